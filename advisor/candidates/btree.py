@@ -1,0 +1,88 @@
+"""B-tree candidates: single keys, and multi-column keys in the order a B-tree can use them.
+
+Equality keys come first, the most selective first (more distinct values, from pg_stats); then one
+range key, or the ORDER BY keys so that the index returns rows already sorted. Join keys are
+equality for a parameterized nested loop, so they lead candidates of their own too. Keys can be
+columns or expressions (``lower(email)``).
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+from advisor.collect.catalog import Catalog
+from advisor.model import ColumnUse, IndexKey, IndexSpec, ParsedStatement, Role, Table, TableRef
+from advisor.settings import Settings
+
+_EQ_ROLES = (Role.EQUALITY, Role.IN_LIST, Role.IS_NULL)
+
+
+def _selectivity_order(table: Table, keys: list[IndexKey], uses: list[ColumnUse]) -> list[IndexKey]:
+    """Most selective first: plain equality over IN lists over IS NULL, then distinct values."""
+    role_rank = {Role.EQUALITY: 0, Role.JOIN: 0, Role.IN_LIST: 1, Role.IS_NULL: 2}
+
+    def rank(key: IndexKey) -> tuple[int, float]:
+        roles = [u.role for u in uses if u.key == key]
+        best = min((role_rank.get(r, 3) for r in roles), default=3)
+        distinct = table.distinct_values(key.text) if not key.expression else 1e9
+        return best, -distinct
+
+    return sorted(keys, key=rank)
+
+
+def _unique(keys: list[IndexKey]) -> list[IndexKey]:
+    return list(dict.fromkeys(keys))
+
+
+def _for_table(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple[IndexKey, ...]]:
+    eq = _unique([u.key for u in uses if u.role in _EQ_ROLES])
+    joins = _unique([u.key for u in uses if u.role == Role.JOIN])
+    ranges = _unique([u.key for u in uses if u.role == Role.RANGE])
+    order = [u.key for u in sorted(uses, key=lambda u: u.position) if u.role == Role.ORDER_BY]
+    group = [u.key for u in sorted(uses, key=lambda u: u.position) if u.role == Role.GROUP_BY]
+    order, group = _unique(order), _unique(group)
+    eq_sorted = _selectivity_order(table, eq, uses)
+    plain_eq = [k for k in eq_sorted if any(u.key == k and u.role == Role.EQUALITY for u in uses)]
+
+    shapes: list[tuple[IndexKey, ...]] = []
+    shapes += [(k,) for k in eq_sorted + joins + ranges]
+    if order:
+        shapes.append(tuple(order))
+    if group:
+        shapes.append(tuple(group))
+    prefixes = [tuple(eq_sorted)] if eq_sorted else []
+    if plain_eq and len(plain_eq) != len(eq_sorted):
+        prefixes.append(tuple(plain_eq))
+    for join in joins:
+        prefixes.append((join,))
+        if eq_sorted:
+            prefixes.append((join, *[k for k in eq_sorted if k != join]))
+            prefixes.append((*[k for k in eq_sorted if k != join], join))
+    for prefix in prefixes:
+        shapes.append(prefix)
+        shapes += [(*prefix, r) for r in ranges if r not in prefix]
+        if order and all(k in plain_eq or k in joins for k in prefix):
+            shapes.append((*prefix, *[k for k in order if k not in prefix]))
+        if group:
+            shapes.append((*prefix, *[k for k in group if k not in prefix]))
+    for r in ranges:
+        if order and order[0] == r:
+            shapes.append(tuple(order))
+    out: list[tuple[IndexKey, ...]] = []
+    for shape in shapes:
+        trimmed = tuple(islice(_unique(list(shape)), max_keys))
+        if trimmed and trimmed not in out:
+            out.append(trimmed)
+    return out
+
+
+def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> list[IndexSpec]:
+    by_table: dict[TableRef, list[ColumnUse]] = {}
+    for use in parsed.uses:
+        by_table.setdefault(use.table, []).append(use)
+    specs = []
+    for ref, uses in by_table.items():
+        table = catalog.tables[ref]
+        for keys in _for_table(table, uses, settings.max_key_columns):
+            specs.append(IndexSpec(table=ref, keys=keys))
+    return specs

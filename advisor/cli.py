@@ -1,0 +1,206 @@
+"""The ``advisor`` command: parse options, call one library function, map errors to exit codes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import shutil
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import psycopg
+import typer
+
+from advisor.db.session import safe_message
+from advisor.errors import AdvisorError
+from advisor.settings import Settings, parse_duration_ms, parse_size
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Workload-driven PostgreSQL index advice, proven with HypoPG.",
+    pretty_exceptions_enable=False,
+)
+
+
+class Format(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+def _say(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _fail(err: AdvisorError) -> typer.Exit:
+    typer.echo(f"advisor: error: {err}", err=True)
+    return typer.Exit(err.exit_code)
+
+
+DsnOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--dsn",
+        help="libpq connection string or URI; default: the PG* environment, then DATABASE_URL.",
+        show_default=False,
+    ),
+]
+
+
+def _run_analysis(
+    dsn: str | None,
+    settings: Settings,
+    queries: list[str],
+    fmt: Format,
+    output: Path | None,
+    migrations: Path | None,
+    fail_on_advice: bool,
+    use_pgss: bool = True,
+) -> None:
+    from advisor.fileio import write_atomic
+    from advisor.migrate.write import write_migrations
+    from advisor.pipeline import analyze
+    from advisor.render import json as render_json
+    from advisor.render import text as render_text
+
+    progress = _say if settings.verbose and sys.stderr.isatty() else None
+    report = analyze(dsn, settings, queries=queries, use_pg_stat_statements=use_pgss,
+                     progress=progress)  # fmt: skip
+    if fmt is Format.json:
+        rendered = render_json.render(report)
+    else:
+        rendered = render_text.render(
+            report, markdown=fmt is Format.markdown, verbose=settings.verbose
+        )
+    if output is not None:
+        write_atomic(output, rendered)
+    else:
+        typer.echo(rendered, nl=False)
+    if migrations is not None:
+        written = write_migrations(migrations, report.recommendations)
+        _say(f"wrote {len(written)} migration files to {migrations}")
+    if fail_on_advice and report.recommendations:
+        raise typer.Exit(1)
+
+
+@app.command()
+def analyze(
+    dsn: DsnOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    output: Annotated[Path | None, typer.Option(help="Write the report here (atomically).")] = None,
+    write_migrations: Annotated[
+        Path | None, typer.Option(help="Write numbered up/down migrations into this directory.")
+    ] = None,
+    query: Annotated[
+        list[str] | None, typer.Option(help="Also analyse this statement (repeatable).")
+    ] = None,
+    no_pg_stat_statements: Annotated[
+        bool, typer.Option(help="Analyse only --query statements.")
+    ] = False,
+    min_calls: Annotated[int, typer.Option(min=0, help="Ignore statements called less.")] = 1,
+    min_time: Annotated[
+        str, typer.Option(help="Ignore statements whose total time is below this (e.g. 1s).")
+    ] = "0ms",
+    top: Annotated[
+        int | None, typer.Option(min=1, help="Analyse only the N statements of most total time.")
+    ] = None,
+    min_improvement: Annotated[
+        float, typer.Option(min=0, max=100, help="Percent a statement must improve by.")
+    ] = 10.0,
+    min_table_rows: Annotated[
+        int, typer.Option(min=0, help="Tables with fewer rows get no index.")
+    ] = 1000,
+    max_indexes: Annotated[
+        int | None, typer.Option(min=0, help="Recommend at most N indexes.")
+    ] = None,
+    max_size: Annotated[
+        str | None, typer.Option(help="Total size budget of new indexes, e.g. 2GB.")
+    ] = None,
+    statement_timeout: Annotated[str, typer.Option(help="Per-statement timeout.")] = "10s",
+    lock_timeout: Annotated[str, typer.Option(help="Lock wait limit per statement.")] = "1s",
+    fail_on_advice: Annotated[
+        bool, typer.Option(help="Exit with 1 when there is advice (for CI).")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Say why statements got no advice.")
+    ] = False,
+) -> None:
+    """Find the indexes that cut the cost of the workload, proven with hypothetical indexes."""
+    try:
+        settings = Settings(
+            statement_timeout_ms=parse_duration_ms(statement_timeout),
+            lock_timeout_ms=parse_duration_ms(lock_timeout),
+            min_calls=min_calls,
+            min_time_ms=float(parse_duration_ms(min_time)),
+            top=top,
+            min_improvement=min_improvement / 100.0,
+            min_table_rows=min_table_rows,
+            max_indexes=max_indexes,
+            max_size_bytes=parse_size(max_size) if max_size else None,
+            verbose=verbose,
+        )
+        _run_analysis(
+            dsn, settings, query or [], fmt, output, write_migrations, fail_on_advice,
+            use_pgss=not no_pg_stat_statements,
+        )  # fmt: skip
+    except AdvisorError as err:
+        raise _fail(err) from None
+
+
+@app.command()
+def demo(
+    keep: Annotated[
+        bool, typer.Option(help="Leave the demo cluster running and print its DSN.")
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    write_migrations: Annotated[
+        Path | None, typer.Option(help="Write the migrations into this directory.")
+    ] = None,
+    scale: Annotated[float, typer.Option(min=0, help="Workload replay multiplier.")] = 1.0,
+) -> None:
+    """Start a throwaway cluster, load the demo application, replay its workload, analyse it."""
+    from advisor.demo.run import demo_dir, prepare
+    from advisor.localdb.cluster import LocalCluster
+
+    try:
+        base = demo_dir()
+        if base.exists():
+            _stop_quietly(base)
+            shutil.rmtree(base, ignore_errors=True)
+        cluster = LocalCluster(base_dir=base)
+        _say(f"starting a throwaway PostgreSQL cluster in {base} ...")
+        cluster.start()
+        try:
+            dsn = prepare(cluster, _say, scale=scale)
+            _say("analysing: advisor analyze --verbose\n")
+            _run_analysis(dsn, Settings(verbose=True), [], fmt, None, write_migrations, False)
+        finally:
+            if keep:
+                _say(f"\ndemo cluster left running: advisor analyze --dsn '{dsn}'")
+            else:
+                cluster.stop()
+                shutil.rmtree(base, ignore_errors=True)
+    except AdvisorError as err:
+        raise _fail(err) from None
+
+
+def _stop_quietly(base: Path) -> None:
+    from advisor.localdb.cluster import LocalCluster
+
+    with contextlib.suppress(AdvisorError):
+        LocalCluster(base_dir=base, port=0).stop("immediate")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="advisor: %(message)s")
+    try:
+        app()
+    except psycopg.Error as exc:  # a server error we did not expect: one line, no password
+        typer.echo(f"advisor: error: {safe_message(exc)}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        typer.echo("advisor: interrupted", err=True)
+        sys.exit(130)

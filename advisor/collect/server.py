@@ -1,0 +1,95 @@
+"""What server this is, and whether it is ready to be analysed (the preflight checks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from advisor.db import queries
+from advisor.errors import PreflightError
+from advisor.model import ServerInfo
+
+MIN_VERSION = 130000
+
+
+@dataclass(frozen=True)
+class Server:
+    info: ServerInfo
+    pgss_schema: str
+    hypopg_schema: str
+    in_recovery: bool
+    role: str
+
+
+def _stats_since(conn: psycopg.Connection[Any], row: dict[str, Any]) -> tuple[datetime, float]:
+    """When the statement statistics started: the pgss reset (14+), else the server start."""
+    if row["version_num"] >= 140000:
+        info = sql.Identifier(row["pgss_schema"], "pg_stat_statements_info")
+        try:
+            with conn.cursor(row_factory=dict_row) as cur:
+                got = cur.execute(queries.load("statements_info").format(pgss_info=info)).fetchone()
+            if got and got["stats_reset"] is not None:
+                since = max(got["stats_reset"], row["postmaster_start"])
+                age = (datetime.now(since.tzinfo) - since).total_seconds()
+                return since, age
+        except psycopg.errors.UndefinedTable:
+            pass  # an old pg_stat_statements extension version on a new server
+    since = row["postmaster_start"]
+    return since, (datetime.now(since.tzinfo) - since).total_seconds()
+
+
+def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Server:
+    """Read the server's facts; raise ``PreflightError`` with one line on the first problem."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(queries.load("server_info")).fetchone()
+    assert row is not None
+    if row["version_num"] < MIN_VERSION:
+        raise PreflightError(f"PostgreSQL {row['version']} is too old", "the advisor needs 13+")
+    preload = [p.strip() for p in row["preload"].split(",")]
+    if "pg_stat_statements" not in preload:
+        raise PreflightError(
+            "pg_stat_statements is not in shared_preload_libraries",
+            "add it, restart the server, then CREATE EXTENSION pg_stat_statements;",
+        )
+    if row["pgss_schema"] is None:
+        raise PreflightError(
+            f"pg_stat_statements is not created in database {row['database']}",
+            "run: CREATE EXTENSION pg_stat_statements;",
+        )
+    if require_hypopg and row["hypopg_version"] is None:
+        if row["hypopg_available"] is None:
+            raise PreflightError(
+                "HypoPG is not installed on the server",
+                "install it (Debian: apt-get install postgresql-<version>-hypopg), "
+                "then run: CREATE EXTENSION hypopg;",
+            )
+        raise PreflightError(
+            f"HypoPG is not created in database {row['database']}",
+            "run: CREATE EXTENSION hypopg;",
+        )
+    if not (row["superuser"] or row["read_all_stats"]):
+        raise PreflightError(
+            f"role {row['role']} cannot read other roles' statement texts",
+            f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
+        )
+    since, age = _stats_since(conn, row)
+    info = ServerInfo(
+        version_num=row["version_num"],
+        version=row["version"],
+        database=row["database"],
+        hypopg_version=row["hypopg_version"],
+        stats_since=since.isoformat(),
+        stats_age_seconds=age,
+    )
+    return Server(
+        info=info,
+        pgss_schema=row["pgss_schema"],
+        hypopg_schema=row["hypopg_schema"] or "public",
+        in_recovery=row["in_recovery"],
+        role=row["role"],
+    )

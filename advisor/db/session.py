@@ -1,0 +1,89 @@
+"""Open the analysis session: read-only, with timeouts, no automatic prepared statements.
+
+One connection serves a whole evaluation: HypoPG's hypothetical indexes live in the backend.
+Every statement runs in its own read-only transaction (autocommit plus
+``default_transaction_read_only``), so an error in one EXPLAIN cannot poison the next one and
+nothing the advisor runs can write.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import psycopg
+from psycopg import conninfo, sql
+
+from advisor.errors import ConnectionFailed
+
+APPLICATION_NAME = "advisor"
+
+
+def resolve_dsn(dsn: str | None) -> str:
+    """``--dsn``, else the libpq environment (PGHOST, PGSERVICE, ...), else ``DATABASE_URL``."""
+    if dsn:
+        return dsn
+    if any(k.startswith("PG") for k in os.environ if k in _LIBPQ_ENV):
+        return ""
+    return os.environ.get("DATABASE_URL", "")
+
+
+_LIBPQ_ENV = {
+    "PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD", "PGPASSFILE",
+    "PGSERVICE", "PGSERVICEFILE", "PGSSLMODE", "PGOPTIONS", "PGAPPNAME", "PGCONNECT_TIMEOUT",
+}  # fmt: skip
+
+
+def _password_of(dsn: str) -> str | None:
+    try:
+        password = conninfo.conninfo_to_dict(dsn).get("password")
+        return str(password) if password else os.environ.get("PGPASSWORD")
+    except psycopg.ProgrammingError:
+        return os.environ.get("PGPASSWORD")
+
+
+def safe_message(exc: BaseException, dsn: str = "") -> str:
+    """The first line of an error, with any password removed."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    secret = _password_of(dsn)
+    if secret:
+        text = text.replace(secret, "***")
+    return re.sub(r"(password\s*=\s*)\S+", r"\1***", text, flags=re.IGNORECASE)
+
+
+def connect(
+    dsn: str | None,
+    *,
+    statement_timeout_ms: int,
+    lock_timeout_ms: int,
+    read_only: bool = True,
+) -> psycopg.Connection[Any]:
+    """Connect and configure the session; raise ``ConnectionFailed`` with a one-line reason."""
+    target = resolve_dsn(dsn)
+    try:
+        conn = psycopg.connect(
+            target,
+            autocommit=True,
+            prepare_threshold=None,
+            application_name=APPLICATION_NAME,
+            connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", "10")),
+        )
+    except psycopg.ProgrammingError as exc:
+        raise ConnectionFailed(f"invalid connection string: {safe_message(exc, target)}") from None
+    except psycopg.OperationalError as exc:
+        raise ConnectionFailed(f"cannot connect: {safe_message(exc, target)}") from None
+    settings = {
+        "statement_timeout": f"{statement_timeout_ms}ms",
+        "lock_timeout": f"{lock_timeout_ms}ms",
+        "idle_in_transaction_session_timeout": "60s",
+    }
+    if read_only:
+        settings["default_transaction_read_only"] = "on"
+    for name, value in settings.items():
+        conn.execute(
+            sql.SQL("SELECT pg_catalog.set_config({}, {}, false)").format(
+                sql.Literal(name), sql.Literal(value)
+            )
+        )
+    return conn

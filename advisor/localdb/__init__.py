@@ -1,0 +1,1 @@
+"""Throwaway local PostgreSQL clusters, for the demo, the tests and the benchmarks."""

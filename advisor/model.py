@@ -1,0 +1,248 @@
+"""Frozen value objects passed between the stages of an analysis.
+
+Stages never write onto these: a result is a new object. Tuples rather than lists, so that a
+set of indexes can be a dictionary key.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class TableRef:
+    """A table by its raw (unquoted) schema and name."""
+
+    schema: str
+    name: str
+
+    def __str__(self) -> str:
+        from advisor.db.ddl import display  # local: ddl imports this module
+
+        return display(self.schema, self.name)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    attnum: int
+    type: str
+    not_null: bool
+    n_distinct: float | None = None  # pg_stats: >0 distinct values, <0 fraction of rows
+    null_frac: float | None = None
+    correlation: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    oid: int
+    ref: TableRef
+    kind: str  # pg_class.relkind
+    reltuples: float
+    relpages: int
+    size_bytes: int
+    columns: tuple[Column, ...]
+    persistence: str = "p"
+    n_tup_ins: int = 0
+    n_tup_upd: int = 0
+    n_tup_del: int = 0
+    n_tup_hot_upd: int = 0
+
+    def column(self, name: str) -> Column | None:
+        for col in self.columns:
+            if col.name == name:
+                return col
+        return None
+
+    def distinct_values(self, name: str) -> float:
+        """Estimated number of distinct values of a column, from pg_stats (1 when unknown)."""
+        col = self.column(name)
+        if col is None or col.n_distinct is None:
+            return 1.0
+        if col.n_distinct < 0:
+            return max(1.0, -col.n_distinct * max(self.reltuples, 1.0))
+        return max(1.0, col.n_distinct)
+
+
+@dataclass(frozen=True)
+class ExistingIndex:
+    oid: int
+    table: TableRef
+    name: str
+    method: str
+    keys: tuple[str, ...]  # key columns or expression texts, in order
+    include: tuple[str, ...]
+    predicate: str | None
+    definition: str
+    is_unique: bool
+    is_primary: bool
+    is_valid: bool
+    size_bytes: int
+    scans: int
+
+
+@dataclass(frozen=True)
+class IndexKey:
+    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast)."""
+
+    text: str
+    expression: bool = False
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """A (hypothetical or real) index definition, identity by content."""
+
+    table: TableRef
+    keys: tuple[IndexKey, ...]
+    method: str = "btree"
+    include: tuple[str, ...] = ()
+    where: str | None = None
+
+    @property
+    def key_texts(self) -> tuple[str, ...]:
+        return tuple(k.text for k in self.keys)
+
+    def describe(self) -> str:
+        """Human-readable and unique per spec: ``public.t USING btree (a, (lower(b)))``."""
+        from advisor.db.ddl import display
+
+        keys = ", ".join(f"({k.text})" if k.expression else display(k.text) for k in self.keys)
+        text = f"{self.table} USING {self.method} ({keys})"
+        if self.include:
+            text += f" INCLUDE ({', '.join(display(c) for c in self.include)})"
+        if self.where:
+            text += f" WHERE {self.where}"
+        return text
+
+
+class Role(enum.StrEnum):
+    """How a statement uses a column; the order is the order keys go into an index."""
+
+    EQUALITY = "equality"
+    IN_LIST = "in"
+    IS_NULL = "is_null"
+    JOIN = "join"
+    RANGE = "range"
+    ORDER_BY = "order_by"
+    GROUP_BY = "group_by"
+
+
+@dataclass(frozen=True)
+class ColumnUse:
+    table: TableRef
+    key: IndexKey
+    role: Role
+    position: int = 0  # position within ORDER BY / GROUP BY
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One workload statement: pg_stat_statements rows merged by fingerprint, or a given query."""
+
+    queryid: int | None
+    queryids: tuple[int, ...]
+    query: str
+    calls: int
+    total_exec_ms: float
+    mean_exec_ms: float
+    source: str = "pg_stat_statements"
+
+    @property
+    def key(self) -> str:
+        return str(self.queryid) if self.queryid is not None else self.query
+
+
+@dataclass(frozen=True)
+class ParsedStatement:
+    """A statement the parser understood, with the SQL we will actually plan."""
+
+    statement: Statement
+    plan_sql: str
+    param_count: int
+    tables: tuple[TableRef, ...]
+    uses: tuple[ColumnUse, ...]
+    repairs: tuple[str, ...] = ()
+    has_limit: bool = False
+    views: tuple[str, ...] = ()  # views and foreign tables read; their columns are not traced
+
+
+@dataclass(frozen=True)
+class Skipped:
+    statement: Statement
+    reason: str
+
+
+@dataclass(frozen=True)
+class PlanCost:
+    total_cost: float
+    used_indexes: frozenset[str] = frozenset()  # hypothetical or real index names in the plan
+
+
+@dataclass(frozen=True)
+class StatementEffect:
+    statement: Statement
+    cost_before: float
+    cost_after: float
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    spec: IndexSpec
+    name: str
+    create_sql: str
+    drop_sql: str
+    estimated_size_bytes: int
+    effects: tuple[StatementEffect, ...]
+    time_saved_ms_per_week: float
+    write_overhead: float = 0.0
+    verified: bool = True
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatementResult:
+    statement: Statement
+    cost_before: float | None
+    cost_after: float | None
+    reason: str | None
+    repairs: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    table: TableRef
+    index: str | None
+    size_bytes: int
+    detail: str
+    drop_sql: str | None = None
+    restore_sql: str | None = None
+    create_sql: str | None = None
+    safe: bool | None = None
+    statements: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    version_num: int
+    version: str
+    database: str
+    hypopg_version: str | None
+    stats_since: str | None
+    stats_age_seconds: float | None
+
+
+@dataclass(frozen=True)
+class Report:
+    server: ServerInfo
+    recommendations: tuple[Recommendation, ...]
+    statements: tuple[StatementResult, ...]
+    skipped: tuple[Skipped, ...]
+    findings: tuple[Finding, ...]
+    explain_calls: int
+    elapsed_seconds: float
+    workload_cost_before: float
+    workload_cost_after: float
+    settings: dict[str, object] = field(default_factory=dict)

@@ -1,0 +1,398 @@
+"""Walk a parsed statement and say, per table, how each column is used.
+
+Scopes follow SQL: each SELECT level sees its FROM items and, for correlated subqueries, the levels
+around it. Names are resolved through aliases, CTEs (not tables) and the search_path. A column
+compared with a parameter or constant is an equality or range use; compared with a column of
+another table it is a join key on both sides (a parameterized nested loop reads it by index).
+
+While walking, parameters in arithmetic that has no type (``$5 + $6``, left untyped by
+normalization) are cast to the type of the column they are compared with.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from pglast import ast, parse_sql
+from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType, SetOperation
+from pglast.stream import RawStream
+
+from advisor.collect.catalog import Catalog
+from advisor.model import ColumnUse, IndexKey, Role, Table, TableRef
+
+_EQ = "="
+_RANGE_OPS = {"<", ">", "<=", ">="}
+_FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "="}
+_ARITH = {"+", "-", "*", "/"}
+_SYSTEM_SCHEMAS = {"pg_catalog", "information_schema"}
+
+
+def children(node: ast.Node) -> Iterator[ast.Node]:
+    """The direct child nodes of an AST node, in slot order."""
+    for slot in getattr(type(node), "__slots__", ()):
+        value = getattr(node, slot, None)
+        if isinstance(value, ast.Node):
+            yield value
+        elif isinstance(value, (tuple, list)):
+            for item in value:
+                if isinstance(item, ast.Node):
+                    yield item
+
+
+def walk(node: ast.Node) -> Iterator[ast.Node]:
+    yield node
+    for child in children(node):
+        yield from walk(child)
+
+
+def max_param(node: ast.Node) -> int:
+    return max((n.number or 0 for n in walk(node) if isinstance(n, ast.ParamRef)), default=0)
+
+
+@dataclass
+class Scope:
+    """One query level: alias -> table (None for subqueries, CTEs and functions)."""
+
+    entries: dict[str, Table | None] = field(default_factory=dict)
+    parent: Scope | None = None
+
+
+@dataclass
+class Extraction:
+    tables: dict[TableRef, Table] = field(default_factory=dict)
+    unknown: set[str] = field(default_factory=set)
+    system: set[str] = field(default_factory=set)
+    views: set[str] = field(default_factory=set)
+    uses: list[ColumnUse] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    modified: bool = False
+    has_limit: bool = False
+
+
+def _names(nodes: tuple[ast.Node, ...] | None) -> list[str]:
+    return [n.sval for n in nodes or () if isinstance(n, ast.String) and n.sval is not None]
+
+
+class PredicateWalker:
+    """Collects column uses of one statement against a catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.out = Extraction()
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def statement(self, node: ast.Node) -> Extraction:
+        if isinstance(node, ast.SelectStmt):
+            self.select(node, None, frozenset())
+        elif isinstance(node, (ast.UpdateStmt, ast.DeleteStmt)):
+            ctes = self._ctes(node.withClause, None, frozenset())
+            scope = Scope()
+            self._add_range_var(node.relation, scope, ctes)
+            extra = node.fromClause if isinstance(node, ast.UpdateStmt) else node.usingClause
+            for item in extra or ():
+                self._from_item(item, scope, ctes)
+            if isinstance(node, ast.UpdateStmt):
+                for target in node.targetList or ():
+                    self._sublinks(target, scope, ctes)
+            if node.whereClause is not None:
+                self.qual(node.whereClause, scope, ctes)
+        elif isinstance(node, ast.InsertStmt) and isinstance(node.selectStmt, ast.SelectStmt):
+            ctes = self._ctes(node.withClause, None, frozenset())
+            self.select(node.selectStmt, None, ctes)
+        return self.out
+
+    def _ctes(
+        self, with_clause: ast.WithClause | None, outer: Scope | None, ctes: frozenset[str]
+    ) -> frozenset[str]:
+        if with_clause is None:
+            return ctes
+        names = ctes | {c.ctename for c in with_clause.ctes or ()}
+        for cte in with_clause.ctes or ():
+            inner = names if with_clause.recursive else ctes
+            if isinstance(cte.ctequery, ast.SelectStmt):
+                self.select(cte.ctequery, outer, inner)
+            elif cte.ctequery is not None:
+                self.statement(cte.ctequery)
+        return names
+
+    def select(self, node: ast.SelectStmt, outer: Scope | None, ctes: frozenset[str]) -> None:
+        ctes = self._ctes(node.withClause, outer, ctes)
+        if node.op != SetOperation.SETOP_NONE:
+            for branch in (node.larg, node.rarg):
+                if branch is not None:
+                    self.select(branch, outer, ctes)
+            return
+        if node.limitCount is not None:
+            self.out.has_limit = True
+        scope = Scope(parent=outer)
+        for item in node.fromClause or ():
+            self._from_item(item, scope, ctes)
+        if node.whereClause is not None:
+            self.qual(node.whereClause, scope, ctes)
+        for target in node.targetList or ():
+            self._sublinks(target, scope, ctes)
+        if node.havingClause is not None:
+            self._sublinks(node.havingClause, scope, ctes)
+        self._ordering(node.sortClause, scope, Role.ORDER_BY, sort=True)
+        self._ordering(node.groupClause, scope, Role.GROUP_BY, sort=False)
+
+    # -- FROM ---------------------------------------------------------------------------------
+
+    def _add_range_var(self, rv: ast.RangeVar | None, scope: Scope, ctes: frozenset[str]) -> None:
+        if rv is None or not rv.relname:
+            return
+        relname = rv.relname
+        alias = (rv.alias.aliasname if rv.alias is not None else None) or relname
+        if rv.schemaname is None and relname in ctes:
+            scope.entries[alias] = None
+            return
+        table = self.catalog.resolve(rv.schemaname, relname)
+        label = f"{rv.schemaname}.{relname}" if rv.schemaname else relname
+        if table is None:
+            system = rv.schemaname in _SYSTEM_SCHEMAS or (
+                rv.schemaname is None and relname.startswith("pg_")
+            )
+            (self.out.system if system else self.out.unknown).add(label)
+        elif table.kind in ("v", "f"):
+            self.out.views.add(label)  # planned, but its columns are not traced to tables
+            table = None
+        else:
+            self.out.tables[table.ref] = table
+        scope.entries[alias] = table
+
+    def _from_item(self, item: ast.Node | None, scope: Scope, ctes: frozenset[str]) -> None:
+        if isinstance(item, ast.RangeVar):
+            self._add_range_var(item, scope, ctes)
+        elif isinstance(item, ast.JoinExpr):
+            self._from_item(item.larg, scope, ctes)
+            self._from_item(item.rarg, scope, ctes)
+            if item.quals is not None:
+                self.qual(item.quals, scope, ctes)
+            for name in _names(item.usingClause):
+                self._using(name, item, scope)
+        elif isinstance(item, ast.RangeSubselect):
+            if isinstance(item.subquery, ast.SelectStmt):
+                self.select(item.subquery, scope if item.lateral else scope.parent, ctes)
+            if item.alias is not None and item.alias.aliasname:
+                scope.entries[item.alias.aliasname] = None
+        elif isinstance(item, ast.RangeFunction) and item.alias and item.alias.aliasname:
+            scope.entries[item.alias.aliasname] = None
+
+    def _using(self, name: str, join: ast.JoinExpr, scope: Scope) -> None:
+        """``JOIN ... USING (col)``: a join key on every table of the scope that has the column."""
+        tables = [t for t in scope.entries.values() if t is not None and t.column(name)]
+        if len(tables) >= 2:
+            for table in tables:
+                self._use(table, IndexKey(name), Role.JOIN)
+
+    # -- expressions --------------------------------------------------------------------------
+
+    def _resolve(self, ref: ast.ColumnRef, scope: Scope | None) -> tuple[Table, str] | None:
+        fields = _names(ref.fields)
+        if not fields or len(fields) != len(ref.fields or ()):
+            return None  # a star
+        column = fields[-1]
+        qualifier = fields[:-1]
+        level = scope
+        while level is not None:
+            if qualifier:
+                table = level.entries.get(qualifier[-1], None)
+                if qualifier[-1] in level.entries:
+                    if table is not None and (
+                        len(qualifier) == 1 or table.ref.schema == qualifier[0]
+                    ):
+                        return (table, column) if table.column(column) else None
+                    return None
+            else:
+                hits = [t for t in level.entries.values() if t is not None and t.column(column)]
+                opaque = any(t is None for t in level.entries.values())
+                if len(hits) == 1 and not opaque:
+                    return hits[0], column
+                if hits or opaque:
+                    return (hits[0], column) if len(hits) == 1 else None
+            level = level.parent
+        return None
+
+    def _tables_in(self, node: object, scope: Scope) -> tuple[set[TableRef], bool]:
+        """Tables whose columns an expression reads, and whether it has sublinks or unknowns."""
+        refs: set[TableRef] = set()
+        opaque = False
+        for sub in _walk_any(node):
+            if isinstance(sub, ast.SubLink):
+                opaque = True
+            elif isinstance(sub, ast.ColumnRef):
+                hit = self._resolve(sub, scope)
+                if hit is None:
+                    opaque = True
+                else:
+                    refs.add(hit[0].ref)
+        return refs, opaque
+
+    def _key(self, node: object, scope: Scope) -> tuple[Table, IndexKey] | None:
+        """An indexable key: a column, or an expression over columns of exactly one table."""
+        if isinstance(node, ast.ColumnRef):
+            hit = self._resolve(node, scope)
+            return (hit[0], IndexKey(hit[1])) if hit else None
+        if not isinstance(node, (ast.FuncCall, ast.TypeCast, ast.A_Expr, ast.CoalesceExpr)):
+            return None
+        refs, opaque = self._tables_in(node, scope)
+        if opaque or len(refs) != 1:
+            return None
+        if any(isinstance(n, (ast.ParamRef, ast.SubLink)) for n in walk(node)):
+            return None
+        if isinstance(node, ast.FuncCall) and (node.agg_star or node.over is not None):
+            return None
+        table = self.out.tables.get(next(iter(refs)))
+        if table is None:
+            return None
+        bare = copy.deepcopy(node)
+        for sub in walk(bare):
+            if isinstance(sub, ast.ColumnRef) and sub.fields:
+                sub.fields = (sub.fields[-1],)
+        return table, IndexKey(RawStream()(bare), expression=True)
+
+    def _use(self, table: Table, key: IndexKey, role: Role, position: int = 0) -> None:
+        self.out.uses.append(ColumnUse(table.ref, key, role, position))
+
+    def qual(self, node: ast.Node, scope: Scope, ctes: frozenset[str]) -> None:
+        if isinstance(node, ast.BoolExpr):
+            if node.boolop == BoolExprType.NOT_EXPR:
+                arg = node.args[0] if node.args else None
+                if arg is not None and (key := self._key(arg, scope)) is not None:
+                    self._use(key[0], key[1], Role.EQUALITY)  # WHERE NOT flag
+                else:
+                    self._sublinks(node, scope, ctes)
+                return
+            for arg in node.args or ():
+                self.qual(arg, scope, ctes)
+            return
+        if isinstance(node, ast.A_Expr):
+            self._a_expr(node, scope, ctes)
+        elif isinstance(node, ast.NullTest):
+            key = self._key(node.arg, scope)
+            if key is not None and node.nulltesttype == NullTestType.IS_NULL:
+                self._use(key[0], key[1], Role.IS_NULL)
+        elif isinstance(node, ast.SubLink):
+            if node.testexpr is not None:
+                key = self._key(node.testexpr, scope)
+                if key is not None:
+                    self._use(key[0], key[1], Role.JOIN)
+            if isinstance(node.subselect, ast.SelectStmt):
+                self.select(node.subselect, scope, ctes)
+        elif isinstance(node, (ast.ColumnRef, ast.BooleanTest)):
+            arg = node.arg if isinstance(node, ast.BooleanTest) else node
+            key = self._key(arg, scope)
+            if key is not None:
+                self._use(key[0], key[1], Role.EQUALITY)  # WHERE flag / flag IS TRUE
+        else:
+            self._sublinks(node, scope, ctes)
+
+    def _a_expr(self, node: ast.A_Expr, scope: Scope, ctes: frozenset[str]) -> None:
+        op = _names(node.name)[-1] if node.name else ""
+        kind = node.kind
+        self._sublinks(node, scope, ctes)
+        if kind == A_Expr_Kind.AEXPR_IN and op == _EQ:
+            key = self._key(node.lexpr, scope)
+            if key is not None:
+                self._use(key[0], key[1], Role.IN_LIST)
+            return
+        if kind == A_Expr_Kind.AEXPR_OP_ANY and op == _EQ:
+            key = self._key(node.lexpr, scope)
+            if key is not None:
+                self._use(key[0], key[1], Role.IN_LIST)
+            return
+        if kind in (A_Expr_Kind.AEXPR_BETWEEN, A_Expr_Kind.AEXPR_BETWEEN_SYM):
+            key = self._key(node.lexpr, scope)
+            if key is not None:
+                self._use(key[0], key[1], Role.RANGE)
+                for bound in node.rexpr or ():
+                    self._type_params(bound, key[0], key[1])
+            return
+        if kind != A_Expr_Kind.AEXPR_OP or op not in _RANGE_OPS | {_EQ}:
+            return
+        for this, other in ((node.lexpr, node.rexpr), (node.rexpr, node.lexpr)):
+            if this is None or other is None:
+                continue
+            key = self._key(this, scope)
+            if key is None:
+                continue
+            table, index_key = key
+            refs, opaque = self._tables_in(other, scope)
+            if table.ref in refs:
+                continue  # a.x = a.y: not a key lookup
+            self._type_params(other, table, index_key)
+            if op == _EQ:
+                direct = isinstance(this, ast.ColumnRef) and isinstance(other, ast.ColumnRef)
+                role = Role.JOIN if refs and direct else Role.EQUALITY
+                if refs and not direct and not opaque:
+                    role = Role.JOIN
+                self._use(table, index_key, role)
+            else:
+                self._use(table, index_key, Role.RANGE)
+
+    def _type_params(self, node: object, table: Table, key: IndexKey) -> None:
+        """Cast bare parameters in untyped arithmetic to the type of the column they meet."""
+        if key.expression:
+            return
+        column = table.column(key.text)
+        if column is None:
+            return
+        for sub in _walk_any(node):
+            if not (isinstance(sub, ast.A_Expr) and sub.kind == A_Expr_Kind.AEXPR_OP):
+                continue
+            if (_names(sub.name) or [""])[-1] not in _ARITH:
+                continue
+            if isinstance(sub.lexpr, ast.ParamRef) and isinstance(sub.rexpr, ast.ParamRef):
+                sub.lexpr = _cast(sub.lexpr, column.type)
+                sub.rexpr = _cast(sub.rexpr, column.type)
+                self.out.modified = True
+                self.out.notes.append(f"untyped parameters in arithmetic cast to {column.type}")
+
+    def _sublinks(self, node: ast.Node, scope: Scope, ctes: frozenset[str]) -> None:
+        """Visit every subquery inside an expression, with this scope as its outer scope."""
+        for sub in children(node):
+            if isinstance(sub, ast.SubLink):
+                if isinstance(sub.subselect, ast.SelectStmt):
+                    self.select(sub.subselect, scope, ctes)
+            else:
+                self._sublinks(sub, scope, ctes)
+
+    def _ordering(
+        self, items: tuple[ast.Node, ...] | None, scope: Scope, role: Role, *, sort: bool
+    ) -> None:
+        keys = []
+        for item in items or ():
+            expr = item.node if isinstance(item, ast.SortBy) else item
+            found = self._key(expr, scope)
+            if found is None:
+                return  # a position, an alias, an aggregate: not one table's key
+            keys.append(found)
+        if not keys or len({t.ref for t, _ in keys}) != 1:
+            return
+        for position, (table, key) in enumerate(keys):
+            self._use(table, key, role, position)
+
+
+def _walk_any(node: object) -> Iterator[ast.Node]:
+    """``walk`` over a node, a tuple of nodes, or nothing."""
+    if isinstance(node, ast.Node):
+        yield from walk(node)
+    elif isinstance(node, (tuple, list)):
+        for item in node:
+            yield from _walk_any(item)
+
+
+def _cast(param: ast.ParamRef, type_text: str) -> ast.TypeCast:
+    """``$n`` -> ``CAST($n AS type)``; the type text comes from the catalog's format_type()."""
+    select = parse_sql(f"SELECT NULL::{type_text}")[0].stmt
+    assert isinstance(select, ast.SelectStmt) and select.targetList
+    target = select.targetList[0]
+    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
+    return ast.TypeCast(arg=param, typeName=target.val.typeName)
+
+
+def extract(node: ast.Node, catalog: Catalog) -> Extraction:
+    return PredicateWalker(catalog).statement(node)

@@ -1,0 +1,73 @@
+"""From a workload statement to what we will plan, or the reason we will not.
+
+The real PostgreSQL parser (pglast) decides what a statement is. Normalization artifacts are
+repaired first (``repair``), columns and their roles come from ``predicates``.
+"""
+
+from __future__ import annotations
+
+from pglast import ast, parse_sql
+from pglast.stream import RawStream
+
+from advisor.collect.catalog import Catalog
+from advisor.model import ParsedStatement, Skipped, Statement
+from advisor.parse import predicates, repair
+
+_PLANNABLE = (ast.SelectStmt, ast.UpdateStmt, ast.DeleteStmt, ast.InsertStmt)
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped:
+    text = statement.query
+    if not text.strip() or text.strip() == "<insufficient privilege>":
+        return Skipped(statement, "query text not visible: grant pg_read_all_stats to the role")
+    # libpg_query accepts some normalized forms (``date $1``) that the server rejects, so the
+    # repairs run on every text, not only on the ones that fail to parse.
+    fixed = repair.repair_text(text)
+    text, notes = fixed.sql, fixed.notes
+    try:
+        parsed = parse_sql(text)
+    except Exception as exc:  # pglast.parser.ParseError, and odd inputs
+        prefix = f"unparsable even after repair ({'; '.join(notes)})" if notes else "unparsable"
+        return Skipped(statement, _first_line(f"{prefix}: {exc}"))
+    if len(parsed) != 1:
+        return Skipped(statement, "several statements in one entry")
+    node = parsed[0].stmt
+    if not isinstance(node, _PLANNABLE):
+        return Skipped(statement, f"utility statement ({type(node).__name__}): no plan to improve")
+    if isinstance(node, ast.InsertStmt) and node.selectStmt is None:
+        return Skipped(statement, "INSERT without a query: no index can make it faster")
+    if (
+        isinstance(node, ast.InsertStmt)
+        and isinstance(node.selectStmt, ast.SelectStmt)
+        and node.selectStmt.valuesLists
+        and not node.selectStmt.fromClause
+    ):
+        return Skipped(statement, "INSERT ... VALUES: no index can make it faster")
+    if isinstance(node, ast.SelectStmt) and node.intoClause is not None:
+        return Skipped(statement, "SELECT INTO creates a table: not analysed")
+    found = predicates.extract(node, catalog)
+    if found.unknown and not found.tables:
+        names = ", ".join(sorted(found.unknown))
+        return Skipped(statement, f"table not found (temporary, dropped or not visible): {names}")
+    if found.unknown:
+        names = ", ".join(sorted(found.unknown))
+        return Skipped(statement, f"some tables not found (temporary or dropped): {names}")
+    if not found.tables and found.system and not found.views:
+        return Skipped(statement, "reads only system catalogs")
+    if not found.tables and not found.views:
+        return Skipped(statement, "reads no user table")
+    plan_sql = RawStream()(node) if found.modified else text
+    return ParsedStatement(
+        statement=statement,
+        plan_sql=plan_sql,
+        param_count=predicates.max_param(node),
+        tables=tuple(sorted(found.tables)),
+        views=tuple(sorted(found.views)),
+        uses=tuple(dict.fromkeys(found.uses)),
+        repairs=notes + tuple(dict.fromkeys(found.notes)),
+        has_limit=found.has_limit,
+    )

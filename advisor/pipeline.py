@@ -1,0 +1,264 @@
+"""``analyze()``: wire the stages in order. No formatting here, no printing."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+import psycopg
+
+from advisor import candidates as candidate_kinds
+from advisor.collect import catalog as catalog_mod
+from advisor.collect import server as server_mod
+from advisor.collect import statements as statements_mod
+from advisor.collect.catalog import Catalog
+from advisor.db import ddl, session
+from advisor.errors import AnalysisAborted
+from advisor.model import (
+    IndexSpec,
+    ParsedStatement,
+    Recommendation,
+    Report,
+    Skipped,
+    Statement,
+    StatementEffect,
+    StatementResult,
+)
+from advisor.parse.statement import analyse as parse_statement
+from advisor.selection.base import Selection, WorkloadItem, weight_of
+from advisor.selection.greedy import GreedySelector
+from advisor.settings import Settings
+from advisor.whatif.costs import WhatIf
+from advisor.whatif.explain import Explainer, PlanError
+from advisor.whatif.hypopg import HypoPG
+
+log = logging.getLogger(__name__)
+
+WEEK_SECONDS = 7 * 24 * 3600
+Progress = Callable[[str], None]
+
+
+def given_statements(texts: Sequence[str]) -> list[Statement]:
+    """Statements named on the command line (``--query``): one call each, no measured time."""
+    return [
+        Statement(None, (), text.strip().rstrip(";"), 1, 0.0, 0.0, source="query")
+        for text in texts
+        if text.strip()
+    ]
+
+
+def analyze(
+    dsn: str | None,
+    settings: Settings,
+    *,
+    queries: Sequence[str] = (),
+    use_pg_stat_statements: bool = True,
+    progress: Progress | None = None,
+) -> Report:
+    started = time.monotonic()
+    note = progress or (lambda _msg: None)
+    conn = session.connect(
+        dsn,
+        statement_timeout_ms=settings.statement_timeout_ms,
+        lock_timeout_ms=settings.lock_timeout_ms,
+    )
+    try:
+        return _analyze(conn, settings, queries, use_pg_stat_statements, note, started)
+    except psycopg.OperationalError as exc:
+        raise AnalysisAborted(
+            f"connection lost during analysis: {session.safe_message(exc)}"
+        ) from None
+    finally:
+        if not conn.closed:
+            conn.close()
+
+
+def _analyze(
+    conn: psycopg.Connection[Any],
+    settings: Settings,
+    queries: Sequence[str],
+    use_pgss: bool,
+    note: Progress,
+    started: float,
+) -> Report:
+    server = server_mod.check(conn)
+    note("reading the catalog")
+    catalog = catalog_mod.read_catalog(conn)
+    workload = given_statements(queries)
+    if use_pgss:
+        workload += statements_mod.read_statements(conn, server.pgss_schema, settings)
+    note(f"parsing {len(workload)} statements")
+    parsed: list[ParsedStatement] = []
+    skipped: list[Skipped] = []
+    for statement in workload:
+        result = parse_statement(statement, catalog)
+        (skipped if isinstance(result, Skipped) else parsed).append(result)  # type: ignore[arg-type]
+
+    hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
+    explainer = Explainer(conn, server.info.version_num)
+    whatif = WhatIf(hypo, explainer)
+    hypo.reset()
+    try:
+        note(f"planning {len(parsed)} statements")
+        items = _baseline(parsed, whatif, skipped)
+        reasons: dict[str, str] = {}
+        proposed = _candidates(items, catalog, settings, whatif, reasons)
+        note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
+        selection = GreedySelector(whatif, settings).select(items, proposed)
+        recommendations = _recommend(conn, catalog, selection, items, whatif, server.info)
+    finally:
+        if not conn.broken:
+            hypo.reset()
+    results = _statement_results(items, selection, reasons, settings)
+    by_key = {i.key: i for i in items}
+    return Report(
+        server=server.info,
+        recommendations=tuple(recommendations),
+        statements=tuple(results),
+        skipped=tuple(skipped),
+        findings=(),
+        explain_calls=explainer.calls,
+        elapsed_seconds=time.monotonic() - started,
+        workload_cost_before=sum(i.parsed.statement.calls * i.base_cost for i in items),
+        workload_cost_after=sum(
+            by_key[k].parsed.statement.calls * c for k, c in selection.costs.items() if k in by_key
+        ),
+        settings=asdict(settings),
+    )
+
+
+def _baseline(
+    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
+) -> list[WorkloadItem]:
+    items = []
+    for p in parsed:
+        try:
+            cost = whatif.cost(p, ()).total_cost
+        except PlanError as exc:
+            skipped.append(Skipped(p.statement, str(exc)))
+            continue
+        items.append(WorkloadItem(p, cost, weight_of(p, cost)))
+    return items
+
+
+def _candidates(
+    items: list[WorkloadItem],
+    catalog: Catalog,
+    settings: Settings,
+    whatif: WhatIf,
+    reasons: dict[str, str],
+) -> dict[str, tuple[IndexSpec, ...]]:
+    proposed: dict[str, tuple[IndexSpec, ...]] = {}
+    for item in items:
+        p = item.parsed
+        if not p.uses:
+            if p.views:
+                reasons[item.key] = (
+                    f"reads view or foreign table {', '.join(p.views)}: columns not traced"
+                )
+            else:
+                reasons[item.key] = (
+                    "no indexable predicate: no filter, join or sort on a table column"
+                )
+            continue
+        found = candidate_kinds.generate(p, catalog, settings)
+        accepted = []
+        refusals = []
+        for spec in found.specs:
+            refusal = whatif.try_create(spec)
+            if refusal is None:
+                accepted.append(spec)
+            else:
+                refusals.append(f"{spec.describe()}: {refusal}")
+        proposed[item.key] = tuple(accepted)
+        if accepted:
+            continue
+        if found.served_by:
+            reasons[item.key] = f"already served by existing index {', '.join(found.served_by)}"
+        elif found.small_tables:
+            sizes = ", ".join(
+                f"{ref} ({catalog.tables[ref].reltuples:.0f} rows)" for ref in found.small_tables
+            )
+            reasons[item.key] = (
+                f"table below the size threshold of {settings.min_table_rows} rows: {sizes}"
+            )
+        elif refusals:
+            reasons[item.key] = "the server refused every candidate: " + "; ".join(refusals[:3])
+        else:
+            reasons[item.key] = "no candidate index for its predicates"
+    return proposed
+
+
+def _recommend(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    selection: Selection,
+    items: list[WorkloadItem],
+    whatif: WhatIf,
+    server: Any,
+) -> list[Recommendation]:
+    by_key = {i.key: i for i in items}
+    taken: dict[str, set[str]] = {}
+    for ref in catalog.tables:
+        taken.setdefault(ref.schema, set()).add(ref.name)
+    for ref, indexes in catalog.indexes.items():
+        taken.setdefault(ref.schema, set()).update(i.name for i in indexes)
+    age = server.stats_age_seconds or 0.0
+    scale = WEEK_SECONDS / age if age > 0 else 1.0
+    out = []
+    for spec in selection.chosen:
+        schema_names = taken.setdefault(spec.table.schema, set())
+        name = ddl.index_name(spec, schema_names)
+        schema_names.add(name)
+        effects = []
+        saved = 0.0
+        for key in selection.used_by.get(spec, ()):
+            item = by_key[key]
+            after = selection.costs[key]
+            effects.append(StatementEffect(item.parsed.statement, item.base_cost, after))
+            if item.base_cost > 0:
+                saved += item.parsed.statement.total_exec_ms * (1 - after / item.base_cost)
+        effects.sort(key=lambda e: e.statement.total_exec_ms, reverse=True)
+        out.append(
+            Recommendation(
+                spec=spec,
+                name=name,
+                create_sql=ddl.create_index(
+                    spec, name, concurrently=True, if_not_exists=True
+                ).as_string(conn),
+                drop_sql=ddl.drop_index(
+                    spec.table.schema, name, concurrently=True, if_exists=True
+                ).as_string(conn),
+                estimated_size_bytes=whatif.size(spec),
+                effects=tuple(effects),
+                time_saved_ms_per_week=saved * scale,
+            )
+        )
+    out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)
+    return out
+
+
+def _statement_results(
+    items: list[WorkloadItem],
+    selection: Selection,
+    reasons: dict[str, str],
+    settings: Settings,
+) -> list[StatementResult]:
+    helped = {key for keys in selection.used_by.values() for key in keys}
+    results = []
+    for item in items:
+        after = selection.costs.get(item.key, item.base_cost)
+        gain = 1 - after / item.base_cost if item.base_cost > 0 else 0.0
+        reason: str | None = None
+        if item.key not in helped or gain < settings.min_improvement:
+            reason = reasons.get(item.key) or selection.rejected.get(item.key)
+            if reason is None:
+                reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
+        results.append(
+            StatementResult(item.parsed.statement, item.base_cost, after, reason,
+                            item.parsed.repairs)
+        )  # fmt: skip
+    return results

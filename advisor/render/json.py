@@ -1,0 +1,105 @@
+"""The JSON output: a public contract. Add keys freely; never rename or remove one."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from advisor.model import Finding, Recommendation, Report, Statement, StatementResult
+
+
+def _query(statement: Statement) -> dict[str, Any]:
+    return {
+        "queryid": statement.queryid,
+        "queryids": list(statement.queryids),
+        "query": statement.query,
+        "calls": statement.calls,
+        "total_exec_ms": round(statement.total_exec_ms, 3),
+        "mean_exec_ms": round(statement.mean_exec_ms, 3),
+        "source": statement.source,
+    }
+
+
+def recommendation(rec: Recommendation) -> dict[str, Any]:
+    spec = rec.spec
+    return {
+        "schema": spec.table.schema,
+        "table": spec.table.name,
+        "name": rec.name,
+        "method": spec.method,
+        "columns": list(spec.key_texts),
+        "include": list(spec.include),
+        "where": spec.where,
+        "create_sql": rec.create_sql,
+        "drop_sql": rec.drop_sql,
+        "estimated_size_bytes": rec.estimated_size_bytes,
+        "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
+        "write_overhead": rec.write_overhead,
+        "verified": rec.verified,
+        "notes": list(rec.notes),
+        "queries": [
+            {
+                **_query(e.statement),
+                "cost_before": round(e.cost_before, 2),
+                "cost_after": round(e.cost_after, 2),
+            }
+            for e in rec.effects
+        ],
+    }
+
+
+def statement(result: StatementResult) -> dict[str, Any]:
+    return {
+        **_query(result.statement),
+        "cost_before": None if result.cost_before is None else round(result.cost_before, 2),
+        "cost_after": None if result.cost_after is None else round(result.cost_after, 2),
+        "reason": result.reason,
+        "repairs": list(result.repairs),
+    }
+
+
+def finding(f: Finding) -> dict[str, Any]:
+    return {
+        "kind": f.kind,
+        "schema": f.table.schema,
+        "table": f.table.name,
+        "index": f.index,
+        "size_bytes": f.size_bytes,
+        "detail": f.detail,
+        "drop_sql": f.drop_sql,
+        "restore_sql": f.restore_sql,
+        "create_sql": f.create_sql,
+        "safe": f.safe,
+        "statements": list(f.statements),
+    }
+
+
+def to_dict(report: Report) -> dict[str, Any]:
+    return {
+        "server": {
+            "version": report.server.version,
+            "version_num": report.server.version_num,
+            "database": report.server.database,
+            "hypopg_version": report.server.hypopg_version,
+            "stats_since": report.server.stats_since,
+        },
+        "recommendations": [recommendation(r) for r in report.recommendations],
+        "statements": [statement(s) for s in report.statements],
+        "skipped": [
+            {"queryid": s.statement.queryid, "query": s.statement.query, "reason": s.reason}
+            for s in report.skipped
+        ],
+        "findings": [finding(f) for f in report.findings],
+        "workload": {
+            "statements": len(report.statements) + len(report.skipped),
+            "analyzed": len(report.statements),
+            "cost_before": round(report.workload_cost_before, 2),
+            "cost_after": round(report.workload_cost_after, 2),
+            "explain_calls": report.explain_calls,
+            "elapsed_seconds": round(report.elapsed_seconds, 3),
+        },
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, default=str) + "\n"

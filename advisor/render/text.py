@@ -1,0 +1,108 @@
+"""Human-readable reports: ``table`` (plain text via tabulate) and ``markdown``.
+
+Both formats share one layout; only the tabulate style and the headings differ.
+"""
+
+from __future__ import annotations
+
+from tabulate import tabulate
+
+from advisor.model import Report
+
+MAX_QUERY = 90
+
+
+def _short(query: str, width: int = MAX_QUERY) -> str:
+    flat = " ".join(query.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} TB"
+
+
+def duration(ms: float) -> str:
+    if ms < 1000:
+        return f"{ms:.0f} ms"
+    if ms < 120_000:
+        return f"{ms / 1000:.1f} s"
+    if ms < 7_200_000:
+        return f"{ms / 60_000:.1f} min"
+    return f"{ms / 3_600_000:.1f} h"
+
+
+def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> str:
+    fmt = "github" if markdown else "simple"
+    h1, h2 = ("# ", "## ") if markdown else ("", "")
+    out: list[str] = []
+    server = report.server
+    out.append(f"{h1}Index advice for {server.database} (PostgreSQL {server.version})")
+    out.append("")
+    ratio = (
+        report.workload_cost_after / report.workload_cost_before
+        if report.workload_cost_before
+        else 1.0
+    )
+    out.append(
+        f"{len(report.statements)} statements analysed, {len(report.skipped)} skipped, "
+        f"{report.explain_calls} EXPLAIN calls in {report.elapsed_seconds:.1f} s; "
+        f"workload planner cost x{ratio:.2f} with the advice."
+    )
+    out.append("")
+    out.append(f"{h2}Recommendations")
+    out.append("")
+    if not report.recommendations:
+        out.append("No index would improve the workload enough to recommend.")
+    else:
+        rows = []
+        for i, rec in enumerate(report.recommendations, 1):
+            best = max(rec.effects, key=lambda e: e.cost_before - e.cost_after, default=None)
+            rows.append([
+                i,
+                rec.spec.describe(),
+                size(rec.estimated_size_bytes),
+                len(rec.effects),
+                f"{best.cost_before:.0f} -> {best.cost_after:.0f}" if best else "",
+                duration(rec.time_saved_ms_per_week) + "/week",
+            ])  # fmt: skip
+        out.append(tabulate(
+            rows, ["#", "index", "size (est.)", "statements", "cost", "time saved"], tablefmt=fmt
+        ))  # fmt: skip
+        out.append("")
+        for i, rec in enumerate(report.recommendations, 1):
+            out.append(f"{i}. {rec.create_sql};" if not markdown else f"{i}. `{rec.create_sql};`")
+            for effect in rec.effects[:5]:
+                out.append(
+                    f"   - {effect.cost_before:.0f} -> {effect.cost_after:.0f}: "
+                    f"{_short(effect.statement.query)}"
+                )
+    if report.findings:
+        out += ["", f"{h2}Existing indexes", ""]
+        out.append(tabulate(
+            [[f.kind, f"{f.table}", f.index or "", size(f.size_bytes), f.detail]
+             for f in report.findings],
+            ["finding", "table", "index", "size", "detail"], tablefmt=fmt,
+        ))  # fmt: skip
+    not_helped = [s for s in report.statements if s.reason]
+    if verbose and not_helped:
+        out += ["", f"{h2}Statements without advice", ""]
+        out.append(tabulate(
+            [[s.statement.queryid, f"{s.cost_before:.0f}" if s.cost_before is not None else "",
+              _short(s.statement.query, 60), s.reason] for s in not_helped],
+            ["queryid", "cost", "query", "why not"], tablefmt=fmt,
+        ))  # fmt: skip
+    if verbose and report.skipped:
+        out += ["", f"{h2}Skipped statements", ""]
+        out.append(tabulate(
+            [[s.statement.queryid, _short(s.statement.query, 60), s.reason]
+             for s in report.skipped],
+            ["queryid", "query", "reason"], tablefmt=fmt,
+        ))  # fmt: skip
+    elif not verbose and (not_helped or report.skipped):
+        out += ["", f"({len(not_helped)} statements got no advice; --verbose says why.)"]
+    return "\n".join(out) + "\n"

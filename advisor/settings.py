@@ -1,0 +1,45 @@
+"""Frozen settings, built once from command-line options."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from advisor.errors import UsageError
+
+_SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+_DURATION_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
+
+
+def parse_size(text: str) -> int:
+    """``"2GB"`` -> bytes. Binary units, as PostgreSQL's ``pg_size_pretty`` uses them."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([KMGT]?B?)\s*", text.upper())
+    if not match:
+        raise UsageError(f"cannot read size {text!r}", "use e.g. 500MB or 2GB")
+    return int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
+
+
+def parse_duration_ms(text: str) -> int:
+    """``"10s"`` -> 10000. A bare number is milliseconds, like PostgreSQL's timeouts."""
+    match = re.fullmatch(r"\s*(\d+)\s*(ms|s|min|h)?\s*", text)
+    if not match:
+        raise UsageError(f"cannot read duration {text!r}", "use e.g. 500ms, 10s or 2min")
+    return int(match.group(1)) * _DURATION_UNITS[match.group(2) or "ms"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that tunes an analysis. Defaults are what a careful DBA would pick."""
+
+    statement_timeout_ms: int = 10_000
+    lock_timeout_ms: int = 1_000
+    min_calls: int = 1
+    min_time_ms: float = 0.0
+    top: int | None = None
+    min_table_rows: int = 1_000
+    min_improvement: float = 0.10
+    max_key_columns: int = 3
+    max_indexes: int | None = None
+    max_size_bytes: int | None = None
+    write_weight: float = 1.0
+    verbose: bool = False

@@ -1,0 +1,104 @@
+"""Price a statement under a set of hypothetical indexes, and never price the same thing twice.
+
+The cost of a statement depends only on the indexes of the tables it reads, so the memo key is
+(statement, the configured indexes on its tables). The live hypothetical indexes are kept in step
+with what is asked: indexes on the statement's tables that are not asked for are dropped, missing
+ones created; indexes on other tables stay, since they cannot change this plan.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from advisor.model import IndexSpec, ParsedStatement, PlanCost
+from advisor.whatif.explain import Explainer, used_index_names
+from advisor.whatif.hypopg import HypoError, HypoIndex, HypoPG
+
+log = logging.getLogger(__name__)
+
+
+class WhatIf:
+    def __init__(self, hypo: HypoPG, explainer: Explainer) -> None:
+        self.hypo = hypo
+        self.explainer = explainer
+        self.live: dict[IndexSpec, HypoIndex] = {}
+        self.refused: dict[IndexSpec, str] = {}
+        self.sizes: dict[IndexSpec, int] = {}
+        self._memo: dict[tuple[str, frozenset[IndexSpec]], PlanCost] = {}
+        self.requests = 0
+        self.hits = 0
+
+    def relevant(
+        self, parsed: ParsedStatement, config: Iterable[IndexSpec]
+    ) -> frozenset[IndexSpec]:
+        tables = set(parsed.tables)
+        return frozenset(s for s in config if s.table in tables and s not in self.refused)
+
+    def _reset_if_needed(self) -> None:
+        if self.hypo.needs_reset:
+            self.hypo.reset()
+            self.live.clear()
+
+    def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
+        """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals)."""
+        self._reset_if_needed()
+        tables = set(parsed.tables)
+        for spec in [s for s in self.live if s.table in tables and s not in wanted]:
+            self.hypo.drop(self.live.pop(spec))
+        for spec in wanted - self.live.keys():
+            self.try_create(spec)
+        return frozenset(s for s in wanted if s not in self.refused)
+
+    def try_create(self, spec: IndexSpec) -> str | None:
+        """Create a hypothetical index to learn whether the server accepts it; the refusal text."""
+        if spec in self.refused:
+            return self.refused[spec]
+        if spec in self.live:
+            return None
+        self._reset_if_needed()
+        try:
+            self.live[spec] = self.hypo.create(spec)
+        except HypoError as exc:
+            self.refused[spec] = str(exc)
+            return str(exc)
+        return None
+
+    def size(self, spec: IndexSpec) -> int:
+        """HypoPG's size estimate, in bytes (measured once per spec)."""
+        if spec not in self.sizes:
+            index = self.live.get(spec)
+            if index is None:
+                self._reset_if_needed()
+                index = self.hypo.create(spec)
+                self.live[spec] = index
+            self.sizes[spec] = self.hypo.size(index)
+        return self.sizes[spec]
+
+    def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
+        wanted = self.relevant(parsed, config)
+        key = (parsed.statement.key, wanted)
+        self.requests += 1
+        cached = self._memo.get(key)
+        if cached is not None:
+            self.hits += 1
+            return cached
+        accepted = self._sync(parsed, wanted)
+        if accepted != wanted:
+            key = (parsed.statement.key, accepted)
+            if key in self._memo:
+                return self._memo[key]
+        plan = self.explainer.plan(parsed)
+        names = used_index_names(plan)
+        by_name = {index.name: spec for spec, index in self.live.items()}
+        used = frozenset(by_name[n].describe() if n in by_name else n for n in names)
+        result = PlanCost(float(plan["Total Cost"]), used)
+        self._memo[key] = result
+        log.debug("what-if cache: %d hits of %d requests", self.hits, self.requests)
+        return result
+
+    def used_specs(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> set[IndexSpec]:
+        """Which of the configured indexes the statement's plan reads."""
+        wanted = self.relevant(parsed, config)
+        result = self.cost(parsed, wanted)
+        return {s for s in wanted if s.describe() in result.used_indexes}

@@ -1,0 +1,89 @@
+"""Hypothetical indexes through HypoPG's plain SQL functions, on the analysis connection.
+
+HypoPG keeps its indexes in the backend's memory, so everything here must use one connection.
+It hands out object ids from a small range (about 2,500 with default settings): we count the
+indexes created since the last reset and reset before running out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+from advisor.db import ddl, queries
+from advisor.model import IndexSpec
+
+HYPOTHETICAL_METHODS = frozenset({"btree", "brin", "hash"})
+RESET_AFTER = 2000
+
+
+@dataclass(frozen=True)
+class HypoIndex:
+    oid: int
+    name: str
+    spec: IndexSpec
+
+
+class HypoError(Exception):
+    """HypoPG or the server refused a hypothetical index (volatile function, bad method...)."""
+
+
+def version_tuple(version: str | None) -> tuple[int, ...]:
+    if not version:
+        return ()
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+class HypoPG:
+    def __init__(self, conn: psycopg.Connection[Any], schema: str, version: str) -> None:
+        self.conn = conn
+        self.schema = schema
+        self.version = version
+        self.created_since_reset = 0
+        self.total_created = 0
+        self._q = {
+            name: queries.load(f"hypopg_{name}").format(hypopg=sql.Identifier(schema))
+            for name in ("create", "drop", "reset", "size")
+        }
+
+    @property
+    def can_hide(self) -> bool:
+        """``hypopg_hide_index`` arrived in HypoPG 1.4."""
+        return version_tuple(self.version) >= (1, 4)
+
+    def supports(self, method: str) -> bool:
+        return method in HYPOTHETICAL_METHODS
+
+    @property
+    def needs_reset(self) -> bool:
+        return self.created_since_reset >= RESET_AFTER
+
+    def create(self, spec: IndexSpec) -> HypoIndex:
+        if not self.supports(spec.method):
+            raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
+        statement = ddl.create_index(spec).as_string(self.conn)
+        try:
+            row = self.conn.execute(self._q["create"], (statement,)).fetchone()
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as exc:
+            raise HypoError(str(exc).strip().splitlines()[0]) from None
+        if row is None:
+            raise HypoError("hypopg_create_index returned nothing")
+        self.created_since_reset += 1
+        self.total_created += 1
+        return HypoIndex(int(row[0]), str(row[1]), spec)
+
+    def drop(self, index: HypoIndex) -> None:
+        self.conn.execute(self._q["drop"], (index.oid,))
+
+    def reset(self) -> None:
+        self.conn.execute(self._q["reset"])
+        self.created_since_reset = 0
+
+    def size(self, index: HypoIndex) -> int:
+        row = self.conn.execute(self._q["size"], (index.oid,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0

@@ -1,0 +1,20 @@
+-- Columns of user tables with their planner statistics (pg_stats, null when never analysed).
+SELECT a.attrelid AS table_oid,
+       a.attname AS name,
+       a.attnum,
+       pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+       a.attnotnull AS not_null,
+       st.n_distinct::float8 AS n_distinct,
+       st.null_frac::float8 AS null_frac,
+       st.correlation::float8 AS correlation
+  FROM pg_catalog.pg_attribute a
+  JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_stats st
+         ON st.schemaname = n.nspname AND st.tablename = c.relname
+        AND st.attname = a.attname AND NOT st.inherited
+ WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f')
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+   AND a.attnum > 0
+   AND NOT a.attisdropped
+ ORDER BY a.attrelid, a.attnum

@@ -1,0 +1,1 @@
+SELECT {hypopg}.hypopg_drop_index(%s)

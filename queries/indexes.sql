@@ -1,0 +1,33 @@
+-- Every index on a user table: keys (column names, or expression texts), predicate, validity.
+SELECT i.indexrelid AS oid,
+       n.nspname AS schema,
+       t.relname AS table_name,
+       ic.relname AS name,
+       am.amname AS method,
+       ARRAY(SELECT CASE WHEN k.attnum = 0
+                         THEN pg_catalog.pg_get_indexdef(i.indexrelid, k.ord::int, true)
+                         ELSE (SELECT a.attname FROM pg_catalog.pg_attribute a
+                                WHERE a.attrelid = i.indrelid AND a.attnum = k.attnum)::text
+                    END
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+              WHERE k.ord <= i.indnkeyatts
+              ORDER BY k.ord) AS keys,
+       ARRAY(SELECT a.attname::text
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              WHERE k.ord > i.indnkeyatts
+              ORDER BY k.ord) AS include,
+       pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
+       pg_catalog.pg_get_indexdef(i.indexrelid) AS definition,
+       i.indisunique AS is_unique,
+       i.indisprimary AS is_primary,
+       i.indisvalid AS is_valid,
+       pg_catalog.pg_relation_size(i.indexrelid) AS size_bytes,
+       COALESCE(s.idx_scan, 0) AS scans
+  FROM pg_catalog.pg_index i
+  JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+  JOIN pg_catalog.pg_class t ON t.oid = i.indrelid
+  JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+  JOIN pg_catalog.pg_am am ON am.oid = ic.relam
+  LEFT JOIN pg_catalog.pg_stat_user_indexes s ON s.indexrelid = i.indexrelid
+ WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')

@@ -1,0 +1,142 @@
+"""Fixtures own the database: a throwaway cluster for the session, a fresh database per scenario.
+
+Backends, in order: ``ADVISOR_TEST_DSN`` names an existing server (superuser, with
+pg_stat_statements preloaded and HypoPG installed); ``ADVISOR_TEST_DOCKER=1`` starts one with
+testcontainers (needs a Docker engine, which our CI machines do not have); otherwise a local
+cluster is made with initdb (as the ``postgres`` OS user when running as root). A missing
+PostgreSQL is a failure, not a skip.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import conninfo, sql
+
+from advisor.localdb.cluster import LocalCluster
+from advisor.model import Report
+from advisor.pipeline import analyze
+from advisor.settings import Settings
+
+_counter = itertools.count(1)
+
+
+@dataclass
+class Server:
+    """Where test databases are made: an admin DSN and a way to name a database on it."""
+
+    admin_dsn: str
+    cluster: LocalCluster | None = None
+
+    def dsn(self, dbname: str, **extra: str) -> str:
+        params = conninfo.conninfo_to_dict(self.admin_dsn)
+        params["dbname"] = dbname
+        params.update(extra)
+        return conninfo.make_conninfo(**params)
+
+    @property
+    def version_num(self) -> int:
+        with psycopg.connect(self.admin_dsn) as conn:
+            row = conn.execute("SHOW server_version_num").fetchone()
+            assert row is not None
+            return int(row[0])
+
+
+def _docker_server() -> Iterator[Server]:
+    from testcontainers.postgres import PostgresContainer  # optional dependency
+
+    image = os.environ.get("ADVISOR_TEST_IMAGE", "postgres:16")
+    with PostgresContainer(image, driver=None).with_command(
+        "postgres -c shared_preload_libraries=pg_stat_statements"
+    ) as pg:
+        yield Server(pg.get_connection_url())
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Server]:
+    if os.environ.get("ADVISOR_TEST_DSN"):
+        yield Server(os.environ["ADVISOR_TEST_DSN"])
+        return
+    if os.environ.get("ADVISOR_TEST_DOCKER") == "1":
+        yield from _docker_server()
+        return
+    base = Path(tempfile.mkdtemp(prefix="advisor-test-"))
+    cluster = LocalCluster(base_dir=base)
+    cluster.start()
+    try:
+        yield Server(cluster.dsn(), cluster)
+    finally:
+        try:
+            cluster.stop("immediate")
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    bindir = os.environ.get("ADVISOR_PG_BIN", "auto-detected")
+    return f"advisor: PostgreSQL binaries {bindir}"
+
+
+@dataclass
+class Database:
+    server: Server
+    name: str
+
+    @property
+    def dsn(self) -> str:
+        return self.server.dsn(self.name)
+
+    def execute(self, statement: str, params: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            cur = conn.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+    def run(self, statement: str, params_list: Sequence[Sequence[Any]], repeat: int = 1) -> None:
+        """Run a workload statement with server-side parameters, so pg_stat_statements sees $n."""
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            for _ in range(repeat):
+                for params in params_list:
+                    cur = conn.execute(statement, params)  # type: ignore[arg-type]
+                    if cur.description:
+                        cur.fetchall()
+
+    def analyze(self, **settings: Any) -> Report:
+        settings.setdefault("min_improvement", 0.10)
+        return analyze(self.dsn, Settings(**settings), queries=settings.pop("queries", ()))
+
+
+@pytest.fixture(scope="module")
+def make_db(pg_server: Server) -> Iterator[Any]:
+    """``make_db(schema_sql)`` -> a fresh database with the extensions, the schema, ANALYZE done."""
+    created: list[str] = []
+
+    def make(schema_sql: str = "", *, hypopg: bool = True) -> Database:
+        name = f"advisor_t{os.getpid()}_{next(_counter)}"
+        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        created.append(name)
+        db = Database(pg_server, name)
+        with psycopg.connect(db.dsn, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            if hypopg:
+                conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+            if schema_sql:
+                conn.execute(schema_sql)
+            conn.execute("ANALYZE")
+        return db
+
+    yield make
+    with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
+        for name in created:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
