@@ -1,0 +1,168 @@
+"""The command line: output formats, the JSON contract, migrations, exit codes, one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.numeric import Int8
+
+SCHEMA = """
+CREATE TABLE accounts (id bigint PRIMARY KEY, owner_id bigint NOT NULL, note text);
+INSERT INTO accounts SELECT g, g % 5000, 'n' || g FROM generate_series(1, 60000) g;
+"""
+LOOKUP = "SELECT id, note FROM accounts WHERE owner_id = %s"
+
+
+def advisor(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "advisor", *args],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def db(make_db: Any) -> Any:
+    database = make_db(SCHEMA)
+    database.run(LOOKUP, [(Int8(i),) for i in range(1, 40)])
+    return database
+
+
+def test_json_contract_keys(db: Any) -> None:
+    proc = advisor("analyze", "--dsn", db.dsn, "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert {"recommendations", "statements", "skipped", "findings", "workload"} <= doc.keys()
+    rec = doc["recommendations"][0]
+    assert {
+        "schema", "table", "method", "columns", "include", "where", "create_sql", "drop_sql",
+        "estimated_size_bytes", "queries",
+    } <= rec.keys()  # fmt: skip
+    assert (rec["schema"], rec["table"], rec["method"], rec["columns"]) == (
+        "public", "accounts", "btree", ["owner_id"],
+    )  # fmt: skip
+    assert rec["include"] == [] and rec["where"] is None and rec["estimated_size_bytes"] > 0
+    query = rec["queries"][0]
+    assert {"queryid", "query", "calls", "cost_before", "cost_after"} <= query.keys()
+    assert query["query"] == "SELECT id, note FROM accounts WHERE owner_id = $1"
+    assert query["calls"] == 39 and query["cost_after"] < query["cost_before"]
+    for item in doc["statements"]:
+        assert {"queryid", "query", "calls", "cost_before", "cost_after", "reason"} <= item.keys()
+    for item in doc["skipped"]:
+        assert {"queryid", "query", "reason"} <= item.keys() and item["reason"]
+    assert {"statements", "analyzed", "cost_before", "cost_after", "explain_calls"} <= doc[
+        "workload"
+    ].keys()
+    assert doc["workload"]["explain_calls"] > 0
+
+
+def test_table_and_markdown_formats(db: Any) -> None:
+    table = advisor("analyze", "--dsn", db.dsn, "--verbose")
+    assert table.returncode == 0, table.stderr
+    assert "accounts USING btree (owner_id)" in table.stdout
+    assert "Statements without advice" in table.stdout or "Skipped statements" in table.stdout
+    markdown = advisor("analyze", "--dsn", db.dsn, "--format", "markdown")
+    assert markdown.returncode == 0
+    assert markdown.stdout.startswith("# Index advice") and "| index" in markdown.stdout
+    assert "`CREATE INDEX CONCURRENTLY" in markdown.stdout
+
+
+def test_migrations_apply_twice_and_planner_uses_the_index(db: Any, tmp_path: Path) -> None:
+    out = tmp_path / "migrations"
+    proc = advisor("analyze", "--dsn", db.dsn, "--write-migrations", str(out), "--fail-on-advice")
+    assert proc.returncode == 1  # --fail-on-advice: there is advice
+    ups = sorted(out.glob("*.up.sql"))
+    downs = sorted(out.glob("*.down.sql"))
+    assert [p.name[:4] for p in ups] == ["001_"] and len(downs) == 1
+    up = ups[0].read_text()
+    assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS" in up and "-- " in up
+    with psycopg.connect(db.dsn, autocommit=True) as conn:
+        for _ in range(2):  # idempotent
+            conn.execute(up)
+        conn.execute("ANALYZE accounts")
+        plan = conn.execute("EXPLAIN (FORMAT JSON) " + LOOKUP, (Int8(7),)).fetchone()
+        assert plan is not None
+        text = json.dumps(plan[0])
+        assert "accounts_owner_id_idx" in text and "Seq Scan" not in text
+        for _ in range(2):
+            conn.execute(downs[0].read_text())
+        gone = conn.execute("SELECT to_regclass('accounts_owner_id_idx')").fetchone()
+        assert gone == (None,)
+    # a second run numbers its files after the existing ones
+    advisor("analyze", "--dsn", db.dsn, "--write-migrations", str(out))
+    assert sorted(p.name[:4] for p in out.glob("*.up.sql")) == ["001_", "002_"]
+
+
+def test_output_file_is_written(db: Any, tmp_path: Path) -> None:
+    target = tmp_path / "report.json"
+    proc = advisor("analyze", "--dsn", db.dsn, "--format", "json", "--output", str(target))
+    assert proc.returncode == 0 and proc.stdout == ""
+    assert json.loads(target.read_text())["recommendations"]
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_wrong_password_is_one_line_without_the_password(pg_server: Any) -> None:
+    dsn = "host=127.0.0.1 port=1 user=nobody password=Sup3rS3cret dbname=x connect_timeout=2"
+    proc = advisor("analyze", "--dsn", dsn)
+    assert proc.returncode == 4
+    assert "Sup3rS3cret" not in proc.stderr + proc.stdout
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    bad = advisor("analyze", "--dsn", "postgresql://u:Sup3rS3cret@/db?nonsense=1")
+    assert bad.returncode == 4 and "Sup3rS3cret" not in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_preflight_hypopg_missing_says_what_to_run(make_db: Any) -> None:
+    database = make_db(SCHEMA, hypopg=False)
+    proc = advisor("analyze", "--dsn", database.dsn)
+    assert proc.returncode == 3
+    assert "CREATE EXTENSION hypopg;" in proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    with psycopg.connect(database.dsn) as conn:  # and it did not create it
+        assert (
+            conn.execute("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").fetchone() is None
+        )
+
+
+def test_preflight_pg_stat_statements_missing(make_db: Any) -> None:
+    database = make_db(SCHEMA)
+    database.execute("DROP EXTENSION pg_stat_statements")
+    proc = advisor("analyze", "--dsn", database.dsn)
+    assert proc.returncode == 3
+    assert "CREATE EXTENSION pg_stat_statements" in proc.stderr
+
+
+def test_bad_option_values_are_one_line(db: Any) -> None:
+    proc = advisor("analyze", "--dsn", db.dsn, "--statement-timeout", "soon")
+    assert proc.returncode == 2 and "cannot read duration" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_dsn_from_environment(db: Any, pg_server: Any) -> None:
+    import os
+
+    from psycopg import conninfo
+
+    params = conninfo.conninfo_to_dict(db.dsn)
+    env = dict(os.environ)
+    env.pop("DATABASE_URL", None)
+    env.update({"PGHOST": str(params["host"]), "PGPORT": str(params["port"]),
+                "PGUSER": str(params["user"]), "PGDATABASE": str(params["dbname"])})  # fmt: skip
+    proc = advisor("analyze", "--format", "json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["server"]["database"] == params["dbname"]
+    for key in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE"):
+        env.pop(key)
+    env["DATABASE_URL"] = db.dsn
+    proc = advisor("analyze", "--format", "json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["server"]["database"] == params["dbname"]

@@ -1,0 +1,60 @@
+"""Pure functions: normalization repair, index names, sizes and durations. No database needed."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pglast import parse_sql
+
+from advisor.db.ddl import NAMEDATALEN, index_name, is_plain
+from advisor.errors import UsageError
+from advisor.model import IndexKey, IndexSpec, TableRef
+from advisor.parse.repair import repair_text
+from advisor.settings import parse_duration_ms, parse_size
+
+
+@pytest.mark.parametrize(
+    ("normalized", "expected"),
+    [
+        ("SELECT * FROM t WHERE d >= date $1", "SELECT * FROM t WHERE d >= $1::date"),
+        ("SELECT date $1 + interval $2 month", "SELECT $1::date + $2::interval"),
+        ("SELECT interval $1 day to second", "SELECT $1::interval"),
+        ("SELECT timestamp with time zone $1", "SELECT $1::timestamp with time zone"),
+        ("SELECT extract($1 FROM d) FROM t", "SELECT extract(epoch FROM d) FROM t"),
+        ("SELECT double precision $1", "SELECT $1::double precision"),
+        ("SELECT * FROM t WHERE a = $1", "SELECT * FROM t WHERE a = $1"),
+        ("SELECT substring(a FROM $1 FOR $2) FROM t", "SELECT substring(a FROM $1 FOR $2) FROM t"),
+    ],
+)
+def test_repair_text(normalized: str, expected: str) -> None:
+    assert repair_text(normalized).sql == expected
+    parse_sql(repair_text(normalized).sql)
+
+
+def test_index_name_fits_63_bytes_and_is_unique() -> None:
+    long_col = "ü" * 40
+    spec = IndexSpec(TableRef("s", "t" * 50), (IndexKey(long_col), IndexKey("b")))
+    first = index_name(spec, set())
+    assert len(first.encode()) <= NAMEDATALEN
+    second = index_name(spec, {first})
+    assert second != first and len(second.encode()) <= NAMEDATALEN
+
+
+@given(st.text(min_size=1, max_size=80).filter(lambda s: "\x00" not in s))
+def test_index_names_are_always_valid(name: str) -> None:
+    spec = IndexSpec(TableRef("public", name), (IndexKey(name),))
+    result = index_name(spec, {f"{name}_idx"})
+    assert 0 < len(result.encode()) <= NAMEDATALEN
+
+
+def test_plain_identifiers() -> None:
+    assert is_plain("orders") and is_plain("order_id")
+    assert not is_plain("Orders") and not is_plain("select") and not is_plain("a b")
+
+
+def test_sizes_and_durations() -> None:
+    assert parse_size("2GB") == 2 * 1024**3 and parse_size("500 MB") == 500 * 1024**2
+    assert parse_duration_ms("10s") == 10_000 and parse_duration_ms("250") == 250
+    with pytest.raises(UsageError):
+        parse_size("lots")

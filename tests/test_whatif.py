@@ -1,0 +1,120 @@
+"""HypoPG and generic plans on a real server: read-only sessions, batching, parameter typing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.numeric import Int8
+
+from advisor.collect.catalog import read_catalog
+from advisor.db import session
+from advisor.model import IndexKey, IndexSpec, Statement, TableRef
+from advisor.parse.statement import analyse
+from advisor.whatif import hypopg as hypopg_mod
+from advisor.whatif.costs import WhatIf
+from advisor.whatif.explain import Explainer, PlanError
+from advisor.whatif.hypopg import HypoPG
+
+SCHEMA = """
+CREATE TABLE items (id bigint PRIMARY KEY, shop_id int NOT NULL, sku text NOT NULL,
+                    created_at timestamptz NOT NULL);
+INSERT INTO items SELECT g, g % 300, 'sku' || g, now() - g * interval '1 minute'
+  FROM generate_series(1, 80000) g;
+"""
+
+
+@pytest.fixture(scope="module")
+def db(make_db: Any) -> Any:
+    return make_db(SCHEMA)
+
+
+@pytest.fixture
+def conn(db: Any) -> Any:
+    c = session.connect(db.dsn, statement_timeout_ms=5000, lock_timeout_ms=500)
+    yield c
+    c.close()
+
+
+def parsed(conn: Any, query: str) -> Any:
+    result = analyse(Statement(1, (1,), query, 10, 5.0, 0.5), read_catalog(conn))
+    assert not hasattr(result, "reason"), result
+    return result
+
+
+def test_analysis_session_cannot_write(conn: Any) -> None:
+    with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+        conn.execute("INSERT INTO items VALUES (0, 0, 'x', now())")
+    assert conn.execute("SHOW default_transaction_read_only").fetchone() == ("on",)
+    assert conn.execute("SHOW application_name").fetchone() == ("advisor",)
+
+
+def test_hypothetical_index_changes_the_generic_plan(conn: Any) -> None:
+    info = conn.execute("SELECT extversion FROM pg_extension WHERE extname='hypopg'").fetchone()
+    whatif = WhatIf(HypoPG(conn, "public", info[0]), Explainer(conn, conn.info.server_version))
+    p = parsed(conn, "SELECT id FROM items WHERE shop_id = $1")
+    spec = IndexSpec(TableRef("public", "items"), (IndexKey("shop_id"),))
+    before = whatif.cost(p, ())
+    after = whatif.cost(p, (spec,))
+    assert after.total_cost < before.total_cost
+    assert spec.describe() in after.used_indexes
+    calls = whatif.explainer.calls
+    assert whatif.cost(p, (spec,)) == after and whatif.explainer.calls == calls  # memoized
+    # the cached generic plan must not outlive the hypothetical index
+    whatif.hypo.reset()
+    whatif.live.clear()
+    whatif._memo.clear()
+    assert whatif.cost(p, ()).total_cost == pytest.approx(before.total_cost)
+
+
+def test_our_prepared_statements_leave_psycopgs_alone(conn: Any) -> None:
+    explainer = Explainer(conn, conn.info.server_version)
+    conn.execute("PREPARE mine AS SELECT 1")
+    p = parsed(conn, "SELECT id FROM items WHERE sku = $1 AND created_at > $2")
+    for _ in range(3):
+        explainer.plan(p)
+    names = [r[0] for r in conn.execute("SELECT name FROM pg_prepared_statements")]
+    assert names == ["mine"]
+
+
+def test_untyped_parameter_gets_a_type_on_retry(conn: Any) -> None:
+    explainer = Explainer(conn, conn.info.server_version)
+    p = parsed(conn, "SELECT id FROM items WHERE $1 IS NULL OR sku = $2")
+    plan = explainer.plan(p)
+    assert plan["Total Cost"] > 0
+
+
+def test_planner_error_is_a_reason_not_a_crash(conn: Any) -> None:
+    explainer = Explainer(conn, conn.info.server_version)
+    p = parsed(conn, "SELECT id FROM items WHERE no_such_column = $1")
+    with pytest.raises(PlanError, match="planner error"):
+        explainer.plan(p)
+    assert conn.execute("SELECT 1").fetchone() == (1,)  # the session is still usable
+
+
+def test_volatile_expression_is_refused_with_a_reason(conn: Any) -> None:
+    info = conn.execute("SELECT extversion FROM pg_extension WHERE extname='hypopg'").fetchone()
+    whatif = WhatIf(HypoPG(conn, "public", info[0]), Explainer(conn, conn.info.server_version))
+    spec = IndexSpec(TableRef("public", "items"), (IndexKey("(random() * shop_id)", True),))
+    refusal = whatif.try_create(spec)
+    assert refusal is not None and "IMMUTABLE" in refusal
+
+
+def test_many_hypothetical_indexes_are_batched(db: Any, monkeypatch: Any) -> None:
+    """With a tiny reset threshold the advice is the same: resets never lose a needed index."""
+    db.run("SELECT id FROM items WHERE shop_id = %s ORDER BY created_at LIMIT 5",
+           [(i,) for i in range(10)])  # fmt: skip
+    db.run("SELECT id FROM items WHERE sku = %s", [(f"sku{i}",) for i in range(10)])
+    normal = db.analyze()
+    monkeypatch.setattr(hypopg_mod, "RESET_AFTER", 2)
+    batched = db.analyze()
+    assert [r.spec for r in batched.recommendations] == [r.spec for r in normal.recommendations]
+    assert normal.recommendations
+
+
+def test_lookup_of_int8_binds(db: Any) -> None:
+    db.run("SELECT sku FROM items WHERE id = %s", [(Int8(5),)])
+    report = db.analyze()
+    pk = [s for s in report.statements if "WHERE id = $1" in s.statement.query]
+    assert pk and pk[0].reason is not None and "items_pkey" in pk[0].reason
