@@ -1,0 +1,139 @@
+"""The ``alembic`` format: one revision file per index, chained after the current head."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from pathlib import Path
+
+from advisor.errors import UsageError
+from advisor.migrate.formats import evidence
+from advisor.migrate.formats.base import MigrationFormat, highest_number, put, py_str, slug
+from advisor.model import Recommendation
+
+_NUMBERED = re.compile(r"^(\d+)_.*\.py$")
+# A colon SQLAlchemy's text() would read as a bind parameter (``:name``); casts (``::``) are not.
+_BIND = re.compile(r"(?<![:\w\\]):(\w+)(?![:\w])")
+
+TEMPLATE = '''"""Create index {name} concurrently (pg advisor).
+
+Revision ID: {revision}
+Revises: {down_revision}
+"""
+
+{evidence}
+
+from alembic import op
+
+revision = {revision_literal}
+down_revision = {down_literal}
+branch_labels = None
+depends_on = None
+
+CREATE_INDEX = {create}
+DROP_INDEX = {drop}
+
+
+def upgrade() -> None:
+    # autocommit_block() commits Alembic's transaction first: CONCURRENTLY cannot run in one.
+    with op.get_context().autocommit_block():
+        op.execute(CREATE_INDEX)
+
+
+def downgrade() -> None:
+    with op.get_context().autocommit_block():
+        op.execute(DROP_INDEX)
+'''
+
+
+def _module_constants(path: Path) -> dict[str, object]:
+    """Module-level ``revision`` / ``down_revision`` assignments of a revision file."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (SyntaxError, UnicodeDecodeError, OSError):
+        return {}
+    found: dict[str, object] = {}
+    for node in tree.body:
+        target: ast.expr | None = None
+        value: ast.expr | None = None
+        if isinstance(node, ast.Assign) and len(node.targets) == 1:
+            target, value = node.targets[0], node.value
+        elif isinstance(node, ast.AnnAssign):
+            target, value = node.target, node.value
+        if isinstance(target, ast.Name) and value is not None:
+            try:
+                found[target.id] = ast.literal_eval(value)
+            except ValueError:
+                continue
+    return found
+
+
+def current_head(directory: Path) -> str | None:
+    """The single head revision of the revision files in ``directory`` (None when empty)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in directory.glob("*.py"):
+        found = _module_constants(path)
+        revision = found.get("revision")
+        if not isinstance(revision, str):
+            continue
+        revisions.add(revision)
+        down = found.get("down_revision")
+        if isinstance(down, str):
+            parents.add(down)
+        elif isinstance(down, tuple | list):
+            parents.update(d for d in down if isinstance(d, str))
+    heads = sorted(revisions - parents)
+    if len(heads) > 1:
+        raise UsageError(
+            f"{directory} has several Alembic heads ({', '.join(heads)})",
+            "merge them first: alembic merge heads",
+        )
+    return heads[0] if heads else None
+
+
+def escape_colons(text: str) -> str:
+    r"""Escape ``:name`` as ``\:name`` so SQLAlchemy's ``text()`` passes it through verbatim."""
+    return _BIND.sub(lambda m: "\\:" + m.group(1), text)
+
+
+class AlembicFormat(MigrationFormat):
+    """``alembic``: ``0001_create_<index>.py`` revision files for the versions directory.
+
+    Point it at Alembic's ``versions`` folder. Each index gets its own revision, chained after the
+    current head (refused when there are several heads: merge them first), with a revision id
+    derived from its parent and its DDL, and a file number after the highest one there.
+    ``upgrade()`` and ``downgrade()`` run ``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` / ``DROP
+    INDEX CONCURRENTLY IF EXISTS`` inside ``op.get_context().autocommit_block()``, which commits
+    Alembic's transaction first, because CONCURRENTLY cannot run inside one. The evidence is in
+    ``#`` comments at the top.
+    """
+
+    name = "alembic"
+    summary = "Alembic revision files using op.get_context().autocommit_block()"
+
+    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+        number = (highest_number(directory, _NUMBERED) or 0) + 1
+        down = current_head(directory)
+        written: list[Path] = []
+        for rec in recommendations:
+            digest = hashlib.sha1(f"{down}\n{rec.create_sql}".encode()).hexdigest()
+            revision = digest[:12]
+            text = TEMPLATE.format(
+                name=rec.name,
+                revision=revision,
+                revision_literal=py_str(revision),
+                down_literal=py_str(down) if down else None,
+                down_revision=down,
+                evidence=evidence.comment(evidence.lines(rec), "#"),
+                create=py_str(escape_colons(rec.create_sql)),
+                drop=py_str(escape_colons(rec.drop_sql)),
+            )
+            put(directory / f"{number:04d}_create_{slug(rec.name)}.py", text, written)
+            down = revision
+            number += 1
+        return written
+
+
+FORMAT = AlembicFormat()

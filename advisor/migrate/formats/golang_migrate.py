@@ -1,0 +1,49 @@
+"""The ``golang-migrate`` format: ``{version}_{title}.up.sql`` / ``.down.sql`` for migrate CLI."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from advisor.migrate.formats.base import MigrationFormat, slug
+from advisor.migrate.formats.sql import write_pair
+from advisor.model import Recommendation
+
+_VERSIONED = re.compile(r"^(\d+)_.*\.(?:up|down)\.sql$")
+DEFAULT_DIGITS = 6  # what `migrate create -seq` uses
+
+
+class GolangMigrateFormat(MigrationFormat):
+    """``golang-migrate``: ``000001_create_<index>.up.sql`` / ``.down.sql`` for golang-migrate.
+
+    The version continues after the highest one in the directory, keeping its zero padding
+    (six digits, as ``migrate create -seq`` writes them, in an empty directory; timestamp versions
+    continue as the next integer). golang-migrate's PostgreSQL driver sends a whole file in one
+    call and opens no transaction of its own, so each file holds exactly one statement, which is
+    what ``CREATE INDEX CONCURRENTLY`` needs: never add ``BEGIN``/``COMMIT`` or a second statement.
+    Apply with ``migrate -path DIR -database URL up``; the evidence is in ``--`` comments.
+    """
+
+    name = "golang-migrate"
+    summary = "golang-migrate {version}_create_<index>.up.sql / .down.sql"
+
+    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+        versions = [
+            m.group(1)
+            for p in directory.iterdir()
+            if p.is_file() and (m := _VERSIONED.match(p.name))
+        ]
+        highest = max(versions, key=int, default=None)
+        if highest is None:
+            digits, number = DEFAULT_DIGITS, 1
+        else:
+            digits = len(highest) if highest.startswith("0") else 0
+            number = int(highest) + 1
+        written: list[Path] = []
+        for rec in recommendations:
+            write_pair(directory, f"{number:0{digits}d}_create_{slug(rec.name)}", rec, written)
+            number += 1
+        return written
+
+
+FORMAT = GolangMigrateFormat()

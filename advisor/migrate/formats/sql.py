@@ -1,0 +1,50 @@
+"""The ``sql`` format: numbered plain-SQL pairs, for psql or any runner of one file per step."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from advisor.migrate.formats import evidence
+from advisor.migrate.formats.base import MigrationFormat, highest_number, put, slug
+from advisor.model import Recommendation
+
+_NUMBERED = re.compile(r"^(\d+)_.*\.sql$")
+
+
+class SqlFormat(MigrationFormat):
+    """``sql`` (the default): ``001_create_<index>.up.sql`` and ``001_create_<index>.down.sql``.
+
+    One pair per index, numbered after the highest number already in the directory. The up file
+    holds the evidence as ``--`` comments and a single ``CREATE INDEX CONCURRENTLY IF NOT
+    EXISTS``; the down file a single ``DROP INDEX CONCURRENTLY IF EXISTS``. Both are safe to run
+    twice. Run each file on its own, outside a transaction: ``psql -v ON_ERROR_STOP=1 -f FILE``
+    does that (do not use ``--single-transaction``). ``advisor apply DIR`` reads these files too.
+    """
+
+    name = "sql"
+    summary = "numbered NNN_create_<index>.up.sql / .down.sql pairs (default)"
+    digits = 3
+
+    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+        number = (highest_number(directory, _NUMBERED) or 0) + 1
+        written: list[Path] = []
+        for rec in recommendations:
+            stem = f"{number:0{self.digits}d}_create_{slug(rec.name)}"
+            write_pair(directory, stem, rec, written)
+            number += 1
+        return written
+
+
+def write_pair(directory: Path, stem: str, rec: Recommendation, written: list[Path]) -> None:
+    """``<stem>.up.sql`` and ``<stem>.down.sql``: one statement each, evidence on top."""
+    header = evidence.comment(evidence.lines(rec), "--")
+    put(directory / f"{stem}.up.sql", f"{header}\n{rec.create_sql};\n", written)
+    down = evidence.comment(
+        [f"Reverts {stem}.up.sql: drops {rec.name}, also when a failed build left it INVALID."],
+        "--",
+    )
+    put(directory / f"{stem}.down.sql", f"{down}\n{rec.drop_sql};\n", written)
+
+
+FORMAT = SqlFormat()
