@@ -1,0 +1,139 @@
+"""Decide, over every check's proposals together, which drops are proposed and which are safe.
+
+Proposals are taken in the order of the checks. A drop is proposed only if, with every drop
+proposed before it, (1) nothing protects the index, (2) one of the indexes its own reasoning
+needs still stays, (3) every earlier drop still keeps one of the indexes it needs, and (4) every
+foreign key keeps an index it can use. Otherwise the finding is still reported, without
+``drop_sql``, saying what it must stay for. One finding per index: a later kind for the same
+index is added to the first finding's detail.
+
+``safe`` is about the workload's plans: an index that no generic plan of the workload reads can
+go without changing any of those plans; one that a plan reads is ``safe = False``, with the
+statements. Plans name indexes without their schema, so an index whose name a plan uses in any
+schema is treated as used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from advisor.model import Finding
+from advisor.review import restore
+from advisor.review.base import Context, DropEffect, Proposal
+from advisor.review.facts import IndexFacts, protection
+
+
+def _effects_text(effects: Iterable[DropEffect]) -> str:
+    items = sorted(effects, key=lambda e: e.cost_before - e.cost_after)
+    if not items:
+        return ""
+    parts = [f"{e.cost_before:.0f} -> {e.cost_after:.0f}" for e in items[:3]]
+    more = f" and {len(items) - 3} more" if len(items) > 3 else ""
+    return f"; without it (hypopg_hide_index) planned costs go {', '.join(parts)}{more}"
+
+
+class _Resolver:
+    def __init__(
+        self,
+        ctx: Context,
+        plan_usage: Mapping[str, tuple[str, ...]],
+        hide_costs: Mapping[int, tuple[DropEffect, ...]] | None,
+    ) -> None:
+        self.ctx = ctx
+        self.plan_usage = plan_usage
+        self.hide_costs = hide_costs or {}
+        self.dropped: set[int] = set()
+        self.accepted: list[Proposal] = []
+        self.fk_indexes = [
+            (fk, [i for i in ctx.indexes if fk.served_by(i)]) for fk in ctx.foreign_keys
+        ]
+
+    def _gone(self, index: IndexFacts, extra: int) -> bool:
+        return index.oid in self.dropped or index.oid == extra
+
+    def withhold_reason(self, proposal: Proposal) -> str | None:
+        index = proposal.drop
+        assert index is not None
+        reason = protection(index)
+        if reason is not None:
+            return reason
+        needs = proposal.keep_one_of
+        if needs and all(self._gone(k, index.oid) for k in needs):
+            return f"{', '.join(k.name for k in needs)} would be dropped too"
+        for earlier in self.accepted:
+            if earlier.keep_one_of and all(self._gone(k, index.oid) for k in earlier.keep_one_of):
+                assert earlier.drop is not None
+                return f"dropping {earlier.drop.name} relies on it"
+        for fk, serving in self.fk_indexes:
+            if any(s.oid == index.oid for s in serving) and all(
+                self._gone(s, index.oid) for s in serving
+            ):
+                return f"it is the only index left for foreign key {fk.name}"
+        return None
+
+    def finding(self, proposal: Proposal) -> Finding:
+        index = proposal.drop
+        assert index is not None
+        statements = self.plan_usage.get(index.name, ())
+        reason = self.withhold_reason(proposal)
+        restore_sql = None
+        if reason is None:
+            try:
+                restore_sql = restore.restore_sql(index)
+            except restore.RestoreError as exc:
+                reason = f"no way back: {exc}"
+        if reason is not None or restore_sql is None:
+            return replace(
+                proposal.finding,
+                detail=f"{proposal.finding.detail}; keep it: {reason}",
+                safe=False,
+                statements=statements,
+            )
+        self.dropped.add(index.oid)
+        self.accepted.append(proposal)
+        detail = proposal.finding.detail
+        if statements:
+            detail += f"; {len(statements)} workload statement(s) read it in their plans"
+        detail += _effects_text(self.hide_costs.get(index.oid, ()))
+        return replace(
+            proposal.finding,
+            detail=detail,
+            drop_sql=restore.drop_sql(index),
+            restore_sql=restore_sql,
+            safe=not statements,
+            statements=statements,
+        )
+
+
+def resolve(
+    proposals: Iterable[Proposal],
+    ctx: Context,
+    *,
+    plan_usage: Mapping[str, tuple[str, ...]],
+    hide_costs: Mapping[int, tuple[DropEffect, ...]] | None = None,
+) -> tuple[Finding, ...]:
+    resolver = _Resolver(ctx, plan_usage, hide_costs)
+    per_index: dict[int, Finding] = {}
+    also: dict[int, list[str]] = {}
+    order: list[int | Finding] = []  # an index oid, or a finding about no index
+    for proposal in proposals:
+        if proposal.drop is None:
+            order.append(proposal.finding)
+            continue
+        oid = proposal.drop.oid
+        if oid not in per_index:
+            per_index[oid] = resolver.finding(proposal)
+            order.append(oid)
+        elif proposal.finding.kind not in (per_index[oid].kind, *also.get(oid, ())):
+            also.setdefault(oid, []).append(proposal.finding.kind)
+    out: list[Finding] = []
+    for item in order:
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        finding = per_index[item]
+        if item in also:
+            finding = replace(finding, detail=f"{finding.detail} (also {', '.join(also[item])})")
+        out.append(finding)
+    return tuple(out)
