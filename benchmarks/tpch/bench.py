@@ -1,0 +1,257 @@
+"""The benchmark as a library: load TPC-H, replay, run the advisor per budget, measure.
+
+``run_benchmark(options, say)`` returns every figure as frozen ``Results``; ``report.render``
+turns them into markdown. Nothing here formats text for people.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.localdb.cluster import LocalCluster
+from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
+from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
+from benchmarks.tpch.build import BuiltIndex
+from benchmarks.tpch.costs import CostRatios
+from benchmarks.tpch.queries import TpchQuery
+from benchmarks.tpch.replay import Timing
+
+Say = Callable[[str], None]
+DEFAULT_BUDGETS = ("0.5GB", "1GB", "2GB", "5GB", UNBOUNDED)
+
+
+@dataclass(frozen=True)
+class Options:
+    scale_factor: float = 1.0
+    budgets: tuple[str, ...] = DEFAULT_BUDGETS
+    runs: int = 3
+    timeout_s: float = 60.0
+    build: tuple[str, ...] | None = None  # budgets whose sets are built; None: every set
+    explicit: tuple[int, ...] | None = None  # given to the advisor; None: those that timed out
+    work_dir: Path | None = None
+    admin_dsn: str | None = None  # an existing server instead of a throwaway cluster
+    keep: bool = False
+    advisor_timeout_s: float = 3600.0
+    advisor_args: tuple[str, ...] = ()
+    command: str = ""
+
+
+@dataclass(frozen=True)
+class BudgetResult:
+    run: AdvisorRun
+    ratios: CostRatios | None  # planner costs with the set as hypothetical indexes
+
+    @property
+    def budget(self) -> str:
+        return self.run.budget
+
+    @property
+    def set_key(self) -> tuple[tuple[str, ...], ...]:
+        return index_set_key(self.run.recommendations)
+
+
+@dataclass(frozen=True)
+class MeasuredSet:
+    budgets: tuple[str, ...]
+    indexes: tuple[BuiltIndex, ...]
+    ratios: CostRatios  # planner costs with the indexes built for real
+    after: dict[int, Timing]
+
+    @property
+    def real_bytes(self) -> int:
+        return sum(i.real_bytes for i in self.indexes)
+
+    @property
+    def estimated_bytes(self) -> int:
+        return sum(i.estimated_bytes for i in self.indexes)
+
+
+@dataclass(frozen=True)
+class Results:
+    options: Options
+    machine: machine.Machine
+    loaded: database.Loaded
+    queries: tuple[TpchQuery, ...]
+    baseline: dict[int, Timing]
+    base_costs: dict[int, float]
+    recorded: tuple[int, ...]  # queries that finished at least once: pg_stat_statements has them
+    explicit: tuple[int, ...]  # queries handed to the advisor explicitly
+    explicit_via: str  # "--queries", "--query" or "" (none)
+    budgets: tuple[BudgetResult, ...]
+    measured: tuple[MeasuredSet, ...] = field(default=())
+
+    @property
+    def failed(self) -> tuple[AdvisorRun, ...]:
+        return tuple(b.run for b in self.budgets if not b.run.ok)
+
+
+def index_set_key(recommendations: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
+    """What makes two recommended sets the same set, whatever the indexes are called."""
+    return tuple(
+        sorted(
+            (
+                str(r.get("schema")),
+                str(r.get("table")),
+                str(r.get("method")),
+                ",".join(map(str, r.get("columns") or ())),
+                ",".join(map(str, r.get("include") or ())),
+                str(r.get("where") or ""),
+            )
+            for r in recommendations
+        )
+    )
+
+
+@contextlib.contextmanager
+def _server(options: Options, work_dir: Path, say: Say) -> Iterator[str]:
+    """An admin DSN: the given server, or a throwaway cluster with the benchmark's settings."""
+    if options.admin_dsn:
+        yield options.admin_dsn
+        return
+    cluster = LocalCluster(base_dir=work_dir / "cluster", settings=dict(database.BENCH_SETTINGS))
+    say(f"starting a throwaway cluster in {cluster.base_dir} (port {cluster.port}) ...")
+    cluster.start()
+    try:
+        yield cluster.dsn()
+    finally:
+        if options.keep:
+            say(f"cluster left running: {cluster.dsn('tpch')}")
+        else:
+            cluster.stop("immediate")
+
+
+def _reset_statements(dsn: str) -> None:
+    with replay.connect(dsn, tracked=False) as conn:
+        conn.execute(
+            "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_catalog.pg_database d"
+            " WHERE d.datname = pg_catalog.current_database()"
+        )
+
+
+def run_benchmark(options: Options, say: Say) -> Results:
+    made_dir = options.work_dir is None
+    work_dir = options.work_dir or Path(tempfile.mkdtemp(prefix="tpch-bench-"))
+    work_dir.mkdir(parents=True, exist_ok=True)
+    dbname = "tpch" if options.admin_dsn is None else f"tpch_bench_{os.getpid()}"
+    try:
+        with _server(options, work_dir, say) as admin_dsn:
+            try:
+                loaded = database.prepare(admin_dsn, options.scale_factor, work_dir, say, dbname)
+                return _measure(options, loaded, work_dir, say)
+            finally:
+                if options.admin_dsn and not options.keep:
+                    database.drop_database(admin_dsn, dbname)
+    finally:
+        if made_dir and not options.keep:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _measure(options: Options, loaded: database.Loaded, work_dir: Path, say: Say) -> Results:
+    dsn = loaded.dsn
+    all_queries = queries.load()
+    facts = machine.describe(dsn)
+    _reset_statements(dsn)
+    say(f"replaying the 22 queries {options.runs}x (statement_timeout {options.timeout_s:g} s) ...")
+    baseline = replay.run_queries(
+        dsn, all_queries, runs=options.runs, timeout_s=options.timeout_s, say=say
+    )
+    recorded = tuple(n for n, t in baseline.items() if t.completed)
+    explicit = (
+        options.explicit
+        if options.explicit is not None
+        else tuple(n for n, t in baseline.items() if t.timed_out)
+    )
+    base_costs = costs.current_costs(dsn, all_queries)
+    calls = {q.number: options.runs for q in all_queries}
+
+    given = [q for q in all_queries if q.number in explicit]
+    queries_file: Path | None = None
+    extra: list[str] = []
+    via = ""
+    if given:
+        if advisor_run.has_option("--queries"):
+            queries_file = work_dir / "explicit_queries.sql"
+            queries_file.write_text(queries.render_file(given, calls), encoding="utf-8")
+            via = "--queries"
+        else:
+            extra = [q.sql for q in given]
+            via = "--query"
+        say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
+
+    results: list[BudgetResult] = []
+    for budget in options.budgets:
+        say(f"advisor analyze, budget {budget} ...")
+        run = advisor_run.run(
+            dsn, budget, queries_file=queries_file, extra_queries=extra,
+            extra_args=options.advisor_args, timeout_s=options.advisor_timeout_s,
+            out_dir=work_dir,
+        )  # fmt: skip
+        if not run.ok:
+            say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
+            results.append(BudgetResult(run, None))
+            continue
+        hypo = costs.hypothetical_costs(dsn, all_queries, run.create_sqls)
+        ratios = costs.ratios(base_costs, hypo, calls, recorded)
+        say(
+            f"  {len(run.recommendations)} indexes, {run.wall_seconds:.1f} s, cost ratio "
+            f"{ratios.all_queries:.3f} (all), {ratios.recorded:.3f} (recorded)"
+        )
+        results.append(BudgetResult(run, ratios))
+
+    measured = _build_sets(options, dsn, all_queries, base_costs, calls, recorded, results, say)
+    return Results(
+        options=options,
+        machine=facts,
+        loaded=loaded,
+        queries=all_queries,
+        baseline=baseline,
+        base_costs=base_costs,
+        recorded=recorded,
+        explicit=tuple(explicit),
+        explicit_via=via,
+        budgets=tuple(results),
+        measured=tuple(measured),
+    )
+
+
+def _build_sets(
+    options: Options,
+    dsn: str,
+    all_queries: tuple[TpchQuery, ...],
+    base_costs: dict[int, float],
+    calls: dict[int, int],
+    recorded: tuple[int, ...],
+    results: list[BudgetResult],
+    say: Say,
+) -> list[MeasuredSet]:
+    """Build each distinct recommended set once (for the chosen budgets), time the queries."""
+    groups: dict[tuple[tuple[str, ...], ...], list[BudgetResult]] = {}
+    for result in results:
+        if result.run.ok and result.run.recommendations:
+            groups.setdefault(result.set_key, []).append(result)
+    measured = []
+    for group in groups.values():
+        budgets = tuple(r.budget for r in group)
+        if options.build is not None and not set(budgets) & set(options.build):
+            continue
+        recs = group[0].run.recommendations
+        say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
+        built = build.build(dsn, recs)
+        try:
+            say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing the queries ...")
+            real = costs.ratios(base_costs, costs.current_costs(dsn, all_queries), calls, recorded)
+            after = replay.run_queries(
+                dsn, all_queries, runs=options.runs, timeout_s=options.timeout_s, say=say,
+                tracked=False,
+            )  # fmt: skip
+        finally:
+            build.drop(dsn, recs)
+        measured.append(MeasuredSet(budgets, tuple(built), real, after))
+    return measured

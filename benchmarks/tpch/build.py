@@ -1,0 +1,79 @@
+"""Build a recommended set for real, measure it, drop it again.
+
+The advisor's ``create_sql`` is run as written (``CREATE INDEX CONCURRENTLY``, so one statement
+per transaction), then the real size is read with ``pg_relation_size`` and set beside the
+advisor's estimate.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg import sql
+
+from benchmarks.tpch.replay import connect
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    schema: str
+    name: str
+    table: str
+    columns: tuple[str, ...]
+    estimated_bytes: int
+    real_bytes: int
+    build_seconds: float
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}"
+
+
+def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltIndex]:
+    """Create every recommended index; ANALYZE only the tables of expression indexes.
+
+    A blanket ANALYZE would draw new random samples and change plans for reasons that have
+    nothing to do with the indexes; an expression index, though, has no statistics without one.
+    """
+    built = []
+    expression_tables: set[tuple[str, str]] = set()
+    with connect(dsn, tracked=False) as conn:
+        for rec in recommendations:
+            started = time.monotonic()
+            conn.execute(str(rec["create_sql"]).encode())
+            seconds = time.monotonic() - started
+            regclass = sql.Identifier(str(rec["schema"]), str(rec["name"])).as_string(conn)
+            row = conn.execute(
+                "SELECT pg_catalog.pg_relation_size(pg_catalog.to_regclass(%s))", (regclass,)
+            ).fetchone()
+            if any(not _plain(c) for c in rec.get("columns") or ()):
+                expression_tables.add((str(rec["schema"]), str(rec["table"])))
+            built.append(
+                BuiltIndex(
+                    schema=str(rec["schema"]),
+                    name=str(rec["name"]),
+                    table=str(rec["table"]),
+                    columns=tuple(str(c) for c in rec.get("columns") or ()),
+                    estimated_bytes=int(rec.get("estimated_size_bytes") or 0),
+                    real_bytes=int(row[0]) if row and row[0] is not None else 0,
+                    build_seconds=seconds,
+                )
+            )
+        for schema, table in sorted(expression_tables):
+            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
+    return built
+
+
+def _plain(column: object) -> bool:
+    """A bare column name (as the JSON lists key columns), not an expression."""
+    text = str(column).strip('"')
+    return text.replace("_", "").isalnum()
+
+
+def drop(dsn: str, recommendations: Sequence[dict[str, Any]]) -> None:
+    with connect(dsn, tracked=False) as conn:
+        for rec in recommendations:
+            conn.execute(str(rec["drop_sql"]).encode())

@@ -1,0 +1,115 @@
+"""Run the queries for real: the replay that fills pg_stat_statements doubles as the timing.
+
+Each run executes every query once, in file order, on one connection with ``statement_timeout``;
+a cancelled query counts as a timeout (``None``) and is, as on any server, not recorded by
+pg_stat_statements.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import errors
+
+from benchmarks.tpch.queries import TpchQuery
+
+Say = Callable[[str], None]
+UNTRACKED = "-c pg_stat_statements.track=none"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """The wall times of one query over the runs, in seconds; ``None`` where it timed out."""
+
+    number: int
+    seconds: tuple[float | None, ...]
+    timeout_s: float
+
+    @property
+    def timed_out(self) -> bool:
+        return any(s is None for s in self.seconds)
+
+    @property
+    def completed(self) -> bool:
+        """Finished at least once, so pg_stat_statements recorded it."""
+        return any(s is not None for s in self.seconds)
+
+    def _values(self) -> list[float]:
+        # A timeout took at least the timeout: count it as such for medians and spreads.
+        return [self.timeout_s if s is None else s for s in self.seconds]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self._values())
+
+    @property
+    def spread(self) -> float:
+        values = self._values()
+        return max(values) - min(values)
+
+
+def connect(dsn: str, *, tracked: bool, timeout_s: float | None = None) -> psycopg.Connection[Any]:
+    """A plain session; ``tracked=False`` keeps its statements out of pg_stat_statements.
+
+    Settings go in the startup packet (``options``), so no SET shows up in the workload.
+    """
+    options = [] if tracked else [UNTRACKED]
+    if timeout_s is not None:
+        options.append(f"-c statement_timeout={int(timeout_s * 1000)}")
+    if not options:
+        return psycopg.connect(dsn, autocommit=True)
+    return psycopg.connect(dsn, autocommit=True, options=" ".join(options))
+
+
+def run_queries(
+    dsn: str,
+    queries: Sequence[TpchQuery],
+    *,
+    runs: int,
+    timeout_s: float,
+    say: Say,
+    tracked: bool = True,
+) -> dict[int, Timing]:
+    """Execute every query ``runs`` times (round-robin), fetching all rows; time each one."""
+    times: dict[int, list[float | None]] = {q.number: [] for q in queries}
+    with connect(dsn, tracked=tracked, timeout_s=timeout_s) as conn:
+        for run in range(1, runs + 1):
+            total = 0.0
+            for q in queries:
+                started = time.perf_counter()
+                try:
+                    cur = conn.execute(q.sql.encode())
+                    cur.fetchall()
+                    elapsed: float | None = time.perf_counter() - started
+                except errors.QueryCanceled:
+                    elapsed = None
+                times[q.number].append(elapsed)
+                total += timeout_s if elapsed is None else elapsed
+            timeouts = sum(1 for q in queries if times[q.number][-1] is None)
+            say(f"  run {run}/{runs}: {total:.1f} s, {timeouts} timed out")
+    return {n: Timing(n, tuple(t), timeout_s) for n, t in times.items()}
+
+
+NOISE_FLOOR_S = 0.010
+NOISE_FRACTION = 0.10
+
+
+def noise(before: Timing, after: Timing) -> float:
+    """How much slower a query may get before we call it slower, in seconds.
+
+    The larger of the run-to-run spreads (max - min) before and after, 10 % of the median
+    before, and 10 ms: with a single run there is no spread, and short queries jitter.
+    """
+    return max(before.spread, after.spread, NOISE_FRACTION * before.median, NOISE_FLOOR_S)
+
+
+def got_slower(before: Timing, after: Timing) -> bool:
+    """Slower by more than noise; a query that timed out both times is not called slower."""
+    if all(s is None for s in before.seconds) and all(s is None for s in after.seconds):
+        return False
+    return after.median - before.median > noise(before, after)

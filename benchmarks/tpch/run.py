@@ -1,0 +1,127 @@
+"""``python -m benchmarks.tpch.run``: the TPC-H benchmark of the advisor, one command.
+
+    python -m benchmarks.tpch.run --sf 1 --budgets 0.5GB,1GB,2GB,5GB,unbounded --runs 3 \\
+        --timeout 60 --write-docs docs/benchmarks.md
+
+Exits 1 when an advisor run failed or gave unparsable JSON, 2 on bad options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from pathlib import Path
+
+from advisor.errors import AdvisorError
+from advisor.settings import parse_size
+from benchmarks.tpch import report
+from benchmarks.tpch.advisor_run import UNBOUNDED
+from benchmarks.tpch.bench import DEFAULT_BUDGETS, Options, Results, run_benchmark
+
+SMOKE_SF = 0.01
+SMOKE_BUDGET = "1GB"
+SMOKE_TIMEOUT_S = 10.0
+SMOKE_EXPLICIT = (17, 20)
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _budgets(text: str) -> tuple[str, ...]:
+    budgets = tuple(b.strip() for b in text.split(",") if b.strip())
+    for b in budgets:
+        if b != UNBOUNDED:
+            parse_size(b)  # raises UsageError with a hint
+    return budgets
+
+
+def _numbers(text: str) -> tuple[int, ...]:
+    return tuple(int(x.strip().upper().removeprefix("Q")) for x in text.split(",") if x.strip())
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m benchmarks.tpch.run",
+        description="Load TPC-H into a throwaway cluster, run the advisor at several budgets, "
+        "build the advice and time the 22 queries before and after.",
+    )
+    p.add_argument("--sf", type=float, default=1.0, help="TPC-H scale factor (default 1)")
+    p.add_argument("--budgets", default=",".join(DEFAULT_BUDGETS),
+                   help="comma-separated --max-size values, or 'unbounded'")  # fmt: skip
+    p.add_argument("--runs", type=int, default=3, help="timed runs of the 22 queries (median)")
+    p.add_argument("--timeout", type=float, default=60.0, help="statement_timeout in seconds")
+    p.add_argument("--build", default="all",
+                   help="budgets whose sets are built for real: 'all' (each distinct set once), "
+                   "'none' or a comma-separated list")  # fmt: skip
+    p.add_argument("--explicit", default="auto",
+                   help="queries given to the advisor explicitly, e.g. Q17,Q20; 'auto': the ones "
+                   "that timed out (pg_stat_statements lacks them), 'none'")  # fmt: skip
+    p.add_argument("--advisor-arg", action="append", default=[],
+                   help="extra argument for advisor analyze (repeatable)")  # fmt: skip
+    p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
+                   "HypoPG installed) instead of a throwaway cluster")  # fmt: skip
+    p.add_argument(
+        "--work-dir", type=Path, help="where data and cluster live (default: a temp dir)"
+    )
+    p.add_argument("--keep", action="store_true", help="leave the cluster and files behind")
+    p.add_argument("--write-docs", type=Path, help="replace the results section of this file")
+    p.add_argument("--smoke", action="store_true",
+                   help=f"scale factor {SMOKE_SF}, budget {SMOKE_BUDGET}, one run, "
+                   f"{SMOKE_TIMEOUT_S:g} s timeout; fails only if the advisor fails")  # fmt: skip
+    return p
+
+
+def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
+    command = "python -m benchmarks.tpch.run " + shlex.join(argv)
+    build: tuple[str, ...] | None
+    if args.build == "all":
+        build = None
+    elif args.build == "none":
+        build = ()
+    else:
+        build = _budgets(args.build)
+    explicit: tuple[int, ...] | None
+    if args.explicit == "auto":
+        explicit = SMOKE_EXPLICIT if args.smoke else None
+    elif args.explicit == "none":
+        explicit = ()
+    else:
+        explicit = _numbers(args.explicit)
+    if args.smoke:
+        return Options(
+            scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
+            build=build, explicit=explicit, work_dir=args.work_dir, admin_dsn=args.dsn,
+            keep=args.keep, advisor_timeout_s=120.0, advisor_args=tuple(args.advisor_arg),
+            command=command,
+        )  # fmt: skip
+    return Options(
+        scale_factor=args.sf, budgets=_budgets(args.budgets), runs=args.runs,
+        timeout_s=args.timeout, build=build, explicit=explicit, work_dir=args.work_dir,
+        admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
+        command=command,
+    )  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser().parse_args(argv)
+    try:
+        options = options_from(args, argv)
+    except (AdvisorError, ValueError) as exc:
+        print(f"benchmark: error: {exc}", file=sys.stderr)
+        return 2
+    results: Results = run_benchmark(options, _say)
+    section = report.render(results)
+    print(section, end="")
+    if args.write_docs:
+        report.write_docs(args.write_docs, section)
+        _say(f"wrote the results into {args.write_docs}")
+    for run in results.failed:
+        _say(f"advisor failed at budget {run.budget} (exit {run.exit_code}): {run.error}")
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,52 @@
+"""The smoke version for the test suite: ``run_smoke()`` returns a summary, raises on failure.
+
+Scale factor 0.01, one budget, one run, a short timeout, Q17 and Q20 given explicitly; about
+20 s on 2 cores. It asserts nothing about timings: only that the whole harness runs and the
+advisor exits 0 with parsable JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from benchmarks.tpch import report
+from benchmarks.tpch.bench import Options, run_benchmark
+from benchmarks.tpch.run import SMOKE_BUDGET, SMOKE_EXPLICIT, SMOKE_SF, SMOKE_TIMEOUT_S
+
+
+class SmokeFailed(AssertionError):
+    """The advisor failed or returned unparsable JSON during the smoke benchmark."""
+
+
+def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
+    """Run the smoke benchmark; ``admin_dsn`` reuses a server (e.g. the tests' ``pg_server``)
+    instead of starting a throwaway cluster. Returns the figures a test may look at."""
+    notes: list[str] = []
+    options = Options(
+        scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
+        explicit=SMOKE_EXPLICIT, admin_dsn=admin_dsn, advisor_timeout_s=50.0,
+        command="benchmarks.tpch.smoke.run_smoke()",
+    )  # fmt: skip
+    results = run_benchmark(options, notes.append)
+    if results.failed:
+        run = results.failed[0]
+        raise SmokeFailed(f"advisor failed at budget {run.budget} (exit {run.exit_code}): "
+                          f"{run.error[-500:]}")  # fmt: skip
+    budget = results.budgets[0]
+    assert budget.ratios is not None and budget.run.report is not None
+    return {
+        "rows": dict(results.loaded.rows),
+        "recorded": list(results.recorded),
+        "explicit_via": results.explicit_via,
+        "indexes": len(budget.run.recommendations),
+        "estimated_bytes": budget.run.estimated_bytes,
+        "real_bytes": [m.real_bytes for m in results.measured],
+        "cost_ratio_all": budget.ratios.all_queries,
+        "cost_ratio_recorded": budget.ratios.recorded,
+        "geomean": budget.ratios.geomean,
+        "explain_calls": budget.run.explain_calls,
+        "advisor_seconds": budget.run.wall_seconds,
+        "statements": len(budget.run.report.get("statements", [])),
+        "markdown": report.render(results),
+        "log": notes,
+    }
