@@ -119,6 +119,10 @@ def analyze(
     max_size: Annotated[
         str | None, typer.Option(help="Total size budget of new indexes, e.g. 2GB.")
     ] = None,
+    write_weight: Annotated[
+        float,
+        typer.Option(min=0, help="Multiplier of the write cost subtracted from benefits (0: off)."),
+    ] = 1.0,
     statement_timeout: Annotated[str, typer.Option(help="Per-statement timeout.")] = "10s",
     lock_timeout: Annotated[str, typer.Option(help="Lock wait limit per statement.")] = "1s",
     fail_on_advice: Annotated[
@@ -140,6 +144,7 @@ def analyze(
             min_table_rows=min_table_rows,
             max_indexes=max_indexes,
             max_size_bytes=parse_size(max_size) if max_size else None,
+            write_weight=write_weight,
             verbose=verbose,
         )
         _run_analysis(

@@ -32,6 +32,9 @@ class Column:
     n_distinct: float | None = None  # pg_stats: >0 distinct values, <0 fraction of rows
     null_frac: float | None = None
     correlation: float | None = None
+    avg_width: int | None = None  # pg_stats: average stored width in bytes
+    type_length: int = -1  # pg_attribute.attlen: fixed width, or -1 for varlena
+    dedup: bool = True  # B-tree deduplication possible for the type's default operator class
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,7 @@ class ParsedStatement:
     repairs: tuple[str, ...] = ()
     has_limit: bool = False
     views: tuple[str, ...] = ()  # views and foreign tables read; their columns are not traced
+    updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
 
 
 @dataclass(frozen=True)
@@ -196,8 +200,9 @@ class Recommendation:
     estimated_size_bytes: int
     effects: tuple[StatementEffect, ...]
     time_saved_ms_per_week: float
-    write_overhead: float = 0.0
+    write_overhead: float = 0.0  # ms per week of index maintenance at the observed write rate
     verified: bool = True
+    hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
 
 
@@ -232,6 +237,7 @@ class ServerInfo:
     hypopg_version: str | None
     stats_since: str | None
     stats_age_seconds: float | None
+    table_stats_age_seconds: float | None = None
 
 
 @dataclass(frozen=True)

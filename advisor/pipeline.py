@@ -22,18 +22,22 @@ from advisor.model import (
     ParsedStatement,
     Recommendation,
     Report,
+    ServerInfo,
     Skipped,
     Statement,
     StatementEffect,
     StatementResult,
+    TableRef,
 )
 from advisor.parse.statement import analyse as parse_statement
 from advisor.selection.base import Selection, WorkloadItem, weight_of
 from advisor.selection.greedy import GreedySelector
+from advisor.selection.overhead import WriteCost, write_cost
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
+from advisor.whatif.size import estimate_btree_bytes
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +111,12 @@ def _analyze(
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
-        selection = GreedySelector(whatif, settings).select(items, proposed)
-        recommendations = _recommend(conn, catalog, selection, items, whatif, server.info)
+        costing = Costing(catalog, whatif, settings, server.info, items)
+        selector = GreedySelector(
+            whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
+        )
+        selection = selector.select(items, proposed)
+        recommendations = _recommend(conn, catalog, selection, items, costing, server.info)
     finally:
         if not conn.broken:
             hypo.reset()
@@ -128,6 +136,55 @@ def _analyze(
         ),
         settings=asdict(settings),
     )
+
+
+class Costing:
+    """Sizes and write costs of candidate indexes, computed once per spec."""
+
+    def __init__(
+        self,
+        catalog: Catalog,
+        whatif: WhatIf,
+        settings: Settings,
+        server: ServerInfo,
+        items: list[WorkloadItem],
+    ) -> None:
+        self.catalog = catalog
+        self.whatif = whatif
+        self.settings = settings
+        self.server = server
+        self.updated: dict[TableRef, set[str]] = {}
+        for item in items:
+            for ref, column in item.parsed.updated:
+                self.updated.setdefault(ref, set()).add(column)
+        self._sizes: dict[IndexSpec, int] = {}
+        self._writes: dict[IndexSpec, WriteCost] = {}
+
+    def size(self, spec: IndexSpec) -> int:
+        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's."""
+        if spec not in self._sizes:
+            table = self.catalog.tables[spec.table]
+            if spec.method == "btree" and spec.where is None:
+                self._sizes[spec] = estimate_btree_bytes(spec, table)
+            else:
+                self._sizes[spec] = self.whatif.size(spec)
+        return self._sizes[spec]
+
+    def write(self, spec: IndexSpec) -> WriteCost:
+        if spec not in self._writes:
+            self._writes[spec] = write_cost(
+                spec,
+                self.catalog.tables[spec.table],
+                updated_columns=frozenset(self.updated.get(spec.table, ())),
+                index_count=len(self.catalog.indexes_of(spec.table)),
+                table_stats_age_s=self.server.table_stats_age_seconds,
+                period_s=self.server.stats_age_seconds,
+                weight=self.settings.write_weight,
+            )
+        return self._writes[spec]
+
+    def overhead_ms(self, spec: IndexSpec) -> float:
+        return self.write(spec).ms
 
 
 def _baseline(
@@ -197,8 +254,8 @@ def _recommend(
     catalog: Catalog,
     selection: Selection,
     items: list[WorkloadItem],
-    whatif: WhatIf,
-    server: Any,
+    costing: Costing,
+    server: ServerInfo,
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
     taken: dict[str, set[str]] = {}
@@ -222,6 +279,13 @@ def _recommend(
             if item.base_cost > 0:
                 saved += item.parsed.statement.total_exec_ms * (1 - after / item.base_cost)
         effects.sort(key=lambda e: e.statement.total_exec_ms, reverse=True)
+        write = costing.write(spec)
+        notes = []
+        if write.breaks_hot:
+            notes.append(
+                "indexes a column the workload updates: those updates stop being HOT "
+                "and write into every index of the table"
+            )
         out.append(
             Recommendation(
                 spec=spec,
@@ -232,9 +296,12 @@ def _recommend(
                 drop_sql=ddl.drop_index(
                     spec.table.schema, name, concurrently=True, if_exists=True
                 ).as_string(conn),
-                estimated_size_bytes=whatif.size(spec),
+                estimated_size_bytes=costing.size(spec),
                 effects=tuple(effects),
                 time_saved_ms_per_week=saved * scale,
+                write_overhead=write.ms * scale,
+                hypopg_size_bytes=costing.whatif.size(spec),
+                notes=tuple(notes),
             )
         )
     out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)

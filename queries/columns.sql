@@ -6,7 +6,21 @@ SELECT a.attrelid AS table_oid,
        a.attnotnull AS not_null,
        st.n_distinct::float8 AS n_distinct,
        st.null_frac::float8 AS null_frac,
-       st.correlation::float8 AS correlation
+       st.correlation::float8 AS correlation,
+       st.avg_width,
+       a.attlen AS type_length,
+       -- B-tree deduplication needs an "equalimage" support function (numeric, float and
+       -- interval have none: equal values can differ in their bytes)
+       EXISTS (SELECT 1
+                 FROM pg_catalog.pg_opclass opc
+                 JOIN pg_catalog.pg_am am ON am.oid = opc.opcmethod AND am.amname = 'btree'
+                 JOIN pg_catalog.pg_amproc ap
+                   ON ap.amprocfamily = opc.opcfamily AND ap.amprocnum = 4
+                  AND ap.amproclefttype = opc.opcintype
+                WHERE opc.opcdefault
+                  AND opc.opcintype = CASE WHEN a.atttypid = 'pg_catalog.varchar'::pg_catalog.regtype
+                                           THEN 'pg_catalog.text'::pg_catalog.regtype
+                                           ELSE a.atttypid::pg_catalog.regtype END) AS dedup
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace

@@ -16,4 +16,6 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        (SELECT n.nspname FROM pg_catalog.pg_extension e
           JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
          WHERE e.extname = 'pg_stat_statements') AS pgss_schema,
-       pg_catalog.pg_postmaster_start_time() AS postmaster_start
+       pg_catalog.pg_postmaster_start_time() AS postmaster_start,
+       (SELECT d.stats_reset FROM pg_catalog.pg_stat_database d
+         WHERE d.datname = pg_catalog.current_database()) AS table_stats_reset

@@ -22,7 +22,7 @@ import psycopg
 import pytest
 from psycopg import conninfo, sql
 
-from advisor.localdb.cluster import LocalCluster
+from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.settings import Settings
@@ -132,6 +132,8 @@ def make_db(pg_server: Server) -> Iterator[Any]:
             if schema_sql:
                 conn.execute(schema_sql)
             conn.execute("ANALYZE")
+            # as on a production database, the observed period starts after the data is there
+            reset_statistics(conn)
         return db
 
     yield make

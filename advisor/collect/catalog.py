@@ -47,6 +47,9 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                     n_distinct=r["n_distinct"],
                     null_frac=r["null_frac"],
                     correlation=r["correlation"],
+                    avg_width=r["avg_width"],
+                    type_length=r["type_length"],
+                    dedup=r["dedup"],
                 )
             )
         tables: dict[TableRef, Table] = {}

@@ -78,6 +78,8 @@ def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Serv
             f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
         )
     since, age = _stats_since(conn, row)
+    table_since = row["table_stats_reset"] or row["postmaster_start"]
+    table_age = (datetime.now(table_since.tzinfo) - table_since).total_seconds()
     info = ServerInfo(
         version_num=row["version_num"],
         version=row["version"],
@@ -85,6 +87,7 @@ def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Serv
         hypopg_version=row["hypopg_version"],
         stats_since=since.isoformat(),
         stats_age_seconds=age,
+        table_stats_age_seconds=table_age,
     )
     return Server(
         info=info,

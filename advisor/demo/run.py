@@ -10,7 +10,7 @@ from pathlib import Path
 import psycopg
 
 from advisor.demo import workload
-from advisor.localdb.cluster import LocalCluster
+from advisor.localdb.cluster import LocalCluster, reset_statistics
 
 DEMO_DB = "demo"
 
@@ -33,7 +33,7 @@ def prepare(cluster: LocalCluster, say: Callable[[str], None], *, scale: float =
         say("loading the demo application (investors, agreements, transactions, charges)...")
         conn.execute(schema_sql())
         say(f"  loaded in {time.monotonic() - started:.1f} s")
-        conn.execute("SELECT pg_stat_statements_reset()")
+        reset_statistics(conn)  # observe the application, not the bulk load
         started = time.monotonic()
         say("replaying the application's workload...")
         count = workload.replay(conn, scale=scale)

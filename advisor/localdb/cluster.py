@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from advisor.errors import AdvisorError
 
@@ -172,3 +173,21 @@ def throwaway_cluster(keep: bool = False) -> Iterator[LocalCluster]:
         finally:
             if not keep:
                 shutil.rmtree(base, ignore_errors=True)
+
+
+def reset_statistics(conn: Any) -> None:
+    """Start both statistics (pg_stat_statements and the table counters) afresh, now.
+
+    A backend flushes its table counters lazily (PostgreSQL 15+: at most once a second), so a
+    bulk load's inserts could land after a reset; force the flush first.
+    """
+    if conn.info.server_version >= 150000:
+        conn.execute("SELECT pg_stat_force_next_flush()")
+        conn.execute("SELECT 1")
+    else:
+        time.sleep(1.0)
+    conn.execute(  # this database's statements only: the reset is cluster-wide otherwise
+        "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
+        " WHERE d.datname = current_database()"
+    )
+    conn.execute("SELECT pg_stat_reset()")

@@ -69,6 +69,7 @@ class Extraction:
     notes: list[str] = field(default_factory=list)
     modified: bool = False
     has_limit: bool = False
+    updated: list[tuple[TableRef, str]] = field(default_factory=list)
 
 
 def _names(nodes: tuple[ast.Node, ...] | None) -> list[str]:
@@ -95,8 +96,23 @@ class PredicateWalker:
             for item in extra or ():
                 self._from_item(item, scope, ctes)
             if isinstance(node, ast.UpdateStmt):
+                target_table = scope.entries.get(
+                    (
+                        node.relation.alias.aliasname
+                        if node.relation and node.relation.alias
+                        else None
+                    )
+                    or (node.relation.relname if node.relation else "")
+                    or ""
+                )
                 for target in node.targetList or ():
                     self._sublinks(target, scope, ctes)
+                    if (
+                        target_table is not None
+                        and isinstance(target, ast.ResTarget)
+                        and target.name
+                    ):
+                        self.out.updated.append((target_table.ref, target.name))
             if node.whereClause is not None:
                 self.qual(node.whereClause, scope, ctes)
         elif isinstance(node, ast.InsertStmt) and isinstance(node.selectStmt, ast.SelectStmt):

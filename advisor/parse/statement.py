@@ -67,6 +67,7 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         param_count=predicates.max_param(node),
         tables=tuple(sorted(found.tables)),
         views=tuple(sorted(found.views)),
+        updated=tuple(dict.fromkeys(found.updated)),
         uses=tuple(dict.fromkeys(found.uses)),
         repairs=notes + tuple(dict.fromkeys(found.notes)),
         has_limit=found.has_limit,

@@ -34,7 +34,9 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "drop_sql": rec.drop_sql,
         "estimated_size_bytes": rec.estimated_size_bytes,
         "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
-        "write_overhead": rec.write_overhead,
+        "write_overhead": round(rec.write_overhead, 1),
+        "write_overhead_ms_per_week": round(rec.write_overhead, 1),
+        "hypopg_size_bytes": rec.hypopg_size_bytes,
         "verified": rec.verified,
         "notes": list(rec.notes),
         "queries": [

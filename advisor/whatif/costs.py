@@ -47,7 +47,7 @@ class WhatIf:
         for spec in [s for s in self.live if s.table in tables and s not in wanted]:
             self.hypo.drop(self.live.pop(spec))
         for spec in wanted - self.live.keys():
-            self.try_create(spec)
+            self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
 
     def try_create(self, spec: IndexSpec) -> str | None:
@@ -57,6 +57,11 @@ class WhatIf:
         if spec in self.live:
             return None
         self._reset_if_needed()
+        return self._create(spec)
+
+    def _create(self, spec: IndexSpec) -> str | None:
+        if spec in self.refused:
+            return self.refused[spec]
         try:
             self.live[spec] = self.hypo.create(spec)
         except HypoError as exc:
