@@ -1,0 +1,317 @@
+"""Workload from server logs: completed statements, auto_explain plans and timeouts.
+
+What the log must contain (see docs/workload-sources.md):
+
+- ``log_min_duration_statement``: ``duration: 12.3 ms  statement: ...`` (simple protocol, the
+  statement with its constants) and ``duration: 12.3 ms  execute <name>: ...`` with a
+  ``parameters: $1 = '42'`` DETAIL (extended protocol; the parameters give the sample).
+  ``log_statement`` lines with ``log_duration`` durations are paired as well.
+- ``auto_explain``: ``duration: 12.3 ms  plan:`` with the query text and the plan, text or JSON.
+  When the same run is also logged by ``log_min_duration_statement``, the two are one call.
+- Statements cancelled by ``statement_timeout`` or ``lock_timeout``: the ``ERROR:  canceling
+  statement due to statement timeout`` with its ``STATEMENT`` (``log_min_error_statement`` at
+  ``error`` or lower, the default). pg_stat_statements never sees these; here each counts as a
+  call that took the timeout: the session's ``SET statement_timeout`` when the log shows it, else a
+  ``parameter "statement_timeout" changed`` line, else the value given (60 s by default).
+
+Runs are grouped by the parser's fingerprint; utility statements (SET, BEGIN, DDL) are left out,
+and so are the advisor's own sessions (``application_name`` = advisor) where the log says so.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from advisor.sources import sqltext
+from advisor.sources.logread import LogFormat, LogRecord, read_records
+from advisor.sources.model import LOG, SourcedStatement
+from advisor.sources.tally import Tally
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STATEMENT_TIMEOUT_MS = 60_000.0
+
+_DURATION = re.compile(r"duration: (?P<ms>\d+(?:\.\d+)?) ms(?:  (?P<rest>.*))?\Z", re.DOTALL)
+_STATEMENT = re.compile(r"statement: (?P<sql>.*)\Z", re.DOTALL)
+_EXECUTE = re.compile(r"execute (?P<fetch>fetch from )?[^:\n]*: (?P<sql>.*)\Z", re.DOTALL)
+_PLAN = re.compile(r"plan:\n?(?P<plan>.*)\Z", re.DOTALL)
+_CANCEL = re.compile(r"canceling statement due to (?P<kind>statement|lock) timeout")
+_CHANGED = re.compile(
+    r'parameter "(?P<name>statement_timeout|lock_timeout)" changed to "(?P<v>[^"]*)"'
+)
+_PLAN_LINE = re.compile(r"\s\s\((?:cost=\d|actual (?:time|rows)=)")
+_QUERY_PARAMS = "Query Parameters: "
+
+
+@dataclass
+class _Run:
+    """One execution as the log shows it; up to four records describe it."""
+
+    text: str | None
+    parts: frozenset[str]  # statement (log_statement), duration, plan, timeout
+    duration_ms: float | None = None
+    plan_ms: float | None = None
+    timeout: str | None = None  # "statement_timeout" or "lock_timeout"
+    params: dict[int, str] = field(default_factory=dict)
+    plan: dict[str, Any] | None = None
+    query_id: int | None = None
+    fetch: bool = False
+
+    def fits(self, later: _Run) -> bool:
+        """Whether ``later`` describes the same execution as this one."""
+        if self.parts & later.parts or self.text is None or self.fetch or later.fetch:
+            return False
+        if (self.timeout or later.timeout) and {"duration", "plan"} & (self.parts | later.parts):
+            return False
+        if later.text is None:
+            return True
+        return sqltext.fingerprint(self.text) == sqltext.fingerprint(later.text)
+
+    def join(self, later: _Run) -> _Run:
+        return _Run(
+            text=self.text if self.text is not None else later.text,
+            parts=self.parts | later.parts,
+            duration_ms=self.duration_ms if self.duration_ms is not None else later.duration_ms,
+            plan_ms=self.plan_ms if self.plan_ms is not None else later.plan_ms,
+            timeout=self.timeout or later.timeout,
+            params=self.params or later.params,
+            plan=self.plan or later.plan,
+            query_id=self.query_id or later.query_id,
+        )
+
+
+def parse_plan(body: str, duration_ms: float) -> tuple[str, dict[str, Any]] | None:
+    """An auto_explain body (after ``plan:``) -> (query text, plan document); None if unknown."""
+    text = body.strip("\n")
+    if text.lstrip().startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(doc, dict) or not isinstance(doc.get("Query Text"), str):
+            return None
+        doc["Duration"] = duration_ms
+        return str(doc["Query Text"]), doc
+    if not text.startswith("Query Text: "):
+        return None  # YAML or XML format: not read
+    lines = text[len("Query Text: ") :].split("\n")
+    start = next((i for i, line in enumerate(lines) if _PLAN_LINE.search(line)), 1)
+    query_lines = lines[:start]
+    params = ""
+    if query_lines and query_lines[-1].startswith(_QUERY_PARAMS):  # PostgreSQL 16+
+        params = query_lines.pop()[len(_QUERY_PARAMS) :]
+    query = "\n".join(query_lines)
+    found: dict[str, Any] = {
+        "Query Text": query,
+        "Plan Text": "\n".join(lines[start:]),
+        "Duration": duration_ms,
+    }
+    if params:
+        found["Query Parameters"] = params
+    return query, found
+
+
+class LogWorkload:
+    """Reads records in log order and counts the statements they show.
+
+    Feed it with ``read(records)`` (several files in time order), then take ``result()``.
+    """
+
+    def __init__(
+        self,
+        *,
+        database: str | None = None,
+        statement_timeout_ms: float | None = None,
+        lock_timeout_ms: float | None = None,
+        max_samples: int = 3,
+        exclude_applications: Sequence[str] = ("advisor",),
+    ) -> None:
+        self.database = database
+        self.defaults = {
+            "statement_timeout": statement_timeout_ms or DEFAULT_STATEMENT_TIMEOUT_MS,
+            "lock_timeout": lock_timeout_ms or 0.0,
+        }
+        self.exclude = set(exclude_applications)
+        self.tally = Tally(LOG, max_samples=max_samples)
+        self.records = 0
+        self.unattributed_timeouts = 0
+        self._pending: dict[str | None, _Run] = {}
+        self._server: dict[str, float] = {}
+        self._session: dict[str | None, dict[str, float | None]] = {}
+        self._kind: dict[str, bool] = {}
+
+    # -- records -> runs ----------------------------------------------------------------------
+
+    def read(self, records: Iterable[LogRecord]) -> None:
+        for record in records:
+            self.records += 1
+            if self.database is not None and record.database not in (None, self.database):
+                continue
+            if record.application in self.exclude:
+                continue
+            run = self._run_of(record)
+            if run is not None:
+                self._see(record.session, run)
+
+    def _run_of(self, record: LogRecord) -> _Run | None:
+        message = record.message
+        if record.severity == "ERROR":
+            cancel = _CANCEL.match(message)
+            if cancel is None:
+                return None
+            params = {}
+            if record.context and "with parameters: " in record.context:
+                params = sqltext.parse_parameters(record.context)
+            if record.statement is None:
+                self.unattributed_timeouts += 1
+            return _Run(
+                record.statement,
+                frozenset({"timeout"}),
+                timeout=f"{cancel.group('kind')}_timeout",
+                params=params,
+                query_id=record.query_id,
+            )
+        if record.severity != "LOG":
+            return None
+        changed = _CHANGED.match(message)
+        if changed:
+            ms = sqltext.duration_setting_ms(changed.group("v"))
+            if ms:
+                self._server[changed.group("name")] = ms
+            return None
+        duration = _DURATION.match(message)
+        ms = float(duration.group("ms")) if duration else None
+        rest = (duration.group("rest") or "") if duration else message
+        params = sqltext.parse_parameters(record.detail) if record.detail else {}
+        if duration and not rest:  # log_duration: the statement was logged before
+            return _Run(None, frozenset({"duration"}), duration_ms=ms)
+        if match := _STATEMENT.match(rest):
+            return self._statement(match.group("sql"), ms, params, record.query_id)
+        if match := _EXECUTE.match(rest):
+            run = self._statement(match.group("sql"), ms, params, record.query_id)
+            return replace(run, fetch=bool(match.group("fetch")))
+        if ms is not None and (match := _PLAN.match(rest)):
+            parsed = parse_plan(match.group("plan"), ms)
+            if parsed is None:
+                return None
+            query, plan = parsed
+            if "Query Parameters" in plan:
+                params = sqltext.parse_parameters(plan["Query Parameters"])
+            return _Run(
+                query, frozenset({"plan"}), plan_ms=ms, params=params, plan=plan,
+                query_id=record.query_id,
+            )  # fmt: skip
+        return None  # parse/bind durations, other messages
+
+    def _statement(
+        self, text: str, ms: float | None, params: dict[int, str], query_id: int | None
+    ) -> _Run:
+        parts = frozenset({"duration"} if ms is not None else {"statement"})
+        return _Run(text, parts, duration_ms=ms, params=params, query_id=query_id)
+
+    # -- runs -> executions -------------------------------------------------------------------
+
+    def _see(self, session: str | None, run: _Run) -> None:
+        if run.text is not None and "timeout" not in run.parts:
+            self._note_settings(session, run.text)
+        pending = self._pending.pop(session, None)
+        if pending is not None:
+            if pending.fits(run):
+                self._pending[session] = pending.join(run)
+                return
+            self._count(session, pending)
+        if run.text is None and "timeout" in run.parts:
+            self._count(session, run)  # a timeout without its statement text
+        elif run.text is not None:
+            self._pending[session] = run
+
+    def _note_settings(self, session: str | None, text: str) -> None:
+        found = sqltext.timeout_set(text)
+        if found is not None:
+            name, ms = found
+            self._session.setdefault(session, {})[name] = ms
+
+    def _timeout_ms(self, session: str | None, name: str) -> float:
+        value = self._session.get(session, {}).get(name)
+        if not value:
+            value = self._server.get(name)
+        return value or self.defaults[name]
+
+    def _count(self, session: str | None, run: _Run) -> None:
+        if run.text is None:
+            return
+        if run.fetch:  # a later fetch from an open portal: time, not a call
+            return
+        texts = sqltext.split(run.text)
+        if not texts:
+            return
+        share = len(texts)
+        for text in texts:
+            fp = sqltext.fingerprint(text)
+            if fp not in self._kind:
+                self._kind[fp] = sqltext.is_workload(text)
+            if not self._kind[fp]:
+                continue
+            sample = None
+            if run.params and share == 1:
+                sample = sqltext.bind_parameters(text, run.params)
+            ms = run.duration_ms if run.duration_ms is not None else run.plan_ms
+            self.tally.add(
+                text,
+                ms / share if ms is not None else None,
+                timeout_ms=self._timeout_ms(session, run.timeout) if run.timeout else None,
+                sample=sample,
+                plan=run.plan,
+                query_id=run.query_id if share == 1 else None,
+            )
+
+    def result(self) -> list[SourcedStatement]:
+        for session, run in list(self._pending.items()):
+            self._count(session, run)
+        self._pending.clear()
+        if self.unattributed_timeouts:
+            log.warning(
+                "%d statement timeouts in the log without their statement text "
+                "(set log_min_error_statement = error)",
+                self.unattributed_timeouts,
+            )
+        return self.tally.result()
+
+
+def read_logs(
+    paths: Sequence[Path | str],
+    *,
+    fmt: LogFormat | str = LogFormat.auto,
+    prefix: str | None = None,
+    database: str | None = None,
+    statement_timeout_ms: float | None = None,
+    lock_timeout_ms: float | None = None,
+    max_samples: int = 3,
+    exclude_applications: Sequence[str] = ("advisor",),
+) -> list[SourcedStatement]:
+    """The statements in server log files (``--log``), one per fingerprint, most time first.
+
+    ``fmt`` is stderr, csvlog, jsonlog or auto (by name and content); ``prefix`` the server's
+    ``log_line_prefix`` for the stderr format (default: the common prefix matching most lines).
+    ``database`` keeps only that database's statements where the log line names it.
+    ``statement_timeout_ms`` / ``lock_timeout_ms`` weigh cancelled statements when the log does
+    not show the timeout in effect.
+    """
+    workload = LogWorkload(
+        database=database,
+        statement_timeout_ms=statement_timeout_ms,
+        lock_timeout_ms=lock_timeout_ms,
+        max_samples=max_samples,
+        exclude_applications=exclude_applications,
+    )
+    for path in paths:
+        workload.read(read_records(Path(path), LogFormat(fmt), prefix))
+    statements = workload.result()
+    log.info("%d log records: %d statements", workload.records, len(statements))
+    return statements

@@ -1,0 +1,143 @@
+"""SQL text helpers shared by the sources, all on the real parser (pglast).
+
+Fingerprints group a statement whatever its constants: ``WHERE id = 42`` from a log,
+``WHERE id = $1`` from pg_stat_statements and ``IN (1, 2)`` / ``IN ($1, $2, $3)`` all fingerprint
+alike. Texts pg_stat_statements normalized beyond what parses (``date $1``) are repaired first.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pglast import ast, parse_sql, parser
+
+from advisor.parse.repair import repair_text
+
+_WORKLOAD = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
+
+
+def fingerprint(text: str) -> str:
+    """The parser's fingerprint; after repair if needed; else the text with whitespace folded."""
+    for candidate in (text, repair_text(text).sql):
+        try:
+            return str(parser.fingerprint(candidate))
+        except Exception:  # pglast raises ParseError and, on odd input, other errors
+            continue
+    return " ".join(text.split())
+
+
+def normalize(text: str) -> str:
+    """Constants replaced by ``$n``, as pg_stat_statements shows it; the text if it won't parse."""
+    try:
+        return str(parser.normalize(text))
+    except Exception:
+        return text
+
+
+def split(text: str) -> list[str]:
+    """The statements of a script, split by the parser (the scanner if it does not parse)."""
+    return [text[s] for s in split_slices(text)]
+
+
+def split_slices(text: str) -> list[slice]:
+    """Where each statement of ``text`` is; comments and whitespace between them are left out."""
+    try:
+        return list(parser.split(text, only_slices=True))
+    except Exception:
+        try:
+            return list(parser.split(text, with_parser=False, only_slices=True))
+        except Exception:
+            return [slice(0, len(text))] if text.strip() else []
+
+
+def is_workload(text: str) -> bool:
+    """True for statements an index can speed up (SELECT, INSERT, UPDATE, DELETE, MERGE) and for
+    texts that do not parse (the pipeline reports those); False for utility statements."""
+    try:
+        stmts = parse_sql(text)
+    except Exception:
+        return True
+    if len(stmts) != 1:
+        return True
+    node = stmts[0].stmt
+    if isinstance(node, ast.SelectStmt) and node.intoClause is not None:
+        return False
+    return isinstance(node, _WORKLOAD)
+
+
+def has_params(text: str) -> bool:
+    """True when the text has ``$n`` parameters (so it is no sample with real constants)."""
+    try:
+        return any(t.name == "PARAM" for t in parser.scan(text))
+    except Exception:
+        return "$" in text
+
+
+_PARAM_VALUE = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
+
+
+def parse_parameters(detail: str) -> dict[int, str]:
+    """``parameters: $1 = '42', $2 = NULL`` (a log DETAIL) -> {1: "'42'", 2: "NULL"}."""
+    return {int(m.group(1)): m.group(2) for m in _PARAM_VALUE.finditer(detail)}
+
+
+def bind_parameters(text: str, values: dict[int, str]) -> str | None:
+    """The statement with each ``$n`` replaced by its logged literal; None if one is missing."""
+    try:
+        tokens = [t for t in parser.scan(text) if t.name == "PARAM"]
+    except Exception:
+        return None
+    out = text
+    for token in sorted(tokens, key=lambda t: t.start, reverse=True):
+        number = int(text[token.start + 1 : token.end + 1])
+        if number not in values:
+            return None
+        out = out[: token.start] + values[number] + out[token.end + 1 :]
+    return out
+
+
+_UNITS_MS = {
+    "us": 0.001,
+    "ms": 1.0,
+    "s": 1000.0,
+    "min": 60_000.0,
+    "h": 3_600_000.0,
+    "d": 86_400_000.0,
+}
+
+
+def duration_setting_ms(value: str) -> float | None:
+    """A time setting as PostgreSQL reads it (``200``, ``'200ms'``, ``1min``) -> milliseconds."""
+    match = re.fullmatch(r"\s*'?\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*'?\s*", value)
+    if not match:
+        return None
+    return float(match.group(1)) * _UNITS_MS[match.group(2) or "ms"]
+
+
+def timeout_set(text: str) -> tuple[str, float | None] | None:
+    """For ``SET [LOCAL] statement_timeout|lock_timeout ...`` (or RESET): (name, ms or None for
+    the default); None for any other statement."""
+    if "timeout" not in text.lower():
+        return None
+    try:
+        stmts = parse_sql(text)
+    except Exception:
+        return None
+    for raw in stmts:
+        node = raw.stmt
+        if not isinstance(node, ast.VariableSetStmt) or node.name not in (
+            "statement_timeout",
+            "lock_timeout",
+        ):
+            continue
+        if not node.args:  # RESET, SET ... TO DEFAULT
+            return str(node.name), None
+        arg = node.args[0]
+        if isinstance(arg, ast.A_Const) and arg.val is not None:
+            value = getattr(arg.val, "ival", None)
+            if value is None:
+                value = getattr(arg.val, "sval", None) or getattr(arg.val, "fval", None)
+            ms = duration_setting_ms(str(value)) if value is not None else None
+            if ms is not None:
+                return str(node.name), ms
+    return None
