@@ -23,4 +23,4 @@ SELECT c.oid,
    AND c.conparentid = 0
    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
    AND n.nspname NOT LIKE 'pg\_temp\_%'
- ORDER BY n.nspname, t.relname, c.conname
+ ORDER BY n.nspname COLLATE "C", t.relname COLLATE "C", c.conname COLLATE "C"

@@ -49,4 +49,4 @@ SELECT i.indexrelid AS oid,
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
    AND n.nspname NOT LIKE 'pg\_temp\_%'
    AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
- ORDER BY n.nspname, t.relname, ic.relname
+ ORDER BY n.nspname COLLATE "C", t.relname COLLATE "C", ic.relname COLLATE "C"

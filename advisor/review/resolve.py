@@ -5,7 +5,8 @@ proposed before it, (1) nothing protects the index, (2) one of the indexes its o
 needs still stays, (3) every earlier drop still keeps one of the indexes it needs, and (4) every
 foreign key keeps an index it can use. Otherwise the finding is still reported, without
 ``drop_sql``, saying what it must stay for. One finding per index: a later kind for the same
-index is added to the first finding's detail.
+index is named in the first one's detail, and the index may go when any of its reasons holds
+(a duplicate that is also unused needs no twin).
 
 ``safe`` is about the workload's plans: an index that no generic plan of the workload reads can
 go without changing any of those plans; one that a plan reads is ``safe = False``, with the
@@ -106,6 +107,26 @@ class _Resolver:
         )
 
 
+def _merge(proposals: list[Proposal]) -> Proposal:
+    """One proposal per index: the first finding, the other kinds named in its detail.
+
+    The index may go if any of the reasons holds: it needs nothing to stay when one reason needs
+    nothing (it is invalid, or unused), else one of the indexes any reason needs.
+    """
+    first = proposals[0]
+    kinds: list[str] = []
+    for p in proposals[1:]:
+        if p.finding.kind != first.finding.kind and p.finding.kind not in kinds:
+            kinds.append(p.finding.kind)
+    finding = first.finding
+    if kinds:
+        finding = replace(finding, detail=f"{finding.detail} (also {', '.join(kinds)})")
+    keep: dict[int, IndexFacts] = {}
+    if all(p.keep_one_of for p in proposals):
+        keep = {k.oid: k for p in proposals for k in p.keep_one_of}
+    return Proposal(finding, drop=first.drop, keep_one_of=tuple(keep.values()))
+
+
 def resolve(
     proposals: Iterable[Proposal],
     ctx: Context,
@@ -113,27 +134,18 @@ def resolve(
     plan_usage: Mapping[str, tuple[str, ...]],
     hide_costs: Mapping[int, tuple[DropEffect, ...]] | None = None,
 ) -> tuple[Finding, ...]:
-    resolver = _Resolver(ctx, plan_usage, hide_costs)
-    per_index: dict[int, Finding] = {}
-    also: dict[int, list[str]] = {}
+    per_index: dict[int, list[Proposal]] = {}
     order: list[int | Finding] = []  # an index oid, or a finding about no index
     for proposal in proposals:
         if proposal.drop is None:
             order.append(proposal.finding)
-            continue
-        oid = proposal.drop.oid
-        if oid not in per_index:
-            per_index[oid] = resolver.finding(proposal)
-            order.append(oid)
-        elif proposal.finding.kind not in (per_index[oid].kind, *also.get(oid, ())):
-            also.setdefault(oid, []).append(proposal.finding.kind)
-    out: list[Finding] = []
-    for item in order:
-        if isinstance(item, Finding):
-            out.append(item)
-            continue
-        finding = per_index[item]
-        if item in also:
-            finding = replace(finding, detail=f"{finding.detail} (also {', '.join(also[item])})")
-        out.append(finding)
-    return tuple(out)
+        elif proposal.drop.oid in per_index:
+            per_index[proposal.drop.oid].append(proposal)
+        else:
+            per_index[proposal.drop.oid] = [proposal]
+            order.append(proposal.drop.oid)
+    resolver = _Resolver(ctx, plan_usage, hide_costs)
+    return tuple(
+        item if isinstance(item, Finding) else resolver.finding(_merge(per_index[item]))
+        for item in order
+    )
