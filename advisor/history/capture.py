@@ -1,0 +1,144 @@
+"""Read one snapshot of the connected database: statements, table and index counters, sizes.
+
+Everything is read in one read-only transaction, so ``now()`` and the statistics belong to one
+moment. Statement texts get the parser's fingerprint here, once, so that reports can merge the
+queryids of one statement (int4 and int8 binds) without parsing again.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import sql
+from psycopg.rows import dict_row
+
+from advisor.collect.server import Server
+from advisor.collect.statements import fingerprint
+from advisor.db import queries
+from advisor.history.model import (
+    IndexRow,
+    ServerKey,
+    Snapshot,
+    SnapshotMeta,
+    StatementRow,
+    TableRow,
+)
+from advisor.progress import Progress
+
+
+def _epoch(value: datetime | None) -> float | None:
+    return value.timestamp() if value is not None else None
+
+
+def server_key(conn: psycopg.Connection[Any]) -> ServerKey:
+    """The store key of the connected database."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(queries.load("snapshot_server")).fetchone()
+    assert row is not None
+    return ServerKey(row["system_id"], row["database"])
+
+
+def _pgss_reset(conn: psycopg.Connection[Any], server: Server) -> float | None:
+    """pg_stat_statements_info.stats_reset, where the view exists (PostgreSQL 14 / pgss 1.9)."""
+    if server.info.version_num < 140000:
+        return None
+    info = sql.Identifier(server.pgss_schema, "pg_stat_statements_info")
+    try:
+        with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+            row = cur.execute(queries.load("statements_info").format(pgss_info=info)).fetchone()
+    except psycopg.errors.UndefinedTable:
+        return None  # an old extension version on a new server
+    return _epoch(row["stats_reset"]) if row else None
+
+
+def take(
+    conn: psycopg.Connection[Any],
+    server: Server,
+    *,
+    taken_at: float | None = None,
+    progress: Progress | None = None,
+) -> Snapshot:
+    """Read a snapshot. ``taken_at`` overrides the server's clock (for replaying history)."""
+    progress = progress or Progress(enabled=False)
+    pgss_reset = _pgss_reset(conn, server)
+    pgss = sql.Identifier(server.pgss_schema, "pg_stat_statements")
+    with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
+        progress.note("reading the server")
+        head = cur.execute(queries.load("snapshot_server")).fetchone()
+        assert head is not None
+        progress.note("reading pg_stat_statements")
+        stmt_rows = cur.execute(queries.load("snapshot_statements").format(pgss=pgss)).fetchall()
+        progress.note("reading table statistics and sizes")
+        table_rows = cur.execute(queries.load("snapshot_tables")).fetchall()
+        progress.note("reading index statistics and sizes")
+        index_rows = cur.execute(queries.load("snapshot_indexes")).fetchall()
+    statements = tuple(
+        StatementRow(
+            userid=r["userid"],
+            queryid=r["queryid"],
+            fingerprint=fingerprint(r["query"] or ""),
+            query=r["query"] or "",
+            calls=r["calls"],
+            total_exec_ms=r["total_exec_ms"],
+            total_plan_ms=r["total_plan_ms"] or 0.0,
+            rows=r["rows"],
+            shared_blks_hit=r["shared_blks_hit"],
+            shared_blks_read=r["shared_blks_read"],
+            temp_blks_written=r["temp_blks_written"],
+        )
+        for r in progress.track(stmt_rows, "fingerprinting statements")
+    )
+    tables = tuple(
+        TableRow(
+            oid=r["oid"],
+            schema=r["schema"],
+            name=r["name"],
+            seq_scan=r["seq_scan"],
+            seq_tup_read=r["seq_tup_read"],
+            idx_scan=r["idx_scan"],
+            n_tup_ins=r["n_tup_ins"],
+            n_tup_upd=r["n_tup_upd"],
+            n_tup_del=r["n_tup_del"],
+            n_tup_hot_upd=r["n_tup_hot_upd"],
+            n_live_tup=r["n_live_tup"],
+            n_dead_tup=r["n_dead_tup"],
+            heap_bytes=r["heap_bytes"],
+            index_bytes=r["index_bytes"],
+            toast_bytes=r["toast_bytes"],
+        )
+        for r in table_rows
+    )
+    indexes = tuple(
+        IndexRow(
+            oid=r["oid"],
+            schema=r["schema"],
+            table=r["table_name"],
+            name=r["name"],
+            method=r["method"],
+            keys=tuple(r["keys"]),
+            definition=r["definition"],
+            is_unique=r["is_unique"],
+            is_primary=r["is_primary"],
+            is_valid=r["is_valid"],
+            scans=r["scans"],
+            tup_read=r["tup_read"],
+            size_bytes=r["size_bytes"],
+        )
+        for r in index_rows
+    )
+    meta = SnapshotMeta(
+        id=uuid.uuid4().hex,
+        key=ServerKey(head["system_id"], head["database"]),
+        taken_at=taken_at if taken_at is not None else head["taken_at"].timestamp(),
+        server_version=head["server_version"],
+        pgss_reset=pgss_reset,
+        stats_reset=_epoch(head["stats_reset"]),
+        database_size=int(head["database_size"]),
+        statements=len(statements),
+        calls=sum(s.calls for s in statements),
+        total_exec_ms=sum(s.total_exec_ms for s in statements),
+    )
+    return Snapshot(meta, statements, tables, indexes)

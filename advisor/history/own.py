@@ -1,0 +1,47 @@
+"""Recognise the advisor's own statements in pg_stat_statements, to keep them out of reports.
+
+Every query file starts with a comment line, and pg_stat_statements keeps comments, so a
+statement that starts with one of those lines is ours; so are the session settings, HypoPG
+calls, generic-plan switches, prepared statements named ``advisor_*`` and the
+``EXPLAIN (FORMAT JSON ...)`` the analysis runs on the workload (they plan, never execute).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from advisor.db import queries
+
+_EXPLAIN = re.compile(r"^\s*EXPLAIN\s*\(FORMAT JSON(, GENERIC_PLAN)?\)\s*", re.IGNORECASE)
+_OURS = re.compile(
+    r"^(SELECT pg_catalog\.set_config\(\$1, \$2, \$3\)"
+    r"|SELECT \S*hypopg_\w+\("
+    r"|SET plan_cache_mode"
+    r"|(PREPARE|DEALLOCATE|EXECUTE) \"?advisor_)",
+    re.IGNORECASE,
+)
+
+
+@functools.cache
+def _first_lines() -> re.Pattern[str]:
+    """One pattern for the first comment lines of all query files (``{name}`` matches anything)."""
+    patterns = []
+    for name in queries.names():
+        text = queries.load(name).as_string().lstrip()
+        first = text.splitlines()[0].strip() if text else ""
+        if first.startswith("--") and len(first) > 12:
+            patterns.append(re.sub(r"\\\{\w+\\\}", ".*?", re.escape(first)))
+    return re.compile("|".join(patterns) or "(?!)")
+
+
+@functools.lru_cache(maxsize=65536)
+def is_advisor_statement(query: str) -> bool:
+    """True for the advisor's own statements, and for the EXPLAINs it runs on the workload."""
+    if _EXPLAIN.match(query):
+        return True
+    text = query.lstrip()
+    if _OURS.match(text):
+        return True
+    first = text.splitlines()[0].strip() if text else ""
+    return _first_lines().fullmatch(first) is not None

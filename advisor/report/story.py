@@ -1,0 +1,62 @@
+"""The headlines at the top of a report: what got slower, what to index, what to drop, and what
+the last change achieved, one plain sentence each (the renderers add their own markup)."""
+
+from __future__ import annotations
+
+from advisor.report import fmt
+from advisor.report.model import AppliedIndex, WeeklyReport
+
+
+def _applied(a: AppliedIndex) -> str:
+    if not a.effects:
+        return f"Index {a.schema}.{a.name} appeared by {fmt.when(a.appeared_by)}: {a.note}."
+    calls_before = sum(e.calls_before for e in a.effects)
+    calls_after = sum(e.calls_after for e in a.effects)
+    before = sum(e.mean_before_ms * e.calls_before for e in a.effects) / max(calls_before, 1)
+    after = sum(e.mean_after_ms * e.calls_after for e in a.effects) / max(calls_after, 1)
+    change = (after / before - 1) * 100 if before > 0 else 0.0
+    verb = "faster" if change < 0 else "slower"
+    origin = "recommended index" if a.recommended_at is not None else "new index"
+    return (
+        f"The {origin} {a.schema}.{a.name} made its {len(a.effects)} statement"
+        f"{'s' if len(a.effects) != 1 else ''} {abs(change):.0f} % {verb}: mean "
+        f"{fmt.ms(before)} before, {fmt.ms(after)} after."
+    )
+
+
+def headlines(report: WeeklyReport) -> list[str]:
+    out: list[str] = []
+    if report.regressions:
+        worst = report.regressions[0]
+        out.append(
+            f"{len(report.regressions)} statement{'s' if len(report.regressions) != 1 else ''} "
+            f"got slower than the previous period; the worst, {fmt.short(worst.query, 60)}, "
+            f"went from {fmt.ms(worst.previous_mean_ms)} to {fmt.ms(worst.mean_exec_ms)} "
+            f"per call ({fmt.pct(worst.change_pct)})."
+        )
+    elif report.previous_start is not None:
+        out.append("No statement got slower than in the previous period.")
+    if report.recommendations:
+        saved = sum(r.time_saved_ms_per_week for r in report.recommendations)
+        names = ", ".join(r.spec.describe() for r in report.recommendations[:3])
+        out.append(
+            f"{len(report.recommendations)} index{'es' if len(report.recommendations) != 1 else ''}"
+            f" to create, saving about {fmt.ms(saved)} a week: {names}."
+        )
+    elif report.advice_note is None:
+        out.append("No new index would improve the workload enough to recommend.")
+    if report.unused_indexes:
+        total = sum(u.size_bytes for u in report.unused_indexes)
+        names = ", ".join(f"{u.schema}.{u.name}" for u in report.unused_indexes[:3])
+        out.append(
+            f"{len(report.unused_indexes)} index{'es' if len(report.unused_indexes) != 1 else ''}"
+            f" ({fmt.size(total)}) had no scan all period, candidates to drop: {names}."
+        )
+    out.extend(_applied(a) for a in report.applied)
+    if report.growth:
+        g = report.growth[0]
+        out.append(
+            f"{g.schema}.{g.name} grew most: {fmt.size(g.bytes_before)} to "
+            f"{fmt.size(g.bytes_after)} ({g.rows_before:,} to {g.rows_after:,} rows)."
+        )
+    return out

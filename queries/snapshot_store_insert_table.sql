@@ -1,0 +1,5 @@
+INSERT INTO advisor_snapshot_table (snapshot_id, rel_oid, schema_name, table_name, seq_scan,
+                                    seq_tup_read, idx_scan, n_tup_ins, n_tup_upd, n_tup_del,
+                                    n_tup_hot_upd, n_live_tup, n_dead_tup, heap_bytes,
+                                    index_bytes, toast_bytes)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
