@@ -11,6 +11,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg import sql
 
 from advisor.collect.catalog import Catalog, read_catalog
 from advisor.db import session
@@ -353,10 +354,27 @@ SELECT c.relname, pg_get_indexdef(c.oid), c.reltablespace, i.indisvalid, i.indis
 
 def test_drop_and_restore_migrations_round_trip(make_db: Any, tmp_path: Path) -> None:
     db = make_db(ROUND_TRIP_SCHEMA, hypopg=False)
+    # pg_get_indexdef leaves the tablespace out: the restore must put it back
+    space = sql.Identifier(f"advisor ts {db.name}")
+    with psycopg.connect(db.dsn, autocommit=True) as admin:
+        admin.execute("SET allow_in_place_tablespaces = on")
+        admin.execute(sql.SQL("CREATE TABLESPACE {} LOCATION ''").format(space))
+        try:
+            admin.execute(
+                sql.SQL('CREATE INDEX rt_n ON "Odd Schema".rt (n) TABLESPACE {}').format(space)
+            )
+            _round_trip(db, tmp_path)
+        finally:
+            admin.execute('DROP INDEX IF EXISTS "Odd Schema".rt_n')
+            admin.execute(sql.SQL("DROP TABLESPACE {}").format(space))
+
+
+def _round_trip(db: Any, tmp_path: Path) -> None:
     before = db.execute(DEFINITIONS)
+    assert [r[0] for r in before if r[2] != 0] == ["rt_n"]
     with session.connect(db.dsn, statement_timeout_ms=10_000, lock_timeout_ms=1_000) as conn:
         findings = run_review(conn, stats_age=10**9, min_age=0)
-    assert droppable(findings) == {"Weird Idx", "rt_t_c"}
+    assert droppable(findings) == {"Weird Idx", "rt_n", "rt_t_c"}
     weird = by_index(findings)["Weird Idx"]
     assert weird.drop_sql == 'DROP INDEX CONCURRENTLY IF EXISTS "Odd Schema"."Weird Idx"'
     (tmp_path / "001_create_x.up.sql").write_text("SELECT 1;\n")
@@ -365,7 +383,8 @@ def test_drop_and_restore_migrations_round_trip(make_db: Any, tmp_path: Path) ->
     names = [p.name for p in written]
     assert names == [
         "002_drop_weird_idx.up.sql", "002_drop_weird_idx.down.sql",
-        "003_drop_rt_t_c.up.sql", "003_drop_rt_t_c.down.sql",
+        "003_drop_rt_n.up.sql", "003_drop_rt_n.down.sql",
+        "004_drop_rt_t_c.up.sql", "004_drop_rt_t_c.down.sql",
     ]  # fmt: skip
     up = written[0].read_text()
     assert weird.restore_sql is not None and weird.restore_sql in up
@@ -402,3 +421,12 @@ def test_node_lists_split_at_top_level_only() -> None:
         r"{CONST :constvalue 1 [ 123 ] :x \{ }",
     )
     assert split_node_list(None) == ()
+
+
+def test_an_unreachable_replica_is_a_connection_failure(db: Any) -> None:
+    from advisor.errors import ConnectionFailed
+
+    dsn = db.server.dsn(db.name, port="1", password="s3cret-word")
+    with pytest.raises(ConnectionFailed) as caught:
+        replica_index_scans(dsn)
+    assert caught.value.exit_code == 4 and "s3cret-word" not in str(caught.value)

@@ -9,6 +9,7 @@ index a third one relies on.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -26,8 +27,15 @@ class Context:
     replica_scans: Mapping[int, int] | None
     taken_names: Mapping[str, frozenset[str]]  # schema -> relation names, for new index names
 
+    @functools.cached_property
+    def _by_table(self) -> dict[int, tuple[IndexFacts, ...]]:
+        grouped: dict[int, list[IndexFacts]] = {}
+        for index in self.indexes:
+            grouped.setdefault(index.table_oid, []).append(index)
+        return {oid: tuple(group) for oid, group in grouped.items()}
+
     def on_table(self, table_oid: int) -> tuple[IndexFacts, ...]:
-        return tuple(i for i in self.indexes if i.table_oid == table_oid)
+        return self._by_table.get(table_oid, ())
 
     def scans(self, index: IndexFacts) -> int:
         """Scans counted on the primary plus every replica that was asked."""

@@ -10,7 +10,7 @@ locations for the same expression.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -247,10 +247,3 @@ def relation_names(conn: psycopg.Connection[Any], schema: str) -> frozenset[str]
     """Names already taken in a schema, so a new index name does not collide."""
     rows = conn.execute(queries.load("review_relation_names"), (schema,)).fetchall()
     return frozenset(str(r[0]) for r in rows)
-
-
-def by_table(indexes: Iterable[IndexFacts]) -> dict[int, list[IndexFacts]]:
-    grouped: dict[int, list[IndexFacts]] = {}
-    for index in indexes:
-        grouped.setdefault(index.table_oid, []).append(index)
-    return grouped

@@ -22,7 +22,7 @@ from dataclasses import replace
 from advisor.model import Finding
 from advisor.review import restore
 from advisor.review.base import Context, DropEffect, Proposal
-from advisor.review.facts import IndexFacts, protection
+from advisor.review.facts import ForeignKey, IndexFacts, protection
 
 
 def _effects_text(effects: Iterable[DropEffect]) -> str:
@@ -45,10 +45,11 @@ class _Resolver:
         self.plan_usage = plan_usage
         self.hide_costs = hide_costs or {}
         self.dropped: set[int] = set()
-        self.accepted: list[Proposal] = []
-        self.fk_indexes = [
-            (fk, [i for i in ctx.indexes if fk.served_by(i)]) for fk in ctx.foreign_keys
-        ]
+        self.accepted: dict[int, list[Proposal]] = {}  # per table oid
+        self.fk_indexes: dict[int, list[tuple[ForeignKey, list[IndexFacts]]]] = {}
+        for fk in ctx.foreign_keys:
+            serving = [i for i in ctx.on_table(fk.table_oid) if fk.served_by(i)]
+            self.fk_indexes.setdefault(fk.table_oid, []).append((fk, serving))
 
     def _gone(self, index: IndexFacts, extra: int) -> bool:
         return index.oid in self.dropped or index.oid == extra
@@ -62,11 +63,11 @@ class _Resolver:
         needs = proposal.keep_one_of
         if needs and all(self._gone(k, index.oid) for k in needs):
             return f"{', '.join(k.name for k in needs)} would be dropped too"
-        for earlier in self.accepted:
+        for earlier in self.accepted.get(index.table_oid, ()):
             if earlier.keep_one_of and all(self._gone(k, index.oid) for k in earlier.keep_one_of):
                 assert earlier.drop is not None
                 return f"dropping {earlier.drop.name} relies on it"
-        for fk, serving in self.fk_indexes:
+        for fk, serving in self.fk_indexes.get(index.table_oid, ()):
             if any(s.oid == index.oid for s in serving) and all(
                 self._gone(s, index.oid) for s in serving
             ):
@@ -92,7 +93,7 @@ class _Resolver:
                 statements=statements,
             )
         self.dropped.add(index.oid)
-        self.accepted.append(proposal)
+        self.accepted.setdefault(index.table_oid, []).append(proposal)
         detail = proposal.finding.detail
         if statements:
             detail += f"; {len(statements)} workload statement(s) read it in their plans"

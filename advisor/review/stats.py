@@ -23,9 +23,11 @@ IndexKey = tuple[str, str]  # (schema, index name)
 
 
 def index_stats_age(conn: psycopg.Connection[Any]) -> float | None:
-    """Seconds the database's statistics have been counting: since ``pg_stat_database.stats_reset``,
-    else since the server started (a lower bound: counters survive clean restarts). None when the
-    database has no statistics row yet."""
+    """Seconds this database's statistics have been counting, None when unknown.
+
+    Since ``pg_stat_database.stats_reset``, else since the server started: a lower bound, since
+    the counters survive clean restarts and a crash restarts them with the server.
+    """
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(queries.load("review_stats_age")).fetchone()
     if row is None or row["age_seconds"] is None:
