@@ -238,6 +238,10 @@ def test_unused_needs_old_enough_statistics(conn: psycopg.Connection[Any]) -> No
     assert {"dup_note", "red_ab", "child_parent_partial"} <= unused
     detail = by_index(old_enough)["child_parent_partial"].detail
     assert "idx_scan = 0" in detail and "of statistics" in detail
+    # an expression index takes its expression statistics with it, unless its twin stays
+    assert by_index(old_enough)["dup_lower_b"].safe is True
+    lower_a = by_index(old_enough)["dup_lower_a"]
+    assert lower_a.drop_sql and lower_a.safe is False and "CREATE STATISTICS" in lower_a.detail
     too_young = run_review(conn, stats_age=age, min_age=30 * 86400)
     assert not [f for f in too_young if f.kind == "unused"]
     unknown = run_review(conn, stats_age=None, min_age=0)
@@ -379,7 +383,10 @@ def _round_trip(db: Any, tmp_path: Path) -> None:
     assert weird.drop_sql == 'DROP INDEX CONCURRENTLY IF EXISTS "Odd Schema"."Weird Idx"'
     (tmp_path / "001_create_x.up.sql").write_text("SELECT 1;\n")
     (tmp_path / "001_create_x.down.sql").write_text("SELECT 1;\n")
-    written = write_drop_migrations(tmp_path, findings)
+    # its expression statistics go with it: reported, written only when asked for
+    assert weird.safe is False and "CREATE STATISTICS" in weird.detail
+    assert "Weird Idx" not in {f.index for f in findings if f.safe}
+    written = write_drop_migrations(tmp_path, findings, include_unsafe=True)
     names = [p.name for p in written]
     assert names == [
         "002_drop_weird_idx.up.sql", "002_drop_weird_idx.down.sql",
@@ -388,7 +395,8 @@ def _round_trip(db: Any, tmp_path: Path) -> None:
     ]  # fmt: skip
     up = written[0].read_text()
     assert weird.restore_sql is not None and weird.restore_sql in up
-    assert "unused" in up and "safe: no generic plan" in up
+    assert "unused" in up and "NOT SAFE: no workload plan reads it" in up
+    assert "safe: no generic plan of the analysed workload reads it" in written[2].read_text()
     for path in written[0::2]:  # up: drop, twice (IF EXISTS)
         _psql(db.dsn, path)
         _psql(db.dsn, path)

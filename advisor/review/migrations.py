@@ -51,6 +51,8 @@ def evidence(finding: Finding) -> list[str]:
     if finding.statements:
         lines.append("NOT SAFE: the generic plans of these workload statements read it:")
         lines += [f"    {one_line(s)}" for s in finding.statements]
+    elif not finding.safe:
+        lines.append("NOT SAFE: no workload plan reads it, but see why above")
     else:
         lines.append("safe: no generic plan of the analysed workload reads it")
     lines.append("the down migration restores it as pg_get_indexdef defined it:")

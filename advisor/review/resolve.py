@@ -11,7 +11,10 @@ index is named in the first one's detail, and the index may go when any of its r
 ``safe`` is about the workload's plans: an index that no generic plan of the workload reads can
 go without changing any of those plans; one that a plan reads is ``safe = False``, with the
 statements. Plans name indexes without their schema, so an index whose name a plan uses in any
-schema is treated as used.
+schema is treated as used. One more way an index shapes plans without being read: ANALYZE
+keeps statistics on the expressions of an expression index, and estimates use them; such a drop
+is ``safe`` only while another index with the same keys (its twin, or a wider index it leads)
+stays.
 """
 
 from __future__ import annotations
@@ -23,6 +26,12 @@ from advisor.model import Finding
 from advisor.review import restore
 from advisor.review.base import Context, DropEffect, Proposal
 from advisor.review.facts import ForeignKey, IndexFacts, protection
+
+EXPRESSION_STATISTICS = (
+    "not proven safe: ANALYZE keeps statistics on an expression index's expressions and the "
+    "planner's row estimates use them, so plans may change without it; keep them with "
+    "CREATE STATISTICS on the expression (PostgreSQL 14+) before dropping it"
+)
 
 
 def _effects_text(effects: Iterable[DropEffect]) -> str:
@@ -74,7 +83,8 @@ class _Resolver:
                 return f"it is the only index left for foreign key {fk.name}"
         return None
 
-    def finding(self, proposal: Proposal) -> Finding:
+    def finding(self, proposal: Proposal, same_keys: tuple[IndexFacts, ...]) -> Finding:
+        """The resolved finding; ``same_keys`` are the indexes that hold its keys too."""
         index = proposal.drop
         assert index is not None
         statements = self.plan_usage.get(index.name, ())
@@ -95,15 +105,20 @@ class _Resolver:
         self.dropped.add(index.oid)
         self.accepted.setdefault(index.table_oid, []).append(proposal)
         detail = proposal.finding.detail
+        safe = not statements
         if statements:
             detail += f"; {len(statements)} workload statement(s) read it in their plans"
+        has_expressions = index.is_valid and 0 in index.attnums[: index.key_count]
+        if has_expressions and not any(k.oid not in self.dropped for k in same_keys):
+            safe = False
+            detail += f"; {EXPRESSION_STATISTICS}"
         detail += _effects_text(self.hide_costs.get(index.oid, ()))
         return replace(
             proposal.finding,
             detail=detail,
             drop_sql=restore.drop_sql(index),
             restore_sql=restore_sql,
-            safe=not statements,
+            safe=safe,
             statements=statements,
         )
 
@@ -146,7 +161,12 @@ def resolve(
             per_index[proposal.drop.oid] = [proposal]
             order.append(proposal.drop.oid)
     resolver = _Resolver(ctx, plan_usage, hide_costs)
-    return tuple(
-        item if isinstance(item, Finding) else resolver.finding(_merge(per_index[item]))
-        for item in order
-    )
+    out: list[Finding] = []
+    for item in order:
+        if isinstance(item, Finding):
+            out.append(item)
+            continue
+        group = per_index[item]
+        same_keys = {k.oid: k for p in group for k in p.keep_one_of}
+        out.append(resolver.finding(_merge(group), tuple(same_keys.values())))
+    return tuple(out)
