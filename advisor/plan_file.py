@@ -88,7 +88,7 @@ def _statements(rec: Recommendation) -> list[dict[str, Any]]:
             "calls": e.statement.calls,
             "total_exec_ms": round(e.statement.total_exec_ms, 3),
             "cost_before": round(e.cost_before, 2),
-            "cost_after": round(e.cost_after, 2),
+            "cost_after": None if e.cost_after is None else round(e.cost_after, 2),
         }
         for e in rec.effects
     ]

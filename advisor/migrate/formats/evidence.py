@@ -22,7 +22,7 @@ from advisor.render.text import duration, size
 HEADLINE = "pg advisor: "
 _STATEMENT = re.compile(
     r"^ {2}queryid (?P<queryid>-?\d+|none), (?P<calls>\d+) calls?, "
-    r"cost (?P<before>[0-9.]+) -> (?P<after>[0-9.]+)$"
+    r"cost (?P<before>[0-9.]+) -> (?P<after>[0-9.]+|not planned)$"
 )
 _QUERY_INDENT = "    "
 
@@ -53,9 +53,9 @@ def lines(rec: Recommendation) -> list[str]:
         stmt = effect.statement
         queryid = "none" if stmt.queryid is None else str(stmt.queryid)
         calls = "call" if stmt.calls == 1 else "calls"
+        after = "not planned" if effect.cost_after is None else f"{effect.cost_after:.2f}"
         out.append(
-            f"  queryid {queryid}, {stmt.calls} {calls}, "
-            f"cost {effect.cost_before:.2f} -> {effect.cost_after:.2f}"
+            f"  queryid {queryid}, {stmt.calls} {calls}, cost {effect.cost_before:.2f} -> {after}"
         )
         out.append(_QUERY_INDENT + one_line(stmt.query))
     out.extend(rec.notes)
@@ -81,13 +81,14 @@ def read_statements(text: str, marker: str = "--") -> tuple[PlannedStatement, ..
         if not match or not following.startswith(_QUERY_INDENT):
             continue
         queryid = match.group("queryid")
+        after = match.group("after")
         found.append(
             PlannedStatement(
                 queryid=None if queryid == "none" else int(queryid),
                 query=following[len(_QUERY_INDENT) :].strip(),
                 calls=int(match.group("calls")),
                 cost_before=float(match.group("before")),
-                cost_after=float(match.group("after")),
+                cost_after=None if after == "not planned" else float(after),
             )
         )
     return tuple(found)

@@ -1,0 +1,14 @@
+"""``advisor apply``: the only code that writes to the analysed database.
+
+It builds the indexes of a saved plan (``advisor analyze --save-plan``) or of a migrations
+folder, one at a time, with ``CREATE INDEX CONCURRENTLY`` outside any transaction; waits for
+locks only up to ``lock_timeout`` and retries with exponential backoff; never leaves an INVALID
+index behind (a failed, cancelled or interrupted build is dropped with ``DROP INDEX
+CONCURRENTLY``); skips indexes that already exist and are valid, so applying a plan twice
+changes nothing the second time; refuses to run on a hot standby; and afterwards re-plans the
+statements each index was meant for to say whether the planner uses it.
+
+Modules: ``source`` (plan or folder -> indexes), ``catalog`` (server and index state),
+``build`` (one index: retries, cleanup), ``monitor`` (progress from a second connection),
+``verify`` (re-planning), ``record`` (the apply log), ``run`` (the whole apply), ``command``.
+"""

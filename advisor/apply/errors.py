@@ -1,0 +1,21 @@
+"""Errors of ``advisor apply``: one line each, with the exit code the command ends with."""
+
+from __future__ import annotations
+
+from advisor.errors import AdvisorError, PreflightError
+
+
+class ApplyFailed(AdvisorError):
+    """At least one index was not built. Nothing INVALID is left unless the message says so."""
+
+    exit_code = 5
+
+
+class StandbyRefused(PreflightError):
+    """The server is a hot standby (in recovery): indexes are built on the primary."""
+
+
+class ApplyInterrupted(AdvisorError):
+    """Ctrl-C stopped the apply; the build in progress was cancelled and cleaned up."""
+
+    exit_code = 130

@@ -1,0 +1,72 @@
+"""Frozen values of an apply: its options, and what happened to each index."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from advisor.plan_file import PlannedIndex
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """How carefully to build. Durations in milliseconds; 0 means no limit."""
+
+    lock_timeout_ms: int = 5_000
+    retries: int = 5  # further attempts after a lock timeout
+    retry_delay_ms: int = 1_000  # the first wait; it doubles on every retry
+    max_retry_delay_ms: int = 60_000
+    statement_timeout_ms: int = 0  # a cap on one build; 0: none
+    poll_interval_s: float = 0.5  # how often progress is read
+
+    def delay_ms(self, retry: int) -> int:
+        """The wait before retry number ``retry`` (1-based): exponential, capped."""
+        return int(min(self.retry_delay_ms * 2 ** (retry - 1), self.max_retry_delay_ms))
+
+
+class Outcome(enum.StrEnum):
+    CREATED = "created"
+    REBUILT = "rebuilt"  # an INVALID index of that name was dropped, then built again
+    SKIPPED = "skipped"  # it already exists and is valid: nothing to do
+    FAILED = "failed"  # not built; no INVALID index left (unless ``leftover`` says so)
+    INTERRUPTED = "interrupted"  # Ctrl-C or lost connection in the middle of the build
+
+
+@dataclass(frozen=True)
+class StatementCheck:
+    """A statement the index was meant for, planned again after the build."""
+
+    queryid: int | None
+    query: str
+    uses_index: bool | None  # None: it could not be planned (see ``reason``)
+    cost: float | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class IndexResult:
+    index: PlannedIndex
+    schema: str | None
+    outcome: Outcome
+    attempts: int = 0
+    seconds: float = 0.0
+    message: str = ""
+    valid: bool | None = None
+    leftover: bool = False  # an INVALID index could not be dropped (the message says how)
+    checks: tuple[StatementCheck, ...] = ()
+
+    @property
+    def qualified_name(self) -> str:
+        from advisor.db.ddl import display
+
+        return display(self.schema, self.index.name) if self.schema else self.index.name
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    started_at: str
+    database: str
+    source: str
+    results: tuple[IndexResult, ...]
+    status: str  # "ok", "failed" or "interrupted"
+    elapsed_seconds: float = 0.0

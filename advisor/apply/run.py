@@ -1,0 +1,168 @@
+"""The whole apply: preflight, each index in turn, re-planning, the record. Also ``--dry-run``.
+
+The writing session has ``statement_timeout`` off (or the ``--statement-timeout`` cap) and
+``lock_timeout`` set, runs in autocommit (``CONCURRENTLY`` cannot run in a transaction block)
+and builds one index at a time. A hot standby is refused before anything runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from psycopg import sql
+
+from advisor.apply import build, catalog, verify
+from advisor.apply.build import Builder, BuildInterrupted, Say, Sleep
+from advisor.apply.errors import ApplyInterrupted
+from advisor.apply.model import ApplyOptions, ApplyResult, IndexResult, Outcome
+from advisor.apply.monitor import ProgressSink
+from advisor.apply.record import Recorder
+from advisor.apply.source import Source
+from advisor.db import ddl, session
+from advisor.errors import AdvisorError, ConnectionFailed
+
+
+def _quiet(_message: str) -> None:
+    pass
+
+
+def apply(
+    dsn: str | None,
+    source: Source,
+    options: ApplyOptions,
+    *,
+    progress: ProgressSink | None = None,
+    say: Say = _quiet,
+    recorders: Sequence[Recorder] = (),
+    sleep: Sleep = time.sleep,
+) -> ApplyResult:
+    """Build every index of ``source``; the result says what happened to each.
+
+    Failed indexes do not stop the others. Ctrl-C raises ``ApplyInterrupted`` and a lost
+    connection ``ConnectionFailed``, both after the INVALID index is dropped and the apply
+    recorded.
+    """
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    started = time.monotonic()
+    conn = session.connect(
+        dsn,
+        statement_timeout_ms=options.statement_timeout_ms,
+        lock_timeout_ms=options.lock_timeout_ms,
+        read_only=False,
+    )
+    builder = Builder(conn, dsn, options, sink=progress, say=say, sleep=sleep)
+    try:
+        server = catalog.server_state(conn)
+        catalog.check_not_standby(server.in_recovery)
+        if source.database and source.database != server.database:
+            say(f"note: the plan was made on database {source.database}, applying to "
+                f"{server.database}")  # fmt: skip
+
+        def finish(results: Sequence[IndexResult], status: str) -> ApplyResult:
+            result = ApplyResult(
+                started_at=started_at,
+                database=server.database,
+                source=str(source.path),
+                results=tuple(results),
+                status=status,
+                elapsed_seconds=time.monotonic() - started,
+            )
+            for recorder in recorders:
+                recorder.record(result)
+            return result
+
+        results: list[IndexResult] = []
+        try:
+            for index in source.indexes:
+                results.append(builder.apply(index))
+        except BuildInterrupted as stop:
+            finish([*results, stop.result], "interrupted")
+            raise _stopped(stop) from None
+        checked, problem = verify.replan_quietly(
+            dsn, server.version_num, [r.index for r in results if r.valid]
+        )
+        if problem:
+            say(f"could not re-plan the statements: {problem}")
+        final = [dataclasses.replace(r, checks=checked.get(r.index.name, ())) for r in results]
+        failed = any(r.outcome is Outcome.FAILED for r in final)
+        return finish(final, "failed" if failed else "ok")
+    finally:
+        builder.close()
+
+
+def _stopped(stop: BuildInterrupted) -> AdvisorError:
+    """The one-line error for an apply that Ctrl-C or a lost connection stopped."""
+    result = stop.result
+    left = result.message if result.leftover else "no INVALID index left behind"
+    if isinstance(stop.cause, KeyboardInterrupt):
+        return ApplyInterrupted(f"interrupted while building {result.qualified_name}: {left}")
+    if result.leftover:
+        return ConnectionFailed(f"{result.message} (building {result.qualified_name})")
+    return ConnectionFailed(f"{result.message}; {left}")
+
+
+def summary(result: IndexResult) -> str:
+    """One line per index for the terminal."""
+    name = result.qualified_name
+    if result.outcome is Outcome.SKIPPED:
+        return f"skipped {name}: {result.message}"
+    if result.outcome in (Outcome.FAILED, Outcome.INTERRUPTED):
+        return f"{result.outcome} {name}: {result.message}"
+    tries = "1 attempt" if result.attempts == 1 else f"{result.attempts} attempts"
+    return f"{result.outcome} {name} in {result.seconds:.1f} s ({tries}), valid"
+
+
+def planner_line(result: IndexResult) -> str | None:
+    """Whether the planner uses the index for the statements it was meant for."""
+    if not result.checks:
+        return None
+    used = [c for c in result.checks if c.uses_index]
+    line = (
+        f"  the planner uses {result.index.name} for {len(used)} of {len(result.checks)} "
+        "statements it was meant for"
+    )
+    unplanned = [c for c in result.checks if c.uses_index is None]
+    if unplanned:
+        line += f" ({len(unplanned)} could not be planned: {unplanned[0].reason})"
+    return line
+
+
+def _set(name: str, ms: int) -> sql.Composed:
+    return sql.SQL("SET {} = {}").format(ddl.Name(name), sql.Literal(f"{ms}ms"))
+
+
+def dry_run(dsn: str | None, source: Source, options: ApplyOptions) -> list[str]:
+    """What ``apply`` would run, as SQL with comments, from a read-only look at the catalog."""
+    conn = session.connect(dsn, statement_timeout_ms=10_000, lock_timeout_ms=1_000)
+    try:
+        server = catalog.server_state(conn)
+        catalog.check_not_standby(server.in_recovery)
+        lines = [
+            f"-- advisor apply --dry-run: {len(source.indexes)} index(es) from {source.path} "
+            f"on database {server.database}; nothing is run",
+            f"{_set('lock_timeout', options.lock_timeout_ms).as_string(conn)};  -- retried "
+            f"{options.retries} times, first after {options.retry_delay_ms}ms, doubling",
+            f"{_set('statement_timeout', options.statement_timeout_ms).as_string(conn)};"
+            "  -- 0: no cap",
+        ]
+        for name in source.ignored:
+            lines.append(f"-- ignored {name}: not a single CREATE INDEX")
+        for index in source.indexes:
+            decision = build.decide(conn, index)
+            lines.append(f"-- {index.origin or index.name}")
+            if decision.action in ("fail", "skip"):
+                lines.append(f"-- {decision.action}: {decision.message}")
+                continue
+            if decision.action == "rebuild":
+                assert decision.schema is not None
+                lines.append(f"-- {decision.message}")
+                drop = ddl.drop_index(decision.schema, index.name, concurrently=True,
+                                      if_exists=True)  # fmt: skip
+                lines.append(f"{drop.as_string(conn)};")
+            lines.append(f"{index.create_sql};")
+        return lines
+    finally:
+        conn.close()

@@ -1,0 +1,139 @@
+"""What to apply: the indexes of a saved plan, or of a folder of SQL migrations.
+
+Every ``CREATE INDEX`` is checked with PostgreSQL's own parser before anything runs: it must be
+exactly one ``CREATE INDEX`` statement, with a name (the cleanup of a failed build needs it)
+and on the table the plan names. A statement without ``CONCURRENTLY`` gets it: apply never
+builds an index with the lock that blocks writes. The ``DROP`` apply runs is composed from the
+index's schema and name, never taken from the file.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pglast import ast, parse_sql
+from pglast.stream import RawStream
+
+from advisor.errors import UsageError
+from advisor.migrate.formats import evidence
+from advisor.plan_file import PlannedIndex, load_plan
+
+# Up migrations of the sql / golang-migrate format, and Flyway versioned scripts.
+_UP_FILE = re.compile(r"^(\d+)_.*\.up\.sql$|^V(\d+)(?:[._]\d+)*__.*\.sql$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """The indexes to apply, in order, and what was read."""
+
+    path: Path
+    indexes: tuple[PlannedIndex, ...]
+    database: str | None = None  # the database the plan was made on, when known
+    ignored: tuple[str, ...] = ()  # migration files that are not a single CREATE INDEX
+
+
+def _index_statement(sql_text: str, origin: str) -> ast.IndexStmt:
+    try:
+        statements = parse_sql(sql_text)
+    except Exception as exc:  # pglast.parser.ParseError
+        raise UsageError(f"{origin}: cannot parse the CREATE INDEX statement: {exc}") from None
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
+        raise UsageError(f"{origin}: expected exactly one CREATE INDEX statement")
+    node: ast.IndexStmt = statements[0].stmt
+    if not node.idxname:
+        raise UsageError(
+            f"{origin}: the CREATE INDEX has no index name",
+            "name it: a failed build can only be cleaned up by name",
+        )
+    return node
+
+
+def _target(node: ast.IndexStmt) -> tuple[str | None, str]:
+    """(schema or None, table) the CREATE INDEX names."""
+    relation = node.relation
+    assert relation is not None and relation.relname  # the grammar requires ON <table>
+    return relation.schemaname, str(relation.relname)
+
+
+def checked(index: PlannedIndex) -> PlannedIndex:
+    """``index`` with its CREATE statement verified, and made CONCURRENTLY when it was not."""
+    origin = index.origin or index.name
+    node = _index_statement(index.create_sql, origin)
+    schema, table = _target(node)
+    if (node.idxname, schema, table) != (index.name, index.schema, index.table):
+        raise UsageError(
+            f"{origin}: the CREATE INDEX builds {node.idxname} on {table}, "
+            f"not {index.name} on {index.table}"
+        )
+    create_sql = index.create_sql
+    if not node.concurrent:
+        node.concurrent = True
+        create_sql = RawStream()(node)
+    return replace(index, create_sql=create_sql.strip().rstrip(";"))
+
+
+def _from_file(path: Path) -> PlannedIndex | None:
+    text = path.read_text(encoding="utf-8")
+    try:
+        statements = parse_sql(text)
+    except Exception:  # pglast.parser.ParseError: not ours to judge, just not an index
+        return None
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
+        return None
+    node: ast.IndexStmt = statements[0].stmt
+    if not node.idxname:
+        raise UsageError(
+            f"{path.name}: the CREATE INDEX has no index name",
+            "name it: a failed build can only be cleaned up by name",
+        )
+    schema, table = _target(node)
+    return PlannedIndex(
+        schema=schema,
+        table=table,
+        name=str(node.idxname),
+        create_sql=str(RawStream()(node)),
+        drop_sql="",
+        statements=evidence.read_statements(text),
+        origin=path.name,
+    )
+
+
+def _version(path: Path) -> int:
+    match = _UP_FILE.match(path.name)
+    assert match is not None
+    return int(match.group(1) or match.group(2))
+
+
+def from_directory(directory: Path) -> Source:
+    """The up migrations of the sql, golang-migrate and Flyway formats, by version."""
+    files = sorted(
+        (p for p in directory.iterdir() if p.is_file() and _UP_FILE.match(p.name)),
+        key=lambda p: (_version(p), p.name),
+    )
+    indexes: list[PlannedIndex] = []
+    ignored: list[str] = []
+    for path in files:
+        found = _from_file(path)
+        if found is None:
+            ignored.append(path.name)
+        else:
+            indexes.append(checked(found))
+    if not indexes:
+        raise UsageError(
+            f"no CREATE INDEX migrations in {directory}",
+            "apply reads *.up.sql and Flyway V*__*.sql files holding one CREATE INDEX each; "
+            "Alembic and Django migrations run with their own tools",
+        )
+    return Source(directory, tuple(indexes), ignored=tuple(ignored))
+
+
+def load(path: Path) -> Source:
+    """A saved plan file, or a migrations folder."""
+    if path.is_dir():
+        return from_directory(path)
+    plan = load_plan(path)
+    if not plan.indexes:
+        raise UsageError(f"the plan {path} holds no index", "nothing to apply")
+    return Source(path, tuple(checked(i) for i in plan.indexes), database=plan.database)
