@@ -243,6 +243,20 @@ def test_apply_builds_verifies_records_and_reapply_is_a_no_op(
     assert entries[0]["database"] == db.name and entries[0]["time"]
 
 
+def test_cli_reports_each_index_and_whether_the_planner_uses_it(
+    db: Any, plan: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "applies.jsonl"
+    code, out, err = finish(cli(str(plan), "--dsn", db.dsn, "--log", str(log)))
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[0].startswith(f"created public.{INDEX} in ") and lines[0].endswith("valid")
+    assert lines[1] == f"  the planner uses {INDEX} for 1 of 1 statements it was meant for"
+    code, out, err = finish(cli(str(plan), "--dsn", db.dsn, "--log", str(log)))
+    assert code == 0 and out.startswith(f"skipped public.{INDEX}: already exists"), err
+    assert len(read_log(log)) == 2
+
+
 def test_invalid_index_with_the_planned_name_is_dropped_and_rebuilt(db: Any, plan: Path) -> None:
     with pytest.raises(psycopg.errors.UniqueViolation):
         db.execute(f"CREATE UNIQUE INDEX CONCURRENTLY {INDEX} ON accounts (owner_id)")

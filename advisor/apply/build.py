@@ -122,6 +122,7 @@ class Builder:
         self.sink = sink
         self.say = say
         self.sleep = sleep
+        self.interrupt_requested = False  # Ctrl-C arrived while a cleanup held it
 
     def close(self) -> None:
         if not self.conn.closed:
@@ -281,7 +282,7 @@ class Builder:
                 log.debug("cleanup failed: %s", session.safe_message(exc))
                 left = True
         if pressed:
-            raise KeyboardInterrupt
+            self.interrupt_requested = True  # honoured by the caller once this index is done
         return manual if left else None
 
     def _drop_invalid(self, schema: str, name: str, drop: sql.Composed) -> bool:

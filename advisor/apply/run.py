@@ -78,12 +78,20 @@ def apply(
         try:
             for index in source.indexes:
                 results.append(builder.apply(index))
+                if builder.interrupt_requested:
+                    raise KeyboardInterrupt
+            checked, problem = verify.replan_quietly(
+                dsn, server.version_num, [r.index for r in results if r.valid]
+            )
         except BuildInterrupted as stop:
             finish([*results, stop.result], "interrupted")
             raise _stopped(stop) from None
-        checked, problem = verify.replan_quietly(
-            dsn, server.version_num, [r.index for r in results if r.valid]
-        )
+        except KeyboardInterrupt:  # between builds, or held during a cleanup
+            finish(results, "interrupted")
+            left = next((r.message for r in results if r.leftover), "no INVALID index left behind")
+            raise ApplyInterrupted(
+                f"interrupted after {len(results)} of {len(source.indexes)} indexes: {left}"
+            ) from None
         if problem:
             say(f"could not re-plan the statements: {problem}")
         final = [dataclasses.replace(r, checks=checked.get(r.index.name, ())) for r in results]
