@@ -1,0 +1,42 @@
+"""Migration check ``create-index-not-concurrently``."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+
+from pglast import ast
+
+from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext, deparse
+from advisor.lint.migration.source import Step
+from advisor.lint.model import Severity
+
+
+class CreateIndexNotConcurrently(MigrationCheck):
+    """``CREATE INDEX`` without ``CONCURRENTLY`` holds a SHARE lock on the table for the whole
+    build: reads go on, but every INSERT, UPDATE and DELETE waits until the index is done,
+    minutes to hours on a big table. ``CREATE INDEX CONCURRENTLY`` builds it while writes
+    continue (it takes longer and cannot run inside a transaction block; if it fails it leaves
+    an INVALID index to drop and retry). Indexes on tables created in the same migration are
+    not flagged.
+    """
+
+    id = "create-index-not-concurrently"
+    severity = Severity.WARNING
+    fix = "The same statement with CONCURRENTLY, outside any transaction block."
+    scales_with_size = True
+
+    def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
+        node = step.node
+        if not isinstance(node, ast.IndexStmt) or node.concurrent:
+            return
+        if ctx.created_before(node.relation, step.index):
+            return
+        fixed = copy.deepcopy(node)
+        fixed.concurrent = True
+        name = f" {node.idxname}" if node.idxname else ""
+        yield Issue(
+            f"builds index{name} without CONCURRENTLY: writes to the table wait for the build",
+            obj=node.idxname,
+            fix_sql=deparse(fixed),
+        )

@@ -1,0 +1,66 @@
+"""Migration check ``missing-lock-timeout``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pglast import ast
+from pglast.enums import VariableSetKind
+
+from advisor.lint.migration import locks
+from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext
+from advisor.lint.migration.source import Step
+from advisor.lint.model import Severity
+
+
+def _sets_lock_timeout(node: ast.Node) -> bool | None:
+    """True: sets a non-zero lock_timeout; False: resets or disables it; None: unrelated."""
+    if not isinstance(node, ast.VariableSetStmt) or node.name != "lock_timeout":
+        return None
+    if node.kind != VariableSetKind.VAR_SET_VALUE:
+        return False
+    values = [
+        a.val.ival if isinstance(a.val, ast.Integer) else getattr(a.val, "sval", None)
+        for a in node.args or ()
+        if isinstance(a, ast.A_Const)
+    ]
+    return bool(values) and str(values[0] or 0).strip() not in ("0", "0s", "0ms", "")
+
+
+def _needs_timeout(step: Step, ctx: MigrationContext) -> bool:
+    relation = locks.target(step.node)
+    return locks.blocks_traffic(locks.lock_of(step.node)) and not ctx.created_before(
+        relation, step.index
+    )
+
+
+class MissingLockTimeout(MigrationCheck):
+    """A schema change waits for its lock behind every running transaction on the table, and
+    while it waits, every new query on that table queues behind it: one long report query turns
+    a millisecond ``ALTER TABLE`` into an outage. ``SET lock_timeout`` (a few seconds) before
+    the first statement that takes a strong lock makes the migration give up instead, to be
+    retried later. The rule reports the first statement that takes a lock blocking reads or
+    writes on an existing table with no ``lock_timeout`` set earlier in the file.
+    """
+
+    id = "missing-lock-timeout"
+    severity = Severity.WARNING
+    fix = "SET lock_timeout = '2s' at the top of the migration (and retry when it times out)."
+
+    def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
+        if not _needs_timeout(step, ctx):
+            return
+        protected = False
+        for earlier in ctx.file.steps[: step.index]:
+            verdict = _sets_lock_timeout(earlier.node)
+            if verdict is not None:
+                protected = verdict
+            elif not protected and _needs_timeout(earlier, ctx):
+                return  # an earlier statement already got this finding
+        if protected:
+            return
+        mode = locks.lock_of(step.node)
+        yield Issue(
+            f"takes {mode} without a lock_timeout: queries queue behind it while it waits",
+            fix_sql="SET lock_timeout = '2s';",
+        )

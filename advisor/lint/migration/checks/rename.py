@@ -1,0 +1,50 @@
+"""Migration check ``rename``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pglast import ast
+from pglast.enums import ObjectType
+
+from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext
+from advisor.lint.migration.source import Step
+from advisor.lint.model import Severity
+
+_KINDS = {
+    ObjectType.OBJECT_TABLE: "table",
+    ObjectType.OBJECT_COLUMN: "column",
+    ObjectType.OBJECT_VIEW: "view",
+    ObjectType.OBJECT_MATVIEW: "materialized view",
+}
+
+
+class Rename(MigrationCheck):
+    """Renaming a table or column is not additive: the application version still running during
+    the deploy uses the old name and fails as soon as the rename commits. Do it in steps: add
+    the new column (or a view with the new name), write both, move the readers, then drop the
+    old one in a later release.
+    """
+
+    id = "rename"
+    severity = Severity.ERROR
+    fix = "None: expand and contract: add the new name, migrate readers and writers, drop later."
+
+    def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
+        node = step.node
+        if not isinstance(node, ast.RenameStmt) or node.renameType not in _KINDS:
+            return
+        if ctx.created_before(node.relation, step.index):
+            return
+        kind = _KINDS[node.renameType]
+        if node.renameType == ObjectType.OBJECT_COLUMN:
+            yield Issue(
+                f"renames column {node.subname} to {node.newname}: running code that uses the "
+                "old name fails",
+                column=node.subname,
+            )
+        else:
+            old = node.relation.relname if node.relation is not None else "?"
+            yield Issue(
+                f"renames {kind} {old} to {node.newname}: running code that uses the old name fails"
+            )

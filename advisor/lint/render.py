@@ -1,0 +1,139 @@
+"""Lint reports as text: ``table`` and ``markdown`` for people, ``json`` (a public contract:
+keys are added, never renamed or removed), ``github`` (``file:line: rule: message`` lines that
+a CI problem matcher turns into annotations).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import Any
+
+from tabulate import tabulate
+
+from advisor.lint.migration.locks import BLOCKS
+from advisor.lint.model import LintFinding, LintReport, Severity
+from advisor.render.text import size
+
+
+class LintFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    github = "github"
+
+
+def finding_dict(f: LintFinding) -> dict[str, Any]:
+    return {
+        "rule": f.rule,
+        "severity": str(f.severity),
+        "schema": f.schema,
+        "table": f.table,
+        "column": f.column,
+        "object": f.object,
+        "detail": f.detail,
+        "fix_sql": f.fix_sql,
+        "line": f.line,
+        "file": f.file,
+        "lock": f.lock,
+        "table_size_bytes": f.table_size_bytes,
+        "table_rows": f.table_rows,
+        "evidence": list(f.evidence),
+    }
+
+
+def to_dict(report: LintReport) -> dict[str, Any]:
+    return {
+        "findings": [finding_dict(f) for f in report.findings],
+        "summary": {str(s): sum(f.severity == s for f in report.findings) for s in Severity},
+        "source": report.source,
+        "database": report.database,
+        "silenced": report.silenced,
+        "notes": list(report.notes),
+    }
+
+
+def _weight(f: LintFinding) -> str:
+    """``ACCESS EXCLUSIVE on 40.0 GB, ~500,000,000 rows: blocks reads and writes``."""
+    parts = []
+    if f.lock:
+        parts.append(f.lock)
+    if f.table_size_bytes is not None:
+        rows = f", ~{f.table_rows:,} rows" if f.table_rows is not None else ""
+        parts.append(f"on {size(f.table_size_bytes)}{rows}")
+    text = " ".join(parts)
+    if f.lock and f.table_size_bytes is not None:
+        text += f": {BLOCKS[f.lock]}"
+    return text
+
+
+def _summary(report: LintReport) -> str:
+    counts = to_dict(report)["summary"]
+    what = (
+        f"database {report.database}"
+        if report.source == "catalog"
+        else "migrations" + (f" against database {report.database}" if report.database else "")
+    )
+    text = (
+        f"{len(report.findings)} finding(s) in {what}: {counts['error']} error, "
+        f"{counts['warning']} warning, {counts['info']} info"
+    )
+    if report.silenced:
+        text += f"; {report.silenced} silenced"
+    return text
+
+
+def _human(report: LintReport, markdown: bool) -> str:
+    h1, h2 = ("# ", "## ") if markdown else ("", "")
+    out = [f"{h1}Lint findings", "", _summary(report), ""]
+    for note in report.notes:
+        out.append(f"note: {note}")
+    if report.notes:
+        out.append("")
+    if not report.findings:
+        out.append("No findings.")
+        return "\n".join(out) + "\n"
+    migration = report.source == "migration"
+    headers = ["#", "severity", "rule", "where", "detail"]
+    if migration:
+        headers.append("lock and table")
+    rows = []
+    for i, f in enumerate(report.findings, 1):
+        where = f.location
+        if migration and f.table:
+            where += f" ({'.'.join(p for p in (f.schema, f.table) if p)})"
+        row: list[Any] = [i, str(f.severity), f.rule, where, f.detail]
+        if migration:
+            row.append(_weight(f))
+        rows.append(row)
+    out.append(tabulate(rows, headers, tablefmt="github" if markdown else "simple"))
+    fixes = [(i, f) for i, f in enumerate(report.findings, 1) if f.fix_sql]
+    if fixes:
+        out += ["", f"{h2}Fixes", ""]
+        for i, f in fixes:
+            if markdown:
+                out += [f"{i}. {f.rule} on {f.location}:", "", "```sql", f.fix_sql or "", "```", ""]
+            else:
+                out.append(f"-- {i}. {f.rule} on {f.location}")
+                out += [f.fix_sql or "", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _github(report: LintReport) -> str:
+    lines = []
+    for f in report.findings:
+        where = f"{f.file}:{f.line or 1}" if f.file else f.location
+        message = f"{f.severity}: {f.detail}"
+        weight = _weight(f)
+        if weight:
+            message += f" [{weight}]"
+        lines.append(f"{where}: {f.rule}: {message}")
+    return "".join(line + "\n" for line in lines)
+
+
+def render(report: LintReport, fmt: LintFormat) -> str:
+    if fmt is LintFormat.json:
+        return json.dumps(to_dict(report), indent=2) + "\n"
+    if fmt is LintFormat.github:
+        return _github(report)
+    return _human(report, markdown=fmt is LintFormat.markdown)
