@@ -234,6 +234,7 @@ def test_apply_builds_verifies_records_and_reapply_is_a_no_op(
     second = run.apply(db.dsn, source.load(plan), FAST, recorders=[JsonLinesRecorder(log)])
     (again,) = second.results
     assert again.outcome is Outcome.SKIPPED and again.attempts == 0
+    assert again.message == "already exists on public.accounts and is valid"
     assert [c.uses_index for c in again.checks] == [True]
     assert index_rows(db, INDEX) == [(oid, True, False)]  # the very same index, untouched
     entries = read_log(log)
@@ -255,6 +256,15 @@ def test_cli_reports_each_index_and_whether_the_planner_uses_it(
     code, out, err = finish(cli(str(plan), "--dsn", db.dsn, "--log", str(log)))
     assert code == 0 and out.startswith(f"skipped public.{INDEX}: already exists"), err
     assert len(read_log(log)) == 2
+
+
+def test_a_different_valid_index_with_the_planned_name_is_left_alone(db: Any, plan: Path) -> None:
+    db.execute(f"CREATE INDEX {INDEX} ON accounts (owner_id, note)")
+    before = index_rows(db, INDEX)
+    result = run.apply(db.dsn, source.load(plan), FAST)
+    (skipped,) = result.results
+    assert skipped.outcome is Outcome.SKIPPED and "check it is the planned one" in skipped.message
+    assert "(owner_id, note)" in skipped.message and index_rows(db, INDEX) == before
 
 
 def test_invalid_index_with_the_planned_name_is_dropped_and_rebuilt(db: Any, plan: Path) -> None:

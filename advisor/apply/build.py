@@ -26,6 +26,7 @@ from psycopg import errors, sql
 from advisor.apply import catalog
 from advisor.apply.model import ApplyOptions, IndexResult, Outcome
 from advisor.apply.monitor import Monitor, ProgressSink
+from advisor.apply.source import same_definition
 from advisor.db import ddl, session
 from advisor.errors import AdvisorError
 from advisor.plan_file import PlannedIndex
@@ -76,7 +77,10 @@ def decide(conn: psycopg.Connection[Any], index: PlannedIndex) -> Decision:
             schema, "fail", f"backend {state.building_pid} is building {index.name} right now"
         )
     if state.is_valid:
-        return Decision(schema, "skip", f"already exists on {table} and is valid")
+        message = f"already exists on {table} and is valid"
+        if state.definition and not same_definition(state.definition, index.create_sql):
+            message += f"; check it is the planned one, it reads: {state.definition}"
+        return Decision(schema, "skip", message)
     return Decision(schema, "rebuild", "an INVALID index of that name (a failed build) is there")
 
 

@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         dry_run: Annotated[
-            bool, typer.Option(help="Print what would run; change nothing.")
+            bool, typer.Option("--dry-run", help="Print what would run; change nothing.")
         ] = False,
         lock_timeout: Annotated[
             str, typer.Option(help="Longest wait for a lock before the build gives up and retries.")
@@ -99,9 +99,8 @@ def register(app: typer.Typer) -> None:
         log: Annotated[
             Path | None,
             typer.Option(
-                help="Record the apply in this JSON-lines file "
-                "[default: applies.jsonl in the user's data folder, e.g. "
-                "~/.local/share/pg-advisor/].",
+                help="Record the apply in this JSON-lines file; default: applies.jsonl in "
+                "the user's data folder (~/.local/share/pg-advisor/ on Linux).",
                 show_default=False,
             ),
         ] = None,

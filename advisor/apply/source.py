@@ -74,6 +74,26 @@ def checked(index: PlannedIndex) -> PlannedIndex:
     return replace(index, create_sql=create_sql.strip().rstrip(";"))
 
 
+def same_definition(existing: str, create_sql: str) -> bool:
+    """Whether ``pg_get_indexdef`` text and a planned CREATE INDEX read the same once parsed.
+
+    Ignores CONCURRENTLY and IF NOT EXISTS. The server adds casts to expressions, so a False
+    for an expression or partial index may only mean "written differently".
+    """
+    try:
+        nodes = [parse_sql(text)[0].stmt for text in (existing, create_sql)]
+    except Exception:  # pglast.parser.ParseError
+        return False
+    texts = []
+    for node in nodes:
+        if not isinstance(node, ast.IndexStmt):
+            return False
+        node.concurrent = False
+        node.if_not_exists = False
+        texts.append(RawStream()(node))
+    return texts[0] == texts[1]
+
+
 def _from_file(path: Path) -> PlannedIndex | None:
     text = path.read_text(encoding="utf-8")
     try:
