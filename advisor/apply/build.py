@@ -298,7 +298,7 @@ class Builder:
                 return False
             try:
                 conn.execute(drop)
-                self.say(f"{name}: dropped the INVALID index the build left")
+                self.say(f"{name}: dropped the INVALID index")
                 return False
             except (errors.LockNotAvailable, errors.DeadlockDetected):
                 if attempt > self.options.retries:
