@@ -15,6 +15,7 @@ from __future__ import annotations
 import bz2
 import csv
 import enum
+import functools
 import gzip
 import json
 import lzma
@@ -177,35 +178,43 @@ def _head(path: Path, count: int) -> list[str]:
 _CSV_START = re.compile(_TS + r"(?:\.\d+)?" + _TZ + ",")
 
 
-def detect_format(path: Path) -> LogFormat:
-    """csvlog or jsonlog by the name (``.csv``, ``.json``, also compressed), else by the content."""
+def detect_format(path: Path, sample_lines: int = 200) -> LogFormat:
+    """csvlog or jsonlog by the name (``.csv``, ``.json``, also compressed), else by what most of
+    the first lines look like (a reload can leave a few lines of another format in a file)."""
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes:
         return LogFormat.csvlog
     if ".json" in suffixes:
         return LogFormat.jsonlog
-    for line in _head(path, 20):
-        if not line.strip():
+    votes = {LogFormat.stderr: 0, LogFormat.csvlog: 0, LogFormat.jsonlog: 0}
+    for line in _head(path, sample_lines):
+        if not line.strip() or line.startswith("\t"):
             continue
-        if line.lstrip().startswith("{"):
-            return LogFormat.jsonlog
-        if _CSV_START.match(line):
-            return LogFormat.csvlog
-        return LogFormat.stderr
-    return LogFormat.stderr
+        if line.startswith("{"):
+            votes[LogFormat.jsonlog] += 1
+        elif _CSV_START.match(line):
+            votes[LogFormat.csvlog] += 1
+        elif any(p.match(line) for p in _common_patterns()):
+            votes[LogFormat.stderr] += 1
+    return max(votes, key=lambda f: votes[f])  # stderr first: wins a tie (custom prefixes)
+
+
+@functools.cache
+def _common_patterns() -> tuple[re.Pattern[str], ...]:
+    return tuple(prefix_regex(p) for p in COMMON_PREFIXES)
 
 
 def detect_prefix(path: Path, sample_lines: int = 500) -> str:
-    """The common ``log_line_prefix`` that matches most lines (the simplest one on a tie)."""
+    """The common ``log_line_prefix`` that matches most lines (the simplest one on a tie); it must
+    match at least half of them."""
     lines = [line for line in _head(path, sample_lines) if line and not line.startswith("\t")]
     if not lines:
         return COMMON_PREFIXES[0]
     scores = []
-    for prefix in COMMON_PREFIXES:
-        pattern = prefix_regex(prefix)
+    for prefix, pattern in zip(COMMON_PREFIXES, _common_patterns(), strict=True):
         scores.append((sum(1 for line in lines if pattern.match(line)), -len(prefix), prefix))
     best = max(scores)
-    if best[0] == 0:
+    if best[0] * 2 < len(lines):  # a reload can leave a few lines of the old prefix
         raise UsageError(
             f"cannot recognise the line prefix of log file {path}",
             "pass the server's log_line_prefix with --log-prefix, or --log-format",

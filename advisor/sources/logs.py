@@ -58,6 +58,7 @@ class _Run:
     duration_ms: float | None = None
     plan_ms: float | None = None
     timeout: str | None = None  # "statement_timeout" or "lock_timeout"
+    timeout_ms: float | None = None  # the timeout in effect when it was cancelled
     params: dict[int, str] = field(default_factory=dict)
     plan: dict[str, Any] | None = None
     query_id: int | None = None
@@ -80,6 +81,7 @@ class _Run:
             duration_ms=self.duration_ms if self.duration_ms is not None else later.duration_ms,
             plan_ms=self.plan_ms if self.plan_ms is not None else later.plan_ms,
             timeout=self.timeout or later.timeout,
+            timeout_ms=self.timeout_ms if self.timeout_ms is not None else later.timeout_ms,
             params=self.params or later.params,
             plan=self.plan or later.plan,
             query_id=self.query_id or later.query_id,
@@ -218,16 +220,18 @@ class LogWorkload:
     # -- runs -> executions -------------------------------------------------------------------
 
     def _see(self, session: str | None, run: _Run) -> None:
-        if run.text is not None and "timeout" not in run.parts:
+        if run.timeout is not None:
+            run.timeout_ms = self._timeout_ms(session, run.timeout)
+        elif run.text is not None:
             self._note_settings(session, run.text)
         pending = self._pending.pop(session, None)
         if pending is not None:
             if pending.fits(run):
                 self._pending[session] = pending.join(run)
                 return
-            self._count(session, pending)
+            self._count(pending)
         if run.text is None and "timeout" in run.parts:
-            self._count(session, run)  # a timeout without its statement text
+            self._count(run)  # a timeout without its statement text
         elif run.text is not None:
             self._pending[session] = run
 
@@ -243,10 +247,10 @@ class LogWorkload:
             value = self._server.get(name)
         return value or self.defaults[name]
 
-    def _count(self, session: str | None, run: _Run) -> None:
+    def _count(self, run: _Run) -> None:
         if run.text is None:
             return
-        if run.fetch:  # a later fetch from an open portal: time, not a call
+        if run.fetch:  # a later fetch from an open portal: not another call
             return
         texts = sqltext.split(run.text)
         if not texts:
@@ -265,15 +269,15 @@ class LogWorkload:
             self.tally.add(
                 text,
                 ms / share if ms is not None else None,
-                timeout_ms=self._timeout_ms(session, run.timeout) if run.timeout else None,
+                timeout_ms=run.timeout_ms if run.timeout else None,
                 sample=sample,
                 plan=run.plan,
                 query_id=run.query_id if share == 1 else None,
             )
 
     def result(self) -> list[SourcedStatement]:
-        for session, run in list(self._pending.items()):
-            self._count(session, run)
+        for run in list(self._pending.values()):
+            self._count(run)
         self._pending.clear()
         if self.unattributed_timeouts:
             log.warning(

@@ -7,6 +7,7 @@ alike. Texts pg_stat_statements normalized beyond what parses (``date $1``) are 
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pglast import ast, parse_sql, parser
@@ -16,14 +17,17 @@ from advisor.parse.repair import repair_text
 _WORKLOAD = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 
 
+@functools.lru_cache(maxsize=65536)
 def fingerprint(text: str) -> str:
     """The parser's fingerprint; after repair if needed; else the text with whitespace folded."""
-    for candidate in (text, repair_text(text).sql):
-        try:
-            return str(parser.fingerprint(candidate))
-        except Exception:  # pglast raises ParseError and, on odd input, other errors
-            continue
-    return " ".join(text.split())
+    try:
+        return str(parser.fingerprint(text))
+    except Exception:  # pglast raises ParseError and, on odd input, other errors
+        pass
+    try:
+        return str(parser.fingerprint(repair_text(text).sql))
+    except Exception:
+        return " ".join(text.split())
 
 
 def normalize(text: str) -> str:
@@ -41,6 +45,10 @@ def split(text: str) -> list[str]:
 
 def split_slices(text: str) -> list[slice]:
     """Where each statement of ``text`` is; comments and whitespace between them are left out."""
+    if ";" not in text.rstrip().rstrip(";") and "--" not in text and "/*" not in text:
+        stripped = text.strip().rstrip(";").rstrip()
+        start = len(text) - len(text.lstrip())
+        return [slice(start, start + len(stripped))] if stripped else []
     try:
         return list(parser.split(text, only_slices=True))
     except Exception:
@@ -67,6 +75,8 @@ def is_workload(text: str) -> bool:
 
 def has_params(text: str) -> bool:
     """True when the text has ``$n`` parameters (so it is no sample with real constants)."""
+    if "$" not in text:
+        return False
     try:
         return any(t.name == "PARAM" for t in parser.scan(text))
     except Exception:
