@@ -1,5 +1,6 @@
 -- Counters and sizes of every user table (leaf tables and materialized views have statistics).
 -- TOAST is the TOAST table with its index; heap is the rest of pg_table_size (main, FSM, VM).
+-- Live rows: n_live_tup, or the planner's reltuples when a statistics reset zeroed the counter.
 SELECT s.relid AS oid,
        s.schemaname AS schema,
        s.relname AS name,
@@ -10,7 +11,8 @@ SELECT s.relid AS oid,
        s.n_tup_upd,
        s.n_tup_del,
        s.n_tup_hot_upd,
-       s.n_live_tup,
+       CASE WHEN s.n_live_tup = 0 AND c.reltuples > 0 THEN c.reltuples::int8
+            ELSE s.n_live_tup END AS n_live_tup,
        s.n_dead_tup,
        pg_catalog.pg_table_size(s.relid) - t.toast_bytes AS heap_bytes,
        pg_catalog.pg_indexes_size(s.relid) AS index_bytes,

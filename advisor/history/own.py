@@ -17,6 +17,7 @@ _EXPLAIN = re.compile(r"^\s*EXPLAIN\s*\(FORMAT JSON(, GENERIC_PLAN)?\)\s*", re.I
 _OURS = re.compile(
     r"^(SELECT pg_catalog\.set_config\(\$1, \$2, \$3\)"
     r"|SELECT \S*hypopg_\w+\("
+    r"|SELECT max\(oid\) FROM pg_catalog\.pg_class WHERE oid < \$1$"  # HypoPG's own probe
     r"|SET plan_cache_mode"
     r"|(PREPARE|DEALLOCATE|EXECUTE) \"?advisor_)",
     re.IGNORECASE,

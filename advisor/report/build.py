@@ -38,7 +38,8 @@ from advisor.report.model import (
     WeeklyReport,
 )
 
-CHANGE_THRESHOLD = 0.10  # a mean time 10 % up or down is "slower" or "faster"
+CHANGE_THRESHOLD = 0.10  # a mean time 10 % up or down is "slower" or "faster"...
+MIN_IMPACT_MS = 100.0  # ...when it changes the period's total by this much (no noise on BEGIN)
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class ReportOptions:
     top: int = 10
     trend_periods: int = 12
     change_threshold: float = CHANGE_THRESHOLD
+    min_impact_ms: float = MIN_IMPACT_MS
 
 
 class _Loader:
@@ -90,12 +92,18 @@ def _statements(
     return deltas.by_statement(_workload(delta.rows)), delta.notes
 
 
-def _classify(mean: float, previous: float | None, threshold: float) -> tuple[Change, float | None]:
+def _classify(
+    mean: float, calls: int, previous: float | None, options: ReportOptions
+) -> tuple[Change, float | None]:
+    """New, slower, faster or the same: a relative change that also matters in total time."""
     if previous is None:
         return Change.NEW, None
     if previous <= 0:
         return Change.SAME, None
     pct = (mean / previous - 1.0) * 100.0
+    threshold = options.change_threshold
+    if abs(mean - previous) * calls < options.min_impact_ms:
+        return Change.SAME, pct
     if pct > threshold * 100:
         return Change.SLOWER, pct
     if pct < -threshold * 100:
@@ -104,7 +112,7 @@ def _classify(mean: float, previous: float | None, threshold: float) -> tuple[Ch
 
 
 def _lines(
-    current: pd.DataFrame, previous: pd.DataFrame | None, threshold: float
+    current: pd.DataFrame, previous: pd.DataFrame | None, options: ReportOptions
 ) -> tuple[StatementLine, ...]:
     before: dict[str, tuple[int, float]] = {}
     if previous is not None:
@@ -118,9 +126,8 @@ def _lines(
         if previous is None:
             change, pct = Change.UNKNOWN, None
         else:
-            change, pct = _classify(
-                float(row["mean_exec_ms"]), prev[1] if prev else None, threshold
-            )
+            mean, calls = float(row["mean_exec_ms"]), int(row["calls"])
+            change, pct = _classify(mean, calls, prev[1] if prev else None, options)
         lines.append(
             StatementLine(
                 queryid=int(row["queryid"]),
@@ -270,9 +277,9 @@ def _meant_for(
 
 
 def _effects(before: pd.DataFrame, after: pd.DataFrame, wanted: set[str]) -> tuple[Effect, ...]:
-    b = before[before["fingerprint"].isin(wanted)].set_index("fingerprint")
-    a = after[after["fingerprint"].isin(wanted)].set_index("fingerprint")
-    both = b.join(a, how="inner", lsuffix="_b", rsuffix="_a")
+    b = before[before["fingerprint"].isin(wanted)]
+    a = after[after["fingerprint"].isin(wanted)]
+    both = b.merge(a, on="fingerprint", how="inner", suffixes=("_b", "_a"))
     both = both.sort_values("total_exec_ms_b", ascending=False)
     return tuple(
         Effect(
@@ -283,7 +290,7 @@ def _effects(before: pd.DataFrame, after: pd.DataFrame, wanted: set[str]) -> tup
             calls_after=int(r["calls_a"]),
             mean_after_ms=float(r["mean_exec_ms_a"]),
         )
-        for r in records(both.reset_index())
+        for r in records(both)
     )
 
 
@@ -372,7 +379,7 @@ def build_report(
     )
     current, notes = _statements(loader, start, newest)
     prior = _statements(loader, previous, start)[0] if start and previous else None
-    lines = _lines(current, prior, options.change_threshold)
+    lines = _lines(current, prior, options)
     tables = deltas.table_delta(loader.full(start) if start else None, loader.full(newest))
     indexes = deltas.index_delta(loader.full(start) if start else None, loader.full(newest))
     all_notes = list(dict.fromkeys([*notes, *tables.notes, *indexes.notes]))

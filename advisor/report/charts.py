@@ -23,7 +23,7 @@ FONT = 'font-family="system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-
 def _open(width: int, height: int, title: str) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-label="{escape(title)}" {FONT} font-size="12">',
+        f'width="100%" role="img" aria-label="{escape(title)}" {FONT} font-size="11">',
         f"<title>{escape(title)}</title>",
     ]
 
@@ -40,7 +40,7 @@ def bars(
     width: int = 760,
 ) -> str:
     """Horizontal bars, largest first as given: a label, a bar, the value at its end."""
-    label_w, value_w, row_h, top = 300, 90, 24, 8
+    label_w, value_w, row_h, top = 330, 80, 24, 8
     height = top * 2 + row_h * max(len(items), 1)
     peak = max((v for _, v in items), default=0.0) or 1.0
     span = width - label_w - value_w
@@ -49,7 +49,7 @@ def bars(
         y = top + i * row_h
         w = max(value / peak * span, 1.0)
         out.append(f'<text x="{label_w - 8}" y="{y + 16}" text-anchor="end">'
-                   f"{_label(label, 46)}</text>")  # fmt: skip
+                   f"{_label(label, 44)}</text>")  # fmt: skip
         out.append(f'<rect class="bar" x="{label_w}" y="{y + 4}" width="{w:.1f}" height="16" '
                    f'fill="{color}" rx="2"/>')  # fmt: skip
         out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" fill="{GREY}">'

@@ -31,6 +31,7 @@ code { font: 12px/1.35 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
 .slower { color: #b91c1c; font-weight: 600; }
 .faster { color: #15803d; font-weight: 600; }
 .new { color: #1d4ed8; }
+.change { white-space: nowrap; }
 figure { margin: .5rem 0 1.5rem; }
 figcaption { color: #4b5563; font-size: 12px; }
 @page { size: A4; margin: 14mm; }
@@ -62,10 +63,11 @@ def _code(text: str, width: int = 110) -> str:
 def _versus(line: StatementLine) -> str:
     if line.change is Change.UNKNOWN:
         return "–"
+
     if line.change is Change.NEW:
         return '<span class="new">new</span>'
     text = f"{line.change.value} {fmt.pct(line.change_pct)}"
-    return f'<span class="{line.change.value}">{escape(text)}</span>'
+    return f'<span class="change {line.change.value}">{escape(text)}</span>'
 
 
 def _statements(title: str, lines: Sequence[StatementLine]) -> str:
@@ -107,6 +109,12 @@ def render(report: WeeklyReport) -> str:
     add('<section><h2>Summary</h2><ul class="summary">')
     parts.extend(f"<li>{escape(h)}</li>" for h in headlines(report))
     add("</ul></section>")
+    if report.trend:
+        add("<section><h2>Trend</h2>")
+        add(_figure(charts.trend(report.trend),
+                    f"Execution time per {fmt.span(report.since_seconds)} period "
+                    "and database size at its end."))  # fmt: skip
+        add("</section>")
 
     if report.regressions:
         add("<section><h2>Slower than the previous period</h2>")
@@ -215,13 +223,6 @@ def render(report: WeeklyReport) -> str:
             set(range(1, 9)),
         ))  # fmt: skip
     add("</section>")
-
-    if report.trend:
-        add("<section><h2>Trend</h2>")
-        add(_figure(charts.trend(report.trend),
-                    f"Execution time per {fmt.span(report.since_seconds)} period "
-                    "and database size at its end."))  # fmt: skip
-        add("</section>")
 
     title = f"Weekly report: {report.database}"
     return (

@@ -50,7 +50,7 @@ def headlines(report: WeeklyReport) -> list[str]:
         names = ", ".join(f"{u.schema}.{u.name}" for u in report.unused_indexes[:3])
         out.append(
             f"{len(report.unused_indexes)} index{'es' if len(report.unused_indexes) != 1 else ''}"
-            f" ({fmt.size(total)}) had no scan all period, candidates to drop: {names}."
+            f" ({fmt.size(total)}) had no scan all period and may be dropped: {names}."
         )
     out.extend(_applied(a) for a in report.applied)
     if report.growth:
