@@ -123,6 +123,16 @@ def analyze(
         float,
         typer.Option(min=0, help="Multiplier of the write cost subtracted from benefits (0: off)."),
     ] = 1.0,
+    role: Annotated[
+        str | None,
+        typer.Option(help="Plan as this role, so its row-level security policies apply."),
+    ] = None,
+    verify_dsn: Annotated[
+        str | None,
+        typer.Option(
+            help="A NON-PRODUCTION copy where GIN/GiST advice is built, planned and dropped."
+        ),
+    ] = None,
     statement_timeout: Annotated[str, typer.Option(help="Per-statement timeout.")] = "10s",
     lock_timeout: Annotated[str, typer.Option(help="Lock wait limit per statement.")] = "1s",
     fail_on_advice: Annotated[
@@ -145,6 +155,8 @@ def analyze(
             max_indexes=max_indexes,
             max_size_bytes=parse_size(max_size) if max_size else None,
             write_weight=write_weight,
+            role=role,
+            verify_dsn=verify_dsn,
             verbose=verbose,
         )
         _run_analysis(

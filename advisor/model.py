@@ -47,6 +47,9 @@ class Table:
     size_bytes: int
     columns: tuple[Column, ...]
     persistence: str = "p"
+    relallvisible: int = 0
+    row_security: bool = False
+    force_row_security: bool = False
     n_tup_ins: int = 0
     n_tup_upd: int = 0
     n_tup_del: int = 0
@@ -66,6 +69,19 @@ class Table:
         if col.n_distinct < 0:
             return max(1.0, -col.n_distinct * max(self.reltuples, 1.0))
         return max(1.0, col.n_distinct)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A row-level security policy; ``qual`` and ``with_check`` are SQL text."""
+
+    table: TableRef
+    name: str
+    permissive: str
+    roles: tuple[str, ...]
+    command: str
+    qual: str | None
+    with_check: str | None
 
 
 @dataclass(frozen=True)
@@ -91,6 +107,7 @@ class IndexKey:
 
     text: str
     expression: bool = False
+    opclass: str | None = None  # e.g. gin_trgm_ops, jsonb_path_ops; None: the default
 
 
 @dataclass(frozen=True)
@@ -111,7 +128,11 @@ class IndexSpec:
         """Human-readable and unique per spec: ``public.t USING btree (a, (lower(b)))``."""
         from advisor.db.ddl import display
 
-        keys = ", ".join(f"({k.text})" if k.expression else display(k.text) for k in self.keys)
+        keys = ", ".join(
+            (f"({k.text})" if k.expression else display(k.text))
+            + (f" {k.opclass}" if k.opclass else "")
+            for k in self.keys
+        )
         text = f"{self.table} USING {self.method} ({keys})"
         if self.include:
             text += f" INCLUDE ({', '.join(display(c) for c in self.include)})"
@@ -130,6 +151,12 @@ class Role(enum.StrEnum):
     RANGE = "range"
     ORDER_BY = "order_by"
     GROUP_BY = "group_by"
+    # not B-tree keys: a predicate that survives normalization (partial indexes) and operators
+    # only GIN/GiST serve
+    PREDICATE = "predicate"
+    CONTAINMENT = "containment"
+    TEXT_SEARCH = "text_search"
+    PATTERN = "pattern"
 
 
 @dataclass(frozen=True)
@@ -138,6 +165,8 @@ class ColumnUse:
     key: IndexKey
     role: Role
     position: int = 0  # position within ORDER BY / GROUP BY
+    operator: str = ""  # the operator for CONTAINMENT / TEXT_SEARCH / PATTERN uses
+    detail: str = ""  # PREDICATE: its SQL text; PATTERN: the pattern when it is a constant
 
 
 @dataclass(frozen=True)
@@ -170,6 +199,8 @@ class ParsedStatement:
     has_limit: bool = False
     views: tuple[str, ...] = ()  # views and foreign tables read; their columns are not traced
     updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
+    # columns each table is read for (None: all of them, e.g. SELECT *); for covering indexes
+    reads: tuple[tuple[TableRef, tuple[str, ...] | None], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,7 +219,7 @@ class PlanCost:
 class StatementEffect:
     statement: Statement
     cost_before: float
-    cost_after: float
+    cost_after: float | None  # None: not proven by the planner (rule-based advice)
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,15 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 import psycopg
 
 from advisor import candidates as candidate_kinds
+from advisor.candidates import gin
+from advisor.candidates.covering import visibility_note
+from advisor.candidates.gin import RuleAdvice
 from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect import statements as statements_mod
@@ -38,6 +41,7 @@ from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
 from advisor.whatif.size import estimate_btree_bytes
+from advisor.whatif.verify import verify as verify_on_copy
 
 log = logging.getLogger(__name__)
 
@@ -101,6 +105,8 @@ def _analyze(
         result = parse_statement(statement, catalog)
         (skipped if isinstance(result, Skipped) else parsed).append(result)  # type: ignore[arg-type]
 
+    if settings.role:
+        session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
     whatif = WhatIf(hypo, explainer)
@@ -117,9 +123,25 @@ def _analyze(
         )
         selection = selector.select(items, proposed)
         recommendations = _recommend(conn, catalog, selection, items, costing, server.info)
+        unverified = _rule_advice(conn, catalog, items, costing, settings)
     finally:
         if not conn.broken:
             hypo.reset()
+    if unverified and settings.verify_dsn:
+        note("verifying rule-based advice on the copy")
+        unverified = verify_on_copy(
+            settings.verify_dsn,
+            unverified,
+            {i.key: i.parsed for i in items},
+            statement_timeout_ms=settings.statement_timeout_ms,
+        )
+    recommendations += unverified
+    for rec in unverified:
+        proof = "verified on the copy" if rec.verified else "unverified"
+        for effect in rec.effects:
+            reasons.setdefault(
+                effect.statement.key, f"rule-based advice only ({proof}): {rec.spec.describe()}"
+            )
     results = _statement_results(items, selection, reasons, settings)
     by_key = {i.key: i for i in items}
     return Report(
@@ -281,6 +303,9 @@ def _recommend(
         effects.sort(key=lambda e: e.statement.total_exec_ms, reverse=True)
         write = costing.write(spec)
         notes = []
+        if spec.include:
+            table = catalog.tables[spec.table]
+            notes.append(visibility_note(table.relallvisible, table.relpages))
         if write.breaks_hot:
             notes.append(
                 "indexes a column the workload updates: those updates stop being HOT "
@@ -305,6 +330,59 @@ def _recommend(
             )
         )
     out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)
+    return out  # a list: rule-based advice is appended after the proven
+
+
+def _rule_advice(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    items: list[WorkloadItem],
+    costing: Costing,
+    settings: Settings,
+) -> list[Recommendation]:
+    """GIN advice that HypoPG cannot prove, merged per index, marked unverified."""
+    merged: dict[IndexSpec, tuple[RuleAdvice, list[StatementEffect]]] = {}
+    for item in items:
+        for advice in gin.advise(item.parsed, catalog, settings):
+            entry = merged.setdefault(advice.spec, (advice, []))
+            effect = StatementEffect(item.parsed.statement, item.base_cost, None)
+            if effect not in entry[1]:
+                entry[1].append(effect)
+    taken: set[str] = {i.name for idx in catalog.indexes.values() for i in idx}
+    out = []
+    for spec, (advice, effects) in merged.items():
+        name = ddl.index_name(spec, taken)
+        taken.add(name)
+        seq_costs = ", ".join(f"{e.cost_before:.0f}" for e in effects[:5])
+        out.append(
+            Recommendation(
+                spec=spec,
+                name=name,
+                create_sql=ddl.create_index(
+                    spec, name, concurrently=True, if_not_exists=True
+                ).as_string(conn),
+                drop_sql=ddl.drop_index(
+                    spec.table.schema, name, concurrently=True, if_exists=True
+                ).as_string(conn),
+                estimated_size_bytes=costing.size(
+                    replace(
+                        spec,
+                        method="btree",
+                        keys=tuple(replace(k, opclass=None) for k in spec.keys),
+                    )
+                ),
+                effects=tuple(effects),
+                time_saved_ms_per_week=0.0,
+                verified=False,
+                notes=(
+                    f"not planner-proven: HypoPG cannot create {spec.method} indexes",
+                    advice.reason,
+                    *advice.evidence,
+                    f"current plan cost of the statements: {seq_costs}",
+                    "size: a B-tree estimate of the same keys, as a rough guide",
+                ),
+            )
+        )
     return out
 
 

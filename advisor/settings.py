@@ -42,4 +42,6 @@ class Settings:
     max_indexes: int | None = None
     max_size_bytes: int | None = None
     write_weight: float = 1.0
+    role: str | None = None  # plan as this role, so row-level security policies apply
+    verify_dsn: str | None = None  # a non-production copy where unverifiable advice is built
     verbose: bool = False

@@ -4,7 +4,9 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        pg_catalog.current_database() AS database,
        current_user AS role,
        pg_catalog.pg_is_in_recovery() AS in_recovery,
-       pg_catalog.current_setting('shared_preload_libraries') AS preload,
+       -- the library defines its settings only when it is loaded (any role may look)
+       EXISTS (SELECT 1 FROM pg_catalog.pg_settings
+                WHERE name = 'pg_stat_statements.max') AS pgss_loaded,
        (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) AS superuser,
        pg_catalog.pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER') AS read_all_stats,
        (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'hypopg') AS hypopg_version,

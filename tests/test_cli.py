@@ -50,7 +50,8 @@ def test_json_contract_keys(db: Any) -> None:
     assert (rec["schema"], rec["table"], rec["method"], rec["columns"]) == (
         "public", "accounts", "btree", ["owner_id"],
     )  # fmt: skip
-    assert rec["include"] == [] and rec["where"] is None and rec["estimated_size_bytes"] > 0
+    assert isinstance(rec["include"], list) and rec["where"] is None
+    assert rec["estimated_size_bytes"] > 0
     query = rec["queries"][0]
     assert {"queryid", "query", "calls", "cost_before", "cost_after"} <= query.keys()
     assert query["query"] == "SELECT id, note FROM accounts WHERE owner_id = $1"

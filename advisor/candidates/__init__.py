@@ -7,18 +7,28 @@ once, for every kind.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from pglast import parse_sql
+from pglast.stream import RawStream
 
 from advisor.collect.catalog import Catalog
 from advisor.model import ExistingIndex, IndexSpec, ParsedStatement, TableRef
 from advisor.settings import Settings
 
-from . import btree
+from . import brin, btree, covering, partial, rls
 
 Generator = Callable[[ParsedStatement, Catalog, Settings], list[IndexSpec]]
 
-GENERATORS: tuple[Generator, ...] = (btree.generate,)
+GENERATORS: tuple[Generator, ...] = (
+    btree.generate,
+    partial.generate,
+    covering.generate,
+    brin.generate,
+    rls.generate,
+)
 
 
 @dataclass(frozen=True)
@@ -36,13 +46,29 @@ def served_by(spec: IndexSpec, indexes: tuple[ExistingIndex, ...]) -> ExistingIn
     B-tree whose keys lead the spec: equality on them finds one row, more keys cannot narrow it.
     """
     for index in indexes:
-        if not index.is_valid or index.method != spec.method or index.predicate != spec.where:
+        if not index.is_valid or index.method != spec.method:
             continue
-        if index.keys[: len(spec.keys)] == spec.key_texts:
+        if normalize_predicate(index.predicate) != normalize_predicate(spec.where):
+            continue
+        if index.keys[: len(spec.keys)] == spec.key_texts and set(spec.include) <= set(
+            index.keys + index.include
+        ):
             return index
         if index.is_unique and spec.key_texts[: len(index.keys)] == index.keys:
             return index
     return None
+
+
+@functools.lru_cache(maxsize=1024)
+def normalize_predicate(text: str | None) -> str | None:
+    """A predicate as the parser re-prints it, so that catalog and candidate texts compare."""
+    if text is None:
+        return None
+    try:
+        node = parse_sql(f"SELECT 1 WHERE {text}")[0].stmt
+    except Exception:
+        return text
+    return RawStream()(node) if node is not None else text
 
 
 def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> Candidates:

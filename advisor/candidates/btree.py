@@ -34,7 +34,8 @@ def _unique(keys: list[IndexKey]) -> list[IndexKey]:
     return list(dict.fromkeys(keys))
 
 
-def _for_table(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple[IndexKey, ...]]:
+def key_shapes(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple[IndexKey, ...]]:
+    """Key tuples worth trying on one table, best-ordered first within each family."""
     eq = _unique([u.key for u in uses if u.role in _EQ_ROLES])
     joins = _unique([u.key for u in uses if u.role == Role.JOIN])
     ranges = _unique([u.key for u in uses if u.role == Role.RANGE])
@@ -76,13 +77,17 @@ def _for_table(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple
     return out
 
 
-def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> list[IndexSpec]:
+def uses_by_table(parsed: ParsedStatement) -> dict[TableRef, list[ColumnUse]]:
     by_table: dict[TableRef, list[ColumnUse]] = {}
     for use in parsed.uses:
         by_table.setdefault(use.table, []).append(use)
+    return by_table
+
+
+def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> list[IndexSpec]:
     specs = []
-    for ref, uses in by_table.items():
+    for ref, uses in uses_by_table(parsed).items():
         table = catalog.tables[ref]
-        for keys in _for_table(table, uses, settings.max_key_columns):
+        for keys in key_shapes(table, uses, settings.max_key_columns):
             specs.append(IndexSpec(table=ref, keys=keys))
     return specs

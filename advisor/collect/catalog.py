@@ -10,7 +10,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advisor.db import queries
-from advisor.model import Column, ExistingIndex, Table, TableRef
+from advisor.model import Column, ExistingIndex, Policy, Table, TableRef
 
 
 @dataclass(frozen=True)
@@ -18,7 +18,9 @@ class Catalog:
     tables: dict[TableRef, Table]
     indexes: dict[TableRef, tuple[ExistingIndex, ...]]
     search_path: tuple[str, ...]
-    _by_name: dict[str, tuple[TableRef, ...]] = field(default_factory=dict)
+    policies: dict[TableRef, tuple[Policy, ...]] = field(default_factory=dict)
+    extensions: frozenset[str] = frozenset()  # created in this database
+    available_extensions: frozenset[str] = frozenset()  # could be created
 
     def resolve(self, schema: str | None, name: str) -> Table | None:
         """A table by (optional) schema and name, looking unqualified names up the search_path."""
@@ -60,6 +62,9 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 ref=ref,
                 kind=r["kind"],
                 persistence=r["persistence"],
+                relallvisible=int(r["relallvisible"]),
+                row_security=r["row_security"],
+                force_row_security=r["force_row_security"],
                 reltuples=float(r["reltuples"]),
                 relpages=int(r["relpages"]),
                 size_bytes=int(r["size_bytes"] or 0),
@@ -91,8 +96,22 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
             )
         row = cur.execute(queries.load("search_path")).fetchone()
         search_path = tuple(row["schemas"]) if row else ("public",)
+        policies: dict[TableRef, list[Policy]] = defaultdict(list)
+        for r in cur.execute(queries.load("policies")):
+            ref = TableRef(r["schema"], r["table_name"])
+            policies[ref].append(
+                Policy(ref, r["name"], r["permissive"], tuple(r["roles"] or ()), r["cmd"],
+                       r["qual"], r["with_check"])
+            )  # fmt: skip
+        created: set[str] = set()
+        available: set[str] = set()
+        for r in cur.execute(queries.load("extensions")):
+            (created if r["created"] else available).add(r["name"])
     return Catalog(
         tables=tables,
         indexes={k: tuple(v) for k, v in indexes.items()},
         search_path=search_path,
+        policies={k: tuple(v) for k, v in policies.items()},
+        extensions=frozenset(created),
+        available_extensions=frozenset(available),
     )

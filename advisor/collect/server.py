@@ -50,8 +50,7 @@ def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Serv
     assert row is not None
     if row["version_num"] < MIN_VERSION:
         raise PreflightError(f"PostgreSQL {row['version']} is too old", "the advisor needs 13+")
-    preload = [p.strip() for p in row["preload"].split(",")]
-    if "pg_stat_statements" not in preload:
+    if not row["pgss_loaded"]:
         raise PreflightError(
             "pg_stat_statements is not in shared_preload_libraries",
             "add it, restart the server, then CREATE EXTENSION pg_stat_statements;",

@@ -44,9 +44,12 @@ def display(*parts: str) -> str:
 
 
 def _key_sql(key: IndexKey) -> sql.Composable:
-    if key.expression:
-        return sql.SQL("({})").format(sql.SQL(key.text))
-    return Name(key.text)
+    column: sql.Composable = (
+        sql.SQL("({})").format(sql.SQL(key.text)) if key.expression else Name(key.text)
+    )
+    if key.opclass:
+        return sql.SQL("{} {}").format(column, Name(key.opclass))
+    return column
 
 
 def create_index(

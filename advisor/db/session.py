@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg import conninfo, sql
 
-from advisor.errors import ConnectionFailed
+from advisor.errors import ConnectionFailed, PreflightError
 
 APPLICATION_NAME = "advisor"
 
@@ -87,3 +87,11 @@ def connect(
             )
         )
     return conn
+
+
+def set_role(conn: psycopg.Connection[Any], role: str) -> None:
+    """Plan as ``role`` from now on (its row-level security policies then apply)."""
+    try:
+        conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
+    except psycopg.Error as exc:
+        raise PreflightError(f"cannot plan as role {role}: {safe_message(exc)}") from None

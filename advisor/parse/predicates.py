@@ -27,6 +27,8 @@ _RANGE_OPS = {"<", ">", "<=", ">="}
 _FLIP = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "=": "="}
 _ARITH = {"+", "-", "*", "/"}
 _SYSTEM_SCHEMAS = {"pg_catalog", "information_schema"}
+_GIN_OPS = {"@>", "<@", "?", "?|", "?&", "&&", "@@", "@?", "@@@"}
+_PATTERN_OPS = {"~~", "~~*"}
 
 
 def children(node: ast.Node) -> Iterator[ast.Node]:
@@ -70,6 +72,7 @@ class Extraction:
     modified: bool = False
     has_limit: bool = False
     updated: list[tuple[TableRef, str]] = field(default_factory=list)
+    reads: dict[TableRef, set[str] | None] = field(default_factory=dict)
 
 
 def _names(nodes: tuple[ast.Node, ...] | None) -> list[str]:
@@ -113,6 +116,7 @@ class PredicateWalker:
                         and target.name
                     ):
                         self.out.updated.append((target_table.ref, target.name))
+            self._read(scope, node)
             if node.whereClause is not None:
                 self.qual(node.whereClause, scope, ctes)
         elif isinstance(node, ast.InsertStmt) and isinstance(node.selectStmt, ast.SelectStmt):
@@ -146,6 +150,7 @@ class PredicateWalker:
         scope = Scope(parent=outer)
         for item in node.fromClause or ():
             self._from_item(item, scope, ctes)
+        self._read(scope, node)
         if node.whereClause is not None:
             self.qual(node.whereClause, scope, ctes)
         for target in node.targetList or ():
@@ -270,8 +275,42 @@ class PredicateWalker:
                 sub.fields = (sub.fields[-1],)
         return table, IndexKey(RawStream()(bare), expression=True)
 
-    def _use(self, table: Table, key: IndexKey, role: Role, position: int = 0) -> None:
-        self.out.uses.append(ColumnUse(table.ref, key, role, position))
+    def _use(
+        self,
+        table: Table,
+        key: IndexKey,
+        role: Role,
+        position: int = 0,
+        *,
+        operator: str = "",
+        detail: str = "",
+    ) -> None:
+        self.out.uses.append(ColumnUse(table.ref, key, role, position, operator, detail))
+
+    def _predicate(self, table: Table, key: IndexKey, sql_text: str) -> None:
+        """A predicate with no parameter in it: a partial index can carry it as its WHERE."""
+        self._use(table, key, Role.PREDICATE, detail=sql_text)
+
+    def _read(self, scope: Scope, node: ast.Node) -> None:
+        """Record the columns a query level reads, per table, for covering indexes."""
+        for sub in walk(node):
+            if isinstance(sub, ast.ColumnRef):
+                if any(isinstance(f, ast.A_Star) for f in sub.fields or ()):
+                    qualifier = _names(sub.fields)
+                    tables = (
+                        [scope.entries.get(qualifier[-1])]
+                        if qualifier
+                        else list(scope.entries.values())
+                    )
+                    for table in tables:
+                        if table is not None:
+                            self.out.reads[table.ref] = None
+                    continue
+                hit = self._resolve(sub, scope)
+                if hit is not None:
+                    columns = self.out.reads.setdefault(hit[0].ref, set())
+                    if columns is not None:
+                        columns.add(hit[1])
 
     def qual(self, node: ast.Node, scope: Scope, ctes: frozenset[str]) -> None:
         if isinstance(node, ast.BoolExpr):
@@ -279,6 +318,7 @@ class PredicateWalker:
                 arg = node.args[0] if node.args else None
                 if arg is not None and (key := self._key(arg, scope)) is not None:
                     self._use(key[0], key[1], Role.EQUALITY)  # WHERE NOT flag
+                    self._predicate(key[0], key[1], f"NOT {_key_sql(key[1])}")
                 else:
                     self._sublinks(node, scope, ctes)
                 return
@@ -291,6 +331,9 @@ class PredicateWalker:
             key = self._key(node.arg, scope)
             if key is not None and node.nulltesttype == NullTestType.IS_NULL:
                 self._use(key[0], key[1], Role.IS_NULL)
+                self._predicate(key[0], key[1], f"{_key_sql(key[1])} IS NULL")
+            elif key is not None:
+                self._predicate(key[0], key[1], f"{_key_sql(key[1])} IS NOT NULL")
         elif isinstance(node, ast.SubLink):
             if node.testexpr is not None:
                 key = self._key(node.testexpr, scope)
@@ -303,6 +346,8 @@ class PredicateWalker:
             key = self._key(arg, scope)
             if key is not None:
                 self._use(key[0], key[1], Role.EQUALITY)  # WHERE flag / flag IS TRUE
+                if isinstance(node, ast.ColumnRef):
+                    self._predicate(key[0], key[1], _key_sql(key[1]))
         else:
             self._sublinks(node, scope, ctes)
 
@@ -326,6 +371,21 @@ class PredicateWalker:
                 self._use(key[0], key[1], Role.RANGE)
                 for bound in node.rexpr or ():
                     self._type_params(bound, key[0], key[1])
+            return
+        if kind in (A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE) and op in _PATTERN_OPS:
+            key = self._key(node.lexpr, scope)
+            if key is not None:
+                pattern = node.rexpr
+                constant = ""
+                if isinstance(pattern, ast.A_Const) and isinstance(pattern.val, ast.String):
+                    constant = pattern.val.sval or ""
+                self._use(key[0], key[1], Role.PATTERN, operator=op, detail=constant)
+            return
+        if kind == A_Expr_Kind.AEXPR_OP and op in _GIN_OPS:
+            key = self._key(node.lexpr, scope)
+            if key is not None:
+                role = Role.TEXT_SEARCH if op == "@@" else Role.CONTAINMENT
+                self._use(key[0], key[1], role, operator=op)
             return
         if kind != A_Expr_Kind.AEXPR_OP or op not in _RANGE_OPS | {_EQ}:
             return
@@ -390,6 +450,12 @@ class PredicateWalker:
             return
         for position, (table, key) in enumerate(keys):
             self._use(table, key, role, position)
+
+
+def _key_sql(key: IndexKey) -> str:
+    from advisor.db.ddl import display
+
+    return f"({key.text})" if key.expression else display(key.text)
 
 
 def _walk_any(node: object) -> Iterator[ast.Node]:

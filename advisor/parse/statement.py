@@ -68,6 +68,10 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         tables=tuple(sorted(found.tables)),
         views=tuple(sorted(found.views)),
         updated=tuple(dict.fromkeys(found.updated)),
+        reads=tuple(
+            (ref, None if cols is None else tuple(sorted(cols)))
+            for ref, cols in sorted(found.reads.items())
+        ),
         uses=tuple(dict.fromkeys(found.uses)),
         repairs=notes + tuple(dict.fromkeys(found.notes)),
         has_limit=found.has_limit,

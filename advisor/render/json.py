@@ -43,7 +43,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
             {
                 **_query(e.statement),
                 "cost_before": round(e.cost_before, 2),
-                "cost_after": round(e.cost_after, 2),
+                "cost_after": None if e.cost_after is None else round(e.cost_after, 2),
             }
             for e in rec.effects
         ],

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from tabulate import tabulate
 
-from advisor.model import Report
+from advisor.model import Recommendation, Report
 
 MAX_QUERY = 90
 
@@ -36,6 +36,14 @@ def duration(ms: float) -> str:
     return f"{ms / 3_600_000:.1f} h"
 
 
+def _best_cost(rec: Recommendation) -> str:
+    proven = [e for e in rec.effects if e.cost_after is not None]
+    if not proven:
+        return "not proven"
+    best = max(proven, key=lambda e: e.cost_before - (e.cost_after or 0.0))
+    return f"{best.cost_before:.0f} -> {best.cost_after:.0f}"
+
+
 def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> str:
     fmt = "github" if markdown else "simple"
     h1, h2 = ("# ", "## ") if markdown else ("", "")
@@ -61,26 +69,29 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
     else:
         rows = []
         for i, rec in enumerate(report.recommendations, 1):
-            best = max(rec.effects, key=lambda e: e.cost_before - e.cost_after, default=None)
             rows.append([
                 i,
                 rec.spec.describe(),
                 size(rec.estimated_size_bytes),
                 len(rec.effects),
-                f"{best.cost_before:.0f} -> {best.cost_after:.0f}" if best else "",
-                duration(rec.time_saved_ms_per_week) + "/week",
+                _best_cost(rec),
+                duration(rec.time_saved_ms_per_week) + "/week" if rec.verified else "",
+                "planner" if rec.verified else "rule (unverified)",
             ])  # fmt: skip
         out.append(tabulate(
-            rows, ["#", "index", "size (est.)", "statements", "cost", "time saved"], tablefmt=fmt
+            rows, ["#", "index", "size (est.)", "statements", "cost", "time saved", "proof"],
+            tablefmt=fmt,
         ))  # fmt: skip
         out.append("")
         for i, rec in enumerate(report.recommendations, 1):
             out.append(f"{i}. {rec.create_sql};" if not markdown else f"{i}. `{rec.create_sql};`")
             for effect in rec.effects[:5]:
+                after = "?" if effect.cost_after is None else f"{effect.cost_after:.0f}"
                 out.append(
-                    f"   - {effect.cost_before:.0f} -> {effect.cost_after:.0f}: "
-                    f"{_short(effect.statement.query)}"
+                    f"   - {effect.cost_before:.0f} -> {after}: {_short(effect.statement.query)}"
                 )
+            for note in rec.notes:
+                out.append(f"   * {note}")
     if report.findings:
         out += ["", f"{h2}Existing indexes", ""]
         out.append(tabulate(

@@ -15,6 +15,11 @@
    that still fits. A move must improve at least one statement by ``min_improvement``.
 4. **Pruning.** After each move, chosen indexes that no plan reads any more are dropped; at the
    end, so is every index whose removal costs no statement ``min_improvement``.
+5. **Smaller when close.** A chosen index is swapped for a smaller substitute (the same keys
+   without INCLUDE columns or with a predicate, or another method on the same leading key, such
+   as a BRIN for a B-tree) when no statement it serves gets more than ``min_improvement``
+   costlier. Fewer key columns are not a substitute: estimates for a typical value hide skewed
+   ones, and the wider key keeps ORDER BY ... LIMIT fast for every value.
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ class Move:
     @property
     def tables(self) -> set[TableRef]:
         return {s.table for s in self.add | self.remove}
+
+
+def _substitutes(candidate: IndexSpec, chosen: IndexSpec) -> bool:
+    if candidate.method == chosen.method:
+        return candidate.keys == chosen.keys
+    return candidate.keys[:1] == chosen.keys[:1]
 
 
 class GreedySelector:
@@ -111,6 +122,13 @@ class GreedySelector:
     ) -> Selection:
         bundles, rejected = self.bundles(items, candidates)
         adds: list[Move] = []
+        if self.settings.max_size_bytes is not None:
+            # the all-candidates plan may prefer indexes that do not fit: under a size budget
+            # every candidate of an improvable statement is a move of its own
+            for key in bundles:
+                for spec in candidates.get(key, ()):
+                    if Move(frozenset([spec])) not in adds:
+                        adds.append(Move(frozenset([spec])))
         for bundle in bundles.values():
             for spec in sorted(bundle, key=lambda s: s.describe()):
                 if Move(frozenset([spec])) not in adds:
@@ -142,6 +160,8 @@ class GreedySelector:
             current = {item.key: self._cost(item, chosen) for item in items}
 
         chosen = self._drop_weak(items, chosen)
+        pool = {s for specs in candidates.values() for s in specs}
+        chosen = self._prefer_smaller(items, chosen, pool)
         current = {item.key: self._cost(item, chosen) for item in items}
         used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
         for item in items:
@@ -200,6 +220,33 @@ class GreedySelector:
         if budget is not None:
             return net / max(size_delta, MIN_SIZE_FOR_RATIO)
         return net
+
+    def _prefer_smaller(
+        self, items: list[WorkloadItem], chosen: list[IndexSpec], pool: set[IndexSpec]
+    ) -> list[IndexSpec]:
+        result = list(chosen)
+        for spec in chosen:
+            users = [i for i in items if spec in self.whatif.used_specs(i.parsed, result)]
+            alternatives = sorted(
+                (
+                    c
+                    for c in pool
+                    if c.table == spec.table
+                    and _substitutes(c, spec)
+                    and c not in result
+                    and c not in self.whatif.refused
+                    and self.size_of(c) < self.size_of(spec)
+                ),
+                key=self.size_of,
+            )
+            slack = 1 + self.settings.min_improvement
+            for alt in alternatives:
+                trial = [alt if s == spec else s for s in result]
+                close = all(self._cost(i, trial) <= self._cost(i, result) * slack for i in users)
+                if close and users:
+                    result = trial
+                    break
+        return result
 
     def _drop_weak(self, items: list[WorkloadItem], chosen: list[IndexSpec]) -> list[IndexSpec]:
         kept = list(chosen)

@@ -66,8 +66,8 @@ def estimate_btree_bytes(spec: IndexSpec, table: Table, rows: float | None = Non
     )
     if dedup and not spec.include and rows / distinct >= 2.0:
         # one posting-list tuple per distinct key (split when a list exceeds ~1/3 of a page)
-        per_key = rows / distinct
-        lists_per_key = math.ceil(per_key * HEAP_TID / (BLOCK / 3))
+        duplicates = rows / distinct
+        lists_per_key = math.ceil(duplicates * HEAP_TID / (BLOCK / 3))
         tuple_bytes = distinct * lists_per_key * (_align(TUPLE_HEADER + key_width) + ITEM_POINTER)
         leaf_bytes = tuple_bytes + rows * HEAP_TID
     else:
