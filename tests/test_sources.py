@@ -65,6 +65,8 @@ MULTILINE = "SELECT o.id\n\tFROM orders o\n\tWHERE o.customer_id IN (1, 2, 3)\n\
 SLOW = "SELECT id FROM orders WHERE customer_id = {} AND pg_sleep(0.2) IS NOT NULL"
 LOCKED = "SELECT count(*) FROM orders WHERE status = 'locked-out'"
 JSON_PLANNED = "SELECT count(*) FROM orders WHERE total < 50"
+PAIRED = "SELECT status FROM orders WHERE id = {}"
+TRIPLE = "SELECT max(total) FROM orders WHERE status = 'done'"
 ELSEWHERE = "SELECT name FROM widgets WHERE name = 'w1'"
 ADVISOR_OWN = "SELECT count(*) FROM orders WHERE status = 'advisor-only'"
 
@@ -129,6 +131,9 @@ def _phase_a(logged: Logged) -> None:
         conn.execute("SET statement_timeout = '200ms'")
         with pytest.raises(psycopg.errors.QueryCanceled):
             conn.execute(SLOW.format(99))
+        conn.execute("SET log_parameter_max_length_on_error = -1")  # parameters in CONTEXT
+        with pytest.raises(psycopg.errors.QueryCanceled):
+            conn.execute(SLOW.format("%s"), (97,))
         conn.execute("RESET statement_timeout")
     with psycopg.connect(shop) as holder, psycopg.connect(shop, autocommit=True) as waiter:
         holder.execute("LOCK TABLE orders IN ACCESS EXCLUSIVE MODE")
@@ -168,6 +173,19 @@ def _phase_c(logged: Logged) -> None:
         with pytest.raises(psycopg.errors.QueryCanceled):
             conn.execute(SLOW.format(98))
     _reconfigure(logged.cluster, statement_timeout="0")
+    with psycopg.connect(logged.dsn(), autocommit=True) as conn:
+        # log_statement + log_duration: "statement: ..." then a bare "duration: ..." line
+        conn.execute("SET log_min_duration_statement = -1")
+        conn.execute("SET auto_explain.log_min_duration = -1")
+        conn.execute("SET log_statement = 'all'")
+        conn.execute("SET log_duration = on")
+        for key in (17, 18):
+            conn.execute(PAIRED.format(key)).fetchall()
+        # log_statement, auto_explain and log_min_duration_statement: three records, one run
+        conn.execute("SET log_duration = off")
+        conn.execute("SET log_min_duration_statement = 0")
+        conn.execute("SET auto_explain.log_min_duration = 0")
+        conn.execute(TRIPLE).fetchall()
     _mark(logged.dsn(), "end_of_phase_c")
     _snapshot(logged, "c", "end_of_phase_c", 1)
 
@@ -239,8 +257,8 @@ def test_each_log_format_gives_the_same_workload(logged: Logged, suffix: str) ->
     )
 
     slow = found[fp(SLOW.format(1))]  # cancelled: never finished, weighted by its SET timeout
-    assert (slow.timeouts, slow.statement.calls, slow.statement.total_exec_ms) == (1, 1, 200.0)
-    assert slow.samples == (SLOW.format(99),)
+    assert (slow.timeouts, slow.statement.calls, slow.statement.total_exec_ms) == (2, 2, 400.0)
+    assert slow.samples == (SLOW.format(99), SLOW.format("'97'"))
     locked = found[fp(LOCKED)]
     assert (locked.timeouts, locked.statement.total_exec_ms) == (1, 100.0)
 
@@ -283,6 +301,10 @@ def test_custom_prefix_compressed_and_server_timeout(logged: Logged, tmp_path: P
     assert (slow.timeouts, slow.statement.total_exec_ms) == (1, 300.0)
     assert found[fp(MULTILINE)].statement.queryids  # %Q
     assert found[fp(MULTILINE)].samples == (MULTILINE,)
+    paired = found[fp(PAIRED.format(1))]
+    assert paired.statement.calls == 2 and paired.statement.total_exec_ms > 0
+    triple = found[fp(TRIPLE)]
+    assert triple.statement.calls == 1 and triple.logged_plan is not None
 
 
 def test_timeout_default_when_the_log_does_not_say(tmp_path: Path) -> None:
@@ -321,8 +343,8 @@ def test_merge_with_pg_stat_statements(logged: Logged) -> None:
     assert bound.statement.queryid in bound.statement.queryids  # the log's query_id is pgss'
 
     slow = merged[fp(SLOW.format(1))]
-    assert slow.sources == ("log",) and slow.timeouts == 1
-    assert slow.statement.total_exec_ms == 200.0
+    assert slow.sources == ("log",) and slow.timeouts == 2
+    assert slow.statement.total_exec_ms == 400.0
 
 
 def test_timed_out_statement_gets_advice(logged: Logged) -> None:
@@ -514,3 +536,15 @@ def test_merge_takes_the_largest_evidence_plus_timeouts() -> None:
     # Two rotated files of the same source add up.
     (summed,) = merge([log_view, log_view])
     assert (summed.statement.calls, summed.timeouts) == (84, 4)
+
+
+def test_docs_name_the_settings_each_source_reads() -> None:
+    docs = (Path(__file__).parents[1] / "docs" / "workload-sources.md").read_text()
+    for name in (
+        "log_min_duration_statement", "log_min_error_statement", "log_line_prefix",
+        "log_destination", "lc_messages", "auto_explain.log_min_duration", "log_statement",
+        "log_parameter_max_length_on_error", "track_activity_query_size", "pg_read_all_stats",
+        "--log", "--log-format", "--log-prefix", "--log-statement-timeout", "--sample-activity",
+        "--queries", "--query", "-- calls: N",
+    ):  # fmt: skip
+        assert name in docs, name
