@@ -32,8 +32,8 @@ from advisor.settings import Settings
 from advisor.sources import sqltext
 from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, parse_script, read_query_file
-from advisor.sources.logread import detect_format, detect_prefix, prefix_regex
-from advisor.sources.logs import read_logs
+from advisor.sources.logread import detect_format, detect_prefix, prefix_regex, read_records
+from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 
@@ -65,6 +65,7 @@ MULTILINE = "SELECT o.id\n\tFROM orders o\n\tWHERE o.customer_id IN (1, 2, 3)\n\
 SLOW = "SELECT id FROM orders WHERE customer_id = {} AND pg_sleep(0.2) IS NOT NULL"
 LOCKED = "SELECT count(*) FROM orders WHERE status = 'locked-out'"
 JSON_PLANNED = "SELECT count(*) FROM orders WHERE total < 50"
+PREPARED = "SELECT total FROM orders WHERE id = $1"
 PAIRED = "SELECT status FROM orders WHERE id = {}"
 TRIPLE = "SELECT max(total) FROM orders WHERE status = 'done'"
 ELSEWHERE = "SELECT name FROM widgets WHERE name = 'w1'"
@@ -125,6 +126,9 @@ def _phase_a(logged: Logged) -> None:
         for params in (("open", 10), ("open", 20)):
             conn.execute(BOUND, params).fetchall()  # extended protocol: $n + parameters
         conn.execute(MULTILINE).fetchall()
+        conn.execute(f"PREPARE by_id(int) AS {PREPARED}")
+        for key in (5, 6):
+            conn.execute(f"EXECUTE by_id({key})").fetchall()
         conn.execute("SET auto_explain.log_format = json")
         conn.execute(JSON_PLANNED).fetchall()
         conn.execute("SET auto_explain.log_format = text")
@@ -247,6 +251,10 @@ def test_each_log_format_gives_the_same_workload(logged: Logged, suffix: str) ->
     assert bound.statement.calls == 2
     assert "SELECT id FROM orders WHERE status = 'open' AND total > '10'" in bound.samples
 
+    prepared = found[fp(PREPARED)]  # SQL-level PREPARE / EXECUTE
+    assert prepared.statement.calls == 2 and prepared.statement.query == PREPARED
+    assert set(prepared.samples) == {PREPARED.replace("$1", "5"), PREPARED.replace("$1", "6")}
+
     multiline = found[fp(MULTILINE)]
     assert multiline.samples == (MULTILINE,)  # tab-continued lines restored exactly
 
@@ -269,6 +277,9 @@ def test_each_log_format_gives_the_same_workload(logged: Logged, suffix: str) ->
     if suffix != ".log":  # csvlog and jsonlog carry query_id, as pg_stat_statements' queryid
         assert bound.statement.queryids
     assert fp(ELSEWHERE) in by_fingerprint(read_logs([path]))
+    workload = LogWorkload()
+    workload.read(read_records(path))
+    assert workload.span_seconds is not None and 0 < workload.span_seconds < 60
 
 
 def test_formats_and_prefixes_are_detected(logged: Logged) -> None:

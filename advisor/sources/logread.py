@@ -22,6 +22,7 @@ import lzma
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -50,6 +51,22 @@ class LogRecord:
     statement: str | None = None
     context: str | None = None
     query_id: int | None = None
+    time: float | None = None  # seconds since the epoch, read as UTC whatever the zone says
+
+
+def _seconds(timestamp: str | None) -> float | None:
+    """``2024-05-01 10:00:00.123 UTC`` (or an epoch) -> seconds; the zone is ignored, so only
+    differences within one log mean something."""
+    if not timestamp:
+        return None
+    try:
+        if "-" not in timestamp:
+            return float(timestamp)
+        when = datetime.strptime(timestamp[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        fraction = re.match(r"\.\d+", timestamp[19:])
+        return when.timestamp() + (float(fraction.group(0)) if fraction else 0.0)
+    except ValueError:
+        return None
 
 
 # Prefixes tried when none is given: the upstream default, Debian's, pgBadger's advice, RDS.
@@ -80,10 +97,10 @@ _ESCAPES: dict[str, tuple[str | None, str]] = {
     "i": (None, _ANY),
     "p": ("pid", r"\d+"),
     "P": (None, r"\d*"),
-    "t": (None, _TS + _TZ),
-    "m": (None, _TS + r"\.\d+" + _TZ),
+    "t": ("timestamp", _TS + _TZ),
+    "m": ("timestamp", _TS + r"\.\d+" + _TZ),
     "s": (None, _TS + _TZ),
-    "n": (None, r"\d+(?:\.\d+)?"),
+    "n": ("timestamp", r"\d+(?:\.\d+)?"),
     "e": (None, r"[0-9A-Z]{5}"),
     "c": ("session", r"[0-9a-f]+\.[0-9a-f]+"),
     "l": (None, r"\d+"),
@@ -108,8 +125,8 @@ _SECONDARY = {
 def prefix_regex(log_line_prefix: str) -> re.Pattern[str]:
     """A regex for a whole stderr log line whose prefix is ``log_line_prefix``.
 
-    Named groups: ``pid``, ``session``, ``database``, ``user``, ``application``, ``query_id``
-    (where the prefix has them), ``level`` and ``message``.
+    Named groups: ``timestamp``, ``pid``, ``session``, ``database``, ``user``, ``application``,
+    ``query_id`` (where the prefix has them), ``level`` and ``message``.
     """
     named: set[str] = set()
 
@@ -290,6 +307,7 @@ def _stderr_records(
             "user": fields.get("user"),
             "application": fields.get("application"),
             "query_id": _int(fields.get("query_id")),
+            "time": _seconds(fields.get("timestamp")),
         }
         target = "message"
     if record is not None:
@@ -314,6 +332,7 @@ def _stderr_record(fields: dict[str, Any]) -> LogRecord:
         statement=fields.get("statement"),
         context=fields.get("context"),
         query_id=fields["query_id"] or None,
+        time=fields["time"],
     )
 
 
@@ -339,6 +358,7 @@ def _csv_records(handle: IO[str]) -> Iterator[LogRecord]:
             statement=row[19] or None,
             context=row[18] or None,
             query_id=_int(row[25]) if len(row) > 25 else None,
+            time=_seconds(row[0]),
         )
 
 
@@ -365,4 +385,5 @@ def _json_records(handle: IO[str]) -> Iterator[LogRecord]:
             statement=_text(doc.get("statement")),
             context=_text(doc.get("context")),
             query_id=_int(doc.get("query_id")) or None,
+            time=_seconds(_text(doc.get("timestamp"))),
         )

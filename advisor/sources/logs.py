@@ -3,7 +3,8 @@
 What the log must contain (see docs/workload-sources.md):
 
 - ``log_min_duration_statement``: ``duration: 12.3 ms  statement: ...`` (simple protocol, the
-  statement with its constants) and ``duration: 12.3 ms  execute <name>: ...`` with a
+  statement with its constants; for an SQL ``EXECUTE`` the prepared statement from the DETAIL,
+  with the arguments as the sample's values) and ``duration: 12.3 ms  execute <name>: ...`` with a
   ``parameters: $1 = '42'`` DETAIL (extended protocol; the parameters give the sample).
   ``log_statement`` lines with ``log_duration`` durations are paired as well.
 - ``auto_explain``: ``duration: 12.3 ms  plan:`` with the query text and the plan, text or JSON.
@@ -142,17 +143,32 @@ class LogWorkload:
         self.exclude = set(exclude_applications)
         self.tally = Tally(LOG, max_samples=max_samples)
         self.records = 0
+        self.first_time: float | None = None
+        self.last_time: float | None = None
         self.unattributed_timeouts = 0
         self._pending: dict[str | None, _Run] = {}
         self._server: dict[str, float] = {}
         self._session: dict[str | None, dict[str, float | None]] = {}
         self._kind: dict[str, bool] = {}
 
+    @property
+    def span_seconds(self) -> float | None:
+        """Time between the first and the last timestamped record read: the period the counts
+        cover (for time saved per week). None when the lines carry no timestamp."""
+        if self.first_time is None or self.last_time is None:
+            return None
+        return self.last_time - self.first_time
+
     # -- records -> runs ----------------------------------------------------------------------
 
     def read(self, records: Iterable[LogRecord]) -> None:
         for record in records:
             self.records += 1
+            if record.time is not None:
+                if self.first_time is None or record.time < self.first_time:
+                    self.first_time = record.time
+                if self.last_time is None or record.time > self.last_time:
+                    self.last_time = record.time
             if self.database is not None and record.database not in (None, self.database):
                 continue
             if record.application in self.exclude:
@@ -194,7 +210,11 @@ class LogWorkload:
         if duration and not rest:  # log_duration: the statement was logged before
             return _Run(None, frozenset({"duration"}), duration_ms=ms)
         if match := _STATEMENT.match(rest):
-            return self._statement(match.group("sql"), ms, params, record.query_id)
+            text = match.group("sql")
+            prepared = sqltext.prepared_execute(text, record.detail) if record.detail else None
+            if prepared is not None:  # SQL-level EXECUTE: the prepared statement is what ran
+                text, params = prepared
+            return self._statement(text, ms, params, record.query_id)
         if match := _EXECUTE.match(rest):
             run = self._statement(match.group("sql"), ms, params, record.query_id)
             return replace(run, fetch=bool(match.group("fetch")))

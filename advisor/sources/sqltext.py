@@ -11,6 +11,7 @@ import functools
 import re
 
 from pglast import ast, parse_sql, parser
+from pglast.stream import RawStream
 
 from advisor.parse.repair import repair_text
 
@@ -104,6 +105,29 @@ def bind_parameters(text: str, values: dict[int, str]) -> str | None:
             return None
         out = out[: token.start] + values[number] + out[token.end + 1 :]
     return out
+
+
+_PREPARE = re.compile(r"\s*PREPARE\s+\S+?\s*(?:\([^)]*\)\s*)?AS\s+(?P<sql>.*)", re.I | re.S)
+
+
+def prepared_execute(text: str, detail: str) -> tuple[str, dict[int, str]] | None:
+    """SQL-level ``EXECUTE name(args)``, logged with a ``prepare: PREPARE name AS ...`` DETAIL ->
+    (the prepared statement's text, its arguments as parameter values); None for anything else."""
+    if not detail.startswith("prepare: "):
+        return None
+    match = _PREPARE.match(detail[len("prepare: ") :])
+    try:
+        stmts = parse_sql(text)
+    except Exception:
+        return None
+    if match is None or len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.ExecuteStmt):
+        return None
+    args = stmts[0].stmt.params or ()
+    try:
+        values = {i: RawStream()(arg) for i, arg in enumerate(args, start=1)}
+    except Exception:
+        values = {}
+    return match.group("sql").strip().rstrip(";"), values
 
 
 _UNITS_MS = {
