@@ -36,6 +36,7 @@ from advisor.sources.logread import detect_format, detect_prefix, prefix_regex, 
 from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
+from advisor.sources.workload import SourceOptions, collect
 
 LOGGING = {
     "logging_collector": "on",
@@ -559,3 +560,23 @@ def test_docs_name_the_settings_each_source_reads() -> None:
         "--queries", "--query", "-- calls: N",
     ):  # fmt: skip
         assert name in docs, name
+
+
+def test_collect_every_source_into_one_workload(logged: Logged, tmp_path: Path) -> None:
+    (csv_log,) = logged.files("a", ".csv")
+    script = tmp_path / "slow.sql"
+    script.write_text("-- calls: 5\nSELECT id FROM orders WHERE status = 'open' AND total > 90;\n")
+    options = SourceOptions(
+        logs=(csv_log,),
+        query_files=(script,),
+        queries=("SELECT * FROM orders WHERE id = $1",),
+        sample_activity_s=0.0,  # 0: not sampled
+    )
+    with session.connect(logged.dsn(), statement_timeout_ms=10_000, lock_timeout_ms=1_000) as conn:
+        items = collect(conn, options, Settings(top=2), database="shop", pgss_schema="public")
+    by_fp = by_fingerprint(items)
+    assert by_fp[fp(BOUND_PG)].sources == ("pg_stat_statements", "log", "file")
+    assert fp("SELECT * FROM orders WHERE id = 1") in by_fp
+    measured = [i for i in items if not {"file", "query"} & set(i.sources)]
+    assert len(measured) == 2  # --top applies to the merged measured statements
+    assert measured[0].fingerprint == fp(SLOW.format(1))  # two timeouts: the heaviest
