@@ -126,7 +126,7 @@ def changes(node: ast.Node) -> Iterator[Change]:
     elif isinstance(node, ast.CreatePolicyStmt) and node.table is not None:
         yield Change("create", "policy", node.table.relname, node.policy_name or "")
     elif isinstance(node, ast.AlterEnumStmt) and node.newVal and not node.oldVal:
-        yield Change("add", "enum_value", None, node.newVal)
+        yield Change("add", "enum_value", None, _last(node.typeName) or "", node.newVal)
     elif isinstance(node, ast.DropStmt) and node.removeType in _DROP_KINDS:
         kind = _DROP_KINDS[node.removeType]
         for obj in node.objects or ():
@@ -214,7 +214,7 @@ def describe(change: Change) -> str:
     if change.action == "rename":
         return f"renames {change.kind} {change.name} to {change.new_name}{where}"
     if change.kind == "enum_value":
-        return f"adds enum value {change.name!r}, which cannot be removed"
+        return f"adds value {change.new_name!r} to enum type {change.name}, which cannot be removed"
     if change.action == "set":
         what = {
             "not_null": "sets NOT NULL on",

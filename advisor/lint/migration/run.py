@@ -184,7 +184,16 @@ def _pair_findings(
             else None,
             object=change.name
             if change.kind
-            in ("index", "constraint", "policy", "type", "sequence", "function", "view")
+            in (
+                "index",
+                "constraint",
+                "policy",
+                "type",
+                "sequence",
+                "function",
+                "view",
+                "enum_value",
+            )
             else None,
             detail=f"{down_mod.describe(change)}; {pair.down.name} does not undo it",
         )

@@ -22,8 +22,8 @@ class DropConstraint(MigrationCheck):
     """Dropping a constraint removes a rule the data was guaranteed to follow: once it is gone,
     rows that break it can be written, and putting it back later means validating the whole
     table (and cleaning up what slipped in). It also takes an ACCESS EXCLUSIVE lock. Re-creating
-    a constraint under the same name in the same migration (to change its definition) is not
-    flagged.
+    a constraint under the same name in the same migration (to change its definition), or
+    dropping one the migration added itself (a temporary CHECK), is not flagged.
     """
 
     id = "drop-constraint"
@@ -34,9 +34,10 @@ class DropConstraint(MigrationCheck):
         relation = getattr(step.node, "relation", None)
         if not isinstance(relation, ast.RangeVar) or ctx.created_before(relation, step.index):
             return
+        # re-created under the same name (a changed definition), or added earlier in this file
         readded = {
             cmd.def_.conname
-            for later in ctx.file.steps[step.index :]
+            for later in ctx.file.steps
             if isinstance(later.node, ast.AlterTableStmt)
             and isinstance(later.node.relation, ast.RangeVar)
             and same_table(later.node.relation, relation)

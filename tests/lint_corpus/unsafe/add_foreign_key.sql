@@ -1,0 +1,4 @@
+-- expect: add-foreign-key-validates
+SET lock_timeout = '2s';
+ALTER TABLE ledger ADD CONSTRAINT ledger_account_id_fkey
+    FOREIGN KEY (account_id) REFERENCES accounts (id);

@@ -1,0 +1,4 @@
+-- expect: concurrently-in-transaction
+BEGIN;
+CREATE INDEX CONCURRENTLY ledger_booked_at_idx ON ledger (booked_at);
+COMMIT;

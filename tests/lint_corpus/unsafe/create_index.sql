@@ -1,0 +1,3 @@
+-- expect: create-index-not-concurrently
+SET lock_timeout = '2s';
+CREATE INDEX ledger_account_id_idx ON ledger (account_id);

@@ -1,0 +1,3 @@
+-- expect: set-not-null-scan
+SET lock_timeout = '2s';
+ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
