@@ -221,7 +221,7 @@ def _common_patterns() -> tuple[re.Pattern[str], ...]:
     return tuple(prefix_regex(p) for p in COMMON_PREFIXES)
 
 
-def detect_prefix(path: Path, sample_lines: int = 500) -> str:
+def detect_prefix(path: Path, sample_lines: int = 2000) -> str:
     """The common ``log_line_prefix`` that matches most lines (the simplest one on a tie); it must
     match at least half of them."""
     lines = [line for line in _head(path, sample_lines) if line and not line.startswith("\t")]

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from advisor.db.session import APPLICATION_NAME
 from advisor.sources import sqltext
 from advisor.sources.logread import LogFormat, LogRecord, read_records
 from advisor.sources.model import LOG, SourcedStatement
@@ -133,7 +134,7 @@ class LogWorkload:
         statement_timeout_ms: float | None = None,
         lock_timeout_ms: float | None = None,
         max_samples: int = 3,
-        exclude_applications: Sequence[str] = ("advisor",),
+        exclude_applications: Sequence[str] = (APPLICATION_NAME,),
     ) -> None:
         self.database = database
         self.defaults = {
@@ -317,7 +318,7 @@ def read_logs(
     statement_timeout_ms: float | None = None,
     lock_timeout_ms: float | None = None,
     max_samples: int = 3,
-    exclude_applications: Sequence[str] = ("advisor",),
+    exclude_applications: Sequence[str] = (APPLICATION_NAME,),
 ) -> list[SourcedStatement]:
     """The statements in server log files (``--log``), one per fingerprint, most time first.
 
