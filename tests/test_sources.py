@@ -573,7 +573,10 @@ def test_collect_every_source_into_one_workload(logged: Logged, tmp_path: Path) 
         sample_activity_s=0.0,  # 0: not sampled
     )
     with session.connect(logged.dsn(), statement_timeout_ms=10_000, lock_timeout_ms=1_000) as conn:
-        items = collect(conn, options, Settings(top=2), database="shop", pgss_schema="public")
+        workload = collect(conn, options, Settings(top=2), database="shop", pgss_schema="public")
+    items = list(workload.items)
+    assert workload.log_span_seconds is not None and workload.log_span_seconds > 0
+    assert workload.statements == [i.statement for i in items]
     by_fp = by_fingerprint(items)
     assert by_fp[fp(BOUND_PG)].sources == ("pg_stat_statements", "log", "file")
     assert fp("SELECT * FROM orders WHERE id = 1") in by_fp

@@ -21,8 +21,8 @@ from advisor.model import Statement
 from advisor.settings import Settings
 from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, read_query_file
-from advisor.sources.logread import LogFormat
-from advisor.sources.logs import read_logs
+from advisor.sources.logread import LogFormat, read_records
+from advisor.sources.logs import LogWorkload
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 
@@ -54,6 +54,19 @@ class SourceOptions:
         )
 
 
+@dataclass(frozen=True)
+class Workload:
+    """The merged statements, and the period the logs cover (for time saved per week when
+    pg_stat_statements' age does not apply)."""
+
+    items: tuple[SourcedStatement, ...]
+    log_span_seconds: float | None = None
+
+    @property
+    def statements(self) -> list[Statement]:
+        return [i.statement for i in self.items]
+
+
 def collect(
     conn: psycopg.Connection[Any],
     options: SourceOptions,
@@ -62,8 +75,8 @@ def collect(
     database: str,
     pgss_schema: str | None,
     note: Callable[[str], None] = lambda _msg: None,
-) -> list[SourcedStatement]:
-    """The merged workload, most total time first (statements a user named first of all)."""
+) -> Workload:
+    """The merged workload, statements a user named first, then most total time first."""
     if not options.any:
         raise UsageError(
             "no workload source", "use pg_stat_statements, --log, --sample-activity or --queries"
@@ -72,18 +85,18 @@ def collect(
     groups: list[list[Statement] | list[SourcedStatement]] = []
     if options.use_pg_stat_statements and pgss_schema is not None:
         groups.append(read_statements(conn, pgss_schema, unlimited))
+    span = None
     if options.logs:
         note(f"reading {len(options.logs)} log files")
-        groups.append(
-            read_logs(
-                options.logs,
-                fmt=options.log_format,
-                prefix=options.log_prefix,
-                database=database,
-                statement_timeout_ms=options.log_statement_timeout_ms,
-                max_samples=options.max_samples,
-            )
+        logs = LogWorkload(
+            database=database,
+            statement_timeout_ms=options.log_statement_timeout_ms,
+            max_samples=options.max_samples,
         )
+        for path in options.logs:
+            logs.read(read_records(path, options.log_format, options.log_prefix))
+        groups.append(logs.result())
+        span = logs.span_seconds
     if options.sample_activity_s:
         note(f"sampling running statements for {options.sample_activity_s:g} s")
         groups.append(
@@ -99,4 +112,5 @@ def collect(
         groups.append(read_query_file(path, max_samples=options.max_samples))
     if options.queries:
         groups.append(given_queries(options.queries))
-    return apply_limits(merge(*groups, max_samples=options.max_samples), settings)
+    merged = merge(*groups, max_samples=options.max_samples)
+    return Workload(tuple(apply_limits(merged, settings)), span)
