@@ -14,7 +14,7 @@ import psycopg
 import typer
 
 from advisor.db.session import safe_message
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, UsageError
 from advisor.settings import Settings, parse_duration_ms, parse_size
 
 app = typer.Typer(
@@ -59,12 +59,15 @@ def _run_analysis(
     migrations: Path | None,
     fail_on_advice: bool,
     use_pgss: bool = True,
+    migration_format: str = "sql",
+    save_plan_to: Path | None = None,
 ) -> None:
     from advisor.fileio import write_atomic
-    from advisor.migrate.write import write_migrations
+    from advisor.migrate.write import write
     from advisor.pipeline import analyze
     from advisor.render import json as render_json
     from advisor.render import text as render_text
+    from advisor.review.migrations import write_drop_migrations
 
     progress = _say if settings.verbose and sys.stderr.isatty() else None
     report = analyze(dsn, settings, queries=queries, use_pg_stat_statements=use_pgss,
@@ -80,8 +83,15 @@ def _run_analysis(
     else:
         typer.echo(rendered, nl=False)
     if migrations is not None:
-        written = write_migrations(migrations, report.recommendations)
+        written = write(migrations, report.recommendations, migration_format)
+        if migration_format == "sql":
+            written += write_drop_migrations(migrations, report.findings)
         _say(f"wrote {len(written)} migration files to {migrations}")
+    if save_plan_to is not None:
+        from advisor.plan_file import save_plan
+
+        save_plan(save_plan_to, report)
+        _say(f"saved the plan to {save_plan_to}: advisor apply {save_plan_to}")
     if fail_on_advice and report.recommendations:
         raise typer.Exit(1)
 
@@ -93,6 +103,24 @@ def analyze(
     output: Annotated[Path | None, typer.Option(help="Write the report here (atomically).")] = None,
     write_migrations: Annotated[
         Path | None, typer.Option(help="Write numbered up/down migrations into this directory.")
+    ] = None,
+    migration_format: Annotated[
+        str,
+        typer.Option(help="sql, golang-migrate, flyway, alembic or django (drops: sql only)."),
+    ] = "sql",
+    save_plan: Annotated[
+        Path | None, typer.Option(help="Save the advice as a plan for `advisor apply`.")
+    ] = None,
+    no_review: Annotated[
+        bool, typer.Option(help="Skip the review of the existing indexes.")
+    ] = False,
+    min_stats_age: Annotated[
+        str,
+        typer.Option(help="Call no index unused on index statistics younger than this."),
+    ] = "7d",
+    replica_dsn: Annotated[
+        list[str] | None,
+        typer.Option(help="A replica whose index scans count too (repeatable)."),
     ] = None,
     query: Annotated[
         list[str] | None, typer.Option(help="Also analyse this statement (repeatable).")
@@ -157,11 +185,22 @@ def analyze(
             write_weight=write_weight,
             role=role,
             verify_dsn=verify_dsn,
+            review=not no_review,
+            min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0,
+            replica_dsns=tuple(replica_dsn or ()),
             verbose=verbose,
         )
+        from advisor.migrate.formats import names as format_names
+
+        if migration_format not in format_names():
+            raise UsageError(
+                f"unknown migration format {migration_format!r}",
+                f"choose one of {', '.join(format_names())}",
+            )
         _run_analysis(
             dsn, settings, query or [], fmt, output, write_migrations, fail_on_advice,
-            use_pgss=not no_pg_stat_statements,
+            use_pgss=not no_pg_stat_statements, migration_format=migration_format,
+            save_plan_to=save_plan,
         )  # fmt: skip
     except AdvisorError as err:
         raise _fail(err) from None
@@ -209,6 +248,16 @@ def _stop_quietly(base: Path) -> None:
 
     with contextlib.suppress(AdvisorError):
         LocalCluster(base_dir=base, port=0).stop("immediate")
+
+
+def _register_commands() -> None:
+    """Commands that live beside their library code, each behind its own ``register``."""
+    from advisor.apply.command import register as register_apply
+
+    register_apply(app)
+
+
+_register_commands()
 
 
 def main() -> None:

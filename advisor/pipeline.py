@@ -11,6 +11,7 @@ from typing import Any
 import psycopg
 
 from advisor import candidates as candidate_kinds
+from advisor import review as review_mod
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
@@ -21,6 +22,7 @@ from advisor.collect.catalog import Catalog
 from advisor.db import ddl, session
 from advisor.errors import AnalysisAborted
 from advisor.model import (
+    Finding,
     IndexSpec,
     ParsedStatement,
     Recommendation,
@@ -127,6 +129,10 @@ def _analyze(
     finally:
         if not conn.broken:
             hypo.reset()
+    findings: tuple[Finding, ...] = ()
+    if settings.review:
+        note("reviewing the existing indexes")
+        findings = _review(conn, catalog, items, hypo, explainer, settings)
     if unverified and settings.verify_dsn:
         note("verifying rule-based advice on the copy")
         unverified = verify_on_copy(
@@ -149,7 +155,7 @@ def _analyze(
         recommendations=tuple(recommendations),
         statements=tuple(results),
         skipped=tuple(skipped),
-        findings=(),
+        findings=findings,
         explain_calls=explainer.calls,
         elapsed_seconds=time.monotonic() - started,
         workload_cost_before=sum(i.parsed.statement.calls * i.base_cost for i in items),
@@ -215,11 +221,12 @@ def _baseline(
     items = []
     for p in parsed:
         try:
-            cost = whatif.cost(p, ()).total_cost
+            plan = whatif.cost(p, ())
         except PlanError as exc:
             skipped.append(Skipped(p.statement, str(exc)))
             continue
-        items.append(WorkloadItem(p, cost, weight_of(p, cost)))
+        cost = plan.total_cost
+        items.append(WorkloadItem(p, cost, weight_of(p, cost), plan.used_indexes))
     return items
 
 
@@ -331,6 +338,47 @@ def _recommend(
         )
     out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)
     return out  # a list: rule-based advice is appended after the proven
+
+
+def _review(
+    conn: psycopg.Connection[Any],
+    catalog: Catalog,
+    items: list[WorkloadItem],
+    hypo: HypoPG,
+    explainer: Explainer,
+    settings: Settings,
+) -> tuple[Finding, ...]:
+    """Findings about the existing indexes, proven against the plans of the workload."""
+    usage: dict[str, list[str]] = {}
+    for item in items:
+        for name in item.existing_used:
+            usage.setdefault(name, []).append(item.parsed.statement.query)
+    plan_usage = {name: tuple(queries) for name, queries in usage.items()}
+    replica_scans = None
+    if settings.replica_dsns:
+        replica_scans = review_mod.replica_scans_by_oid(
+            catalog,
+            [
+                review_mod.replica_index_scans(
+                    dsn,
+                    statement_timeout_ms=settings.statement_timeout_ms,
+                    lock_timeout_ms=settings.lock_timeout_ms,
+                )
+                for dsn in settings.replica_dsns
+            ],
+        )
+    hide_costs = review_mod.price_drops(
+        conn, hypo, explainer, catalog, plan_usage=plan_usage, workload=[i.parsed for i in items]
+    )
+    return review_mod.review(
+        conn,
+        catalog,
+        plan_usage=plan_usage,
+        stats_age_seconds=review_mod.index_stats_age(conn),
+        min_stats_age_seconds=settings.min_stats_age_s,
+        replica_scans=replica_scans,
+        hide_costs=hide_costs,
+    )
 
 
 def _rule_advice(

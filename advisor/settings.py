@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from advisor.errors import UsageError
 
 _SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
-_DURATION_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000}
+_DURATION_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 def parse_size(text: str) -> int:
@@ -21,9 +21,9 @@ def parse_size(text: str) -> int:
 
 def parse_duration_ms(text: str) -> int:
     """``"10s"`` -> 10000. A bare number is milliseconds, like PostgreSQL's timeouts."""
-    match = re.fullmatch(r"\s*(\d+)\s*(ms|s|min|h)?\s*", text)
+    match = re.fullmatch(r"\s*(\d+)\s*(ms|s|min|h|d)?\s*", text)
     if not match:
-        raise UsageError(f"cannot read duration {text!r}", "use e.g. 500ms, 10s or 2min")
+        raise UsageError(f"cannot read duration {text!r}", "use e.g. 500ms, 10s, 2min or 7d")
     return int(match.group(1)) * _DURATION_UNITS[match.group(2) or "ms"]
 
 
@@ -44,4 +44,7 @@ class Settings:
     write_weight: float = 1.0
     role: str | None = None  # plan as this role, so row-level security policies apply
     verify_dsn: str | None = None  # a non-production copy where unverifiable advice is built
+    review: bool = True  # review the existing indexes too
+    min_stats_age_s: float = 7 * 86_400.0  # younger index statistics call nothing unused
+    replica_dsns: tuple[str, ...] = ()  # index scans on replicas count too
     verbose: bool = False

@@ -167,3 +167,25 @@ def test_dsn_from_environment(db: Any, pg_server: Any) -> None:
     proc = advisor("analyze", "--format", "json", env=env)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["server"]["database"] == params["dbname"]
+
+
+def test_review_findings_reach_the_json_and_the_migrations(make_db: Any, tmp_path: Path) -> None:
+    database = make_db(
+        SCHEMA + "CREATE INDEX acc_owner_a ON accounts (owner_id);"
+        "CREATE INDEX acc_owner_b ON accounts (owner_id);"
+    )
+    database.run(LOOKUP, [(Int8(i),) for i in range(1, 10)])
+    out = tmp_path / "m"
+    proc = advisor(
+        "analyze", "--dsn", database.dsn, "--format", "json", "--write-migrations", str(out)
+    )
+    assert proc.returncode == 0, proc.stderr
+    findings = json.loads(proc.stdout)["findings"]
+    duplicate = [f for f in findings if f["kind"] == "duplicate"]
+    assert len(duplicate) == 1 and duplicate[0]["index"] in ("acc_owner_a", "acc_owner_b")
+    assert duplicate[0]["drop_sql"].startswith("DROP INDEX CONCURRENTLY IF EXISTS")
+    assert "CONCURRENTLY IF NOT EXISTS" in duplicate[0]["restore_sql"]
+    drops = sorted(out.glob("*_drop_*.up.sql"))
+    assert len(drops) == 1 and duplicate[0]["index"] in drops[0].name
+    no_review = advisor("analyze", "--dsn", database.dsn, "--format", "json", "--no-review")
+    assert json.loads(no_review.stdout)["findings"] == []

@@ -18,6 +18,7 @@ class WorkloadItem:
     parsed: ParsedStatement
     base_cost: float
     weight: float
+    existing_used: frozenset[str] = frozenset()  # existing indexes its current plan reads
 
     @property
     def key(self) -> str:
