@@ -1,0 +1,140 @@
+"""``advisor table NAME``: one table on one screen, for "this table is slow".
+
+The facts come from the live database on the read-only session. The workload statements that
+touch the table come from pg_stat_statements, matched by the parser (``touches``). For advice,
+the whole workload is analysed (an index on this table may be chosen because of a join with
+another one) and the recommendations on this table are kept, with each touching statement's
+verdict: served by a recommended index, or why not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from advisor.collect import server as server_mod
+from advisor.collect.statements import read_statements
+from advisor.db import queries, session
+from advisor.errors import AdvisorError, AnalysisAborted
+from advisor.history.own import is_advisor_statement
+from advisor.model import Recommendation, Report, Statement, TableRef
+from advisor.progress import Progress
+from advisor.settings import Settings
+from advisor.table_view import collect
+from advisor.table_view.model import TableView, TouchingStatement
+from advisor.table_view.name import lookup, resolve
+from advisor.table_view.touches import tables_of
+
+
+def _search_path(conn: psycopg.Connection[Any]) -> tuple[str, ...]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(queries.load("search_path")).fetchone()
+    return tuple(row["schemas"]) if row else ("public",)
+
+
+def _touching(
+    conn: psycopg.Connection[Any],
+    known: set[TableRef],
+    search_path: tuple[str, ...],
+    ref: TableRef,
+    pgss_schema: str,
+    progress: Progress,
+) -> list[Statement]:
+    """Workload statements that reference ``ref``, names resolved along the search_path."""
+    workload = read_statements(conn, pgss_schema, Settings(min_calls=1))
+
+    def resolve_ref(schema: str | None, name: str) -> TableRef | None:
+        return lookup(schema, name, known, search_path)
+
+    return [
+        s
+        for s in progress.track(workload, "matching statements")
+        if not is_advisor_statement(s.query) and ref in tables_of(s.query, resolve_ref)
+    ]
+
+
+def _verdicts(
+    statements: list[Statement], ref: TableRef, report: Report | None
+) -> tuple[tuple[TouchingStatement, ...], tuple[Recommendation, ...]]:
+    """Each statement's advice or reason, matched by text (several texts may share a queryid)."""
+    if report is None:
+        return tuple(TouchingStatement(s, (), None) for s in statements), ()
+    mine = tuple(r for r in report.recommendations if r.spec.table == ref)
+    served: dict[str, list[str]] = {}
+    for rec in report.recommendations:
+        for effect in rec.effects:
+            served.setdefault(effect.statement.query, []).append(rec.name)
+    reasons: dict[str, str | None] = {r.statement.query: r.reason for r in report.statements}
+    reasons.update({k.statement.query: k.reason for k in report.skipped})
+    out = []
+    for s in statements:
+        advice = tuple(dict.fromkeys(served.get(s.query, ())))
+        if advice:
+            reason = None
+        elif s.query in reasons:
+            reason = reasons[s.query] or "helped only by indexes below the selection threshold"
+        else:
+            reason = "not analysed (below --min-calls or --top)"
+        out.append(TouchingStatement(s, advice, reason))
+    return tuple(out), mine
+
+
+def inspect_table(
+    dsn: str | None,
+    name: str,
+    *,
+    advice: Settings | None = None,
+    statement_timeout_ms: int = 10_000,
+    lock_timeout_ms: int = 1_000,
+    progress: Progress | None = None,
+) -> TableView:
+    """Everything about the table ``name``; ``advice=None`` skips the index analysis."""
+    from advisor.pipeline import analyze  # heavy: only when advising
+
+    progress = progress or Progress(enabled=False)
+    conn = session.connect(
+        dsn, statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=lock_timeout_ms
+    )
+    notes: list[str] = []
+    try:
+        server = server_mod.check(conn, require_hypopg=False)
+        progress.note("resolving the name")
+        known = collect.candidates(conn)
+        search_path = _search_path(conn)
+        ref = resolve(name, list(known), search_path)
+        progress.note(f"reading {ref}")
+        stats, sizes, indexes, locks = collect.read_table(conn, known[ref])
+        if not sizes.exact:
+            notes.append(
+                "the table is locked exclusively: sizes are estimates from relpages and "
+                "index definitions are abbreviated"
+            )
+        statements = _touching(conn, set(known), search_path, ref, server.pgss_schema, progress)
+    except psycopg.OperationalError as exc:
+        raise AnalysisAborted(f"connection lost: {session.safe_message(exc)}") from exc
+    finally:
+        conn.close()
+    report: Report | None = None
+    advice_note: str | None = "not computed (--no-advice)"
+    if advice is not None:
+        advice_note = None
+        try:
+            report = analyze(dsn, advice, progress=progress.note)
+        except psycopg.errors.LockNotAvailable:
+            advice_note = "not computed: a table is locked exclusively (see Locks)"
+        except AdvisorError as err:  # HypoPG missing, a lock or a timeout: the facts still stand
+            advice_note = f"not computed: {err}"
+    verdicts, recommendations = _verdicts(statements, ref, report)
+    return TableView(
+        ref=ref,
+        stats=stats,
+        sizes=sizes,
+        indexes=indexes,
+        locks=locks,
+        statements=verdicts,
+        recommendations=recommendations,
+        advice_note=advice_note,
+        notes=tuple(notes),
+    )

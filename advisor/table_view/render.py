@@ -1,0 +1,218 @@
+"""``advisor table`` output: plain text for the terminal, Markdown, or JSON (keys only added).
+
+JSON keys: ``schema``, ``table``, ``kind``, ``sizes``, ``rows``, ``maintenance``, ``access``,
+``indexes`` (each with ``findings``), ``statements`` (each with ``advice`` and ``reason``),
+``locks``, ``recommendations`` (the shape of ``advisor analyze --format json``),
+``advice_note``, ``notes``.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from tabulate import tabulate
+
+from advisor.render.json import recommendation
+from advisor.report import fmt
+from advisor.table_view.model import TableView
+
+_KINDS = {"r": "table", "p": "partitioned table", "m": "materialized view"}
+
+
+def _ratio(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _time(value: datetime | None) -> str:
+    return "never" if value is None else value.strftime("%Y-%m-%d %H:%M %Z").strip()
+
+
+def _last(manual: datetime | None, auto: datetime | None) -> str:
+    return f"{_time(manual)} (manual), {_time(auto)} (auto)"
+
+
+def render_text(view: TableView, *, markdown: bool = False) -> str:
+    style = "github" if markdown else "simple"
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|") if markdown else text
+
+    h1, h2 = ("# ", "## ") if markdown else ("", "")
+    s, z = view.stats, view.sizes
+    out = [f"{h1}{view.ref} ({_KINDS.get(s.kind, s.kind)})", ""]
+    out += [f"> {n}" if markdown else f"note: {n}" for n in view.notes]
+    estimate = "" if z.exact else " (estimated)"
+    facts = [
+        ["size", f"{fmt.size(z.total_bytes)}{estimate}: heap {fmt.size(z.heap_bytes)}, indexes "
+                 f"{fmt.size(z.index_bytes)}, TOAST {fmt.size(z.toast_bytes)}"],
+        ["rows", f"{fmt.count(s.live_rows or 0)} live, {fmt.count(s.dead_rows or 0)} dead "
+                 f"({_ratio(s.dead_ratio)}); planner estimate {s.reltuples:,.0f}; "
+                 f"{fmt.count(s.modified_since_analyze or 0)} changed since the last analyze"],
+        ["vacuum", _last(s.last_vacuum, s.last_autovacuum)
+                   + f"; {s.vacuum_count} + {s.autovacuum_count} runs"],
+        ["analyze", _last(s.last_analyze, s.last_autoanalyze)
+                    + f"; {s.analyze_count} + {s.autoanalyze_count} runs"],
+        ["scans", f"{fmt.count(s.seq_scans)} sequential ({fmt.count(s.seq_rows_read)} rows "
+                  f"read), {fmt.count(s.index_scans)} by index ({_ratio(s.index_scan_ratio)} of "
+                  f"scans)"],
+        ["writes", f"{fmt.count(s.inserted)} inserted, {fmt.count(s.updated)} updated "
+                   f"({_ratio(s.hot_ratio)} HOT), {fmt.count(s.deleted)} deleted"],
+        ["counters since", _time(s.stats_reset) if s.stats_reset else "the server's start"],
+    ]  # fmt: skip
+    out += [tabulate(facts, tablefmt=style if markdown else "plain"), ""]
+
+    out += [f"{h2}Indexes", ""]
+    if view.indexes:
+        out.append(tabulate(
+            [[i.name, fmt.size(i.size_bytes), fmt.count(i.scans), fmt.count(i.tuples_read),
+              cell(fmt.short(i.definition.split(" USING ", 1)[-1], 50)), "; ".join(i.findings)]
+             for i in view.indexes],
+            ["index", "size", "scans", "tuples read", "definition", "findings"], tablefmt=style,
+        ))  # fmt: skip
+    else:
+        out.append("No index.")
+    out.append("")
+
+    out += [f"{h2}Workload statements", ""]
+    if view.statements:
+        out.append(tabulate(
+            [[t.statement.queryid, fmt.count(t.statement.calls), fmt.ms(t.statement.total_exec_ms),
+              fmt.ms(t.statement.mean_exec_ms), cell(fmt.short(t.statement.query, 60)),
+              ", ".join(t.advice) if t.advice else (t.reason or "")]
+             for t in view.statements],
+            ["queryid", "calls", "total", "mean", "statement", "advice"], tablefmt=style,
+        ))  # fmt: skip
+    else:
+        out.append("No statement in pg_stat_statements touches this table.")
+    out.append("")
+
+    out += [f"{h2}Locks", ""]
+    if view.locks:
+        out.append(tabulate(
+            [[lock.pid, lock.relation, lock.mode, "held" if lock.granted else "WAITING",
+              ", ".join(map(str, lock.blocked_by)) or "", lock.state or "",
+              fmt.ms((lock.transaction_seconds or 0) * 1000), cell(fmt.short(lock.query or "", 40))]
+             for lock in view.locks],
+            ["pid", "relation", "mode", "status", "blocked by", "state", "in transaction",
+             "query"], tablefmt=style,
+        ))  # fmt: skip
+    else:
+        out.append("No other session holds or waits for a lock on it.")
+    out.append("")
+
+    out += [f"{h2}Recommendations", ""]
+    if view.recommendations:
+        for rec in view.recommendations:
+            out.append(f"- {rec.spec.describe()}: saves about {fmt.ms(rec.time_saved_ms_per_week)}"
+                       f" a week on {len(rec.effects)} statement(s)")  # fmt: skip
+            out.append(f"  `{rec.create_sql};`" if markdown else f"  {rec.create_sql};")
+    else:
+        out.append(view.advice_note or "No new index on this table would improve the workload.")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def to_dict(view: TableView) -> dict[str, Any]:
+    s, z = view.stats, view.sizes
+    return {
+        "schema": view.ref.schema,
+        "table": view.ref.name,
+        "kind": _KINDS.get(s.kind, s.kind),
+        "sizes": {
+            "total_bytes": z.total_bytes,
+            "heap_bytes": z.heap_bytes,
+            "index_bytes": z.index_bytes,
+            "toast_bytes": z.toast_bytes,
+            "exact": z.exact,
+        },
+        "rows": {
+            "live": s.live_rows,
+            "dead": s.dead_rows,
+            "dead_ratio": s.dead_ratio,
+            "reltuples": s.reltuples,
+            "modified_since_analyze": s.modified_since_analyze,
+        },
+        "maintenance": {
+            "last_vacuum": _iso(s.last_vacuum),
+            "last_autovacuum": _iso(s.last_autovacuum),
+            "last_analyze": _iso(s.last_analyze),
+            "last_autoanalyze": _iso(s.last_autoanalyze),
+            "vacuum_count": s.vacuum_count,
+            "autovacuum_count": s.autovacuum_count,
+            "analyze_count": s.analyze_count,
+            "autoanalyze_count": s.autoanalyze_count,
+        },
+        "access": {
+            "seq_scans": s.seq_scans,
+            "seq_rows_read": s.seq_rows_read,
+            "index_scans": s.index_scans,
+            "index_rows_fetched": s.index_rows_fetched,
+            "index_scan_ratio": s.index_scan_ratio,
+            "inserted": s.inserted,
+            "updated": s.updated,
+            "hot_updated": s.hot_updated,
+            "hot_ratio": s.hot_ratio,
+            "deleted": s.deleted,
+            "stats_reset": _iso(s.stats_reset),
+        },
+        "indexes": [
+            {
+                "name": i.name,
+                "method": i.method,
+                "keys": list(i.keys),
+                "include": list(i.include),
+                "predicate": i.predicate,
+                "definition": i.definition,
+                "unique": i.is_unique,
+                "primary": i.is_primary,
+                "valid": i.is_valid,
+                "size_bytes": i.size_bytes,
+                "scans": i.scans,
+                "tuples_read": i.tuples_read,
+                "findings": list(i.findings),
+            }
+            for i in view.indexes
+        ],
+        "statements": [
+            {
+                "queryid": t.statement.queryid,
+                "queryids": list(t.statement.queryids),
+                "query": t.statement.query,
+                "calls": t.statement.calls,
+                "total_exec_ms": round(t.statement.total_exec_ms, 3),
+                "mean_exec_ms": round(t.statement.mean_exec_ms, 4),
+                "advice": list(t.advice),
+                "reason": t.reason,
+            }
+            for t in view.statements
+        ],
+        "locks": [
+            {
+                "pid": lock.pid,
+                "relation": lock.relation,
+                "mode": lock.mode,
+                "granted": lock.granted,
+                "blocked_by": list(lock.blocked_by),
+                "username": lock.username,
+                "application": lock.application,
+                "state": lock.state,
+                "wait_event": lock.wait_event,
+                "transaction_seconds": lock.transaction_seconds,
+                "query_seconds": lock.query_seconds,
+                "query": lock.query,
+            }
+            for lock in view.locks
+        ],
+        "recommendations": [recommendation(r) for r in view.recommendations],
+        "advice_note": view.advice_note,
+        "notes": list(view.notes),
+    }
+
+
+def render_json(view: TableView) -> str:
+    return json.dumps(to_dict(view), indent=2) + "\n"
