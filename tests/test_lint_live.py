@@ -387,3 +387,17 @@ def test_without_pg_stat_statements_workload_rules_say_why(make_db: Any) -> None
     assert report.notes == (
         "pg_stat_statements is not created in this database: workload rules skipped",
     )
+
+
+def test_partitioned_table_gets_no_concurrent_index_fix(make_db: Any) -> None:
+    db = make_db(
+        "CREATE TABLE p (id bigint PRIMARY KEY);"
+        "CREATE TABLE c (id bigint, p_id bigint NOT NULL REFERENCES p ON DELETE CASCADE,"
+        " PRIMARY KEY (id, p_id)) PARTITION BY HASH (id);"
+        "CREATE TABLE c0 PARTITION OF c FOR VALUES WITH (MODULUS 1, REMAINDER 0);",
+        hypopg=False,
+    )
+    report = lint(db.dsn, replace(CONFIG, disable=frozenset({"enum-type"})))
+    (finding,) = report.findings
+    assert (finding.rule, finding.table, finding.fix_sql) == ("fk-without-index", "c", None)
+    assert "partitioned" in finding.detail

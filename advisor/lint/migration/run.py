@@ -103,10 +103,12 @@ def _severity(
         return issue.severity
     if not check.scales_with_size or ctx.catalog is None:
         return check.severity
-    if table is None or table.size_bytes < config.small_table_bytes:
+    if table is None:
         return Severity.INFO
     if table.size_bytes >= config.large_table_bytes:
         return Severity.ERROR
+    if table.size_bytes < config.small_table_bytes:
+        return Severity.INFO
     return Severity.WARNING
 
 

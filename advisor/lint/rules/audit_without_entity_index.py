@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from advisor.db import ddl
+from advisor.lint.indexfix import create_index_fix, taken_names
 from advisor.lint.model import LintFinding, Severity
 from advisor.lint.naming import entity_columns, is_audit_table
 from advisor.lint.rule import Rule, RuleContext
@@ -26,7 +26,7 @@ class AuditWithoutEntityIndex(Rule):
     fix = "CREATE INDEX CONCURRENTLY on (entity_table, entity_id)."
 
     def check(self, ctx: RuleContext) -> Iterator[LintFinding]:
-        taken = {i.name for indexes in ctx.catalog.indexes.values() for i in indexes}
+        taken = taken_names(ctx.catalog)
         for table in ctx.catalog.tables.values():
             pair = entity_columns(table)
             if pair is None or not is_audit_table(table):
@@ -37,10 +37,7 @@ class AuditWithoutEntityIndex(Rule):
             ):
                 continue
             spec = IndexSpec(table.ref, tuple(IndexKey(c) for c in pair))
-            name = ddl.index_name(spec, taken)
-            taken.add(name)
+            fix, note = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
-                f"audit-like table has no index on ({', '.join(pair)})",
-                table.ref,
-                fix=[ddl.create_index(spec, name, concurrently=True, if_not_exists=True)],
+                f"audit-like table has no index on ({', '.join(pair)}){note}", table.ref, fix=fix
             )

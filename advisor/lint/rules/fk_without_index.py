@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from advisor.db import ddl
 from advisor.lint.fk_index import covering_index
+from advisor.lint.indexfix import create_index_fix, taken_names
 from advisor.lint.model import LintFinding, Severity
 from advisor.lint.rule import Rule, RuleContext
 from advisor.model import IndexKey, IndexSpec
@@ -24,19 +24,17 @@ class FkWithoutIndex(Rule):
     fix = "CREATE INDEX CONCURRENTLY on the referencing columns."
 
     def check(self, ctx: RuleContext) -> Iterator[LintFinding]:
-        taken = {i.name for indexes in ctx.catalog.indexes.values() for i in indexes}
+        taken = taken_names(ctx.catalog)
         for con in ctx.catalog.constraints:
             if con.type != "f":
                 continue
             if covering_index(con.columns, ctx.catalog.indexes_of(con.table)) is not None:
                 continue
             spec = IndexSpec(con.table, tuple(IndexKey(c) for c in con.columns))
-            name = ddl.index_name(spec, taken)
-            taken.add(name)
-            fix = [ddl.create_index(spec, name, concurrently=True, if_not_exists=True)]
+            fix, note = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
                 f"foreign key {con.name} ({', '.join(con.columns)}) has no index on the "
-                "referencing columns",
+                f"referencing columns{note}",
                 con.table,
                 column=con.columns[0] if len(con.columns) == 1 else None,
                 obj=con.name,

@@ -20,8 +20,9 @@ class MoneyFloatType(Rule):
     application. The ``money`` type is exact but carries no currency, formats by the server's
     ``lc_monetary`` and has a fixed two-digit scale. A column is money when its name says so
     (amount, price, total, fee, cost, balance, vat, tax, ...) or a ``<column>_currency`` column
-    stands beside it. Store money as ``numeric(p, s)`` with explicit precision and scale, or as
-    an integer count of the smallest unit, with the currency in its own column.
+    stands beside it; a ``money`` column is money whatever its name. Store money as
+    ``numeric(p, s)`` with explicit precision and scale, or as an integer count of the smallest
+    unit, with the currency in its own column.
     """
 
     id = "money-float-type"
@@ -34,7 +35,9 @@ class MoneyFloatType(Rule):
     def check(self, ctx: RuleContext) -> Iterator[LintFinding]:
         for table in ctx.catalog.tables.values():
             for col in table.columns:
-                if col.type_name not in BAD_TYPES or not is_money_column(table, col.name):
+                if col.type_name not in BAD_TYPES:
+                    continue
+                if col.type_name != "money" and not is_money_column(table, col.name):
                     continue
                 fix = [
                     sql.SQL("-- rewrites the table under an ACCESS EXCLUSIVE lock"),

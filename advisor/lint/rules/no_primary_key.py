@@ -43,7 +43,7 @@ class NoPrimaryKey(Rule):
                     )
                 ]
                 hint = f"unique index {usable.name} on NOT NULL columns can become the key"
-            elif table.column("id") is None:
+            elif table.column("id") is None and table.kind == "r":
                 fix = [
                     sql.SQL("-- rewrites the table under an ACCESS EXCLUSIVE lock"),
                     sql.SQL(
@@ -55,6 +55,8 @@ class NoPrimaryKey(Rule):
             else:
                 fix = None
                 hint = "make a unique NOT NULL column the key"
+                if table.kind == "p":
+                    hint += " (on a partitioned table it must include the partition key)"
             yield self.finding(f"table has no primary key; {hint}", table.ref, fix=fix)
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from pglast import ast
 from pglast.enums import NullTestType
 
-from advisor.db import ddl
 from advisor.lint.catalog import LintCatalog
+from advisor.lint.indexfix import create_index_fix, taken_names
 from advisor.lint.model import LintFinding, Severity
 from advisor.lint.rule import Rule, RuleContext
 from advisor.lint.sqlexpr import parse_expression
@@ -35,19 +35,19 @@ class SoftDeleteWithoutPartialIndex(Rule):
     needs_workload = True
 
     def check(self, ctx: RuleContext) -> Iterator[LintFinding]:
-        taken = {i.name for indexes in ctx.catalog.indexes.values() for i in indexes}
+        taken = taken_names(ctx.catalog)
         for ref, uses in sorted(ctx.workload.soft_delete.items()):
             if any(_live_rows_only(i) for i in ctx.catalog.indexes_of(ref)):
                 continue
             keys = _keys(ctx.catalog, ref, [c for use in uses for c in use.equality_columns])
             spec = IndexSpec(ref, tuple(IndexKey(k) for k in keys), where=PREDICATE)
-            name = ddl.index_name(spec, taken)
-            taken.add(name)
+            fix, note = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
-                f"{len(uses)} statement(s) filter {PREDICATE} but no index has that predicate",
+                f"{len(uses)} statement(s) filter {PREDICATE} but no index has that predicate"
+                + note,
                 ref,
                 column=SOFT_DELETE_COLUMN,
-                fix=[ddl.create_index(spec, name, concurrently=True, if_not_exists=True)],
+                fix=fix,
                 evidence=[u.statement.query for u in uses[:3]],
             )
 

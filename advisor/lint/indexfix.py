@@ -1,0 +1,34 @@
+"""The fix that adds an index: ``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` with a free name.
+
+A partitioned table cannot take ``CREATE INDEX CONCURRENTLY``; there the fix is left out and the
+detail says how (build on each partition concurrently, then create on the parent and attach).
+"""
+
+from __future__ import annotations
+
+from psycopg import sql
+
+from advisor.db import ddl
+from advisor.lint.catalog import LintCatalog
+from advisor.model import IndexSpec
+
+PARTITIONED_NOTE = (
+    "; partitioned: build the index on each partition concurrently, then on the parent ONLY "
+    "and attach them"
+)
+
+
+def taken_names(catalog: LintCatalog) -> set[str]:
+    return {i.name for indexes in catalog.indexes.values() for i in indexes}
+
+
+def create_index_fix(
+    catalog: LintCatalog, spec: IndexSpec, taken: set[str]
+) -> tuple[list[sql.Composable] | None, str]:
+    """The fix statements (None on a partitioned table) and a note to append to the detail."""
+    table = catalog.tables.get(spec.table)
+    if table is not None and table.kind == "p":
+        return None, PARTITIONED_NOTE
+    name = ddl.index_name(spec, taken)
+    taken.add(name)
+    return [ddl.create_index(spec, name, concurrently=True, if_not_exists=True)], ""
