@@ -268,7 +268,9 @@ def run_script(dsn: str, script: str) -> None:
             conn.execute(script[raw.stmt_location : raw.stmt_location + raw.stmt_len])
 
 
-def test_each_fix_makes_its_finding_go_away(make_db: Any) -> None:
+def test_each_fix_makes_its_finding_go_away_and_its_rollback_brings_it_back(
+    make_db: Any,
+) -> None:
     db = make_bad(make_db)
     before = lint(db.dsn, CONFIG).findings
     fixable = {f.rule for f in before if f.fix_sql}
@@ -310,6 +312,18 @@ def test_each_fix_makes_its_finding_go_away(make_db: Any) -> None:
             "WHERE (deleted_at IS NULL)",
         )
     ]
+    reversible = {f.rule for f in before if f.rollback_sql}
+    assert reversible == fixable - {
+        "int-sequence-exhaustion",
+        "money-float-type",
+        "money-numeric-unbounded",
+        "char-type",
+    }
+    for finding in reversed(before):
+        if finding.rollback_sql:
+            run_script(db.dsn, finding.rollback_sql)
+    back = {f.rule for f in lint(db.dsn, CONFIG).findings}
+    assert back == after | reversible
 
 
 def test_disable_ignore_and_comments_silence(bad: Any, make_db: Any) -> None:

@@ -34,6 +34,13 @@ Disable rules by id with `--disable id[,id]` or `disable = [...]` in the config
 comment on the table, column, constraint, policy or type (`COMMENT ON ...`), or with
 `-- advisor:ignore rule` on a migration statement. `--fail-on info|warning|error|never`
 (default `error`) sets when the exit code is 1.
+
+Output: `--format table|markdown|json|github`. The JSON is a contract (keys are added, never
+renamed or removed): `findings`, each with `rule`, `severity` (`error`, `warning`, `info`),
+`schema`, `table`, `column`, `object` (index, constraint, policy, sequence or type name),
+`detail`, `fix_sql`, `rollback_sql` (undoes `fix_sql`), `line` and `file` (migrations), `lock`,
+`table_size_bytes`, `table_rows` (migrations with `--dsn`) and `evidence`; names are raw and
+unquoted. `github` prints `file:line: rule: severity: detail` lines for a problem matcher.
 """
 
 

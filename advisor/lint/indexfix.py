@@ -6,6 +6,8 @@ detail says how (build on each partition concurrently, then create on the parent
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from psycopg import sql
 
 from advisor.db import ddl
@@ -22,13 +24,22 @@ def taken_names(catalog: LintCatalog) -> set[str]:
     return {i.name for indexes in catalog.indexes.values() for i in indexes}
 
 
-def create_index_fix(
-    catalog: LintCatalog, spec: IndexSpec, taken: set[str]
-) -> tuple[list[sql.Composable] | None, str]:
-    """The fix statements (None on a partitioned table) and a note to append to the detail."""
+@dataclass(frozen=True)
+class IndexFix:
+    up: list[sql.Composable] | None  # None on a partitioned table
+    down: list[sql.Composable] | None
+    note: str  # appended to the finding's detail
+
+
+def create_index_fix(catalog: LintCatalog, spec: IndexSpec, taken: set[str]) -> IndexFix:
+    """Build the index concurrently; the rollback drops it concurrently."""
     table = catalog.tables.get(spec.table)
     if table is not None and table.kind == "p":
-        return None, PARTITIONED_NOTE
+        return IndexFix(None, None, PARTITIONED_NOTE)
     name = ddl.index_name(spec, taken)
     taken.add(name)
-    return [ddl.create_index(spec, name, concurrently=True, if_not_exists=True)], ""
+    return IndexFix(
+        [ddl.create_index(spec, name, concurrently=True, if_not_exists=True)],
+        [ddl.drop_index(spec.table.schema, name, concurrently=True, if_exists=True)],
+        "",
+    )

@@ -33,6 +33,7 @@ class LintFinding:
     column: str | None = None
     object: str | None = None  # index, constraint, policy, sequence or type name
     fix_sql: str | None = None
+    rollback_sql: str | None = None  # undoes fix_sql: the down half of the migration pair
     line: int | None = None
     file: str | None = None
     lock: str | None = None  # migrations: the lock mode the statement takes

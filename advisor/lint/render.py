@@ -33,6 +33,7 @@ def finding_dict(f: LintFinding) -> dict[str, Any]:
         "object": f.object,
         "detail": f.detail,
         "fix_sql": f.fix_sql,
+        "rollback_sql": f.rollback_sql,
         "line": f.line,
         "file": f.file,
         "lock": f.lock,
@@ -111,11 +112,13 @@ def _human(report: LintReport, markdown: bool) -> str:
     if fixes:
         out += ["", f"{h2}Fixes", ""]
         for i, f in fixes:
+            down = ["-- to undo:", f.rollback_sql] if f.rollback_sql else []
             if markdown:
-                out += [f"{i}. {f.rule} on {f.location}:", "", "```sql", f.fix_sql or "", "```", ""]
+                out += [f"{i}. {f.rule} on {f.location}:", "", "```sql", f.fix_sql or "", *down]
+                out += ["```", ""]
             else:
                 out.append(f"-- {i}. {f.rule} on {f.location}")
-                out += [f.fix_sql or "", ""]
+                out += [f.fix_sql or "", *down, ""]
     return "\n".join(out).rstrip() + "\n"
 
 

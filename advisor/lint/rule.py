@@ -73,6 +73,7 @@ class Rule(Documented):
         column: str | None = None,
         obj: str | None = None,
         fix: Iterable[sql.Composable] | None = None,
+        rollback: Iterable[sql.Composable] | None = None,
         severity: Severity | None = None,
         evidence: Iterable[str] = (),
     ) -> LintFinding:
@@ -85,5 +86,6 @@ class Rule(Documented):
             column=column,
             object=obj,
             fix_sql=render_sql(fix) if fix is not None else None,
+            rollback_sql=render_sql(rollback) if rollback is not None and fix is not None else None,
             evidence=tuple(evidence),
         )

@@ -37,7 +37,10 @@ class AuditWithoutEntityIndex(Rule):
             ):
                 continue
             spec = IndexSpec(table.ref, tuple(IndexKey(c) for c in pair))
-            fix, note = create_index_fix(ctx.catalog, spec, taken)
+            made = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
-                f"audit-like table has no index on ({', '.join(pair)}){note}", table.ref, fix=fix
+                f"audit-like table has no index on ({', '.join(pair)}){made.note}",
+                table.ref,
+                fix=made.up,
+                rollback=made.down,
             )

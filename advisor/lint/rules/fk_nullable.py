@@ -56,4 +56,7 @@ class FkNullable(Rule):
                     column=name,
                     obj=con.name,
                     fix=fix,
+                    rollback=[
+                        sql.SQL("ALTER TABLE {} ALTER COLUMN {} DROP NOT NULL").format(ref, column)
+                    ],
                 )

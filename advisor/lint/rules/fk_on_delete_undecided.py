@@ -12,6 +12,7 @@ from advisor.lint.model import LintFinding, Severity
 from advisor.lint.rule import Rule, RuleContext
 
 ACTIONS = {
+    "a": sql.SQL("NO ACTION"),
     "r": sql.SQL("RESTRICT"),
     "c": sql.SQL("CASCADE"),
     "n": sql.SQL("SET NULL"),
@@ -54,6 +55,7 @@ class FkOnDeleteUndecided(Rule):
                 con.table,
                 obj=con.name,
                 fix=_recreate(con, "r"),
+                rollback=_recreate(con, "a"),
                 evidence=evidence,
             )
 
@@ -71,7 +73,7 @@ def _recreate(con: ConstraintInfo, on_delete: str) -> list[sql.Composable]:
     if con.match_type == "f":
         parts.append(sql.SQL("MATCH FULL"))
     parts.append(sql.SQL("ON DELETE {}").format(ACTIONS[on_delete]))
-    if con.on_update in ACTIONS:
+    if con.on_update in ACTIONS and con.on_update != "a":
         parts.append(sql.SQL("ON UPDATE {}").format(ACTIONS[con.on_update]))
     if con.deferrable:
         parts.append(sql.SQL("DEFERRABLE INITIALLY DEFERRED" if con.deferred else "DEFERRABLE"))

@@ -31,13 +31,14 @@ class FkWithoutIndex(Rule):
             if covering_index(con.columns, ctx.catalog.indexes_of(con.table)) is not None:
                 continue
             spec = IndexSpec(con.table, tuple(IndexKey(c) for c in con.columns))
-            fix, note = create_index_fix(ctx.catalog, spec, taken)
+            made = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
                 f"foreign key {con.name} ({', '.join(con.columns)}) has no index on the "
-                f"referencing columns{note}",
+                f"referencing columns{made.note}",
                 con.table,
                 column=con.columns[0] if len(con.columns) == 1 else None,
                 obj=con.name,
-                fix=fix,
+                fix=made.up,
+                rollback=made.down,
                 evidence=[con.definition],
             )

@@ -39,4 +39,9 @@ class MoneyWithoutCurrency(Rule):
                 table.ref,
                 column=money[0],
                 fix=fix,
+                rollback=[
+                    sql.SQL("ALTER TABLE {} DROP COLUMN currency").format(
+                        Name(table.ref.schema, table.ref.name)
+                    )
+                ],
             )

@@ -36,6 +36,7 @@ class NoPrimaryKey(Rule):
             usable = _promotable_index(table, ctx.catalog.indexes_of(table.ref))
             name = Name(table.ref.schema, table.ref.name)
             fix: list[sql.Composable] | None
+            rollback: list[sql.Composable] | None = None
             if usable is not None:
                 fix = [
                     sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} PRIMARY KEY USING INDEX {}").format(
@@ -51,13 +52,16 @@ class NoPrimaryKey(Rule):
                         "PRIMARY KEY"
                     ).format(name),
                 ]
+                rollback = [sql.SQL("ALTER TABLE {} DROP COLUMN id").format(name)]
                 hint = "add a bigint identity key"
             else:
                 fix = None
                 hint = "make a unique NOT NULL column the key"
                 if table.kind == "p":
                     hint += " (on a partitioned table it must include the partition key)"
-            yield self.finding(f"table has no primary key; {hint}", table.ref, fix=fix)
+            yield self.finding(
+                f"table has no primary key; {hint}", table.ref, fix=fix, rollback=rollback
+            )
 
 
 def _promotable_index(table: TableInfo, indexes: tuple[ExistingIndex, ...]) -> ExistingIndex | None:

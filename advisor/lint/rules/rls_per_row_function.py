@@ -48,6 +48,7 @@ class RlsPerRowFunction(Rule):
                         per_row.append(call.name)
             if not independent and not per_row:
                 continue
+            fix = _fix(ctx.catalog, policy) if independent else None
             parts = []
             if independent:
                 names = ", ".join(f"{n}()" for n in dict.fromkeys(independent))
@@ -59,7 +60,8 @@ class RlsPerRowFunction(Rule):
                 f"policy {policy.name}: " + "; ".join(parts),
                 policy.table,
                 obj=policy.name,
-                fix=_fix(ctx.catalog, policy) if independent else None,
+                fix=fix,
+                rollback=_rollback(policy, fix),
                 evidence=[f"{k} ({v})" for k, v in exprs.items() if v],
             )
 
@@ -90,12 +92,23 @@ def _fix(catalog: LintCatalog, policy: PolicyInfo) -> list[sql.Composable] | Non
     check = wrap_calls(policy.check_sql, choose) if policy.check_sql else None
     if using is None and check is None:
         return None
+    return _alter_policy(policy, using, check)
+
+
+def _rollback(policy: PolicyInfo, fix: list[sql.Composable] | None) -> list[sql.Composable] | None:
+    """The policy's current expressions, for the statements the fix changes."""
+    if fix is None:
+        return None
+    return _alter_policy(policy, policy.using_sql, policy.check_sql)
+
+
+def _alter_policy(policy: PolicyInfo, using: str | None, check: str | None) -> list[sql.Composable]:
     parts: list[sql.Composable] = [
         sql.SQL("ALTER POLICY {} ON {}").format(
             Name(policy.name), Name(policy.table.schema, policy.table.name)
         )
     ]
-    # the expressions are the server's own text, re-printed by pglast's deparser
+    # the expressions are the server's own text (pg_get_expr), or pglast's re-print of it
     if using is not None:
         parts.append(sql.SQL("USING ({})").format(sql.SQL(using)))
     if check is not None:

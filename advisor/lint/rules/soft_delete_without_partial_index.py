@@ -41,13 +41,14 @@ class SoftDeleteWithoutPartialIndex(Rule):
                 continue
             keys = _keys(ctx.catalog, ref, [c for use in uses for c in use.equality_columns])
             spec = IndexSpec(ref, tuple(IndexKey(k) for k in keys), where=PREDICATE)
-            fix, note = create_index_fix(ctx.catalog, spec, taken)
+            made = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
                 f"{len(uses)} statement(s) filter {PREDICATE} but no index has that predicate"
-                + note,
+                + made.note,
                 ref,
                 column=SOFT_DELETE_COLUMN,
-                fix=fix,
+                fix=made.up,
+                rollback=made.down,
                 evidence=[u.statement.query for u in uses[:3]],
             )
 

@@ -39,4 +39,12 @@ class TimestampWithoutTimeZone(Rule):
                         Name(table.ref.schema, table.ref.name), Name(col.name)
                     ),
                 ]
-                yield self.finding(f"column is {col.type}", table.ref, column=col.name, fix=fix)
+                rollback = [
+                    sql.SQL("SET TimeZone = 'UTC'"),
+                    sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE timestamp").format(
+                        Name(table.ref.schema, table.ref.name), Name(col.name)
+                    ),
+                ]
+                yield self.finding(
+                    f"column is {col.type}", table.ref, column=col.name, fix=fix, rollback=rollback
+                )

@@ -50,4 +50,11 @@ class VarcharTooShort(Rule):
                     table.ref,
                     column=col.name,
                     fix=fix,
+                    rollback=[
+                        sql.SQL("ALTER TABLE {} ALTER COLUMN {} TYPE varchar({})").format(
+                            Name(table.ref.schema, table.ref.name),
+                            Name(col.name),
+                            sql.Literal(length),
+                        )
+                    ],
                 )
