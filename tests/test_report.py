@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -223,6 +224,29 @@ def store_key(store: Any, week: dict[str, Any]) -> Any:
 
     with open_session(week["db"].dsn) as conn:
         return server_key(conn)
+
+
+def test_scheduling_doc_examples_use_real_options() -> None:
+    """Every advisor command line in docs/scheduling.md parses with the real options."""
+    from advisor.history.command import register as register_snapshot
+
+    app = _app()
+    register_snapshot(app)
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {})
+    doc = (Path(__file__).parents[1] / "docs" / "scheduling.md").read_text(encoding="utf-8")
+    blocks = "\n".join(re.findall(r"```\w*\n(.*?)```", doc, flags=re.DOTALL))
+    blocks = blocks.replace("\\\n", " ")
+    found: list[list[str]] = []
+    for text in blocks.splitlines():
+        if (args := re.search(r"args: (\[.*\])", text)) is not None:
+            found.append(json.loads(args.group(1)))
+        elif (cmd := re.search(r"\badvisor ((?:snapshot|report|table)\b[^|]*)", text)) is not None:
+            found.append(shlex.split(re.sub(r"\$\([^)]*\)", "X", cmd.group(1)), comments=True))
+    assert len(found) >= 8
+    for argv in found:
+        command = commands[argv[0]]
+        command.make_context(argv[0], argv[1:])  # raises on an unknown option or bad value
 
 
 # -- HTML in a real browser -------------------------------------------------------------------
