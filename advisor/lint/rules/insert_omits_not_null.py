@@ -13,7 +13,8 @@ class InsertOmitsNotNull(Rule):
     workload contains INSERT statements that leave the column out, they fail from the moment
     the constraint exists: typically a migration added the column (or ``SET NOT NULL``) before
     every writer was deployed to fill it. The rule compares the INSERTs recorded by
-    pg_stat_statements with the columns they set. Give the column a default, make it nullable
+    pg_stat_statements with the columns they set (statements recorded before the change count
+    until the statistics are reset). Give the column a default, make it nullable
     until all writers set it, or fix the writers. Tables with a BEFORE INSERT row trigger are
     skipped, since the trigger may fill the column.
     """
