@@ -16,6 +16,8 @@ import typer
 from advisor.db.session import safe_message
 from advisor.errors import AdvisorError, UsageError
 from advisor.settings import Settings, parse_duration_ms, parse_size
+from advisor.sources.logread import LogFormat
+from advisor.sources.workload import SourceOptions
 
 app = typer.Typer(
     add_completion=False,
@@ -58,7 +60,7 @@ def _run_analysis(
     output: Path | None,
     migrations: Path | None,
     fail_on_advice: bool,
-    use_pgss: bool = True,
+    sources: SourceOptions | None = None,
     migration_format: str = "sql",
     save_plan_to: Path | None = None,
 ) -> None:
@@ -70,8 +72,7 @@ def _run_analysis(
     from advisor.review.migrations import write_drop_migrations
 
     progress = _say if settings.verbose and sys.stderr.isatty() else None
-    report = analyze(dsn, settings, queries=queries, use_pg_stat_statements=use_pgss,
-                     progress=progress)  # fmt: skip
+    report = analyze(dsn, settings, queries=queries, sources=sources, progress=progress)
     if fmt is Format.json:
         rendered = render_json.render(report)
     else:
@@ -125,8 +126,34 @@ def analyze(
     query: Annotated[
         list[str] | None, typer.Option(help="Also analyse this statement (repeatable).")
     ] = None,
+    queries_file: Annotated[
+        list[Path] | None,
+        typer.Option("--queries", help="Analyse the statements of this SQL file (-- calls: N)."),
+    ] = None,
+    log: Annotated[
+        list[Path] | None,
+        typer.Option(help="Read statements from this server log (repeatable; may be compressed)."),
+    ] = None,
+    log_format: Annotated[
+        LogFormat, typer.Option(help="auto, stderr, csvlog or jsonlog.")
+    ] = LogFormat.auto,
+    log_prefix: Annotated[
+        str | None, typer.Option(help="The server's log_line_prefix, for stderr logs.")
+    ] = None,
+    log_statement_timeout: Annotated[
+        str,
+        typer.Option(help="Weight of a statement cancelled by a timeout the log does not show."),
+    ] = "60s",
+    sample_activity: Annotated[
+        str | None,
+        typer.Option(help="Poll pg_stat_activity this long for long-running statements (30s)."),
+    ] = None,
+    sample_interval: Annotated[str, typer.Option(help="Time between activity polls.")] = "1s",
+    sample_min_running: Annotated[
+        str, typer.Option(help="Sample only statements running at least this long.")
+    ] = "1s",
     no_pg_stat_statements: Annotated[
-        bool, typer.Option(help="Analyse only --query statements.")
+        bool, typer.Option(help="Do not read pg_stat_statements (logs, files, --query only).")
     ] = False,
     min_calls: Annotated[int, typer.Option(min=0, help="Ignore statements called less.")] = 1,
     min_time: Annotated[
@@ -190,6 +217,20 @@ def analyze(
             replica_dsns=tuple(replica_dsn or ()),
             verbose=verbose,
         )
+        sources = SourceOptions(
+            use_pg_stat_statements=not no_pg_stat_statements,
+            logs=tuple(log or ()),
+            log_format=log_format,
+            log_prefix=log_prefix,
+            log_statement_timeout_ms=parse_duration_ms(log_statement_timeout),
+            sample_activity_s=parse_duration_ms(sample_activity) / 1000
+            if sample_activity
+            else None,
+            sample_interval_s=parse_duration_ms(sample_interval) / 1000,
+            sample_min_running_s=parse_duration_ms(sample_min_running) / 1000,
+            query_files=tuple(queries_file or ()),
+            queries=tuple(query or ()),
+        )
         from advisor.migrate.formats import names as format_names
 
         if migration_format not in format_names():
@@ -199,7 +240,7 @@ def analyze(
             )
         _run_analysis(
             dsn, settings, query or [], fmt, output, write_migrations, fail_on_advice,
-            use_pgss=not no_pg_stat_statements, migration_format=migration_format,
+            sources=sources, migration_format=migration_format,
             save_plan_to=save_plan,
         )  # fmt: skip
     except AdvisorError as err:
@@ -253,8 +294,10 @@ def _stop_quietly(base: Path) -> None:
 def _register_commands() -> None:
     """Commands that live beside their library code, each behind its own ``register``."""
     from advisor.apply.command import register as register_apply
+    from advisor.lint.command import register as register_lint
 
     register_apply(app)
+    register_lint(app)
 
 
 _register_commands()

@@ -179,7 +179,9 @@ class Statement:
     calls: int
     total_exec_ms: float
     mean_exec_ms: float
-    source: str = "pg_stat_statements"
+    source: str = "pg_stat_statements"  # sources joined by "+" when several saw it
+    timeouts: int = 0  # calls cancelled by a timeout (seen in logs): each took at least that
+    samples: tuple[str, ...] = ()  # texts with real constants, from logs and live sessions
 
     @property
     def key(self) -> str:

@@ -17,7 +17,6 @@ from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
 from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
-from advisor.collect import statements as statements_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import ddl, session
 from advisor.errors import AnalysisAborted
@@ -29,7 +28,6 @@ from advisor.model import (
     Report,
     ServerInfo,
     Skipped,
-    Statement,
     StatementEffect,
     StatementResult,
     TableRef,
@@ -39,6 +37,8 @@ from advisor.selection.base import Selection, WorkloadItem, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, write_cost
 from advisor.settings import Settings
+from advisor.sources.workload import SourceOptions
+from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
@@ -51,23 +51,20 @@ WEEK_SECONDS = 7 * 24 * 3600
 Progress = Callable[[str], None]
 
 
-def given_statements(texts: Sequence[str]) -> list[Statement]:
-    """Statements named on the command line (``--query``): one call each, no measured time."""
-    return [
-        Statement(None, (), text.strip().rstrip(";"), 1, 0.0, 0.0, source="query")
-        for text in texts
-        if text.strip()
-    ]
-
-
 def analyze(
     dsn: str | None,
     settings: Settings,
     *,
     queries: Sequence[str] = (),
     use_pg_stat_statements: bool = True,
+    sources: SourceOptions | None = None,
     progress: Progress | None = None,
 ) -> Report:
+    """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
+    (by default pg_stat_statements, plus any ``queries`` given)."""
+    options = sources or SourceOptions(
+        use_pg_stat_statements=use_pg_stat_statements, queries=tuple(queries)
+    )
     started = time.monotonic()
     note = progress or (lambda _msg: None)
     conn = session.connect(
@@ -76,7 +73,7 @@ def analyze(
         lock_timeout_ms=settings.lock_timeout_ms,
     )
     try:
-        return _analyze(conn, settings, queries, use_pg_stat_statements, note, started)
+        return _analyze(conn, settings, options, note, started)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(
             f"connection lost during analysis: {session.safe_message(exc)}"
@@ -89,17 +86,34 @@ def analyze(
 def _analyze(
     conn: psycopg.Connection[Any],
     settings: Settings,
-    queries: Sequence[str],
-    use_pgss: bool,
+    options: SourceOptions,
     note: Progress,
     started: float,
 ) -> Report:
-    server = server_mod.check(conn)
+    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
-    workload = given_statements(queries)
-    if use_pgss:
-        workload += statements_mod.read_statements(conn, server.pgss_schema, settings)
+    collected = collect_workload(
+        conn,
+        options,
+        settings,
+        database=server.info.database,
+        pgss_schema=server.pgss_schema,
+        note=note,
+    )
+    workload = [
+        replace(
+            item.statement,
+            source="+".join(item.sources) or item.statement.source,
+            timeouts=item.timeouts,
+            samples=item.samples,
+        )
+        for item in collected.items
+    ]
+    period = server.info.stats_age_seconds
+    if not options.use_pg_stat_statements and collected.log_span_seconds:
+        period = collected.log_span_seconds
+    server_info = replace(server.info, stats_age_seconds=period)
     note(f"parsing {len(workload)} statements")
     parsed: list[ParsedStatement] = []
     skipped: list[Skipped] = []
@@ -119,12 +133,12 @@ def _analyze(
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
-        costing = Costing(catalog, whatif, settings, server.info, items)
+        costing = Costing(catalog, whatif, settings, server_info, items)
         selector = GreedySelector(
             whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
         )
         selection = selector.select(items, proposed)
-        recommendations = _recommend(conn, catalog, selection, items, costing, server.info)
+        recommendations = _recommend(conn, catalog, selection, items, costing, server_info)
         unverified = _rule_advice(conn, catalog, items, costing, settings)
     finally:
         if not conn.broken:
@@ -151,7 +165,7 @@ def _analyze(
     results = _statement_results(items, selection, reasons, settings)
     by_key = {i.key: i for i in items}
     return Report(
-        server=server.info,
+        server=server_info,
         recommendations=tuple(recommendations),
         statements=tuple(results),
         skipped=tuple(skipped),

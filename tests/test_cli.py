@@ -189,3 +189,23 @@ def test_review_findings_reach_the_json_and_the_migrations(make_db: Any, tmp_pat
     assert len(drops) == 1 and duplicate[0]["index"] in drops[0].name
     no_review = advisor("analyze", "--dsn", database.dsn, "--format", "json", "--no-review")
     assert json.loads(no_review.stdout)["findings"] == []
+
+
+def test_query_file_without_pg_stat_statements(db: Any, tmp_path: Path) -> None:
+    """The path for "this query is slow": statements from a file, weighted by their calls."""
+    script = tmp_path / "slow.sql"
+    script.write_text(
+        "-- calls: 50\nSELECT note FROM accounts WHERE owner_id = 42;\n"
+        "SELECT count(*) FROM accounts;\n"
+    )
+    proc = advisor(
+        "analyze", "--dsn", db.dsn, "--format", "json", "--no-pg-stat-statements",
+        "--queries", str(script),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)
+    assert len(doc["statements"]) == 2
+    sources = {s["query"]: s for s in doc["statements"]}
+    lookup = next(s for q, s in sources.items() if "owner_id" in q)
+    assert lookup["calls"] == 50 and "file" in lookup["sources"] and lookup["reason"] is None
+    assert doc["recommendations"][0]["columns"] == ["owner_id"]

@@ -20,7 +20,7 @@ MIN_VERSION = 130000
 @dataclass(frozen=True)
 class Server:
     info: ServerInfo
-    pgss_schema: str
+    pgss_schema: str | None  # None: pg_stat_statements not used (logs, files, --query only)
     hypopg_schema: str
     in_recovery: bool
     role: str
@@ -28,7 +28,7 @@ class Server:
 
 def _stats_since(conn: psycopg.Connection[Any], row: dict[str, Any]) -> tuple[datetime, float]:
     """When the statement statistics started: the pgss reset (14+), else the server start."""
-    if row["version_num"] >= 140000:
+    if row["version_num"] >= 140000 and row["pgss_schema"] is not None:
         info = sql.Identifier(row["pgss_schema"], "pg_stat_statements_info")
         try:
             with conn.cursor(row_factory=dict_row) as cur:
@@ -43,23 +43,26 @@ def _stats_since(conn: psycopg.Connection[Any], row: dict[str, Any]) -> tuple[da
     return since, (datetime.now(since.tzinfo) - since).total_seconds()
 
 
-def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Server:
+def check(
+    conn: psycopg.Connection[Any], *, require_hypopg: bool = True, require_pgss: bool = True
+) -> Server:
     """Read the server's facts; raise ``PreflightError`` with one line on the first problem."""
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(queries.load("server_info")).fetchone()
     assert row is not None
     if row["version_num"] < MIN_VERSION:
         raise PreflightError(f"PostgreSQL {row['version']} is too old", "the advisor needs 13+")
-    if not row["pgss_loaded"]:
-        raise PreflightError(
-            "pg_stat_statements is not in shared_preload_libraries",
-            "add it, restart the server, then CREATE EXTENSION pg_stat_statements;",
-        )
-    if row["pgss_schema"] is None:
-        raise PreflightError(
-            f"pg_stat_statements is not created in database {row['database']}",
-            "run: CREATE EXTENSION pg_stat_statements;",
-        )
+    if require_pgss:
+        if not row["pgss_loaded"]:
+            raise PreflightError(
+                "pg_stat_statements is not in shared_preload_libraries",
+                "add it, restart the server, then CREATE EXTENSION pg_stat_statements;",
+            )
+        if row["pgss_schema"] is None:
+            raise PreflightError(
+                f"pg_stat_statements is not created in database {row['database']}",
+                "run: CREATE EXTENSION pg_stat_statements;",
+            )
     if require_hypopg and row["hypopg_version"] is None:
         if row["hypopg_available"] is None:
             raise PreflightError(
@@ -71,7 +74,7 @@ def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Serv
             f"HypoPG is not created in database {row['database']}",
             "run: CREATE EXTENSION hypopg;",
         )
-    if not (row["superuser"] or row["read_all_stats"]):
+    if require_pgss and not (row["superuser"] or row["read_all_stats"]):
         raise PreflightError(
             f"role {row['role']} cannot read other roles' statement texts",
             f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
@@ -90,7 +93,7 @@ def check(conn: psycopg.Connection[Any], *, require_hypopg: bool = True) -> Serv
     )
     return Server(
         info=info,
-        pgss_schema=row["pgss_schema"],
+        pgss_schema=row["pgss_schema"] if require_pgss else None,
         hypopg_schema=row["hypopg_schema"] or "public",
         in_recovery=row["in_recovery"],
         role=row["role"],

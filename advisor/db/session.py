@@ -8,6 +8,7 @@ nothing the advisor runs can write.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from typing import Any
@@ -86,6 +87,11 @@ def connect(
                 sql.Literal(name), sql.Literal(value)
             )
         )
+    # auto_explain logging every plan breaks EXPLAIN with hypothetical indexes ("cache lookup
+    # failed for index"); the setting is superuser-only, so this is best effort (docs: set it
+    # off for the advisor's role).
+    with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
+        conn.execute("SELECT pg_catalog.set_config('auto_explain.log_min_duration', '-1', false)")
     return conn
 
 

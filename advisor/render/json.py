@@ -17,6 +17,9 @@ def _query(statement: Statement) -> dict[str, Any]:
         "total_exec_ms": round(statement.total_exec_ms, 3),
         "mean_exec_ms": round(statement.mean_exec_ms, 3),
         "source": statement.source,
+        "sources": statement.source.split("+"),
+        "timeouts": statement.timeouts,
+        "samples": list(statement.samples),
     }
 
 
