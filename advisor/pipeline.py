@@ -33,6 +33,7 @@ from advisor.model import (
     TableRef,
 )
 from advisor.parse.statement import analyse as parse_statement
+from advisor.review.facts import relation_names
 from advisor.selection.base import Selection, WorkloadItem, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, write_cost
@@ -138,8 +139,9 @@ def _analyze(
             whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
         )
         selection = selector.select(items, proposed)
-        recommendations = _recommend(conn, catalog, selection, items, costing, server_info)
-        unverified = _rule_advice(conn, catalog, items, costing, settings)
+        names = IndexNames(conn)
+        recommendations = _recommend(names, catalog, selection, items, costing, server_info)
+        unverified = _rule_advice(names, catalog, items, costing, settings)
     finally:
         if not conn.broken:
             hypo.reset()
@@ -292,8 +294,27 @@ def _candidates(
     return proposed
 
 
+class IndexNames:
+    """Names for new indexes: unique among every relation of their schema, and each other."""
+
+    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+        self.conn = conn
+        self.taken: dict[str, set[str]] = {}
+
+    def claim(self, spec: IndexSpec) -> tuple[str, str, str]:
+        """A fresh name, and the CREATE / DROP statements that use it."""
+        schema = spec.table.schema
+        if schema not in self.taken:
+            self.taken[schema] = set(relation_names(self.conn, schema))
+        name = ddl.index_name(spec, self.taken[schema])
+        self.taken[schema].add(name)
+        create = ddl.create_index(spec, name, concurrently=True, if_not_exists=True)
+        drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
+        return name, create.as_string(self.conn), drop.as_string(self.conn)
+
+
 def _recommend(
-    conn: psycopg.Connection[Any],
+    names: IndexNames,
     catalog: Catalog,
     selection: Selection,
     items: list[WorkloadItem],
@@ -301,18 +322,11 @@ def _recommend(
     server: ServerInfo,
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
-    taken: dict[str, set[str]] = {}
-    for ref in catalog.tables:
-        taken.setdefault(ref.schema, set()).add(ref.name)
-    for ref, indexes in catalog.indexes.items():
-        taken.setdefault(ref.schema, set()).update(i.name for i in indexes)
     age = server.stats_age_seconds or 0.0
     scale = WEEK_SECONDS / age if age > 0 else 1.0
     out = []
     for spec in selection.chosen:
-        schema_names = taken.setdefault(spec.table.schema, set())
-        name = ddl.index_name(spec, schema_names)
-        schema_names.add(name)
+        name, create_sql, drop_sql = names.claim(spec)
         effects = []
         saved = 0.0
         for key in selection.used_by.get(spec, ()):
@@ -336,12 +350,8 @@ def _recommend(
             Recommendation(
                 spec=spec,
                 name=name,
-                create_sql=ddl.create_index(
-                    spec, name, concurrently=True, if_not_exists=True
-                ).as_string(conn),
-                drop_sql=ddl.drop_index(
-                    spec.table.schema, name, concurrently=True, if_exists=True
-                ).as_string(conn),
+                create_sql=create_sql,
+                drop_sql=drop_sql,
                 estimated_size_bytes=costing.size(spec),
                 effects=tuple(effects),
                 time_saved_ms_per_week=saved * scale,
@@ -396,7 +406,7 @@ def _review(
 
 
 def _rule_advice(
-    conn: psycopg.Connection[Any],
+    names: IndexNames,
     catalog: Catalog,
     items: list[WorkloadItem],
     costing: Costing,
@@ -410,22 +420,16 @@ def _rule_advice(
             effect = StatementEffect(item.parsed.statement, item.base_cost, None)
             if effect not in entry[1]:
                 entry[1].append(effect)
-    taken: set[str] = {i.name for idx in catalog.indexes.values() for i in idx}
     out = []
     for spec, (advice, effects) in merged.items():
-        name = ddl.index_name(spec, taken)
-        taken.add(name)
+        name, create_sql, drop_sql = names.claim(spec)
         seq_costs = ", ".join(f"{e.cost_before:.0f}" for e in effects[:5])
         out.append(
             Recommendation(
                 spec=spec,
                 name=name,
-                create_sql=ddl.create_index(
-                    spec, name, concurrently=True, if_not_exists=True
-                ).as_string(conn),
-                drop_sql=ddl.drop_index(
-                    spec.table.schema, name, concurrently=True, if_exists=True
-                ).as_string(conn),
+                create_sql=create_sql,
+                drop_sql=drop_sql,
                 estimated_size_bytes=costing.size(
                     replace(
                         spec,
