@@ -17,10 +17,20 @@ from types import TracebackType
 from typing import TypeVar
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, SpinnerColumn, TaskID, TextColumn
+from rich.progress import BarColumn, ProgressColumn, SpinnerColumn, Task, TaskID, TextColumn
 from rich.progress import Progress as RichProgress
+from rich.text import Text
 
 T = TypeVar("T")
+
+
+class _Count(ProgressColumn):
+    """``12/340`` for counted work, nothing for a step without a count."""
+
+    def render(self, task: Task) -> Text:
+        if task.total is None:
+            return Text("")
+        return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.download")
 
 
 class Progress:
@@ -42,7 +52,7 @@ class Progress:
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
                 BarColumn(),
-                MofNCompleteColumn(),
+                _Count(),
                 console=Console(stderr=True),
                 transient=True,
             )

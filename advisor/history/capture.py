@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from advisor.collect.server import Server
 from advisor.collect.statements import fingerprint
 from advisor.db import queries
+from advisor.errors import PreflightError
 from advisor.history.model import (
     IndexRow,
     ServerKey,
@@ -41,11 +42,20 @@ def server_key(conn: psycopg.Connection[Any]) -> ServerKey:
     return ServerKey(row["system_id"], row["database"])
 
 
+def pgss_schema(server: Server) -> str:
+    """The schema of pg_stat_statements; the preflight (``require_pgss``) guarantees one."""
+    if server.pgss_schema is None:
+        raise PreflightError(
+            "pg_stat_statements is not available", "run: CREATE EXTENSION pg_stat_statements;"
+        )
+    return server.pgss_schema
+
+
 def _pgss_reset(conn: psycopg.Connection[Any], server: Server) -> float | None:
     """pg_stat_statements_info.stats_reset, where the view exists (PostgreSQL 14 / pgss 1.9)."""
     if server.info.version_num < 140000:
         return None
-    info = sql.Identifier(server.pgss_schema, "pg_stat_statements_info")
+    info = sql.Identifier(pgss_schema(server), "pg_stat_statements_info")
     try:
         with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
             row = cur.execute(queries.load("statements_info").format(pgss_info=info)).fetchone()
@@ -64,7 +74,7 @@ def take(
     """Read a snapshot. ``taken_at`` overrides the server's clock (for replaying history)."""
     progress = progress or Progress(enabled=False)
     pgss_reset = _pgss_reset(conn, server)
-    pgss = sql.Identifier(server.pgss_schema, "pg_stat_statements")
+    pgss = sql.Identifier(pgss_schema(server), "pg_stat_statements")
     with conn.transaction(), conn.cursor(row_factory=dict_row) as cur:
         progress.note("reading the server")
         head = cur.execute(queries.load("snapshot_server")).fetchone()

@@ -18,6 +18,7 @@ from advisor.collect import server as server_mod
 from advisor.collect.statements import read_statements
 from advisor.db import queries, session
 from advisor.errors import AdvisorError, AnalysisAborted
+from advisor.history.capture import pgss_schema
 from advisor.history.own import is_advisor_statement
 from advisor.model import Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
@@ -111,7 +112,8 @@ def inspect_table(
                 "the table is locked exclusively: sizes are estimates from relpages and "
                 "index definitions are abbreviated"
             )
-        statements = _touching(conn, set(known), search_path, ref, server.pgss_schema, progress)
+        pgss = pgss_schema(server)
+        statements = _touching(conn, set(known), search_path, ref, pgss, progress)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost: {session.safe_message(exc)}") from exc
     finally:
