@@ -358,3 +358,9 @@ def test_html_report_renders_in_chromium_with_charts(week: dict[str, Any], tmp_p
     assert count_colour(pixels, "#2563eb") > 400  # bars: top statements, heap, trend columns
     assert count_colour(pixels, "#16a34a") > 20  # index part of the size bars
     assert count_colour(pixels, "#dc2626") > 20  # the database size line
+
+    pdf = tmp_path / "report.pdf"
+    printed = browse(target, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer")
+    assert printed.returncode == 0 and pdf.read_bytes().startswith(b"%PDF"), printed.stderr[-500:]
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", pdf.read_bytes()))
+    assert 2 <= pages <= 12  # A4, the print stylesheet: a few pages, not one long strip

@@ -159,6 +159,15 @@ def test_exclusive_lock_still_shows_the_table(db: Any) -> None:
     assert view.advice_note and view.advice_note.startswith("not computed")
 
 
+def test_without_pg_stat_statements_the_facts_still_stand(make_db: Any) -> None:
+    bare = make_db(SCHEMA)
+    bare.execute("DROP EXTENSION pg_stat_statements")
+    view = inspect_table(bare.dsn, QUOTED, advice=Settings())
+    assert view.statements == () and view.sizes.exact and len(view.indexes) == 3
+    assert any("CREATE EXTENSION pg_stat_statements" in n for n in view.notes)
+    assert view.advice_note and view.advice_note.startswith("not computed")
+
+
 def _app() -> typer.Typer:
     app = typer.Typer()
     app.callback()(lambda: None)

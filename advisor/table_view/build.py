@@ -17,7 +17,7 @@ from psycopg.rows import dict_row
 from advisor.collect import server as server_mod
 from advisor.collect.statements import read_statements
 from advisor.db import queries, session
-from advisor.errors import AdvisorError, AnalysisAborted
+from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
 from advisor.history.own import is_advisor_statement
 from advisor.model import Recommendation, Report, Statement, TableRef
@@ -100,7 +100,12 @@ def inspect_table(
     )
     notes: list[str] = []
     try:
-        server = server_mod.check(conn, require_hypopg=False)
+        try:
+            server: server_mod.Server | None = server_mod.check(conn, require_hypopg=False)
+        except PreflightError as err:  # no pg_stat_statements: the table's facts still stand
+            server_mod.check(conn, require_hypopg=False, require_pgss=False)
+            server = None
+            notes.append(f"no workload statements: {err}")
         progress.note("resolving the name")
         known = collect.candidates(conn)
         search_path = _search_path(conn)
@@ -112,8 +117,11 @@ def inspect_table(
                 "the table is locked exclusively: sizes are estimates from relpages and "
                 "index definitions are abbreviated"
             )
-        pgss = pgss_schema(server)
-        statements = _touching(conn, set(known), search_path, ref, pgss, progress)
+        statements = (
+            _touching(conn, set(known), search_path, ref, pgss_schema(server), progress)
+            if server is not None
+            else []
+        )
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost: {session.safe_message(exc)}") from exc
     finally:
