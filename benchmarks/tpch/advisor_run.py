@@ -131,6 +131,8 @@ def run(
             stderr = err.read().decode(errors="replace").strip()
         report: dict[str, Any] | None = None
         error = stderr[-2000:]
+        if proc.returncode < 0 and wall >= timeout_s:
+            error = f"killed after {timeout_s:g} s (the benchmark's limit for one analysis)"
         if proc.returncode == 0:
             try:
                 report = json.loads(output.read_text(encoding="utf-8"))

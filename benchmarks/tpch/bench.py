@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
+
 from advisor.localdb.cluster import LocalCluster
 from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
@@ -47,6 +49,8 @@ class Options:
 class BudgetResult:
     run: AdvisorRun
     ratios: CostRatios | None  # planner costs with the set as hypothetical indexes
+    not_simulated: tuple[str, ...] = ()  # CREATE INDEX statements HypoPG refused
+    harness_error: str | None = None  # the benchmark's own EXPLAINs failed
 
     @property
     def budget(self) -> str:
@@ -203,13 +207,19 @@ def _measure(options: Options, loaded: database.Loaded, work_dir: Path, say: Say
             say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
             results.append(BudgetResult(run, None))
             continue
-        hypo = costs.hypothetical_costs(dsn, all_queries, run.create_sqls)
-        ratios = costs.ratios(base_costs, hypo, calls, recorded)
+        try:
+            hypo = costs.hypothetical_costs(dsn, all_queries, run.create_sqls)
+        except psycopg.Error as exc:
+            say(f"  the benchmark's EXPLAINs failed: {exc}")
+            results.append(BudgetResult(run, None, harness_error=str(exc).splitlines()[0]))
+            continue
+        ratios = costs.ratios(base_costs, hypo.costs, calls, recorded)
         say(
-            f"  {len(run.recommendations)} indexes, {run.wall_seconds:.1f} s, cost ratio "
-            f"{ratios.all_queries:.3f} (all), {ratios.recorded:.3f} (recorded)"
+            f"  {len(run.recommendations)} indexes ({len(hypo.refused)} not simulated), "
+            f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
+            f"{ratios.recorded:.3f} (recorded)"
         )
-        results.append(BudgetResult(run, ratios))
+        results.append(BudgetResult(run, ratios, hypo.refused))
 
     measured = _build_sets(options, dsn, all_queries, base_costs, calls, recorded, results, say)
     return Results(

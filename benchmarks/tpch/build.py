@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from psycopg import sql
 
 from benchmarks.tpch.replay import connect
@@ -26,6 +27,7 @@ class BuiltIndex:
     estimated_bytes: int
     real_bytes: int
     build_seconds: float
+    error: str | None = None  # why it could not be built
 
     @property
     def qualified(self) -> str:
@@ -41,9 +43,18 @@ def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltInde
     built = []
     expression_tables: set[tuple[str, str]] = set()
     with connect(dsn, tracked=False) as conn:
+        needs = {ext for rec in recommendations for ext in _extensions(str(rec["create_sql"]))}
+        for extension in sorted(needs):
+            conn.execute(
+                sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension))
+            )
         for rec in recommendations:
             started = time.monotonic()
-            conn.execute(str(rec["create_sql"]).encode())
+            error: str | None = None
+            try:
+                conn.execute(str(rec["create_sql"]).encode())
+            except psycopg.Error as exc:
+                error = str(exc).strip().splitlines()[0]
             seconds = time.monotonic() - started
             regclass = sql.Identifier(str(rec["schema"]), str(rec["name"])).as_string(conn)
             row = conn.execute(
@@ -60,11 +71,17 @@ def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltInde
                     estimated_bytes=int(rec.get("estimated_size_bytes") or 0),
                     real_bytes=int(row[0]) if row and row[0] is not None else 0,
                     build_seconds=seconds,
+                    error=error,
                 )
             )
         for schema, table in sorted(expression_tables):
             conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
     return built
+
+
+def _extensions(create_sql: str) -> set[str]:
+    """Extensions an index needs before it can be built (trigram operator classes)."""
+    return {"pg_trgm"} if "_trgm_ops" in create_sql else set()
 
 
 def _plain(column: object) -> bool:
