@@ -83,6 +83,7 @@ def command(
     *,
     queries_file: Path | None,
     extra_queries: Sequence[str],
+    logs: Sequence[Path] = (),
     extra_args: Sequence[str] = (),
 ) -> list[str]:
     cmd = [sys.executable, "-m", "advisor", "analyze", "--dsn", dsn, "--format", "json",
@@ -93,6 +94,8 @@ def command(
         cmd += ["--queries", str(queries_file)]
     for text in extra_queries:
         cmd += ["--query", text]
+    for log in logs:
+        cmd += ["--log", str(log)]
     return cmd + list(extra_args)
 
 
@@ -102,6 +105,7 @@ def run(
     *,
     queries_file: Path | None = None,
     extra_queries: Sequence[str] = (),
+    logs: Sequence[Path] = (),
     extra_args: Sequence[str] = (),
     timeout_s: float = 3600.0,
     out_dir: Path | None = None,
@@ -114,7 +118,7 @@ def run(
         keep = Path(tmp) if out_dir is None else out_dir
         output = keep / f"advice-{budget}.json"
         cmd = command(dsn, budget, output, queries_file=queries_file,
-                      extra_queries=extra_queries, extra_args=extra_args)  # fmt: skip
+                      extra_queries=extra_queries, logs=logs, extra_args=extra_args)  # fmt: skip
         env = {**os.environ, "PGOPTIONS": UNTRACKED}
         with (keep / f"advice-{budget}.stderr").open("w+b") as err:
             started = time.monotonic()

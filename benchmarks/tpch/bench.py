@@ -37,6 +37,7 @@ class Options:
     timeout_s: float = 60.0
     build: tuple[str, ...] | None = None  # budgets whose sets are built; None: every set
     explicit: tuple[int, ...] | None = None  # given to the advisor; None: those that timed out
+    explicit_via: str = "auto"  # "--log", "--queries", "--query"; auto: the best available
     work_dir: Path | None = None
     admin_dsn: str | None = None  # an existing server instead of a throwaway cluster
     keep: bool = False
@@ -87,7 +88,7 @@ class Results:
     base_costs: dict[int, float]
     recorded: tuple[int, ...]  # queries that finished at least once: pg_stat_statements has them
     explicit: tuple[int, ...]  # queries handed to the advisor explicitly
-    explicit_via: str  # "--queries", "--query" or "" (none)
+    explicit_via: str  # "--log", "--queries", "--query" or "" (none)
     budgets: tuple[BudgetResult, ...]
     measured: tuple[MeasuredSet, ...] = field(default=())
 
@@ -113,17 +114,23 @@ def index_set_key(recommendations: list[dict[str, Any]]) -> tuple[tuple[str, ...
     )
 
 
+@dataclass(frozen=True)
+class Server:
+    admin_dsn: str
+    log_file: Path | None  # the server log (stderr format), when we started the server
+
+
 @contextlib.contextmanager
-def _server(options: Options, work_dir: Path, say: Say) -> Iterator[str]:
-    """An admin DSN: the given server, or a throwaway cluster with the benchmark's settings."""
+def _server(options: Options, work_dir: Path, say: Say) -> Iterator[Server]:
+    """The given server, or a throwaway cluster with the benchmark's settings."""
     if options.admin_dsn:
-        yield options.admin_dsn
+        yield Server(options.admin_dsn, None)
         return
     cluster = LocalCluster(base_dir=work_dir / "cluster", settings=dict(database.BENCH_SETTINGS))
     say(f"starting a throwaway cluster in {cluster.base_dir} (port {cluster.port}) ...")
     cluster.start()
     try:
-        yield cluster.dsn()
+        yield Server(cluster.dsn(), cluster.log_file)
     finally:
         if options.keep:
             say(f"cluster left running: {cluster.dsn('tpch')}")
@@ -151,19 +158,34 @@ def run_benchmark(options: Options, say: Say) -> Results:
     work_dir.mkdir(parents=True, exist_ok=True)
     dbname = "tpch" if options.admin_dsn is None else f"tpch_bench_{os.getpid()}"
     try:
-        with _server(options, work_dir, say) as admin_dsn:
+        with _server(options, work_dir, say) as server:
             try:
-                loaded = database.prepare(admin_dsn, options.scale_factor, work_dir, say, dbname)
-                return _measure(options, loaded, work_dir, say)
+                loaded = database.prepare(
+                    server.admin_dsn, options.scale_factor, work_dir, say, dbname
+                )
+                return _measure(options, loaded, server.log_file, work_dir, say)
             finally:
                 if options.admin_dsn and not options.keep:
-                    database.drop_database(admin_dsn, dbname)
+                    database.drop_database(server.admin_dsn, dbname)
     finally:
         if made_dir and not options.keep:
             shutil.rmtree(work_dir, ignore_errors=True)
 
 
-def _measure(options: Options, loaded: database.Loaded, work_dir: Path, say: Say) -> Results:
+def _via(options: Options, log_file: Path | None) -> str:
+    """How the queries pg_stat_statements lacks reach the advisor: its best available source."""
+    if options.explicit_via != "auto":
+        return options.explicit_via
+    if log_file is not None and advisor_run.has_option("--log"):
+        return "--log"
+    if advisor_run.has_option("--queries"):
+        return "--queries"
+    return "--query"
+
+
+def _measure(
+    options: Options, loaded: database.Loaded, log_file: Path | None, work_dir: Path, say: Say
+) -> Results:
     dsn = loaded.dsn
     all_queries = queries.load()
     facts = machine.describe(dsn)
@@ -184,23 +206,31 @@ def _measure(options: Options, loaded: database.Loaded, work_dir: Path, say: Say
     given = [q for q in all_queries if q.number in explicit]
     queries_file: Path | None = None
     extra: list[str] = []
-    via = ""
+    logs: list[Path] = []
+    extra_args: tuple[str, ...] = ()
+    via = _via(options, log_file) if given else ""
+    if via == "--log":
+        if log_file is None:
+            raise ValueError("--explicit-via log needs the benchmark's own cluster (no --dsn)")
+        # The server logged each cancelled statement with its text (log_min_error_statement);
+        # the log does not say how long it ran, so tell the advisor the timeout.
+        logs = [log_file]
+        if advisor_run.has_option("--log-statement-timeout"):
+            extra_args = ("--log-statement-timeout", f"{int(options.timeout_s)}s")
+    elif via == "--queries":
+        queries_file = work_dir / "explicit_queries.sql"
+        queries_file.write_text(queries.render_file(given, calls), encoding="utf-8")
+    elif via == "--query":
+        extra = [q.sql for q in given]
     if given:
-        if advisor_run.has_option("--queries"):
-            queries_file = work_dir / "explicit_queries.sql"
-            queries_file.write_text(queries.render_file(given, calls), encoding="utf-8")
-            via = "--queries"
-        else:
-            extra = [q.sql for q in given]
-            via = "--query"
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
     results: list[BudgetResult] = []
     for budget in options.budgets:
         say(f"advisor analyze, budget {budget} ...")
         run = advisor_run.run(
-            dsn, budget, queries_file=queries_file, extra_queries=extra,
-            extra_args=options.advisor_args, timeout_s=options.advisor_timeout_s,
+            dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
+            extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
             out_dir=work_dir,
         )  # fmt: skip
         if not run.ok:

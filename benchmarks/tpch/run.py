@@ -41,6 +41,12 @@ def _numbers(text: str) -> tuple[int, ...]:
     return tuple(int(x.strip().upper().removeprefix("Q")) for x in text.split(",") if x.strip())
 
 
+def _via(args: argparse.Namespace) -> str:
+    if args.explicit_via == "auto" and args.smoke:
+        return "--queries"  # nothing times out at the smoke's scale: the log would not have them
+    return "auto" if args.explicit_via == "auto" else f"--{args.explicit_via}"
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.tpch.run",
@@ -58,6 +64,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--explicit", default="auto",
                    help="queries given to the advisor explicitly, e.g. Q17,Q20; 'auto': the ones "
                    "that timed out (pg_stat_statements lacks them), 'none'")  # fmt: skip
+    p.add_argument("--explicit-via", choices=("auto", "log", "queries", "query"), default="auto",
+                   help="how those queries reach the advisor: the server log (--log), a file "
+                   "(--queries) or --query options; auto: the log when the benchmark owns the "
+                   "cluster and the advisor reads logs, else --queries")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -92,13 +102,14 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
     if args.smoke:
         return Options(
             scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
-            build=build, explicit=explicit, work_dir=args.work_dir, admin_dsn=args.dsn,
-            keep=args.keep, advisor_timeout_s=120.0, advisor_args=tuple(args.advisor_arg),
-            command=command,
+            build=build, explicit=explicit, explicit_via=_via(args), work_dir=args.work_dir,
+            admin_dsn=args.dsn, keep=args.keep, advisor_timeout_s=120.0,
+            advisor_args=tuple(args.advisor_arg), command=command,
         )  # fmt: skip
     return Options(
         scale_factor=args.sf, budgets=_budgets(args.budgets), runs=args.runs,
-        timeout_s=args.timeout, build=build, explicit=explicit, work_dir=args.work_dir,
+        timeout_s=args.timeout, build=build, explicit=explicit, explicit_via=_via(args),
+        work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
         command=command,
     )  # fmt: skip

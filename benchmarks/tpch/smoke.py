@@ -24,7 +24,8 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
     notes: list[str] = []
     options = Options(
         scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
-        explicit=SMOKE_EXPLICIT, admin_dsn=admin_dsn, advisor_timeout_s=50.0,
+        explicit=SMOKE_EXPLICIT, explicit_via="--queries", admin_dsn=admin_dsn,
+        advisor_timeout_s=50.0,
         command="benchmarks.tpch.smoke.run_smoke()",
     )  # fmt: skip
     results = run_benchmark(options, notes.append)
