@@ -165,6 +165,12 @@ def analyze(
     min_improvement: Annotated[
         float, typer.Option(min=0, max=100, help="Percent a statement must improve by.")
     ] = 10.0,
+    min_workload_gain: Annotated[
+        float,
+        typer.Option(
+            min=0, max=100, help="Percent of the workload's time an index must save (0: off)."
+        ),
+    ] = 0.0,
     min_table_rows: Annotated[
         int, typer.Option(min=0, help="Tables with fewer rows get no index.")
     ] = 1000,
@@ -206,6 +212,7 @@ def analyze(
             min_time_ms=float(parse_duration_ms(min_time)),
             top=top,
             min_improvement=min_improvement / 100.0,
+            min_workload_gain=min_workload_gain / 100.0,
             min_table_rows=min_table_rows,
             max_indexes=max_indexes,
             max_size_bytes=parse_size(max_size) if max_size else None,

@@ -34,7 +34,7 @@ from advisor.model import (
 )
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
-from advisor.selection.base import Selection, WorkloadItem, weight_of
+from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, write_cost
 from advisor.settings import Settings
@@ -234,16 +234,19 @@ class Costing:
 def _baseline(
     parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
 ) -> list[WorkloadItem]:
-    items = []
+    planned = []
     for p in parsed:
         try:
-            plan = whatif.cost(p, ())
+            planned.append((p, whatif.cost(p, ())))
         except PlanError as exc:
             skipped.append(Skipped(p.statement, str(exc)))
-            continue
-        cost = plan.total_cost
-        items.append(WorkloadItem(p, cost, weight_of(p, cost), plan.used_indexes))
-    return items
+    factor = ms_per_cost(
+        [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
+    )
+    return [
+        WorkloadItem(p, plan.total_cost, weight_of(p, plan.total_cost, factor), plan.used_indexes)
+        for p, plan in planned
+    ]
 
 
 def _candidates(

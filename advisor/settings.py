@@ -38,6 +38,7 @@ class Settings:
     top: int | None = None
     min_table_rows: int = 1_000
     min_improvement: float = 0.10
+    min_workload_gain: float = 0.0  # share of the workload's time an index must save
     max_key_columns: int = 3
     max_indexes: int | None = None
     max_size_bytes: int | None = None

@@ -34,8 +34,20 @@ class Selection:
     rounds: int = 0
 
 
-def weight_of(parsed: ParsedStatement, base_cost: float) -> float:
+def weight_of(parsed: ParsedStatement, base_cost: float, ms_per_cost: float = 1.0) -> float:
+    """Measured total time, or calls x planner cost x ``ms_per_cost`` where none was measured."""
     statement = parsed.statement
     if statement.total_exec_ms > 0:
         return statement.total_exec_ms
-    return max(statement.calls, 1) * base_cost
+    return max(statement.calls, 1) * base_cost * ms_per_cost
+
+
+def ms_per_cost(measured: list[tuple[float, float]]) -> float:
+    """How many milliseconds one unit of planner cost took on this server: the median of
+    mean time / cost over statements that have both. Statements given without a measured time
+    (``--query``, files) are weighed with it, so that all weights are milliseconds."""
+    ratios = sorted(ms / cost for ms, cost in measured if ms > 0 and cost > 0)
+    if not ratios:
+        return 1.0
+    middle = len(ratios) // 2
+    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2

@@ -7,12 +7,15 @@
    bundle (indexes interact: a join may need an index on both sides); or *extend* a chosen index
    by one more key column that the workload uses on its table, replacing it (the idea of the
    Extend algorithm of Schlosser, Kossmann and Boissier, 2019: widening an index often buys
-   more per byte than adding one).
+   more per byte than adding one). Moves are evaluated lazily: gains shrink as indexes are
+   added, so a move's last score bounds its next one and most moves are not re-planned every
+   round. A move is priced only on the statements that use its leading key on its table.
 3. **Score.** A move's gain is the sum over the statements it touches of
    ``weight x (cost_before_move - cost_after_move) / baseline_cost``, where the weight is the
    statement's measured time; minus the write cost of the indexes it adds (``overhead``). Without a
    size budget the move with the largest net gain wins; with one, the largest net gain per byte
-   that still fits. A move must improve at least one statement by ``min_improvement``.
+   that still fits. A move must improve at least one statement by ``min_improvement``, and save
+   at least ``min_workload_gain`` of the workload's total time (off by default).
 4. **Pruning.** After each move, chosen indexes that no plan reads any more are dropped; at the
    end, so is every index whose removal costs no statement ``min_improvement``.
 5. **Smaller when close.** A chosen index is swapped for a smaller substitute (the same keys
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from advisor.model import IndexKey, IndexSpec, Role, TableRef
 from advisor.selection.base import Selection, WorkloadItem
@@ -68,6 +71,7 @@ class GreedySelector:
         self.settings = settings
         self.size_of = size_of
         self.overhead_of = overhead_of
+        self.min_gain = 0.0
 
     def _cost(self, item: WorkloadItem, config: Iterable[IndexSpec]) -> float:
         return self.whatif.cost(item.parsed, config).total_cost
@@ -121,10 +125,13 @@ class GreedySelector:
         self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
     ) -> Selection:
         bundles, rejected = self.bundles(items, candidates)
+        self.min_gain = self.settings.min_workload_gain * sum(i.weight for i in items)
         adds: list[Move] = []
-        if self.settings.max_size_bytes is not None:
-            # the all-candidates plan may prefer indexes that do not fit: under a size budget
-            # every candidate of an improvable statement is a move of its own
+        wanted = {s for bundle in bundles.values() for s in bundle}
+        budget = self.settings.max_size_bytes
+        if budget is not None and sum(self.size_of(s) for s in wanted) > budget:
+            # the all-candidates plans prefer more than fits: every candidate of an
+            # improvable statement becomes a move of its own, smaller ones included
             for key in bundles:
                 for spec in candidates.get(key, ()):
                     if Move(frozenset([spec])) not in adds:
@@ -135,19 +142,32 @@ class GreedySelector:
                     adds.append(Move(frozenset([spec])))
             if len(bundle) > 1 and Move(bundle) not in adds:
                 adds.append(Move(bundle))
-        by_table: dict[TableRef, list[WorkloadItem]] = {}
+        # a statement can only profit from an index whose leading key it uses on that table
+        # (a key no statement names, such as a row-level security policy's column, falls back to
+        # every statement on the table)
+        by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]] = {}
         for item in items:
+            for use in item.parsed.uses:
+                users = by_lead.setdefault((use.table, use.key), [])
+                if item not in users:
+                    users.append(item)
             for table in item.parsed.tables:
-                by_table.setdefault(table, []).append(item)
+                by_lead.setdefault((table, None), []).append(item)
 
         chosen: list[IndexSpec] = []
         current = {item.key: item.base_cost for item in items}
         rounds = 0
+        bounds: dict[Move, float] = {}  # the last score of each move: an upper bound (lazy greedy)
         while rounds < MAX_ROUNDS:
             rounds += 1
             best: tuple[float, Move] | None = None
-            for move in adds + self._extensions(chosen, items):
-                scored = self._score(move, chosen, current, by_table)
+            moves = adds + self._extensions(chosen, items)
+            moves.sort(key=lambda m: bounds.get(m, float("inf")), reverse=True)
+            for move in moves:
+                if best is not None and bounds.get(move, float("inf")) <= best[0]:
+                    break  # gains shrink as indexes are added: no later move can win
+                scored = self._score(move, chosen, current, by_lead)
+                bounds[move] = scored if scored is not None else float("-inf")
                 if scored is not None and (best is None or scored > best[0]):
                     best = (scored, move)
             if best is None:
@@ -162,6 +182,7 @@ class GreedySelector:
         chosen = self._drop_weak(items, chosen)
         pool = {s for specs in candidates.values() for s in specs}
         chosen = self._prefer_smaller(items, chosen, pool)
+        chosen = self._merge(items, chosen)
         current = {item.key: self._cost(item, chosen) for item in items}
         used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
         for item in items:
@@ -186,7 +207,7 @@ class GreedySelector:
         move: Move,
         chosen: list[IndexSpec],
         current: dict[str, float],
-        by_table: dict[TableRef, list[WorkloadItem]],
+        by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]],
     ) -> float | None:
         """Net gain of a move (per byte under a size budget), or None when it does not qualify."""
         new = move.add - set(chosen)
@@ -204,7 +225,12 @@ class GreedySelector:
         budget = self.settings.max_size_bytes
         if budget is not None and sum(self.size_of(s) for s in config) > budget:
             return None
-        affected = {i.key: i for t in move.tables for i in by_table.get(t, [])}
+        affected = {
+            i.key: i
+            for s in move.add | move.remove
+            for i in by_lead.get((s.table, IndexKey(s.keys[0].text, s.keys[0].expression)))
+            or by_lead.get((s.table, None), [])
+        }
         gain, qualifies = 0.0, False
         for item in affected.values():
             cost = self._cost(item, config)
@@ -215,7 +241,7 @@ class GreedySelector:
                 qualifies = True
         net = gain - sum(self.overhead_of(s) for s in new)
         net += sum(self.overhead_of(s) for s in move.remove)
-        if not qualifies or net <= 0:
+        if not qualifies or net <= 0 or net < self.min_gain:
             return None
         if budget is not None:
             return net / max(size_delta, MIN_SIZE_FOR_RATIO)
@@ -245,6 +271,39 @@ class GreedySelector:
                 close = all(self._cost(i, trial) <= self._cost(i, result) * slack for i in users)
                 if close and users:
                     result = trial
+                    break
+        return result
+
+    def _merge(self, items: list[WorkloadItem], chosen: list[IndexSpec]) -> list[IndexSpec]:
+        """Fold chosen B-trees with the same leading key into one, where the plans allow it.
+
+        Per-statement tuning leaves several indexes that differ only after the first key or in
+        their INCLUDE lists. Each member alone, and the widest member with the others' columns
+        included, is tried in place of the whole group; the smallest replacement that keeps
+        every statement within ``min_improvement`` of its cost wins.
+        """
+        result = list(chosen)
+        groups: dict[tuple[TableRef, IndexKey, str | None], list[IndexSpec]] = {}
+        for spec in chosen:
+            if spec.method == "btree":
+                groups.setdefault((spec.table, spec.keys[0], spec.where), []).append(spec)
+        slack = 1 + self.settings.min_improvement
+        for group in groups.values():
+            if len(group) < 2:
+                continue
+            widest = max(group, key=lambda s: (len(s.keys), len(s.include)))
+            extra = {c for s in group for c in (*s.include, *s.key_texts)} - set(widest.key_texts)
+            union = replace(widest, include=tuple(sorted(extra)))
+            options = sorted({*group, union}, key=self.size_of)
+            users = [i for i in items if set(group) & self.whatif.used_specs(i.parsed, result)]
+            before = {i.key: self._cost(i, result) for i in users}
+            for option in options:
+                if option in self.whatif.refused:
+                    continue
+                trial = [s for s in result if s not in group] + [option]
+                if all(self._cost(i, trial) <= before[i.key] * slack for i in users):
+                    if self.size_of(option) < sum(self.size_of(s) for s in group):
+                        result = trial
                     break
         return result
 
