@@ -23,7 +23,7 @@ from advisor.errors import AdvisorError
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "shared_preload_libraries": "pg_stat_statements",
-    "pg_stat_statements.track": "all",
+    "pg_stat_statements.track": "top",
     "pg_stat_statements.max": "10000",
     "fsync": "off",
     "synchronous_commit": "off",
@@ -143,7 +143,12 @@ class LocalCluster:
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
 
     def restart(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data_dir), "-m", "fast", "-w", "restart")
+        # -l as in start(): without it the new postmaster inherits our output pipes, and
+        # capturing them waits for the server to exit
+        self._run(
+            "pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-m", "fast", "-w",
+            "restart",
+        )  # fmt: skip
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
