@@ -18,6 +18,7 @@ from psycopg import errors, sql
 
 from advisor.errors import AnalysisAborted
 from advisor.model import ParsedStatement
+from advisor.whatif import lenient
 
 _UNTYPED = re.compile(r"could not determine data type of parameter \$(\d+)")
 
@@ -70,7 +71,8 @@ class Explainer:
 
     def _explain(self, statement: sql.Composed) -> dict[str, Any]:
         self.calls += 1
-        row = self.conn.execute(statement).fetchone()
+        with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
+            row = cur.execute(statement).fetchone()
         if row is None:
             raise PlanError("EXPLAIN returned nothing")
         doc = row[0]

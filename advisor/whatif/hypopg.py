@@ -15,6 +15,7 @@ from psycopg import sql
 
 from advisor.db import ddl, queries
 from advisor.model import IndexSpec
+from advisor.whatif import lenient
 
 HYPOTHETICAL_METHODS = frozenset({"btree", "brin", "hash"})
 RESET_AFTER = 2000
@@ -66,7 +67,8 @@ class HypoPG:
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
         statement = ddl.create_index(spec).as_string(self.conn)
         try:
-            row = self.conn.execute(self._q["create"], (statement,)).fetchone()
+            with lenient.cursor(self.conn) as cur:  # HypoPG may cut the name mid-character
+                row = cur.execute(self._q["create"], (statement,)).fetchone()
         except psycopg.OperationalError:
             raise
         except psycopg.Error as exc:
