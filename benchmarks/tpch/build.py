@@ -24,6 +24,9 @@ class BuiltIndex:
     name: str
     table: str
     columns: tuple[str, ...]
+    include: tuple[str, ...]
+    where: str | None
+    method: str
     estimated_bytes: int
     real_bytes: int
     build_seconds: float
@@ -32,6 +35,17 @@ class BuiltIndex:
     @property
     def qualified(self) -> str:
         return f"{self.schema}.{self.name}"
+
+    @property
+    def shape(self) -> str:
+        """``lineitem (l_shipdate) INCLUDE (l_discount)``, the method when not B-tree."""
+        text = f"{self.table}" + ("" if self.method == "btree" else f" USING {self.method}")
+        text += f" ({', '.join(self.columns)})"
+        if self.include:
+            text += f" INCLUDE ({', '.join(self.include)})"
+        if self.where:
+            text += f" WHERE {self.where}"
+        return text
 
 
 def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltIndex]:
@@ -68,6 +82,9 @@ def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltInde
                     name=str(rec["name"]),
                     table=str(rec["table"]),
                     columns=tuple(str(c) for c in rec.get("columns") or ()),
+                    include=tuple(str(c) for c in rec.get("include") or ()),
+                    where=str(rec["where"]) if rec.get("where") else None,
+                    method=str(rec.get("method") or "btree"),
                     estimated_bytes=int(rec.get("estimated_size_bytes") or 0),
                     real_bytes=int(row[0]) if row and row[0] is not None else 0,
                     build_seconds=seconds,

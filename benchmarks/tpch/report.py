@@ -125,7 +125,7 @@ def _measured(r: Results, m: MeasuredSet) -> list[str]:
     lines = [f"#### Built for real: the set of budget {', '.join(m.budgets)}", ""]
     rows = [
         [
-            f"`{i.qualified}` on {i.table} ({', '.join(i.columns)})",
+            f"`{i.name}` on {i.shape}",
             _mb(i.estimated_bytes),
             _mb(i.real_bytes) if i.error is None else f"not built: {i.error[:100]}",
             f"{i.estimated_bytes / i.real_bytes:.2f}" if i.real_bytes else "n/a",
