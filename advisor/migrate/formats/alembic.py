@@ -121,7 +121,8 @@ class AlembicFormat(MigrationFormat):
             digest = hashlib.sha1(f"{down}\n{rec.create_sql}".encode()).hexdigest()
             revision = digest[:12]
             text = TEMPLATE.format(
-                name=rec.name,
+                # inside the docstring: no line break, no escape sequence, no closing quotes
+                name=evidence.inline(rec.name).replace("\\", "\\\\").replace('"', '\\"'),
                 revision=revision,
                 revision_literal=py_str(revision),
                 down_literal=py_str(down) if down else None,

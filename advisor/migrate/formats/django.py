@@ -73,7 +73,7 @@ class DjangoFormat(MigrationFormat):
         for rec in recommendations:
             stem = f"{number:04d}_create_{slug(rec.name)}"
             text = TEMPLATE.format(
-                name=rec.name,
+                name=evidence.inline(rec.name),  # a name may hold a line break
                 evidence=evidence.comment(evidence.lines(rec), "#"),
                 create=py_str(rec.create_sql),
                 drop=py_str(rec.drop_sql),

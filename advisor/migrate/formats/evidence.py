@@ -63,13 +63,18 @@ def lines(rec: Recommendation) -> list[str]:
     return out
 
 
+def inline(text: str) -> str:
+    """``text`` fit for the middle of one comment line: line breaks become spaces."""
+    return _LINE_BREAK.sub(" ", text)
+
+
 def comment(text_lines: list[str] | tuple[str, ...], marker: str) -> str:
     """Comment lines joined with newlines: ``marker`` is ``--`` for SQL, ``#`` for Python.
 
     A line break inside a line (an identifier may hold one) becomes a space: it would end the
     comment and leave the rest of the line as code.
     """
-    return "\n".join(f"{marker} {_LINE_BREAK.sub(' ', line)}".rstrip() for line in text_lines)
+    return "\n".join(f"{marker} {inline(line)}".rstrip() for line in text_lines)
 
 
 _LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")  # what splitlines() splits on
