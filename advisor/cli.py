@@ -301,10 +301,16 @@ def _stop_quietly(base: Path) -> None:
 def _register_commands() -> None:
     """Commands that live beside their library code, each behind its own ``register``."""
     from advisor.apply.command import register as register_apply
+    from advisor.history.command import register as register_snapshot
     from advisor.lint.command import register as register_lint
+    from advisor.report.command import register as register_report
+    from advisor.table_view.command import register as register_table
 
     register_apply(app)
     register_lint(app)
+    register_snapshot(app)
+    register_report(app)
+    register_table(app)
 
 
 _register_commands()

@@ -32,6 +32,7 @@ from advisor.model import (
     StatementResult,
     TableRef,
 )
+from advisor.history.own import is_advisor_statement
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
@@ -110,6 +111,7 @@ def _analyze(
             samples=item.samples,
         )
         for item in collected.items
+        if not is_advisor_statement(item.statement.query)  # our own catalog reads and EXPLAINs
     ]
     period = server.info.stats_age_seconds
     if not options.use_pg_stat_statements and collected.log_span_seconds:

@@ -17,6 +17,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 pg_version="${ADVISOR_PG_VERSION:-15}"
 packages=("postgresql-$pg_version" "postgresql-$pg_version-hypopg" "python3-venv")
+# the HTML report is checked in a real browser by the tests
+[ "$job" = test ] && packages+=("chromium")
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -23,7 +23,7 @@ from advisor.errors import AdvisorError
 
 DEFAULT_SETTINGS: dict[str, str] = {
     "shared_preload_libraries": "pg_stat_statements",
-    "pg_stat_statements.track": "all",
+    "pg_stat_statements.track": "top",
     "pg_stat_statements.max": "10000",
     "fsync": "off",
     "synchronous_commit": "off",
