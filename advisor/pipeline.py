@@ -20,6 +20,7 @@ from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import ddl, session
 from advisor.errors import AnalysisAborted
+from advisor.history.own import is_advisor_statement
 from advisor.model import (
     Finding,
     IndexSpec,
@@ -32,7 +33,6 @@ from advisor.model import (
     StatementResult,
     TableRef,
 )
-from advisor.history.own import is_advisor_statement
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
