@@ -118,3 +118,20 @@ def test_lookup_of_int8_binds(db: Any) -> None:
     report = db.analyze()
     pk = [s for s in report.statements if "WHERE id = $1" in s.statement.query]
     assert pk and pk[0].reason is not None and "items_pkey" in pk[0].reason
+
+
+def test_row_comparison_and_merge_are_understood_and_planned(conn: Any) -> None:
+    row = parsed(conn, "SELECT sku FROM items WHERE (shop_id, created_at) = ($1, $2)")
+    assert {(u.key.text, u.role.value) for u in row.uses} == {
+        ("shop_id", "equality"),
+        ("created_at", "equality"),
+    }
+    merge = parsed(
+        conn,
+        "MERGE INTO items i USING (SELECT $1::bigint AS id) s ON i.id = s.id "
+        "WHEN MATCHED THEN UPDATE SET sku = $2",
+    )
+    assert "id" in {u.key.text for u in merge.uses if u.table.name == "items"}
+    explainer = Explainer(conn, conn.info.server_version)
+    assert explainer.plan(merge)["Total Cost"] > 0
+    assert explainer.plan(row)["Total Cost"] > 0

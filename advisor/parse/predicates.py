@@ -119,6 +119,13 @@ class PredicateWalker:
             self._read(scope, node)
             if node.whereClause is not None:
                 self.qual(node.whereClause, scope, ctes)
+        elif isinstance(node, ast.MergeStmt):
+            ctes = self._ctes(node.withClause, None, frozenset())
+            scope = Scope()
+            self._add_range_var(node.relation, scope, ctes)
+            self._from_item(node.sourceRelation, scope, ctes)
+            if node.joinCondition is not None:
+                self.qual(node.joinCondition, scope, ctes)
         elif isinstance(node, ast.InsertStmt) and isinstance(node.selectStmt, ast.SelectStmt):
             ctes = self._ctes(node.withClause, None, frozenset())
             self.select(node.selectStmt, None, ctes)
@@ -388,6 +395,19 @@ class PredicateWalker:
                 self._use(key[0], key[1], role, operator=op)
             return
         if kind != A_Expr_Kind.AEXPR_OP or op not in _RANGE_OPS | {_EQ}:
+            return
+        if (
+            op == _EQ
+            and isinstance(node.lexpr, ast.RowExpr)
+            and isinstance(node.rexpr, ast.RowExpr)
+            and len(node.lexpr.args or ()) == len(node.rexpr.args or ())
+        ):
+            # (a, b) = ($1, $2) is a = $1 AND b = $2
+            for left, right in zip(node.lexpr.args or (), node.rexpr.args or (), strict=True):
+                pair = ast.A_Expr(
+                    kind=A_Expr_Kind.AEXPR_OP, name=node.name, lexpr=left, rexpr=right
+                )
+                self._a_expr(pair, scope, ctes)
             return
         for this, other in ((node.lexpr, node.rexpr), (node.rexpr, node.lexpr)):
             if this is None or other is None:

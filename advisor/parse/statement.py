@@ -13,7 +13,7 @@ from advisor.collect.catalog import Catalog
 from advisor.model import ParsedStatement, Skipped, Statement
 from advisor.parse import predicates, repair
 
-_PLANNABLE = (ast.SelectStmt, ast.UpdateStmt, ast.DeleteStmt, ast.InsertStmt)
+_PLANNABLE = (ast.SelectStmt, ast.UpdateStmt, ast.DeleteStmt, ast.InsertStmt, ast.MergeStmt)
 
 
 def _first_line(text: str) -> str:
