@@ -18,6 +18,7 @@ from psycopg.rows import dict_row
 from advisor.db import queries
 from advisor.model import Statement
 from advisor.settings import Settings
+from advisor.sources.sqltext import tables_key
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,7 @@ class _Row:
 def fingerprint(query: str) -> str:
     """The parser's fingerprint; for unparsable text, the text with whitespace folded."""
     try:
-        return str(parser.fingerprint(query))
+        return str(parser.fingerprint(query)) + tables_key(query)  # schemas, digits count
     except Exception:  # pglast raises ParseError and, on odd input, other errors
         return " ".join(query.split())
 
