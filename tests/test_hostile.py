@@ -18,7 +18,7 @@ import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, LiteralString
 
 import psycopg
 import pytest
@@ -191,6 +191,29 @@ def test_corpus_statements(corpus_db: Any) -> None:
     check_report(report, corpus_db.dsn)
 
 
+def test_same_statement_on_look_alike_tables_stays_apart(make_db: Any) -> None:
+    """One text shape over tables the fingerprint confuses: the same name in two schemas, names
+    differing only in digits (libpg_query's fingerprint ignores both). Each is its own statement
+    with its own calls, and each table gets its own index."""
+    tables = ('"Sales Dept"."order"', 'public."order"', "public.shard_01", "public.shard_02")
+    schema = 'CREATE SCHEMA "Sales Dept";' + "".join(
+        f"CREATE TABLE {t} (id bigint PRIMARY KEY, k int NOT NULL, v text);"
+        f"INSERT INTO {t} SELECT g, g % 500, 'v' FROM generate_series(1, 5000) g;"
+        for t in tables
+    )
+    database = make_db(schema)
+    for calls, table in enumerate(tables, start=2):
+        database.run(f"SELECT v FROM {table} WHERE k = %s", [(Int8(i),) for i in range(calls)])
+    report = analyze(database.dsn, SETTINGS)
+    seen = {r.statement.query: r.statement.calls for r in report.statements}
+    assert seen == {f"SELECT v FROM {t} WHERE k = $1": n for n, t in enumerate(tables, 2)}, seen
+    advised = {(r.spec.table.schema, r.spec.table.name) for r in report.recommendations}
+    assert advised == {
+        ("Sales Dept", "order"), ("public", "order"), ("public", "shard_01"),
+        ("public", "shard_02"),
+    }  # fmt: skip
+
+
 def test_statements_are_planned_not_run(corpus_db: Any) -> None:
     """The corpus holds UPDATE, DELETE, FOR UPDATE and pg_sleep: none of them ran."""
     with psycopg.connect(corpus_db.dsn, autocommit=True) as conn:
@@ -269,6 +292,13 @@ def _build(conn: psycopg.Connection[Any], schema: str, table: str, c1: str, c2: 
     reset_statistics(conn)
 
 
+WORKLOAD: tuple[LiteralString, ...] = (
+    "SELECT * FROM {t} WHERE {c1} = {v}",
+    "SELECT {c2} FROM {u} WHERE {c1} = {v} AND {c2} > 3 ORDER BY {c2}",  # found on search_path
+    "SELECT count(*) FROM {t} x JOIN {p} y ON x.{c1} = y.{c1} WHERE y.{c2} = {v}",
+)
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -302,12 +332,9 @@ def test_hostile_identifiers(prop_db: Any, names: list[str]) -> None:
         _build(conn, schema, table, c1, c2, idx, dup)
         # constants, not parameters: a name may hold "%", which psycopg would read as a
         # placeholder; pg_stat_statements turns the constants into $n all the same
-        lookup = "SELECT * FROM {t} WHERE {c1} = {v}"
-        ranged = "SELECT {c2} FROM {u} WHERE {c1} = {v} AND {c2} > 3 ORDER BY {c2}"
-        join = "SELECT count(*) FROM {t} x JOIN {p} y ON x.{c1} = y.{c1} WHERE y.{c2} = {v}"
         for i in range(5):
-            for template in (lookup, ranged, join):
-                statement = sql.SQL(template).format(  # type: ignore[arg-type]
+            for template in WORKLOAD:
+                statement = sql.SQL(template).format(
                     t=ident(schema, table), u=ident(table), p=ident("public", table),
                     c1=ident(c1), c2=ident(c2), v=sql.Literal(i),
                 )  # fmt: skip
