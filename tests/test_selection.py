@@ -20,7 +20,7 @@ CREATE TABLE ledger (
     memo text
 );
 INSERT INTO ledger (account, region, status, booked, memo)
-SELECT g % 4000, g % 40, (ARRAY['open','closed'])[1 + g % 2], date '2024-01-01' + g % 700,
+SELECT g % 4000, (g / 4000) % 40, (ARRAY['open','closed'])[1 + g % 2], date '2024-01-01' + g % 700,
        md5(g::text)
   FROM generate_series(1, 120000) g;
 """
