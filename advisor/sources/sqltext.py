@@ -37,8 +37,8 @@ def fingerprint(text: str) -> str:
         return " ".join(text.split())
 
 
-_RANGE_VAR = re.compile(
-    r'"RangeVar":\{(?:"catalogname":"(?:[^"\\]|\\.)*",)?'
+_RANGE_VAR = re.compile(  # a RangeVar node, or the typed "relation" of INSERT/UPDATE/DELETE/MERGE
+    r'"(?:RangeVar|relation)":\{(?:"catalogname":"(?:[^"\\]|\\.)*",)?'
     r'(?:"schemaname":"((?:[^"\\]|\\.)*)",)?"relname":"((?:[^"\\]|\\.)*)"'
 )
 
