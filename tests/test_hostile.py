@@ -204,9 +204,12 @@ def test_same_statement_on_look_alike_tables_stays_apart(make_db: Any) -> None:
     database = make_db(schema)
     for calls, table in enumerate(tables, start=2):
         database.run(f"SELECT v FROM {table} WHERE k = %s", [(Int8(i),) for i in range(calls)])
+        database.run(f"UPDATE {table} SET v = 'w' WHERE k = %s", [(Int8(i),) for i in range(calls)])
     report = analyze(database.dsn, SETTINGS)
     seen = {r.statement.query: r.statement.calls for r in report.statements}
-    assert seen == {f"SELECT v FROM {t} WHERE k = $1": n for n, t in enumerate(tables, 2)}, seen
+    expected = {f"SELECT v FROM {t} WHERE k = $1": n for n, t in enumerate(tables, 2)}
+    expected |= {f"UPDATE {t} SET v = $2 WHERE k = $1": n for n, t in enumerate(tables, 2)}
+    assert seen == expected, seen
     advised = {(r.spec.table.schema, r.spec.table.name) for r in report.recommendations}
     assert advised == {
         ("Sales Dept", "order"), ("public", "order"), ("public", "shard_01"),
