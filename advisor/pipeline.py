@@ -159,7 +159,7 @@ def _analyze(
             {i.key: i.parsed for i in items},
             statement_timeout_ms=settings.statement_timeout_ms,
         )
-    recommendations += unverified
+    recommendations += _within_budget(recommendations, unverified, settings)
     for rec in unverified:
         proof = "verified on the copy" if rec.verified else "unverified"
         for effect in rec.effects:
@@ -455,6 +455,26 @@ def _rule_advice(
             )
         )
     return out
+
+
+def _within_budget(
+    proven: list[Recommendation], extra: list[Recommendation], settings: Settings
+) -> list[Recommendation]:
+    """The rule-based advice that still fits the index-count and size budgets, in order."""
+    count = len(proven)
+    size = sum(r.estimated_size_bytes for r in proven)
+    kept = []
+    for rec in extra:
+        if settings.max_indexes is not None and count + 1 > settings.max_indexes:
+            continue
+        if settings.max_size_bytes is not None and size + rec.estimated_size_bytes > (
+            settings.max_size_bytes
+        ):
+            continue
+        kept.append(rec)
+        count += 1
+        size += rec.estimated_size_bytes
+    return kept
 
 
 def _statement_results(

@@ -58,3 +58,15 @@ def test_sizes_and_durations() -> None:
     assert parse_duration_ms("10s") == 10_000 and parse_duration_ms("250") == 250
     with pytest.raises(UsageError):
         parse_size("lots")
+
+
+def test_case_results_under_sum_get_a_numeric_type() -> None:
+    from pglast.stream import RawStream
+
+    from advisor.parse.repair import type_case_results
+
+    node = parse_sql("SELECT sum(CASE WHEN a = $1 THEN $2 ELSE $3 END), max($4) FROM t")[0].stmt
+    assert type_case_results(node)
+    text = RawStream()(node)
+    assert "CAST($2 AS numeric)" in text and "CAST($3 AS numeric)" in text
+    assert "max($4)" in text

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pglast import parser
+from pglast import ast, parser
 
 # Scanner token names of keywords that can start a type name in a typed literal.
 _TYPE_KEYWORDS = {
@@ -96,3 +96,52 @@ def repair_text(query: str) -> TextRepair:
         last = end
     out.append(query[last:])
     return TextRepair("".join(out), tuple(notes))
+
+
+_NUMERIC_AGGREGATES = {"sum", "avg"}
+
+
+def type_case_results(root: ast.Node | None) -> tuple[str, ...]:
+    """Cast parameters that are every result of a CASE inside sum()/avg() to numeric.
+
+    ``sum(CASE WHEN ... THEN 1 ELSE 0 END)`` normalizes to ``sum(CASE ... THEN $3 ELSE $4 END)``:
+    with only parameters to go by, the CASE resolves to text and ``sum(text)`` does not exist.
+    The aggregate says the values are numbers. Changes the tree in place; returns notes.
+    """
+    from advisor.parse.predicates import walk
+
+    if root is None:
+        return ()
+    notes: list[str] = []
+    for node in walk(root):
+        if not isinstance(node, ast.FuncCall):
+            continue
+        name = node.funcname[-1].sval if node.funcname else None
+        if name not in _NUMERIC_AGGREGATES:
+            continue
+        for case in (n for arg in node.args or () for n in walk(arg)):
+            if not isinstance(case, ast.CaseExpr):
+                continue
+            whens = [w for w in case.args or () if isinstance(w, ast.CaseWhen)]
+            results = [w.result for w in whens] + [case.defresult]
+            if not all(isinstance(r, ast.ParamRef | ast.A_Const | None) for r in results):
+                continue
+            if not any(isinstance(r, ast.ParamRef) for r in results):
+                continue
+            for when in whens:
+                if isinstance(when.result, ast.ParamRef):
+                    when.result = _numeric(when.result)
+            if isinstance(case.defresult, ast.ParamRef):
+                case.defresult = _numeric(case.defresult)
+            notes.append(f"parameters in CASE results under {name}() cast to numeric")
+    return tuple(notes)
+
+
+def _numeric(param: ast.ParamRef) -> ast.TypeCast:
+    from pglast import parse_sql
+
+    select = parse_sql("SELECT NULL::numeric")[0].stmt
+    assert isinstance(select, ast.SelectStmt) and select.targetList
+    target = select.targetList[0]
+    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
+    return ast.TypeCast(arg=param, typeName=target.val.typeName)

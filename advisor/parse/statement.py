@@ -50,6 +50,7 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
     if isinstance(node, ast.SelectStmt) and node.intoClause is not None:
         return Skipped(statement, "SELECT INTO creates a table: not analysed")
     found = predicates.extract(node, catalog)
+    case_notes = repair.type_case_results(node)
     if found.unknown and not found.tables:
         names = ", ".join(sorted(found.unknown))
         return Skipped(statement, f"table not found (temporary, dropped or not visible): {names}")
@@ -60,7 +61,7 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         return Skipped(statement, "reads only system catalogs")
     if not found.tables and not found.views:
         return Skipped(statement, "reads no user table")
-    plan_sql = RawStream()(node) if found.modified else text
+    plan_sql = RawStream()(node) if found.modified or case_notes else text
     return ParsedStatement(
         statement=statement,
         plan_sql=plan_sql,
@@ -73,6 +74,6 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
             for ref, cols in sorted(found.reads.items())
         ),
         uses=tuple(dict.fromkeys(found.uses)),
-        repairs=notes + tuple(dict.fromkeys(found.notes)),
+        repairs=notes + tuple(dict.fromkeys(found.notes + list(case_notes))),
         has_limit=found.has_limit,
     )

@@ -278,9 +278,11 @@ class GreedySelector:
         """Fold chosen B-trees with the same leading key into one, where the plans allow it.
 
         Per-statement tuning leaves several indexes that differ only after the first key or in
-        their INCLUDE lists. Each member alone, and the widest member with the others' columns
-        included, is tried in place of the whole group; the smallest replacement that keeps
-        every statement within ``min_improvement`` of its cost wins.
+        their INCLUDE lists. A member alone replaces the group when it keeps every statement
+        within ``min_improvement`` of its cost (smallest member first); else the widest member
+        with the others' columns included does, when it is smaller than the group and every
+        statement keeps at least ``1 - min_improvement`` of its cost reduction (an index-only
+        scan over a slightly wider index loses little).
         """
         result = list(chosen)
         groups: dict[tuple[TableRef, IndexKey, str | None], list[IndexSpec]] = {}
@@ -294,17 +296,25 @@ class GreedySelector:
             widest = max(group, key=lambda s: (len(s.keys), len(s.include)))
             extra = {c for s in group for c in (*s.include, *s.key_texts)} - set(widest.key_texts)
             union = replace(widest, include=tuple(sorted(extra)))
-            options = sorted({*group, union}, key=self.size_of)
             users = [i for i in items if set(group) & self.whatif.used_specs(i.parsed, result)]
             before = {i.key: self._cost(i, result) for i in users}
-            for option in options:
-                if option in self.whatif.refused:
-                    continue
-                trial = [s for s in result if s not in group] + [option]
+            group_size = sum(self.size_of(s) for s in group)
+            keep = 1 - self.settings.min_improvement
+            replacement = None
+            for member in sorted(group, key=self.size_of):
+                trial = [s for s in result if s not in group] + [member]
                 if all(self._cost(i, trial) <= before[i.key] * slack for i in users):
-                    if self.size_of(option) < sum(self.size_of(s) for s in group):
-                        result = trial
+                    replacement = trial
                     break
+            if replacement is None and union not in self.whatif.refused:
+                trial = [s for s in result if s not in group] + [union]
+                if self.size_of(union) < group_size and all(
+                    i.base_cost - self._cost(i, trial) >= keep * (i.base_cost - before[i.key])
+                    for i in users
+                ):
+                    replacement = trial
+            if replacement is not None:
+                result = replacement
         return result
 
     def _drop_weak(self, items: list[WorkloadItem], chosen: list[IndexSpec]) -> list[IndexSpec]:
