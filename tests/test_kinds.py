@@ -64,6 +64,11 @@ DO $$ BEGIN
     END IF;
 END $$;
 GRANT SELECT ON tenant_items TO advisor_app;
+-- the statistics the assertions rest on must not be resampled by autovacuum mid-test
+ALTER TABLE notes SET (autovacuum_enabled = off);
+ALTER TABLE readings SET (autovacuum_enabled = off);
+ALTER TABLE docs SET (autovacuum_enabled = off);
+ALTER TABLE tenant_items SET (autovacuum_enabled = off);
 """
 
 START = datetime(2024, 1, 1, tzinfo=UTC)

@@ -38,7 +38,7 @@ from advisor.whatif.costs import WhatIf
 
 log = logging.getLogger(__name__)
 
-MAX_ROUNDS = 200
+MAX_ROUNDS = 100_000  # a safety net only: every round adds or widens an index
 MIN_SIZE_FOR_RATIO = 64 * 1024  # bytes: keeps per-byte scores of tiny indexes finite
 
 
@@ -176,8 +176,11 @@ class GreedySelector:
             chosen = [s for s in chosen if s not in move.remove]
             chosen += sorted(move.add - set(chosen), key=lambda s: s.describe())
             log.debug("round %d: %s", rounds, [s.describe() for s in move.add])
-            chosen = self._prune(items, chosen)
-            current = {item.key: self._cost(item, chosen) for item in items}
+            touched = move.tables
+            chosen = self._prune(items, chosen, touched)
+            for item in items:  # only statements on the move's tables can change cost
+                if touched.intersection(item.parsed.tables):
+                    current[item.key] = self._cost(item, chosen)
 
         chosen = self._drop_weak(items, chosen)
         pool = {s for specs in candidates.values() for s in specs}
@@ -335,10 +338,17 @@ class GreedySelector:
                 kept = without
         return kept
 
-    def _prune(self, items: list[WorkloadItem], chosen: list[IndexSpec]) -> list[IndexSpec]:
-        """Keep only chosen indexes that some statement's plan still reads."""
+    def _prune(
+        self,
+        items: list[WorkloadItem],
+        chosen: list[IndexSpec],
+        tables: set[TableRef] | None = None,
+    ) -> list[IndexSpec]:
+        """Keep only chosen indexes that some statement's plan still reads (on ``tables``: the
+        indexes elsewhere are untouched by the last move)."""
+        scope = [s for s in chosen if tables is None or s.table in tables]
         used: set[IndexSpec] = set()
         for item in items:
-            if any(s.table in item.parsed.tables for s in chosen):
-                used |= self.whatif.used_specs(item.parsed, chosen)
-        return [s for s in chosen if s in used]
+            if any(s.table in item.parsed.tables for s in scope):
+                used |= self.whatif.used_specs(item.parsed, scope)
+        return [s for s in chosen if s not in scope or s in used]
