@@ -72,6 +72,7 @@ class GreedySelector:
         self.size_of = size_of
         self.overhead_of = overhead_of
         self.min_gain = 0.0
+        self._widened: dict[IndexSpec, list[Move]] = {}
 
     def _cost(self, item: WorkloadItem, config: Iterable[IndexSpec]) -> float:
         return self.whatif.cost(item.parsed, config).total_cost
@@ -98,28 +99,39 @@ class GreedySelector:
             bundles[item.key] = frozenset(used)
         return bundles, reasons
 
-    def _extensions(self, chosen: list[IndexSpec], items: list[WorkloadItem]) -> list[Move]:
-        """Chosen B-trees widened by one key the workload uses on their table."""
-        keys_by_table: dict[TableRef, dict[IndexKey, None]] = {}
+    @staticmethod
+    def _keys_by_table(items: list[WorkloadItem]) -> dict[TableRef, dict[IndexKey, None]]:
+        """The keys the workload uses on each table, in first-seen order (extension material)."""
+        keys: dict[TableRef, dict[IndexKey, None]] = {}
         for item in items:
             for use in item.parsed.uses:
                 if use.role is not Role.GROUP_BY:
-                    keys_by_table.setdefault(use.table, {})[use.key] = None
+                    keys.setdefault(use.table, {})[use.key] = None
+        return keys
+
+    def _extensions(
+        self, chosen: list[IndexSpec], keys_by_table: dict[TableRef, dict[IndexKey, None]]
+    ) -> list[Move]:
+        """Chosen B-trees widened by one key the workload uses on their table."""
+        taken = set(chosen)
         moves = []
         for spec in chosen:
-            if (
-                spec.method != "btree"
-                or spec.where
-                or len(spec.keys) >= self.settings.max_key_columns
-            ):
-                continue
-            for key in keys_by_table.get(spec.table, {}):
-                if key in spec.keys:
-                    continue
-                wider = IndexSpec(spec.table, (*spec.keys, key), spec.method)
-                if wider not in chosen:
-                    moves.append(Move(frozenset([wider]), frozenset([spec])))
+            if spec not in self._widened:
+                self._widened[spec] = self._widen(spec, keys_by_table)
+            moves += [m for m in self._widened[spec] if not m.add & taken]
         return moves
+
+    def _widen(
+        self, spec: IndexSpec, keys_by_table: dict[TableRef, dict[IndexKey, None]]
+    ) -> list[Move]:
+        if spec.method != "btree" or spec.where or len(spec.keys) >= self.settings.max_key_columns:
+            return []
+        return [
+            Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
+                 frozenset([spec]))
+            for key in keys_by_table.get(spec.table, {})
+            if key not in spec.keys
+        ]  # fmt: skip
 
     def select(
         self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
@@ -158,10 +170,11 @@ class GreedySelector:
         current = {item.key: item.base_cost for item in items}
         rounds = 0
         bounds: dict[Move, float] = {}  # the last score of each move: an upper bound (lazy greedy)
+        keys_by_table = self._keys_by_table(items)
         while rounds < MAX_ROUNDS:
             rounds += 1
             best: tuple[float, Move] | None = None
-            moves = adds + self._extensions(chosen, items)
+            moves = adds + self._extensions(chosen, keys_by_table)
             moves.sort(key=lambda m: bounds.get(m, float("inf")), reverse=True)
             for move in moves:
                 if best is not None and bounds.get(move, float("inf")) <= best[0]:
