@@ -7,6 +7,7 @@ set of indexes can be a dictionary key.
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass, field
 
 
@@ -119,6 +120,13 @@ class IndexSpec:
     method: str = "btree"
     include: tuple[str, ...] = ()
     where: str | None = None
+
+    def __hash__(self) -> int:  # specs are set members and dict keys in every selection round
+        return self._hash
+
+    @functools.cached_property
+    def _hash(self) -> int:
+        return hash((self.table, self.keys, self.method, self.include, self.where))
 
     @property
     def key_texts(self) -> tuple[str, ...]:

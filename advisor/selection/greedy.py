@@ -359,9 +359,10 @@ class GreedySelector:
     ) -> list[IndexSpec]:
         """Keep only chosen indexes that some statement's plan still reads (on ``tables``: the
         indexes elsewhere are untouched by the last move)."""
-        scope = [s for s in chosen if tables is None or s.table in tables]
+        scope = {s for s in chosen if tables is None or s.table in tables}
+        scope_tables = {s.table for s in scope}
         used: set[IndexSpec] = set()
         for item in items:
-            if any(s.table in item.parsed.tables for s in scope):
+            if scope_tables.intersection(item.parsed.tables):
                 used |= self.whatif.used_specs(item.parsed, scope)
         return [s for s in chosen if s not in scope or s in used]
