@@ -60,7 +60,7 @@ if [ ! -f "$stamp" ]; then
   echo "bootstrap: creating $venv" >&2
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$venv/bin/python" -m pip install -q -e ".[test]"
+  "$venv/bin/python" -m pip install -q -e ".[test,bench]"
   touch "$stamp"
 fi
 

@@ -41,7 +41,9 @@ from advisor.settings import Settings
 CORPUS = Path(__file__).parent / "hostile_corpus"
 IDENTIFIERS = [c["name"] for c in json.loads((CORPUS / "identifiers.json").read_text("utf-8"))]
 STATEMENTS = json.loads((CORPUS / "statements.json").read_text("utf-8"))
-SETTINGS = Settings(min_table_rows=0, min_improvement=0.05, min_stats_age_s=0.0)
+# write costs are not what these tests are about: their tables are tiny and their statements
+# take microseconds, so any write would outweigh an index
+SETTINGS = Settings(min_table_rows=0, min_improvement=0.05, min_stats_age_s=0.0, write_weight=0.0)
 
 
 # --- checks shared by both halves -----------------------------------------------------------
