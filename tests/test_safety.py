@@ -550,3 +550,22 @@ def test_hot_standby_is_analysed(standby: LocalCluster) -> None:
         assert conn.execute("SELECT pg_is_in_recovery()").fetchone() == (True,)
     assert ("ledger", "entries") in {(r["schema"], r["table"]) for r in doc["recommendations"]}
     assert doc["workload"]["explain_calls"] > 0
+
+
+# --- the benchmark harnesses still run (tiny sizes; they time nothing here) ------------------
+
+
+def test_scale_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.scale import run as scale
+
+    assert scale.main(["--tables", "3", "--statements", "30", "--rows", "1200"]) == 0
+    out = capsys.readouterr().out
+    assert "| analysed (planned) | 30 |" in out and "EXPLAIN calls" in out
+
+
+def test_load_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.load import run as load
+
+    assert load.main(["--scale", "1", "--duration", "2", "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "TPS drop" in out and "Server CPU of the advisor's backends" in out
