@@ -22,6 +22,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -332,16 +333,23 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so the cluster is stopped
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if min(args.scale, args.clients, args.threads, args.duration, args.runs) < 1:
         print("scale, clients, threads, duration and runs must be at least 1", file=sys.stderr)
         return 2
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         phases, loop, version = run(args)
     except AdvisorError as err:
         print(f"benchmark failed: {err}", file=sys.stderr)
         return 1
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if loop.failures:
         print(f"advisor analyze failed: {loop.failures[0]}", file=sys.stderr)
         return 1

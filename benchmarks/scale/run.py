@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -133,7 +134,12 @@ def run(args: argparse.Namespace, work: Path) -> Outcome:
         started = time.monotonic()
         with BackendMemory(dsn) as backend, (work / "advisor.err").open("w") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(proc.pid, 0)
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            except BaseException:  # interrupted (Ctrl-C, SIGTERM): leave no advisor behind
+                proc.kill()
+                proc.wait()
+                raise
             proc.returncode = os.waitstatus_to_exitcode(status)
         seconds = time.monotonic() - started
         if proc.returncode != 0:
@@ -220,6 +226,10 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # so the cluster is stopped and the advisor killed
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if min(args.tables, args.statements, args.rows) < 1:
@@ -228,12 +238,14 @@ def main(argv: list[str] | None = None) -> int:
     limit_kb = parse_size(args.max_rss) // 1024
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="advisor-scale-"))
     work.mkdir(parents=True, exist_ok=True)
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         outcome = run(args, work)
     except AdvisorError as err:
         print(f"benchmark failed: {err}", file=sys.stderr)
         return 1
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)
     section = render(args, outcome)
