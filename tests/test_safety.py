@@ -10,6 +10,7 @@
   TLS required: one line on stderr, the connection exit code, no traceback, no password, and no
   output file or migration left behind.
 - A statement whose planning hits ``statement_timeout`` is skipped with its reason.
+- The load and scale benchmark harnesses still run (tiny sizes, nothing timed).
 
 Slow planning is made on purpose: a join of N tables where every pair is joined, planned
 exhaustively (``geqo = off``, collapse limits raised as database settings), takes seconds from
