@@ -184,6 +184,37 @@ def analyze(
         float,
         typer.Option(min=0, help="Multiplier of the write cost subtracted from benefits (0: off)."),
     ] = 1.0,
+    store: Annotated[
+        str | None,
+        typer.Option(
+            "--store",
+            envvar="ADVISOR_STORE",
+            help="Snapshot store whose snapshots give the write rates (default: the default "
+            "store, when it exists).",
+            show_default=False,
+        ),
+    ] = None,
+    count_bulk_writes: Annotated[
+        bool,
+        typer.Option(
+            help="Count bulk loads (a table loaded in one batch) in the write rate as if steady."
+        ),
+    ] = False,
+    max_explains: Annotated[
+        int | None,
+        typer.Option(min=1, help="Stop the search after N EXPLAIN calls; advise the best so far."),
+    ] = None,
+    exhaustive_search: Annotated[
+        bool,
+        typer.Option(
+            help="Re-score every candidate move every round (slower; finds join pairs whose "
+            "second index gains only once the first is chosen)."
+        ),
+    ] = False,
+    time_limit: Annotated[
+        str | None,
+        typer.Option(help="Stop the search after this long (e.g. 30s); advise the best so far."),
+    ] = None,
     role: Annotated[
         str | None,
         typer.Option(help="Plan as this role, so its row-level security policies apply."),
@@ -217,6 +248,11 @@ def analyze(
             max_indexes=max_indexes,
             max_size_bytes=parse_size(max_size) if max_size else None,
             write_weight=write_weight,
+            count_bulk_writes=count_bulk_writes,
+            store=store,
+            max_explains=max_explains,
+            time_limit_s=parse_duration_ms(time_limit) / 1000.0 if time_limit else None,
+            exhaustive_search=exhaustive_search,
             role=role,
             verify_dsn=verify_dsn,
             review=not no_review,

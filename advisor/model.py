@@ -55,6 +55,10 @@ class Table:
     n_tup_upd: int = 0
     n_tup_del: int = 0
     n_tup_hot_upd: int = 0
+    n_ins_since_vacuum: int = 0
+    n_mod_since_analyze: int = 0
+    vacuum_age_s: float | None = None  # seconds since the last (auto)vacuum, None: none known
+    analyze_age_s: float | None = None  # seconds since the last (auto)analyze
 
     def column(self, name: str) -> Column | None:
         for col in self.columns:
@@ -281,6 +285,69 @@ class ServerInfo:
     table_stats_age_seconds: float | None = None
 
 
+SNAPSHOTS = "snapshots"
+COUNTERS = "table counters"
+
+
+@dataclass(frozen=True)
+class TableWrites:
+    """Rows written into one table over ``seconds``; what the upkeep of an index is priced on."""
+
+    seconds: float  # the span the counts cover (0: nothing known)
+    inserted: float  # steady inserts (a bulk load's rows only with --count-bulk-writes)
+    non_hot_updated: float
+    hot_updated: float
+    deleted: float
+    bulk_inserted: float = 0.0  # rows of a one-off bulk load
+    bulk_ago_seconds: float | None = None  # how long ago the bulk load's period ended
+    bulk_counted: bool = False
+    source: str = COUNTERS
+
+    @property
+    def any(self) -> bool:
+        return bool(self.inserted or self.non_hot_updated or self.hot_updated or self.deleted)
+
+
+MAX_EXPLAINS = "max_explains"
+TIME_LIMIT = "time_limit"
+
+
+@dataclass(frozen=True)
+class Unevaluated:
+    """What a search stopped by a limit left out (all zero when no limit was reached)."""
+
+    limit: str | None = None  # MAX_EXPLAINS or TIME_LIMIT: the one that was reached
+    not_planned: int = 0  # statements never planned (skipped)
+    not_priced: int = 0  # statements planned, whose candidates were never priced
+    moves_left: int = 0  # moves on offer whose current score was never computed
+    rounds: int = 0  # greedy rounds completed
+    steps_skipped: tuple[str, ...] = ()  # refinements after the rounds that did not run
+
+    def describe(self, max_explains: int | None, time_limit_s: float | None) -> str:
+        """One sentence for the report, ``""`` when no limit was reached."""
+        if self.limit is None:
+            return ""
+        what = (
+            f"--max-explains {max_explains}"
+            if self.limit == MAX_EXPLAINS
+            else f"--time-limit {time_limit_s:g}s"
+        )
+        parts = []
+        if self.not_planned:
+            parts.append(f"{self.not_planned} statements not planned")
+        if self.not_priced:
+            parts.append(f"{self.not_priced} statements whose candidates were not priced")
+        if self.moves_left:
+            parts.append(f"{self.moves_left} candidate moves not re-scored")
+        if self.steps_skipped:
+            parts.append("skipped: " + ", ".join(self.steps_skipped))
+        left = "; ".join(parts) or "nothing left out"
+        return (
+            f"{what} reached: the advice is the best set found after {self.rounds} greedy "
+            f"rounds ({left})"
+        )
+
+
 @dataclass(frozen=True)
 class Report:
     server: ServerInfo
@@ -293,3 +360,16 @@ class Report:
     workload_cost_before: float
     workload_cost_after: float
     settings: dict[str, object] = field(default_factory=dict)
+    unevaluated: Unevaluated = field(default_factory=Unevaluated)  # left out by a limit
+    write_notes: tuple[str, ...] = ()  # bulk loads set apart, where write rates came from
+    writes: tuple[tuple[TableRef, TableWrites], ...] = ()  # tables with writes in the window
+
+    @property
+    def limit_note(self) -> str:
+        """Which limit stopped the search and what it left out; ``""`` when none did."""
+        max_explains = self.settings.get("max_explains")
+        time_limit = self.settings.get("time_limit_s")
+        return self.unevaluated.describe(
+            max_explains if isinstance(max_explains, int) else None,
+            float(time_limit) if isinstance(time_limit, int | float) else None,
+        )

@@ -21,6 +21,7 @@ from advisor.collect.catalog import Catalog
 from advisor.db import ddl, session
 from advisor.errors import AnalysisAborted
 from advisor.history.own import is_advisor_statement
+from advisor.history.series import table_series
 from advisor.model import (
     Finding,
     IndexSpec,
@@ -32,11 +33,14 @@ from advisor.model import (
     StatementEffect,
     StatementResult,
     TableRef,
+    TableWrites,
 )
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
+from advisor.selection import rates
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
+from advisor.selection.limits import MAX_EXPLAINS, SearchLimit
 from advisor.selection.overhead import WriteCost, write_cost
 from advisor.settings import Settings
 from advisor.sources.workload import SourceOptions
@@ -129,16 +133,29 @@ def _analyze(
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
     whatif = WhatIf(hypo, explainer)
+    limit = SearchLimit.start(
+        lambda: explainer.calls,
+        max_explains=settings.max_explains,
+        time_limit_s=settings.time_limit_s,
+        started=started,
+    )
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
-        items = _baseline(parsed, whatif, skipped)
+        items, not_planned = _baseline(parsed, whatif, skipped, limit)
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
-        costing = Costing(catalog, whatif, settings, server_info, items)
+        writes, write_notes = _write_rates(conn, catalog, server_info, settings)
+        costing = Costing(catalog, whatif, settings, server_info, items, writes)
         selector = GreedySelector(
-            whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
+            whatif,
+            settings,
+            size_of=costing.size,
+            overhead_of=costing.overhead_ms,
+            limit=limit,
+            lazy=not settings.exhaustive_search,
+            shortcuts=settings.search_shortcuts,
         )
         selection = selector.select(items, proposed)
         names = IndexNames(conn)
@@ -181,7 +198,30 @@ def _analyze(
             by_key[k].parsed.statement.calls * c for k, c in selection.costs.items() if k in by_key
         ),
         settings=asdict(settings),
+        write_notes=write_notes,
+        writes=tuple((ref, w) for ref, w in writes.items() if w.any or w.bulk_inserted),
+        unevaluated=replace(selection.unevaluated, limit=limit.reached, not_planned=not_planned),
     )
+
+
+def _write_rates(
+    conn: psycopg.Connection[Any], catalog: Catalog, server: ServerInfo, settings: Settings
+) -> tuple[dict[TableRef, TableWrites], tuple[str, ...]]:
+    """Each table's writes over the reads' window (snapshot deltas where the store has them),
+    and what the report should say about them (bulk loads set apart, an unreadable store)."""
+    points, problem = table_series(conn, settings.store, window_seconds=server.stats_age_seconds)
+    writes = rates.for_tables(
+        catalog.tables,
+        [(p.seconds_ago, p.tables) for p in points],
+        table_stats_age_s=server.table_stats_age_seconds,
+        count_bulk=settings.count_bulk_writes,
+    )
+    notes = [problem] if problem else []
+    for ref, table_writes in sorted(writes.items()):
+        said = rates.describe_bulk(str(ref), table_writes)
+        if said:
+            notes.append(said)
+    return writes, tuple(notes)
 
 
 class Costing:
@@ -194,11 +234,13 @@ class Costing:
         settings: Settings,
         server: ServerInfo,
         items: list[WorkloadItem],
+        writes: dict[TableRef, TableWrites],
     ) -> None:
         self.catalog = catalog
         self.whatif = whatif
         self.settings = settings
         self.server = server
+        self.writes = writes
         self.updated: dict[TableRef, set[str]] = {}
         for item in items:
             for ref, column in item.parsed.updated:
@@ -221,9 +263,9 @@ class Costing:
             self._writes[spec] = write_cost(
                 spec,
                 self.catalog.tables[spec.table],
+                self.writes.get(spec.table, rates.NOTHING),
                 updated_columns=frozenset(self.updated.get(spec.table, ())),
                 index_count=len(self.catalog.indexes_of(spec.table)),
-                table_stats_age_s=self.server.table_stats_age_seconds,
                 period_s=self.server.stats_age_seconds,
                 weight=self.settings.write_weight,
             )
@@ -234,10 +276,17 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
-) -> list[WorkloadItem]:
+    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped], limit: SearchLimit
+) -> tuple[list[WorkloadItem], int]:
+    """The statements that plan, with their weights; and how many a limit left unplanned."""
     planned = []
-    for p in parsed:
+    not_planned = 0
+    for p in parsed:  # most total time first: a limit leaves out the least important
+        if limit.spent:
+            flag = "--max-explains" if limit.reached == MAX_EXPLAINS else "--time-limit"
+            skipped.append(Skipped(p.statement, f"not planned: {flag} was reached first"))
+            not_planned += 1
+            continue
         try:
             planned.append((p, whatif.cost(p, ())))
         except PlanError as exc:
@@ -245,10 +294,11 @@ def _baseline(
     factor = ms_per_cost(
         [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
     )
-    return [
+    items = [
         WorkloadItem(p, plan.total_cost, weight_of(p, plan.total_cost, factor), plan.used_indexes)
         for p, plan in planned
     ]
+    return items, not_planned
 
 
 def _candidates(

@@ -43,6 +43,12 @@ class Settings:
     max_indexes: int | None = None
     max_size_bytes: int | None = None
     write_weight: float = 1.0
+    count_bulk_writes: bool = False  # extrapolate bulk loads into the write rate too
+    store: str | None = None  # snapshot store for write rates (None: the default, if it exists)
+    max_explains: int | None = None  # stop the search after this many EXPLAIN calls
+    time_limit_s: float | None = None  # stop the search after this long (whole analysis)
+    exhaustive_search: bool = False  # re-score every move every round (no lazy bounds)
+    search_shortcuts: bool = True  # off: the plain search the tests compare the fast one with
     role: str | None = None  # plan as this role, so row-level security policies apply
     verify_dsn: str | None = None  # a non-production copy where unverifiable advice is built
     review: bool = True  # review the existing indexes too

@@ -14,7 +14,13 @@ SELECT c.oid,
        COALESCE(s.n_tup_ins, 0) AS n_tup_ins,
        COALESCE(s.n_tup_upd, 0) AS n_tup_upd,
        COALESCE(s.n_tup_del, 0) AS n_tup_del,
-       COALESCE(s.n_tup_hot_upd, 0) AS n_tup_hot_upd
+       COALESCE(s.n_tup_hot_upd, 0) AS n_tup_hot_upd,
+       COALESCE(s.n_ins_since_vacuum, 0) AS n_ins_since_vacuum,
+       COALESCE(s.n_mod_since_analyze, 0) AS n_mod_since_analyze,
+       EXTRACT(epoch FROM pg_catalog.statement_timestamp()
+                          - GREATEST(s.last_vacuum, s.last_autovacuum))::float8 AS vacuum_age_s,
+       EXTRACT(epoch FROM pg_catalog.statement_timestamp()
+                          - GREATEST(s.last_analyze, s.last_autoanalyze))::float8 AS analyze_age_s
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = c.oid

@@ -73,6 +73,10 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 n_tup_upd=int(r["n_tup_upd"]),
                 n_tup_del=int(r["n_tup_del"]),
                 n_tup_hot_upd=int(r["n_tup_hot_upd"]),
+                n_ins_since_vacuum=int(r["n_ins_since_vacuum"]),
+                n_mod_since_analyze=int(r["n_mod_since_analyze"]),
+                vacuum_age_s=r["vacuum_age_s"],
+                analyze_age_s=r["analyze_age_s"],
             )
         indexes: dict[TableRef, list[ExistingIndex]] = defaultdict(list)
         for r in cur.execute(queries.load("indexes")):

@@ -79,6 +79,41 @@ def finding(f: Finding) -> dict[str, Any]:
     }
 
 
+def unevaluated(report: Report) -> dict[str, Any]:
+    """What a ``--max-explains`` / ``--time-limit`` stop left out (zeros when none did)."""
+    left = report.unevaluated
+    return {
+        "not_planned": left.not_planned,
+        "not_priced": left.not_priced,
+        "moves_left": left.moves_left,
+        "rounds": left.rounds,
+        "steps_skipped": list(left.steps_skipped),
+        "note": report.limit_note,
+    }
+
+
+def writes(report: Report) -> dict[str, Any]:
+    """Where the write rates come from, per table with writes in the window."""
+    return {
+        "notes": list(report.write_notes),
+        "tables": [
+            {
+                "schema": ref.schema,
+                "table": ref.name,
+                "source": w.source,
+                "seconds": round(w.seconds, 1),
+                "inserted": round(w.inserted),
+                "non_hot_updated": round(w.non_hot_updated),
+                "hot_updated": round(w.hot_updated),
+                "deleted": round(w.deleted),
+                "bulk_inserted": round(w.bulk_inserted),
+                "bulk_counted": w.bulk_counted,
+            }
+            for ref, w in report.writes
+        ],
+    }
+
+
 def to_dict(report: Report) -> dict[str, Any]:
     return {
         "server": {
@@ -95,6 +130,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             for s in report.skipped
         ],
         "findings": [finding(f) for f in report.findings],
+        "writes": writes(report),
         "workload": {
             "statements": len(report.statements) + len(report.skipped),
             "analyzed": len(report.statements),
@@ -102,6 +138,8 @@ def to_dict(report: Report) -> dict[str, Any]:
             "cost_after": round(report.workload_cost_after, 2),
             "explain_calls": report.explain_calls,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
+            "limit_reached": report.unevaluated.limit,
+            "unevaluated": unevaluated(report),
         },
     }
 

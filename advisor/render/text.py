@@ -61,6 +61,11 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
         f"{report.explain_calls} EXPLAIN calls in {report.elapsed_seconds:.1f} s; "
         f"workload planner cost x{ratio:.2f} with the advice."
     )
+    note = report.limit_note
+    if note:
+        out.append(f"Search stopped early: {note}.")
+    for said in report.write_notes:
+        out.append(f"Writes: {said}.")
     out.append("")
     out.append(f"{h2}Recommendations")
     out.append("")

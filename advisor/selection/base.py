@@ -8,9 +8,10 @@ planner cost where no time was measured. Its benefit under a configuration is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.model import IndexSpec, ParsedStatement
+from advisor.selection.limits import Unevaluated
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Selection:
     used_by: dict[IndexSpec, tuple[str, ...]]  # index -> statements whose plans read it
     rejected: dict[str, str]  # statement key -> why its best candidates were not chosen
     rounds: int = 0
+    unevaluated: Unevaluated = field(default_factory=Unevaluated)  # left out by a limit
 
 
 def weight_of(parsed: ParsedStatement, base_cost: float, ms_per_cost: float = 1.0) -> float:

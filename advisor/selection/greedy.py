@@ -7,15 +7,15 @@
    bundle (indexes interact: a join may need an index on both sides); or *extend* a chosen index
    by one more key column that the workload uses on its table, replacing it (the idea of the
    Extend algorithm of Schlosser, Kossmann and Boissier, 2019: widening an index often buys
-   more per byte than adding one). Moves are evaluated lazily: gains shrink as indexes are
-   added, so a move's last score bounds its next one and most moves are not re-planned every
-   round. A move is priced only on the statements that use its leading key on its table.
+   more per byte than adding one). A move is priced only on the statements that use its leading
+   key on its table.
 3. **Score.** A move's gain is the sum over the statements it touches of
    ``weight x (cost_before_move - cost_after_move) / baseline_cost``, where the weight is the
    statement's measured time; minus the write cost of the indexes it adds (``overhead``). Without a
    size budget the move with the largest net gain wins; with one, the largest net gain per byte
-   that still fits. A move must improve at least one statement by ``min_improvement``, and save
-   at least ``min_workload_gain`` of the workload's total time (off by default).
+   that still fits; among equal scores, the move seen first. A move must improve at least one
+   statement by ``min_improvement``, and save at least ``min_workload_gain`` of the workload's
+   total time (off by default).
 4. **Pruning.** After each move, chosen indexes that no plan reads any more are dropped; at the
    end, so is every index whose removal costs no statement ``min_improvement``.
 5. **Smaller when close.** A chosen index is swapped for a smaller substitute (the same keys
@@ -23,16 +23,40 @@
    as a BRIN for a B-tree) when no statement it serves gets more than ``min_improvement``
    costlier. Fewer key columns are not a substitute: estimates for a typical value hide skewed
    ones, and the wider key keeps ORDER BY ... LIMIT fast for every value.
+
+**Speed.** The work of a round does not grow with the workload:
+
+- *Re-priced only when touched.* A statement's cost depends only on the indexes of its tables
+  (``Config.on``). After a move, only the statements on the move's tables are re-priced, and only
+  the moves that read one of them lose their cached gain; every other move keeps its score
+  without a plan or a loop over its statements.
+- *Lazy evaluation.* Moves wait in a heap by their last score (``MoveQueue``). Gains usually
+  shrink as indexes are added, so the last score bounds the next one: a round re-scores moves
+  from the top until the best fresh score beats every remaining bound, and skips the what-if
+  calls of the others. That is an assumption, not a law: the second index of a join can gain
+  once the first is chosen. ``exhaustive_search`` (``--exhaustive-search``) re-scores every move
+  every round instead.
+- *Plans that cannot change.* When an index is considered for dropping, statements whose plan
+  does not read it are not planned again: without the index, the same plan is still the best.
+- *Limits.* ``--max-explains`` and ``--time-limit`` stop the search; the set chosen so far is the
+  advice and ``Selection.unevaluated`` says what was left out.
+
+``shortcuts=False`` runs the same search the plain way (a sorted list of every move each round,
+every gain planned afresh, every statement re-planned); tests compare the two.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from advisor.model import IndexKey, IndexSpec, Role, TableRef
 from advisor.selection.base import Selection, WorkloadItem
+from advisor.selection.config import Config
+from advisor.selection.limits import SearchLimit, Unevaluated, unlimited
+from advisor.selection.moves import Move, MoveQueue
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 
@@ -40,22 +64,55 @@ log = logging.getLogger(__name__)
 
 MAX_ROUNDS = 100_000  # a safety net only: every round adds or widens an index
 MIN_SIZE_FOR_RATIO = 64 * 1024  # bytes: keeps per-byte scores of tiny indexes finite
+NOT_PRICED = "not evaluated: {limit} was reached before its candidates were priced"
 
-
-@dataclass(frozen=True)
-class Move:
-    add: frozenset[IndexSpec]
-    remove: frozenset[IndexSpec] = frozenset()
-
-    @property
-    def tables(self) -> set[TableRef]:
-        return {s.table for s in self.add | self.remove}
+Lead = tuple[TableRef, IndexKey | None]
 
 
 def _substitutes(candidate: IndexSpec, chosen: IndexSpec) -> bool:
     if candidate.method == chosen.method:
         return candidate.keys == chosen.keys
     return candidate.keys[:1] == chosen.keys[:1]
+
+
+def _lead(spec: IndexSpec) -> IndexKey:
+    return IndexKey(spec.keys[0].text, spec.keys[0].expression)
+
+
+def _ordered(specs: Iterable[IndexSpec]) -> list[IndexSpec]:
+    return sorted(specs, key=lambda s: s.describe())
+
+
+@dataclass
+class _Search:
+    """The state of the rounds: what is chosen, what each statement costs, cached gains."""
+
+    chosen: Config
+    current: dict[str, float]  # statement key -> cost under ``chosen``
+    queue: MoveQueue = field(default_factory=MoveQueue)
+    size: int = 0  # bytes of the chosen indexes
+    gains: dict[Move, tuple[float, bool]] = field(default_factory=dict)
+    watchers: dict[str, set[Move]] = field(default_factory=dict)  # statement -> cached gains
+    extensions_of: dict[IndexSpec, list[Move]] = field(default_factory=dict)  # by widened index
+    adding: dict[IndexSpec, list[Move]] = field(default_factory=dict)  # moves by index added
+
+    def on_offer(self, move: Move) -> bool:
+        """An add while one of its indexes is not chosen; a widening while the index it widens
+        is chosen and its result is not."""
+        members = self.chosen.members
+        if not move.remove:
+            return not move.add <= members
+        return move.remove <= members and not move.add & members
+
+    def known(self, move: Move) -> None:
+        for spec in move.add:
+            self.adding.setdefault(spec, []).append(move)
+
+    def forget(self, keys: Iterable[str]) -> None:
+        """These statements were re-priced: the gains computed from their old costs are stale."""
+        for key in keys:
+            for move in self.watchers.pop(key, ()):
+                self.gains.pop(move, None)
 
 
 class GreedySelector:
@@ -66,16 +123,66 @@ class GreedySelector:
         *,
         size_of: Callable[[IndexSpec], int],
         overhead_of: Callable[[IndexSpec], float] = lambda _spec: 0.0,
+        limit: SearchLimit | None = None,
+        lazy: bool = True,
+        shortcuts: bool = True,
     ) -> None:
         self.whatif = whatif
         self.settings = settings
         self.size_of = size_of
         self.overhead_of = overhead_of
+        self.limit = limit or unlimited()
+        self.lazy = lazy
+        self.shortcuts = shortcuts
         self.min_gain = 0.0
-        self._widened: dict[IndexSpec, list[Move]] = {}
+        self._by_table: dict[TableRef, list[WorkloadItem]] = {}
+        self._by_lead: dict[Lead, list[WorkloadItem]] = {}
+        self._keys_by_table: dict[TableRef, dict[IndexKey, None]] = {}
+        self._not_priced = 0
 
-    def _cost(self, item: WorkloadItem, config: Iterable[IndexSpec]) -> float:
-        return self.whatif.cost(item.parsed, config).total_cost
+    # -- pricing -------------------------------------------------------------------------------
+
+    def _cost(self, item: WorkloadItem, config: Config | Iterable[IndexSpec]) -> float:
+        specs = config.on(item.parsed.tables) if isinstance(config, Config) else config
+        return self.whatif.cost(item.parsed, specs).total_cost
+
+    def _used(self, item: WorkloadItem, config: Config) -> set[IndexSpec]:
+        return self.whatif.used_specs(item.parsed, config.on(item.parsed.tables))
+
+    def _items_on(self, tables: Iterable[TableRef]) -> list[WorkloadItem]:
+        """The statements that read any of these tables, in workload order, once each."""
+        found = {i.key: i for t in tables for i in self._by_table.get(t, ())}
+        return list(found.values())
+
+    def _index(self, items: list[WorkloadItem]) -> None:
+        self._by_table = {}
+        self._by_lead = {}
+        self._keys_by_table = {}
+        for item in items:
+            for table in dict.fromkeys(item.parsed.tables):
+                self._by_table.setdefault(table, []).append(item)
+                self._by_lead.setdefault((table, None), []).append(item)
+            for use in item.parsed.uses:
+                users = self._by_lead.setdefault((use.table, use.key), [])
+                if not users or users[-1] is not item:
+                    users.append(item)
+                if use.role is not Role.GROUP_BY:
+                    self._keys_by_table.setdefault(use.table, {})[use.key] = None
+
+    def _affected(self, move: Move) -> list[WorkloadItem]:
+        """The statements a move can change: those that use the leading key of one of its indexes
+        on that table (a key no statement names, such as a row-level security policy's column,
+        falls back to every statement on the table)."""
+        found: dict[str, WorkloadItem] = {}
+        for spec in _ordered(move.add | move.remove):
+            users = self._by_lead.get((spec.table, _lead(spec))) or self._by_lead.get(
+                (spec.table, None), []
+            )
+            for item in users:
+                found.setdefault(item.key, item)
+        return list(found.values())
+
+    # -- bundles and moves ---------------------------------------------------------------------
 
     def bundles(
         self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
@@ -86,6 +193,10 @@ class GreedySelector:
         for item in items:
             specs = candidates.get(item.key, ())
             if not specs:
+                continue
+            if self.limit.spent:
+                reasons[item.key] = NOT_PRICED.format(limit=self._limit_name())
+                self._not_priced += 1
                 continue
             used = self.whatif.used_specs(item.parsed, specs)
             best = self._cost(item, specs)
@@ -99,46 +210,17 @@ class GreedySelector:
             bundles[item.key] = frozenset(used)
         return bundles, reasons
 
-    @staticmethod
-    def _keys_by_table(items: list[WorkloadItem]) -> dict[TableRef, dict[IndexKey, None]]:
-        """The keys the workload uses on each table, in first-seen order (extension material)."""
-        keys: dict[TableRef, dict[IndexKey, None]] = {}
-        for item in items:
-            for use in item.parsed.uses:
-                if use.role is not Role.GROUP_BY:
-                    keys.setdefault(use.table, {})[use.key] = None
-        return keys
+    def _limit_name(self) -> str:
+        if self.limit.reached == "time_limit":
+            return "--time-limit"
+        return "--max-explains"
 
-    def _extensions(
-        self, chosen: list[IndexSpec], keys_by_table: dict[TableRef, dict[IndexKey, None]]
+    def _adds(
+        self,
+        bundles: dict[str, frozenset[IndexSpec]],
+        candidates: dict[str, tuple[IndexSpec, ...]],
     ) -> list[Move]:
-        """Chosen B-trees widened by one key the workload uses on their table."""
-        taken = set(chosen)
-        moves = []
-        for spec in chosen:
-            if spec not in self._widened:
-                self._widened[spec] = self._widen(spec, keys_by_table)
-            moves += [m for m in self._widened[spec] if not m.add & taken]
-        return moves
-
-    def _widen(
-        self, spec: IndexSpec, keys_by_table: dict[TableRef, dict[IndexKey, None]]
-    ) -> list[Move]:
-        if spec.method != "btree" or spec.where or len(spec.keys) >= self.settings.max_key_columns:
-            return []
-        return [
-            Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
-                 frozenset([spec]))
-            for key in keys_by_table.get(spec.table, {})
-            if key not in spec.keys
-        ]  # fmt: skip
-
-    def select(
-        self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
-    ) -> Selection:
-        bundles, rejected = self.bundles(items, candidates)
-        self.min_gain = self.settings.min_workload_gain * sum(i.weight for i in items)
-        adds: list[Move] = []
+        adds: dict[Move, None] = {}
         wanted = {s for bundle in bundles.values() for s in bundle}
         budget = self.settings.max_size_bytes
         if budget is not None and sum(self.size_of(s) for s in wanted) > budget:
@@ -146,66 +228,69 @@ class GreedySelector:
             # improvable statement becomes a move of its own, smaller ones included
             for key in bundles:
                 for spec in candidates.get(key, ()):
-                    if Move(frozenset([spec])) not in adds:
-                        adds.append(Move(frozenset([spec])))
+                    adds.setdefault(Move(frozenset([spec])))
         for bundle in bundles.values():
-            for spec in sorted(bundle, key=lambda s: s.describe()):
-                if Move(frozenset([spec])) not in adds:
-                    adds.append(Move(frozenset([spec])))
-            if len(bundle) > 1 and Move(bundle) not in adds:
-                adds.append(Move(bundle))
-        # a statement can only profit from an index whose leading key it uses on that table
-        # (a key no statement names, such as a row-level security policy's column, falls back to
-        # every statement on the table)
-        by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]] = {}
-        for item in items:
-            for use in item.parsed.uses:
-                users = by_lead.setdefault((use.table, use.key), [])
-                if item not in users:
-                    users.append(item)
-            for table in item.parsed.tables:
-                by_lead.setdefault((table, None), []).append(item)
+            for spec in _ordered(bundle):
+                adds.setdefault(Move(frozenset([spec])))
+            if len(bundle) > 1:
+                adds.setdefault(Move(bundle))
+        return list(adds)
 
-        chosen: list[IndexSpec] = []
-        current = {item.key: item.base_cost for item in items}
+    def _widen(self, spec: IndexSpec) -> list[Move]:
+        """The chosen B-tree widened by one key the workload uses on its table."""
+        if spec.method != "btree" or spec.where or len(spec.keys) >= self.settings.max_key_columns:
+            return []
+        return [
+            Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
+                 frozenset([spec]))
+            for key in self._keys_by_table.get(spec.table, {})
+            if key not in spec.keys
+        ]  # fmt: skip
+
+    # -- the search ----------------------------------------------------------------------------
+
+    def select(
+        self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
+    ) -> Selection:
+        self._index(items)
+        self._not_priced = 0
+        bundles, rejected = self.bundles(items, candidates)
+        self.min_gain = self.settings.min_workload_gain * sum(i.weight for i in items)
+        search = _Search(Config(), {item.key: item.base_cost for item in items})
+        for move in self._adds(bundles, candidates):
+            search.known(move)
+            search.queue.offer(move)
         rounds = 0
-        bounds: dict[Move, float] = {}  # the last score of each move: an upper bound (lazy greedy)
-        keys_by_table = self._keys_by_table(items)
-        while rounds < MAX_ROUNDS:
-            rounds += 1
-            best: tuple[float, Move] | None = None
-            moves = adds + self._extensions(chosen, keys_by_table)
-            moves.sort(key=lambda m: bounds.get(m, float("inf")), reverse=True)
-            for move in moves:
-                if best is not None and bounds.get(move, float("inf")) <= best[0]:
-                    break  # gains shrink as indexes are added: no later move can win
-                scored = self._score(move, chosen, current, by_lead)
-                bounds[move] = scored if scored is not None else float("-inf")
-                if scored is not None and (best is None or scored > best[0]):
-                    best = (scored, move)
+        while rounds < MAX_ROUNDS and not self.limit.spent:
+            best = self._round(search)
             if best is None:
                 break
-            move = best[1]
-            chosen = [s for s in chosen if s not in move.remove]
-            chosen += sorted(move.add - set(chosen), key=lambda s: s.describe())
-            log.debug("round %d: %s", rounds, [s.describe() for s in move.add])
-            touched = move.tables
-            chosen = self._prune(items, chosen, touched)
-            for item in items:  # only statements on the move's tables can change cost
-                if touched.intersection(item.parsed.tables):
-                    current[item.key] = self._cost(item, chosen)
+            rounds += 1
+            self._apply(search, best, items)
+        moves_left = self._unscored(search) if self.limit.spent else 0
 
-        chosen = self._drop_weak(items, chosen)
-        pool = {s for specs in candidates.values() for s in specs}
-        chosen = self._prefer_smaller(items, chosen, pool)
-        chosen = self._merge(items, chosen)
-        current = {item.key: self._cost(item, chosen) for item in items}
+        chosen = search.chosen.specs
+        skipped: list[str] = []
+        pool = list(dict.fromkeys(s for specs in candidates.values() for s in specs))
+        steps: tuple[tuple[str, Callable[[list[IndexSpec]], list[IndexSpec]]], ...] = (
+            ("dropping indexes no statement needs", self._drop_weak),
+            ("swapping indexes for smaller ones", lambda c: self._prefer_smaller(c, pool)),
+            ("merging indexes with the same leading key", self._merge),
+        )
+        for name, step in steps:
+            if self.limit.spent:
+                skipped.append(name)
+            else:
+                chosen = step(chosen)
+        final = Config(chosen)
+        current = {item.key: self._cost(item, final) for item in items}
         used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
         for item in items:
-            for spec in self.whatif.used_specs(item.parsed, chosen):
+            for spec in self._used(item, final):
                 used_by[spec].append(item.key)
+        helped = {key for keys in used_by.values() for key in keys}
         for item in items:
-            if item.key in bundles and not any(item.key in v for v in used_by.values()):
+            if item.key in bundles and item.key not in helped:
                 rejected[item.key] = (
                     "its candidates were not selected: their benefit to the workload, less their "
                     "write cost, was smaller than other indexes' or did not fit the budget"
@@ -216,81 +301,184 @@ class GreedySelector:
             used_by={k: tuple(v) for k, v in used_by.items()},
             rejected=rejected,
             rounds=rounds,
+            unevaluated=Unevaluated(
+                limit=self.limit.reached,
+                not_priced=self._not_priced,
+                moves_left=moves_left,
+                rounds=rounds,
+                steps_skipped=tuple(skipped),
+            ),
         )
 
-    def _score(
-        self,
-        move: Move,
-        chosen: list[IndexSpec],
-        current: dict[str, float],
-        by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]],
-    ) -> float | None:
-        """Net gain of a move (per byte under a size budget), or None when it does not qualify."""
-        new = move.add - set(chosen)
-        if not new or not move.remove <= set(chosen):
-            return None
-        config = [s for s in chosen if s not in move.remove] + sorted(
-            new, key=lambda s: s.describe()
-        )
+    def _round(self, search: _Search) -> Move | None:
+        """The move of the highest score, ties to the one seen first; None when none qualifies.
+
+        Lazily: moves are taken best bound first and scored until no remaining bound can beat
+        (or tie with an earlier) best score. With ``lazy=False`` every move on offer is scored.
+        Without ``shortcuts`` the same round runs the plain way (a sorted list of every move on
+        offer, every gain planned afresh), which tests compare with.
+        """
+        if not self.shortcuts:
+            return self._plain_round(search)
+        queue = search.queue
+        best: tuple[float, int, Move] | None = None
+        scored: list[Move] = []
+        while (move := queue.peek(search.on_offer)) is not None:
+            bound, seq = queue.bound(move), queue.number(move)
+            if self.lazy and best is not None and (bound, -seq) < (best[0], -best[1]):
+                break
+            queue.take(move)
+            score, queue.bounds[move] = self._score(search, move)
+            scored.append(move)
+            if score is not None and (best is None or (score, -seq) > (best[0], -best[1])):
+                best = (score, seq, move)
+            if self.limit.spent:
+                best = None  # an unfinished round: keep the set of the last finished one
+                break
+        for move in scored:
+            queue.offer(move)
+        return None if best is None else best[2]
+
+    def _plain_round(self, search: _Search) -> Move | None:
+        queue = search.queue
+        offered = [m for m in queue.seq if search.on_offer(m)]
+        offered.sort(key=lambda m: (-queue.bound(m), queue.number(m)))
+        best: tuple[float, int, Move] | None = None
+        for move in offered:
+            bound, seq = queue.bound(move), queue.number(move)
+            if self.lazy and best is not None and (bound, -seq) < (best[0], -best[1]):
+                break
+            search.gains.pop(move, None)  # plan it afresh
+            score, queue.bounds[move] = self._score(search, move)
+            if score is not None and (best is None or (score, -seq) > (best[0], -best[1])):
+                best = (score, seq, move)
+            if self.limit.spent:
+                return None
+        return None if best is None else best[2]
+
+    def _score(self, search: _Search, move: Move) -> tuple[float | None, float]:
+        """Net gain of a move (per byte under a size budget), or None when it does not qualify;
+        and its new bound: the score, ``-inf`` when it cannot qualify again, the old bound when
+        only the budget or the index count keeps it out now (checked before any plan)."""
+        chosen = search.chosen
+        new = move.add - chosen.members
+        kept = search.queue.bound(move)
         limit = self.settings.max_indexes
-        if limit is not None and len(config) > limit:
-            return None
+        if limit is not None and len(chosen) - len(move.remove) + len(new) > limit:
+            return None, kept
         if any(s in self.whatif.refused for s in new):
-            return None
+            return None, -math.inf
         size_delta = sum(self.size_of(s) for s in new) - sum(self.size_of(s) for s in move.remove)
         budget = self.settings.max_size_bytes
-        if budget is not None and sum(self.size_of(s) for s in config) > budget:
-            return None
-        affected = {
-            i.key: i
-            for s in move.add | move.remove
-            for i in by_lead.get((s.table, IndexKey(s.keys[0].text, s.keys[0].expression)))
-            or by_lead.get((s.table, None), [])
-        }
+        if budget is not None and search.size + size_delta > budget:
+            return None, kept
+        cached = search.gains.get(move)
+        if cached is None:
+            cached = self._gain(search, move, new)
+        gain, qualifies = cached
+        net = gain - sum(self.overhead_of(s) for s in new)
+        net += sum(self.overhead_of(s) for s in move.remove)
+        if not qualifies or net <= 0 or net < self.min_gain:
+            return None, -math.inf
+        score = net / max(size_delta, MIN_SIZE_FOR_RATIO) if budget is not None else net
+        return score, score
+
+    def _gain(self, search: _Search, move: Move, new: frozenset[IndexSpec]) -> tuple[float, bool]:
+        """The move's gain on the statements it can change, and whether one improves enough.
+        Cached until one of those statements is re-priced."""
+        added = _ordered(new)
         gain, qualifies = 0.0, False
-        for item in affected.values():
-            cost = self._cost(item, config)
-            before = current[item.key]
+        for item in self._affected(move):
+            config = [s for s in search.chosen.on(item.parsed.tables) if s not in move.remove]
+            cost = self._cost(item, config + added)
+            before = search.current[item.key]
             if item.base_cost > 0:
                 gain += item.weight * (before - cost) / item.base_cost
             if before > 0 and (before - cost) / before >= self.settings.min_improvement:
                 qualifies = True
-        net = gain - sum(self.overhead_of(s) for s in new)
-        net += sum(self.overhead_of(s) for s in move.remove)
-        if not qualifies or net <= 0 or net < self.min_gain:
-            return None
-        if budget is not None:
-            return net / max(size_delta, MIN_SIZE_FOR_RATIO)
-        return net
+            search.watchers.setdefault(item.key, set()).add(move)
+        search.gains[move] = (gain, qualifies)
+        return gain, qualifies
 
-    def _prefer_smaller(
-        self, items: list[WorkloadItem], chosen: list[IndexSpec], pool: set[IndexSpec]
-    ) -> list[IndexSpec]:
+    def _apply(self, search: _Search, move: Move, items: list[WorkloadItem]) -> None:
+        """Take the move, prune what its tables no longer use, re-price the statements there."""
+        before = search.chosen
+        kept = [s for s in before.specs if s not in move.remove]
+        chosen = Config(kept + _ordered(move.add - before.members))
+        log.debug("round: %s", [s.describe() for s in move.add])
+        touched = move.tables
+        chosen = self._prune(chosen, touched)
+        search.chosen = chosen
+        search.size = sum(self.size_of(s) for s in chosen)
+        repriced = self._items_on(touched)
+        for item in repriced:
+            search.current[item.key] = self._cost(item, chosen)
+        search.forget(i.key for i in repriced)
+        for spec in [s for s in chosen.specs if s not in before.members]:
+            if spec not in search.extensions_of:
+                search.extensions_of[spec] = self._widen(spec)
+                for extension in search.extensions_of[spec]:
+                    search.known(extension)
+            for extension in search.extensions_of[spec]:
+                search.queue.offer(extension)
+        for spec in [s for s in before.specs if s not in chosen.members]:
+            for again in search.adding.get(spec, ()):  # on offer again where it was chosen
+                search.queue.offer(again)
+
+    def _unscored(self, search: _Search) -> int:
+        """Moves on offer whose score is not current (never computed, or stale)."""
+        moves = list(search.queue.seq)
+        return sum(1 for m in moves if search.on_offer(m) and m not in search.gains)
+
+    def _prune(self, chosen: Config, tables: set[TableRef]) -> Config:
+        """Keep only chosen indexes that some statement's plan still reads (on ``tables``: the
+        indexes elsewhere are untouched by the last move)."""
+        scope = set(chosen.on(tables))
+        if not scope:
+            return chosen
+        used: set[IndexSpec] = set()
+        for item in self._items_on(tables):
+            used |= self._used(item, chosen)
+        if scope <= used:
+            return chosen
+        return Config(s for s in chosen if s not in scope or s in used)
+
+    # -- refinements after the rounds ----------------------------------------------------------
+
+    def _prefer_smaller(self, chosen: list[IndexSpec], pool: list[IndexSpec]) -> list[IndexSpec]:
         result = list(chosen)
+        by_table: dict[TableRef, list[IndexSpec]] = {}
+        for candidate in pool:
+            by_table.setdefault(candidate.table, []).append(candidate)
         for spec in chosen:
-            users = [i for i in items if spec in self.whatif.used_specs(i.parsed, result)]
+            if self.limit.spent:
+                break
+            config = Config(result)
+            users = [i for i in self._items_on([spec.table]) if spec in self._used(i, config)]
             alternatives = sorted(
                 (
                     c
-                    for c in pool
-                    if c.table == spec.table
-                    and _substitutes(c, spec)
-                    and c not in result
+                    for c in by_table.get(spec.table, ())
+                    if _substitutes(c, spec)
+                    and c not in config
                     and c not in self.whatif.refused
                     and self.size_of(c) < self.size_of(spec)
                 ),
-                key=self.size_of,
+                key=lambda c: (self.size_of(c), c.describe()),
             )
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:
                 trial = [alt if s == spec else s for s in result]
-                close = all(self._cost(i, trial) <= self._cost(i, result) * slack for i in users)
+                trial_config = Config(trial)
+                close = all(
+                    self._cost(i, trial_config) <= self._cost(i, config) * slack for i in users
+                )
                 if close and users:
                     result = trial
                     break
         return result
 
-    def _merge(self, items: list[WorkloadItem], chosen: list[IndexSpec]) -> list[IndexSpec]:
+    def _merge(self, chosen: list[IndexSpec]) -> list[IndexSpec]:
         """Fold chosen B-trees with the same leading key into one, where the plans allow it.
 
         Per-statement tuning leaves several indexes that differ only after the first key or in
@@ -306,26 +494,31 @@ class GreedySelector:
             if spec.method == "btree":
                 groups.setdefault((spec.table, spec.keys[0], spec.where), []).append(spec)
         slack = 1 + self.settings.min_improvement
-        for group in groups.values():
+        for (table, _key, _where), group in groups.items():
             if len(group) < 2:
                 continue
+            if self.limit.spent:
+                break
             widest = max(group, key=lambda s: (len(s.keys), len(s.include)))
             extra = {c for s in group for c in (*s.include, *s.key_texts)} - set(widest.key_texts)
             union = replace(widest, include=tuple(sorted(extra)))
-            users = [i for i in items if set(group) & self.whatif.used_specs(i.parsed, result)]
-            before = {i.key: self._cost(i, result) for i in users}
+            config = Config(result)
+            users = [i for i in self._items_on([table]) if set(group) & self._used(i, config)]
+            before = {i.key: self._cost(i, config) for i in users}
             group_size = sum(self.size_of(s) for s in group)
             keep = 1 - self.settings.min_improvement
             replacement = None
-            for member in sorted(group, key=self.size_of):
+            for member in sorted(group, key=lambda s: (self.size_of(s), s.describe())):
                 trial = [s for s in result if s not in group] + [member]
-                if all(self._cost(i, trial) <= before[i.key] * slack for i in users):
+                trial_config = Config(trial)
+                if all(self._cost(i, trial_config) <= before[i.key] * slack for i in users):
                     replacement = trial
                     break
             if replacement is None and union not in self.whatif.refused:
                 trial = [s for s in result if s not in group] + [union]
+                tried = Config(trial)
                 if self.size_of(union) < group_size and all(
-                    i.base_cost - self._cost(i, trial) >= keep * (i.base_cost - before[i.key])
+                    i.base_cost - self._cost(i, tried) >= keep * (i.base_cost - before[i.key])
                     for i in users
                 ):
                     replacement = trial
@@ -333,16 +526,20 @@ class GreedySelector:
                 result = replacement
         return result
 
-    def _drop_weak(self, items: list[WorkloadItem], chosen: list[IndexSpec]) -> list[IndexSpec]:
+    def _drop_weak(self, chosen: list[IndexSpec]) -> list[IndexSpec]:
         kept = list(chosen)
         for spec in reversed(chosen):  # the latest picks are the least valuable
+            if self.limit.spent:
+                break
+            with_config = Config(kept)
             without = [s for s in kept if s != spec]
+            without_config = Config(without)
             essential = False
-            for item in items:
-                if spec.table not in item.parsed.tables:
-                    continue
-                with_cost = self._cost(item, kept)
-                without_cost = self._cost(item, without)
+            for item in self._items_on([spec.table]):
+                if self.shortcuts and spec not in self._used(item, with_config):
+                    continue  # its plan does not read the index: the same plan without it
+                with_cost = self._cost(item, with_config)
+                without_cost = self._cost(item, without_config)
                 loss = (without_cost - with_cost) / without_cost if without_cost > 0 else 0.0
                 if loss >= self.settings.min_improvement:
                     essential = True
@@ -350,19 +547,3 @@ class GreedySelector:
             if not essential:
                 kept = without
         return kept
-
-    def _prune(
-        self,
-        items: list[WorkloadItem],
-        chosen: list[IndexSpec],
-        tables: set[TableRef] | None = None,
-    ) -> list[IndexSpec]:
-        """Keep only chosen indexes that some statement's plan still reads (on ``tables``: the
-        indexes elsewhere are untouched by the last move)."""
-        scope = {s for s in chosen if tables is None or s.table in tables}
-        scope_tables = {s.table for s in scope}
-        used: set[IndexSpec] = set()
-        for item in items:
-            if scope_tables.intersection(item.parsed.tables):
-                used |= self.whatif.used_specs(item.parsed, scope)
-        return [s for s in chosen if s not in scope or s in used]

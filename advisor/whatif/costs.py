@@ -1,9 +1,11 @@
 """Price a statement under a set of hypothetical indexes, and never price the same thing twice.
 
 The cost of a statement depends only on the indexes of the tables it reads, so the memo key is
-(statement, the configured indexes on its tables). The live hypothetical indexes are kept in step
-with what is asked: indexes on the statement's tables that are not asked for are dropped, missing
-ones created; indexes on other tables stay, since they cannot change this plan.
+(the SQL that is planned, the configured indexes on its tables): statements that plan the same
+text, such as one template under several queryids that were not merged, are priced once. The
+live hypothetical indexes are kept in step with what is asked: indexes on the statement's tables
+that are not asked for are dropped, missing ones created; indexes on other tables stay, since
+they cannot change this plan.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class WhatIf:
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
         wanted = self.relevant(parsed, config)
-        key = (parsed.statement.key, wanted)
+        key = (parsed.plan_sql, wanted)
         self.requests += 1
         cached = self._memo.get(key)
         if cached is not None:
@@ -90,7 +92,7 @@ class WhatIf:
             return cached
         accepted = self._sync(parsed, wanted)
         if accepted != wanted:
-            key = (parsed.statement.key, accepted)
+            key = (parsed.plan_sql, accepted)
             if key in self._memo:
                 return self._memo[key]
         plan = self.explainer.plan(parsed)

@@ -38,7 +38,8 @@ def _align(n: float) -> float:
     return math.ceil(n / 8) * 8
 
 
-def _width(table: Table, name: str) -> float:
+def column_width(table: Table, name: str) -> float:
+    """Stored bytes of a column: its fixed length, else pg_stats.avg_width (16 when unknown)."""
     column = table.column(name)
     if column is None:
         return EXPRESSION_WIDTH
@@ -53,9 +54,9 @@ def estimate_btree_bytes(spec: IndexSpec, table: Table, rows: float | None = Non
     """Bytes a freshly built B-tree with ``spec``'s keys on ``rows`` rows of ``table`` takes."""
     rows = max(table.reltuples if rows is None else rows, 1.0)
     key_width = sum(
-        EXPRESSION_WIDTH if key.expression else _width(table, key.text) for key in spec.keys
+        EXPRESSION_WIDTH if key.expression else column_width(table, key.text) for key in spec.keys
     )
-    include_width = sum(_width(table, name) for name in spec.include)
+    include_width = sum(column_width(table, name) for name in spec.include)
     per_key = [rows if k.expression else table.distinct_values(k.text) for k in spec.keys]
     distinct = min(max(math.prod(per_key), 1.0), rows)
     if len(per_key) > 1:
