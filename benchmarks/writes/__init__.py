@@ -1,0 +1,1 @@
+"""Index maintenance measured on a real cluster: what one index entry costs a write."""
