@@ -62,8 +62,7 @@ def test_hypothetical_index_changes_the_generic_plan(conn: Any) -> None:
     calls = whatif.explainer.calls
     assert whatif.cost(p, (spec,)) == after and whatif.explainer.calls == calls  # memoized
     # the cached generic plan must not outlive the hypothetical index
-    whatif.hypo.reset()
-    whatif.live.clear()
+    whatif.reset()
     whatif._memo.clear()
     assert whatif.cost(p, ()).total_cost == pytest.approx(before.total_cost)
 

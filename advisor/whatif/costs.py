@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from advisor.model import IndexSpec, ParsedStatement, PlanCost
+from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif.explain import Explainer, used_index_names
 from advisor.whatif.hypopg import HypoError, HypoIndex, HypoPG
 
@@ -25,6 +25,8 @@ class WhatIf:
         self.hypo = hypo
         self.explainer = explainer
         self.live: dict[IndexSpec, HypoIndex] = {}
+        self._live_on: dict[TableRef, set[IndexSpec]] = {}  # the live ones, by table
+        self._by_name: dict[str, IndexSpec] = {}  # the live ones, by HypoPG's name
         self.refused: dict[IndexSpec, str] = {}
         self.sizes: dict[IndexSpec, int] = {}
         self._memo: dict[tuple[str, frozenset[IndexSpec]], PlanCost] = {}
@@ -37,17 +39,34 @@ class WhatIf:
         tables = set(parsed.tables)
         return frozenset(s for s in config if s.table in tables and s not in self.refused)
 
+    def reset(self) -> None:
+        """Drop every hypothetical index (plans stay memoized)."""
+        self.hypo.reset()
+        self.live.clear()
+        self._live_on.clear()
+        self._by_name.clear()
+
     def _reset_if_needed(self) -> None:
         if self.hypo.needs_reset:
-            self.hypo.reset()
-            self.live.clear()
+            self.reset()
+
+    def _keep(self, spec: IndexSpec, index: HypoIndex) -> None:
+        self.live[spec] = index
+        self._live_on.setdefault(spec.table, set()).add(spec)
+        self._by_name[index.name] = spec
+
+    def _drop(self, spec: IndexSpec) -> None:
+        index = self.live.pop(spec)
+        self._live_on[spec.table].discard(spec)
+        self._by_name.pop(index.name, None)
+        self.hypo.drop(index)
 
     def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
         """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals)."""
         self._reset_if_needed()
-        tables = set(parsed.tables)
-        for spec in [s for s in self.live if s.table in tables and s not in wanted]:
-            self.hypo.drop(self.live.pop(spec))
+        for table in set(parsed.tables):
+            for spec in [s for s in self._live_on.get(table, ()) if s not in wanted]:
+                self._drop(spec)
         for spec in wanted - self.live.keys():
             self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
@@ -65,7 +84,7 @@ class WhatIf:
         if spec in self.refused:
             return self.refused[spec]
         try:
-            self.live[spec] = self.hypo.create(spec)
+            self._keep(spec, self.hypo.create(spec))
         except HypoError as exc:
             self.refused[spec] = str(exc)
             return str(exc)
@@ -78,7 +97,7 @@ class WhatIf:
             if index is None:
                 self._reset_if_needed()
                 index = self.hypo.create(spec)
-                self.live[spec] = index
+                self._keep(spec, index)
             self.sizes[spec] = self.hypo.size(index)
         return self.sizes[spec]
 
@@ -97,8 +116,7 @@ class WhatIf:
                 return self._memo[key]
         plan = self.explainer.plan(parsed)
         names = used_index_names(plan)
-        by_name = {index.name: spec for spec, index in self.live.items()}
-        used = frozenset(by_name[n].describe() if n in by_name else n for n in names)
+        used = frozenset(self._by_name[n].describe() if n in self._by_name else n for n in names)
         result = PlanCost(float(plan["Total Cost"]), used)
         self._memo[key] = result
         log.debug("what-if cache: %d hits of %d requests", self.hits, self.requests)
