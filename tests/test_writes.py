@@ -201,3 +201,23 @@ def test_snapshot_deltas_tell_a_load_apart_without_a_vacuum(make_db: Any, tmp_pa
     (readings,) = [w for ref, w in report.writes if ref.name == "readings"]
     assert readings.source == "snapshots"
     assert readings.bulk_inserted == 300_000
+
+
+def test_the_write_cost_benchmark_harness_runs(make_db: Any) -> None:
+    """benchmarks/writes at a tiny size (nothing timed is asserted, only that it measures every
+    case and sets the model beside it)."""
+    import argparse
+
+    from benchmarks.writes import run
+    from benchmarks.writes.measure import KEYS, OPERATIONS, entry_costs, measure
+
+    db = make_db()
+    samples = measure(db.dsn, rows=2_000, batch=500, repeat=1, say=lambda _m: None)
+    costs = entry_costs(samples)
+    assert {(c.key.name, c.operation) for c in costs} == {
+        (k.name, op) for k in KEYS for op in OPERATIONS
+    }
+    args = argparse.Namespace(rows=2_000, batch=500, repeat=1)
+    section = run.render(args, costs, "15")
+    assert all(k.name in section for k in KEYS)
+    assert "Worst factor between the model and the measured CPU time" in section

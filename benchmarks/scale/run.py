@@ -4,10 +4,13 @@
 
 A throwaway cluster holds 500 generated tables (2,000 rows each, primary keys only) and runs
 5,000 distinct statements over them once each, so pg_stat_statements has them all; then one
-``advisor analyze --format json`` runs against it. Reported: wall time, the advisor process's
-peak RSS (``os.wait4``), the sampled peak private memory of its server backend (HypoPG keeps its
-hypothetical indexes there), EXPLAIN calls, and what came out. Exits 1 when the advisor fails or
-its peak RSS exceeds ``--max-rss`` (default 2GB), 2 on bad options.
+``advisor analyze --format json`` runs against it. Reported: wall time; CPU time of the advisor
+process (``os.wait4``) and of its server backend (sampled from ``/proc/<pid>/schedstat``), which
+other work on a shared machine disturbs far less than wall time; the advisor's peak RSS, the
+sampled peak private memory of its backend (HypoPG keeps its hypothetical indexes there),
+EXPLAIN calls, and what came out. ``--profile FILE`` runs the advisor under cProfile and keeps
+its statistics there. Exits 1 when the advisor fails or its peak RSS exceeds ``--max-rss``
+(default 2GB), 2 on bad options.
 """
 
 from __future__ import annotations
@@ -46,12 +49,18 @@ def _say(message: str) -> None:
 
 @dataclass
 class BackendMemory:
-    """Samples the private memory (RssAnon) of the backend named ``advisor``, keeps the peak."""
+    """Samples the backends named ``advisor``: the peak of their private memory (RssAnon) and
+    the CPU time each used (its last sample; a backend's last quarter second is missed)."""
 
     dsn: str
     peak_kb: int = 0
+    cpu_ns: dict[int, int] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self.cpu_ns.values()) / 1e9
 
     def __enter__(self) -> BackendMemory:
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -70,6 +79,16 @@ class BackendMemory:
                     "SELECT pid FROM pg_stat_activity WHERE application_name = 'advisor'"
                 ).fetchall():
                     self.peak_kb = max(self.peak_kb, _rss_anon_kb(int(pid)))
+                    cpu = _cpu_ns(int(pid))
+                    if cpu:
+                        self.cpu_ns[int(pid)] = cpu
+
+
+def _cpu_ns(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _rss_anon_kb(pid: int) -> int:
@@ -85,6 +104,8 @@ def _rss_anon_kb(pid: int) -> int:
 @dataclass
 class Outcome:
     seconds: float
+    cpu_seconds: float  # the advisor process, user + system
+    backend_cpu_seconds: float
     max_rss_kb: int
     backend_kb: int
     doc: dict[str, Any]
@@ -128,8 +149,9 @@ def run(args: argparse.Namespace, work: Path) -> Outcome:
             row = conn.execute("SHOW server_version").fetchone()
             version = str(row[0]) if row else "?"
         out = work / "advice.json"
-        cmd = [sys.executable, "-m", "advisor", "analyze", "--dsn", dsn, "--format", "json",
-               "--output", str(out), *args.advisor_arg]  # fmt: skip
+        profile = ["-m", "cProfile", "-o", str(args.profile)] if args.profile else []
+        cmd = [sys.executable, *profile, "-m", "advisor", "analyze", "--dsn", dsn, "--format",
+               "json", "--output", str(out), *args.advisor_arg]  # fmt: skip
         _say("advisor " + " ".join(cmd[3:]))
         started = time.monotonic()
         with BackendMemory(dsn) as backend, (work / "advisor.err").open("w") as err:
@@ -148,7 +170,17 @@ def run(args: argparse.Namespace, work: Path) -> Outcome:
                 + (work / "advisor.err").read_text().strip()[-500:]
             )
         doc = json.loads(out.read_text())
-        return Outcome(seconds, usage.ru_maxrss, backend.peak_kb, doc, loaded, replayed, version)
+        return Outcome(
+            seconds,
+            usage.ru_utime + usage.ru_stime,
+            backend.cpu_seconds,
+            usage.ru_maxrss,
+            backend.peak_kb,
+            doc,
+            loaded,
+            replayed,
+            version,
+        )
     finally:
         cluster.stop("immediate")
 
@@ -192,7 +224,8 @@ def render(args: argparse.Namespace, o: Outcome) -> str:
         command,
         "```",
         "",
-        f"Measured on {platform.machine()}, {os.cpu_count()} cores, PostgreSQL {o.version}, "
+        f"Measured on {platform.machine()}, {os.cpu_count()} cores (load average "
+        f"{os.getloadavg()[0]:.1f} at the end), PostgreSQL {o.version}, "
         f"default settings of the advisor (`{' '.join(args.advisor_arg) or 'no options'}`).",
         "",
         "| | |",
@@ -202,6 +235,8 @@ def render(args: argparse.Namespace, o: Outcome) -> str:
         f"| analysed (planned) | {w['analyzed']} |",
         f"| EXPLAIN calls | {w['explain_calls']} |",
         f"| advisor wall time | {o.seconds:.0f} s |",
+        f"| CPU time: advisor process / its server backend | {o.cpu_seconds:.0f} s / "
+        f"{o.backend_cpu_seconds:.0f} s |",
         f"| advisor peak RSS (its process) | {_mb(o.max_rss_kb)} |",
         f"| its server backend's peak private memory (sampled) | {_mb(o.backend_kb)} |",
         f"| indexes recommended | {len(o.doc['recommendations'])} |",
@@ -222,6 +257,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--max-rss", default="2GB", help="fail above this advisor peak RSS")
     p.add_argument("--advisor-arg", action="append", default=[], help="passed on (repeatable)")
     p.add_argument("--work-dir", type=Path, help="keep the cluster and advice.json here")
+    p.add_argument("--profile", type=Path, help="run the advisor under cProfile, stats here")
     p.add_argument("--write-docs", type=Path, help="replace this benchmark's section there")
     return p
 
