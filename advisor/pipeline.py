@@ -132,7 +132,7 @@ def _analyze(
         session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
-    whatif = WhatIf(hypo, explainer)
+    whatif = WhatIf(hypo, explainer, derive=settings.search_shortcuts)
     limit = SearchLimit.start(
         lambda: explainer.calls,
         max_explains=settings.max_explains,

@@ -30,12 +30,17 @@
   (``Config.on``). After a move, only the statements on the move's tables are re-priced, and only
   the moves that read one of them lose their cached gain; every other move keeps its score
   without a plan or a loop over its statements.
-- *Lazy evaluation.* Moves wait in a heap by their last score (``MoveQueue``). Gains usually
-  shrink as indexes are added, so the last score bounds the next one: a round re-scores moves
-  from the top until the best fresh score beats every remaining bound, and skips the what-if
-  calls of the others. That is an assumption, not a law: the second index of a join can gain
-  once the first is chosen. ``exhaustive_search`` (``--exhaustive-search``) re-scores every move
-  every round instead.
+- *Lazy evaluation.* Moves wait in a heap by their last score (``MoveQueue``), or before their
+  first by what their statements could gain at most (their distance to the all-candidates
+  plan). Gains usually shrink as indexes are added, so the last score bounds the next one: a
+  round re-scores moves from the top until the best fresh score beats every remaining bound,
+  and skips the what-if calls of the others; a move that did not qualify stays out. That is an
+  assumption, not a law: the second index of a join can gain once the first is chosen.
+  ``exhaustive_search`` (``--exhaustive-search``) re-scores every move every round instead.
+- *Only what a move can change.* A move is priced on the statements that use the leading key
+  of its index; a widening only on those that use or read its new key and those whose plan
+  reads the index it widens. After a move only those are re-planned; the others keep plans
+  the move offers nothing to.
 - *Plans that cannot change.* When an index is considered for dropping, statements whose plan
   does not read it are not planned again: without the index, the same plan is still the best.
 - *Limits.* ``--max-explains`` and ``--time-limit`` stop the search; the set chosen so far is the
@@ -79,6 +84,16 @@ def _lead(spec: IndexSpec) -> IndexKey:
     return IndexKey(spec.keys[0].text, spec.keys[0].expression)
 
 
+def _needs(item: WorkloadItem, table: TableRef, key: IndexKey) -> bool:
+    """Whether a statement uses the key on the table, or reads the column (or every column)."""
+    parsed = item.parsed
+    if any(u.table == table and u.key == key for u in parsed.uses):
+        return True
+    if key.expression:
+        return False
+    return any(t == table and (cols is None or key.text in cols) for t, cols in parsed.reads)
+
+
 def _ordered(specs: Iterable[IndexSpec]) -> list[IndexSpec]:
     return sorted(specs, key=lambda s: s.describe())
 
@@ -89,6 +104,8 @@ class _Search:
 
     chosen: Config
     current: dict[str, float]  # statement key -> cost under ``chosen``
+    used: dict[str, set[IndexSpec]] = field(default_factory=dict)  # chosen ones its plan reads
+    floors: dict[str, float] = field(default_factory=dict)  # cost with all its candidates
     queue: MoveQueue = field(default_factory=MoveQueue)
     size: int = 0  # bytes of the chosen indexes
     gains: dict[Move, tuple[float, bool]] = field(default_factory=dict)
@@ -169,10 +186,15 @@ class GreedySelector:
                 if use.role is not Role.GROUP_BY:
                     self._keys_by_table.setdefault(use.table, {})[use.key] = None
 
-    def _affected(self, move: Move) -> list[WorkloadItem]:
+    def _affected(self, move: Move, search: _Search | None = None) -> list[WorkloadItem]:
         """The statements a move can change: those that use the leading key of one of its indexes
         on that table (a key no statement names, such as a row-level security policy's column,
-        falls back to every statement on the table)."""
+        falls back to every statement on the table).
+
+        A widening changes no more than the statements that use or read its new key, and those
+        whose plan reads the index it replaces: to the others the wider index offers nothing
+        the narrower one did not, which they did not take.
+        """
         found: dict[str, WorkloadItem] = {}
         for spec in _ordered(move.add | move.remove):
             users = self._by_lead.get((spec.table, _lead(spec))) or self._by_lead.get(
@@ -180,7 +202,15 @@ class GreedySelector:
             )
             for item in users:
                 found.setdefault(item.key, item)
-        return list(found.values())
+        if search is None or len(move.remove) != 1 or len(move.add) != 1:
+            return list(found.values())
+        (widened,) = move.remove
+        key = next(iter(move.add)).keys[-1]
+        return [
+            item
+            for item in found.values()
+            if widened in search.used.get(item.key, ()) or _needs(item, widened.table, key)
+        ]
 
     # -- bundles and moves ---------------------------------------------------------------------
 
@@ -237,14 +267,25 @@ class GreedySelector:
         return list(adds)
 
     def _widen(self, spec: IndexSpec) -> list[Move]:
-        """The chosen B-tree widened by one key the workload uses on its table."""
+        """The chosen B-tree widened by one key the workload uses on its table.
+
+        The widened index has no INCLUDE list. For an index without one, only keys that a
+        statement the index can serve (one that uses its leading key) uses or reads: the others
+        gain nothing from a wider index, only a larger one to scan, so such a move could never
+        qualify and is not worth a plan. (Widening a covering index also drops its INCLUDE
+        columns, which can pay on its own.)
+        """
         if spec.method != "btree" or spec.where or len(spec.keys) >= self.settings.max_key_columns:
             return []
+        users = self._by_lead.get((spec.table, _lead(spec))) or self._by_lead.get(
+            (spec.table, None), []
+        )
         return [
             Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
                  frozenset([spec]))
             for key in self._keys_by_table.get(spec.table, {})
             if key not in spec.keys
+            and (spec.include or any(_needs(u, spec.table, key) for u in users))
         ]  # fmt: skip
 
     # -- the search ----------------------------------------------------------------------------
@@ -257,8 +298,13 @@ class GreedySelector:
         bundles, rejected = self.bundles(items, candidates)
         self.min_gain = self.settings.min_workload_gain * sum(i.weight for i in items)
         search = _Search(Config(), {item.key: item.base_cost for item in items})
+        search.floors = self._floors(items, candidates)
         for move in self._adds(bundles, candidates):
+            bound = self._first_bound(move, search)
+            if bound == -math.inf:
+                continue  # it cannot gain more than its write cost: never worth a plan
             search.known(move)
+            search.queue.bounds[move] = bound
             search.queue.offer(move)
         rounds = 0
         while rounds < MAX_ROUNDS and not self.limit.spent:
@@ -269,10 +315,10 @@ class GreedySelector:
             self._apply(search, best, items)
         moves_left = self._unscored(search) if self.limit.spent else 0
 
-        chosen = search.chosen.specs
+        chosen = search.chosen
         skipped: list[str] = []
         pool = list(dict.fromkeys(s for specs in candidates.values() for s in specs))
-        steps: tuple[tuple[str, Callable[[list[IndexSpec]], list[IndexSpec]]], ...] = (
+        steps: tuple[tuple[str, Callable[[Config], Config]], ...] = (
             ("dropping indexes no statement needs", self._drop_weak),
             ("swapping indexes for smaller ones", lambda c: self._prefer_smaller(c, pool)),
             ("merging indexes with the same leading key", self._merge),
@@ -282,9 +328,9 @@ class GreedySelector:
                 skipped.append(name)
             else:
                 chosen = step(chosen)
-        final = Config(chosen)
+        final = chosen
         current = {item.key: self._cost(item, final) for item in items}
-        used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
+        used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in final.specs}
         for item in items:
             for spec in self._used(item, final):
                 used_by[spec].append(item.key)
@@ -296,7 +342,7 @@ class GreedySelector:
                     "write cost, was smaller than other indexes' or did not fit the budget"
                 )
         return Selection(
-            chosen=tuple(chosen),
+            chosen=tuple(final.specs),
             costs=current,
             used_by={k: tuple(v) for k, v in used_by.items()},
             rejected=rejected,
@@ -309,6 +355,49 @@ class GreedySelector:
                 steps_skipped=tuple(skipped),
             ),
         )
+
+    def _floors(
+        self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
+    ) -> dict[str, float]:
+        """Per statement: its cost with all its candidates (planned by ``bundles`` already)."""
+        floors = {}
+        for item in items:
+            specs = candidates.get(item.key, ())
+            if specs and not self.limit.spent:
+                floors[item.key] = self._cost(item, specs)
+        return floors
+
+    def _first_bound(self, move: Move, search: _Search) -> float:
+        """What the move can score at most when it is first offered, without planning it.
+
+        A statement gains at most what separates its current cost from its all-candidates cost
+        (a planner with more indexes to choose from never picks a costlier plan, and its
+        candidates are the indexes made for its predicates: we take no other index to do better
+        for it), or its whole current cost when it has no candidates; from a widening, nothing
+        when it neither uses nor reads the new key (the wider index offers it nothing more). A
+        move whose bound cannot qualify is never planned; one whose bound cannot beat the best
+        of a round is not planned in that round.
+        """
+        widened = next(iter(move.remove)) if len(move.remove) == 1 else None
+        new_key = next(iter(move.add)).keys[-1] if widened is not None else None
+        potential = 0.0
+        for item in self._affected(move, search):
+            if item.base_cost <= 0:
+                continue
+            if widened and new_key and not _needs(item, widened.table, new_key):
+                continue
+            floor = search.floors.get(item.key, 0.0)
+            gap = search.current[item.key] - floor
+            potential += item.weight * max(gap, 0.0) / item.base_cost
+        net = potential - sum(self.overhead_of(s) for s in _ordered(move.add))
+        net += sum(self.overhead_of(s) for s in _ordered(move.remove))
+        if net <= 0:
+            return -math.inf
+        if self.settings.max_size_bytes is not None:
+            size = sum(self.size_of(s) for s in move.add)
+            size -= sum(self.size_of(s) for s in move.remove)
+            return net / max(size, MIN_SIZE_FOR_RATIO)
+        return net
 
     def _round(self, search: _Search) -> Move | None:
         """The move of the highest score, ties to the one seen first; None when none qualifies.
@@ -325,8 +414,10 @@ class GreedySelector:
         scored: list[Move] = []
         while (move := queue.peek(search.on_offer)) is not None:
             bound, seq = queue.bound(move), queue.number(move)
-            if self.lazy and best is not None and (bound, -seq) < (best[0], -best[1]):
-                break
+            if self.lazy and (
+                bound == -math.inf or (best is not None and (bound, -seq) < (best[0], -best[1]))
+            ):
+                break  # nothing below can win; -inf: could not qualify when last scored
             queue.take(move)
             score, queue.bounds[move] = self._score(search, move)
             scored.append(move)
@@ -346,7 +437,9 @@ class GreedySelector:
         best: tuple[float, int, Move] | None = None
         for move in offered:
             bound, seq = queue.bound(move), queue.number(move)
-            if self.lazy and best is not None and (bound, -seq) < (best[0], -best[1]):
+            if self.lazy and (
+                bound == -math.inf or (best is not None and (bound, -seq) < (best[0], -best[1]))
+            ):
                 break
             search.gains.pop(move, None)  # plan it afresh
             score, queue.bounds[move] = self._score(search, move)
@@ -376,8 +469,8 @@ class GreedySelector:
         if cached is None:
             cached = self._gain(search, move, new)
         gain, qualifies = cached
-        net = gain - sum(self.overhead_of(s) for s in new)
-        net += sum(self.overhead_of(s) for s in move.remove)
+        net = gain - sum(self.overhead_of(s) for s in _ordered(new))  # floats: in one order
+        net += sum(self.overhead_of(s) for s in _ordered(move.remove))
         if not qualifies or net <= 0 or net < self.min_gain:
             return None, -math.inf
         score = net / max(size_delta, MIN_SIZE_FOR_RATIO) if budget is not None else net
@@ -388,7 +481,11 @@ class GreedySelector:
         Cached until one of those statements is re-priced."""
         added = _ordered(new)
         gain, qualifies = 0.0, False
-        for item in self._affected(move):
+        for item in self._affected(move, search):
+            search.watchers.setdefault(item.key, set()).add(move)
+            floor = search.floors.get(item.key)
+            if floor is not None and search.current[item.key] <= floor and not move.remove:
+                continue  # as cheap as all its candidates make it: an added index cannot help
             config = [s for s in search.chosen.on(item.parsed.tables) if s not in move.remove]
             cost = self._cost(item, config + added)
             before = search.current[item.key]
@@ -396,29 +493,41 @@ class GreedySelector:
                 gain += item.weight * (before - cost) / item.base_cost
             if before > 0 and (before - cost) / before >= self.settings.min_improvement:
                 qualifies = True
-            search.watchers.setdefault(item.key, set()).add(move)
         search.gains[move] = (gain, qualifies)
         return gain, qualifies
 
     def _apply(self, search: _Search, move: Move, items: list[WorkloadItem]) -> None:
-        """Take the move, prune what its tables no longer use, re-price the statements there."""
+        """Take the move, re-price the statements it can change, prune what its tables no longer
+        use. The other statements keep their plans: the move offers them nothing they take."""
         before = search.chosen
-        kept = [s for s in before.specs if s not in move.remove]
-        chosen = Config(kept + _ordered(move.add - before.members))
+        chosen = before.changed(move.remove, _ordered(move.add - before.members))
         log.debug("round: %s", [s.describe() for s in move.add])
         touched = move.tables
-        chosen = self._prune(chosen, touched)
+        repriced = {i.key: i for i in self._affected(move, search)}
+        for item in self._items_on(touched):
+            if move.remove & search.used.get(item.key, set()):
+                repriced.setdefault(item.key, item)  # its plan read an index the move removes
+        for item in repriced.values():
+            search.current[item.key] = self._cost(item, chosen)
+            search.used[item.key] = self._used(item, chosen)
+        pruned = self._prune(search, chosen, touched)
+        if pruned:
+            chosen = chosen.changed(_ordered(pruned))
         search.chosen = chosen
         search.size = sum(self.size_of(s) for s in chosen)
-        repriced = self._items_on(touched)
-        for item in repriced:
-            search.current[item.key] = self._cost(item, chosen)
-        search.forget(i.key for i in repriced)
+        stale = dict(repriced)
+        if pruned:  # cached gains may have counted on a pruned index in their configuration
+            stale.update((i.key, i) for i in self._items_on({s.table for s in pruned}))
+        search.forget(stale)
+        for spec in chosen.on(touched):  # widenings price the statements that use their index
+            for extension in search.extensions_of.get(spec, ()):
+                search.gains.pop(extension, None)
         for spec in [s for s in chosen.specs if s not in before.members]:
             if spec not in search.extensions_of:
                 search.extensions_of[spec] = self._widen(spec)
                 for extension in search.extensions_of[spec]:
                     search.known(extension)
+                    search.queue.bounds[extension] = self._first_bound(extension, search)
             for extension in search.extensions_of[spec]:
                 search.queue.offer(extension)
         for spec in [s for s in before.specs if s not in chosen.members]:
@@ -430,37 +539,33 @@ class GreedySelector:
         moves = list(search.queue.seq)
         return sum(1 for m in moves if search.on_offer(m) and m not in search.gains)
 
-    def _prune(self, chosen: Config, tables: set[TableRef]) -> Config:
-        """Keep only chosen indexes that some statement's plan still reads (on ``tables``: the
-        indexes elsewhere are untouched by the last move)."""
+    def _prune(self, search: _Search, chosen: Config, tables: set[TableRef]) -> set[IndexSpec]:
+        """The chosen indexes on ``tables`` that no statement's plan reads any more (indexes
+        elsewhere are untouched by the last move)."""
         scope = set(chosen.on(tables))
-        if not scope:
-            return chosen
-        used: set[IndexSpec] = set()
         for item in self._items_on(tables):
-            used |= self._used(item, chosen)
-        if scope <= used:
-            return chosen
-        return Config(s for s in chosen if s not in scope or s in used)
+            scope -= search.used.get(item.key, set())
+            if not scope:
+                break
+        return scope
 
     # -- refinements after the rounds ----------------------------------------------------------
 
-    def _prefer_smaller(self, chosen: list[IndexSpec], pool: list[IndexSpec]) -> list[IndexSpec]:
-        result = list(chosen)
+    def _prefer_smaller(self, chosen: Config, pool: list[IndexSpec]) -> Config:
+        result = chosen
         by_table: dict[TableRef, list[IndexSpec]] = {}
         for candidate in pool:
             by_table.setdefault(candidate.table, []).append(candidate)
-        for spec in chosen:
+        for spec in chosen.specs:
             if self.limit.spent:
                 break
-            config = Config(result)
-            users = [i for i in self._items_on([spec.table]) if spec in self._used(i, config)]
+            users = [i for i in self._items_on([spec.table]) if spec in self._used(i, result)]
             alternatives = sorted(
                 (
                     c
                     for c in by_table.get(spec.table, ())
                     if _substitutes(c, spec)
-                    and c not in config
+                    and c not in result
                     and c not in self.whatif.refused
                     and self.size_of(c) < self.size_of(spec)
                 ),
@@ -468,17 +573,14 @@ class GreedySelector:
             )
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:
-                trial = [alt if s == spec else s for s in result]
-                trial_config = Config(trial)
-                close = all(
-                    self._cost(i, trial_config) <= self._cost(i, config) * slack for i in users
-                )
+                trial = result.replace(spec, alt)
+                close = all(self._cost(i, trial) <= self._cost(i, result) * slack for i in users)
                 if close and users:
                     result = trial
                     break
         return result
 
-    def _merge(self, chosen: list[IndexSpec]) -> list[IndexSpec]:
+    def _merge(self, chosen: Config) -> Config:
         """Fold chosen B-trees with the same leading key into one, where the plans allow it.
 
         Per-statement tuning leaves several indexes that differ only after the first key or in
@@ -488,9 +590,9 @@ class GreedySelector:
         statement keeps at least ``1 - min_improvement`` of its cost reduction (an index-only
         scan over a slightly wider index loses little).
         """
-        result = list(chosen)
+        result = chosen
         groups: dict[tuple[TableRef, IndexKey, str | None], list[IndexSpec]] = {}
-        for spec in chosen:
+        for spec in chosen.specs:
             if spec.method == "btree":
                 groups.setdefault((spec.table, spec.keys[0], spec.where), []).append(spec)
         slack = 1 + self.settings.min_improvement
@@ -502,23 +604,20 @@ class GreedySelector:
             widest = max(group, key=lambda s: (len(s.keys), len(s.include)))
             extra = {c for s in group for c in (*s.include, *s.key_texts)} - set(widest.key_texts)
             union = replace(widest, include=tuple(sorted(extra)))
-            config = Config(result)
-            users = [i for i in self._items_on([table]) if set(group) & self._used(i, config)]
-            before = {i.key: self._cost(i, config) for i in users}
+            users = [i for i in self._items_on([table]) if set(group) & self._used(i, result)]
+            before = {i.key: self._cost(i, result) for i in users}
             group_size = sum(self.size_of(s) for s in group)
             keep = 1 - self.settings.min_improvement
             replacement = None
             for member in sorted(group, key=lambda s: (self.size_of(s), s.describe())):
-                trial = [s for s in result if s not in group] + [member]
-                trial_config = Config(trial)
-                if all(self._cost(i, trial_config) <= before[i.key] * slack for i in users):
+                trial = result.changed(group, [member])
+                if all(self._cost(i, trial) <= before[i.key] * slack for i in users):
                     replacement = trial
                     break
             if replacement is None and union not in self.whatif.refused:
-                trial = [s for s in result if s not in group] + [union]
-                tried = Config(trial)
+                trial = result.changed(group, [union])
                 if self.size_of(union) < group_size and all(
-                    i.base_cost - self._cost(i, tried) >= keep * (i.base_cost - before[i.key])
+                    i.base_cost - self._cost(i, trial) >= keep * (i.base_cost - before[i.key])
                     for i in users
                 ):
                     replacement = trial
@@ -526,20 +625,18 @@ class GreedySelector:
                 result = replacement
         return result
 
-    def _drop_weak(self, chosen: list[IndexSpec]) -> list[IndexSpec]:
-        kept = list(chosen)
-        for spec in reversed(chosen):  # the latest picks are the least valuable
+    def _drop_weak(self, chosen: Config) -> Config:
+        kept = chosen
+        for spec in reversed(chosen.specs):  # the latest picks are the least valuable
             if self.limit.spent:
                 break
-            with_config = Config(kept)
-            without = [s for s in kept if s != spec]
-            without_config = Config(without)
+            without = kept.changed([spec])
             essential = False
             for item in self._items_on([spec.table]):
-                if self.shortcuts and spec not in self._used(item, with_config):
+                if self.shortcuts and spec not in self._used(item, kept):
                     continue  # its plan does not read the index: the same plan without it
-                with_cost = self._cost(item, with_config)
-                without_cost = self._cost(item, without_config)
+                with_cost = self._cost(item, kept)
+                without_cost = self._cost(item, without)
                 loss = (without_cost - with_cost) / without_cost if without_cost > 0 else 0.0
                 if loss >= self.settings.min_improvement:
                     essential = True

@@ -1,5 +1,12 @@
 """Price a statement under a set of hypothetical indexes, and never price the same thing twice.
 
+**Derived plans.** When the plan under a configuration C reads the indexes U, every
+configuration between U and C has that same plan: it is still available, and nothing cheaper
+was (the planner would have taken it under C). Such requests are answered from the known plan,
+without an EXPLAIN (``derived`` counts them; ``derive=False`` turns it off). The planner keeps
+paths within 1 % of each other by other merits, so a derived cost can differ from a fresh
+EXPLAIN by that much at most.
+
 The cost of a statement depends only on the indexes of the tables it reads, so the memo key is
 (the SQL that is planned, the configured indexes on its tables): statements that plan the same
 text, such as one template under several queryids that were not merged, are priced once. The
@@ -21,9 +28,14 @@ log = logging.getLogger(__name__)
 
 
 class WhatIf:
-    def __init__(self, hypo: HypoPG, explainer: Explainer) -> None:
+    def __init__(self, hypo: HypoPG, explainer: Explainer, *, derive: bool = True) -> None:
         self.hypo = hypo
         self.explainer = explainer
+        self.derive = derive
+        # per planned SQL: (configuration, the hypothetical indexes its plan read, the result)
+        self._known: dict[str, list[tuple[frozenset[IndexSpec], frozenset[IndexSpec], PlanCost]]]
+        self._known = {}
+        self.derived = 0  # plans answered from a known plan instead of an EXPLAIN
         self.live: dict[IndexSpec, HypoIndex] = {}
         self._live_on: dict[TableRef, set[IndexSpec]] = {}  # the live ones, by table
         self._by_name: dict[str, IndexSpec] = {}  # the live ones, by HypoPG's name
@@ -109,6 +121,12 @@ class WhatIf:
         if cached is not None:
             self.hits += 1
             return cached
+        if self.derive:
+            for config, read, known in self._known.get(parsed.plan_sql, ()):
+                if read <= wanted <= config:
+                    self.derived += 1
+                    self._memo[key] = known
+                    return known
         accepted = self._sync(parsed, wanted)
         if accepted != wanted:
             key = (parsed.plan_sql, accepted)
@@ -119,6 +137,9 @@ class WhatIf:
         used = frozenset(self._by_name[n].describe() if n in self._by_name else n for n in names)
         result = PlanCost(float(plan["Total Cost"]), used)
         self._memo[key] = result
+        if self.derive:
+            read = frozenset(s for s in accepted if s.describe() in used)
+            self._known.setdefault(parsed.plan_sql, []).append((accepted, read, result))
         log.debug("what-if cache: %d hits of %d requests", self.hits, self.requests)
         return result
 
