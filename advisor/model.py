@@ -361,6 +361,7 @@ class Report:
     workload_cost_after: float
     settings: dict[str, object] = field(default_factory=dict)
     unevaluated: Unevaluated = field(default_factory=Unevaluated)  # left out by a limit
+    plans_derived: int = 0  # what-if requests answered from a known plan, without an EXPLAIN
     write_notes: tuple[str, ...] = ()  # bulk loads set apart, where write rates came from
     writes: tuple[tuple[TableRef, TableWrites], ...] = ()  # tables with writes in the window
 

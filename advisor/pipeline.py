@@ -198,6 +198,7 @@ def _analyze(
             by_key[k].parsed.statement.calls * c for k, c in selection.costs.items() if k in by_key
         ),
         settings=asdict(settings),
+        plans_derived=whatif.derived,
         write_notes=write_notes,
         writes=tuple((ref, w) for ref, w in writes.items() if w.any or w.bulk_inserted),
         unevaluated=replace(selection.unevaluated, limit=limit.reached, not_planned=not_planned),

@@ -137,6 +137,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "cost_before": round(report.workload_cost_before, 2),
             "cost_after": round(report.workload_cost_after, 2),
             "explain_calls": report.explain_calls,
+            "plans_derived": report.plans_derived,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
             "limit_reached": report.unevaluated.limit,
             "unevaluated": unevaluated(report),

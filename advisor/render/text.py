@@ -58,7 +58,9 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
     )
     out.append(
         f"{len(report.statements)} statements analysed, {len(report.skipped)} skipped, "
-        f"{report.explain_calls} EXPLAIN calls in {report.elapsed_seconds:.1f} s; "
+        f"{report.explain_calls} EXPLAIN calls in {report.elapsed_seconds:.1f} s"
+        + (f" ({report.plans_derived} more plans derived)" if report.plans_derived else "")
+        + "; "
         f"workload planner cost x{ratio:.2f} with the advice."
     )
     note = report.limit_note
