@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from advisor.model import COUNTERS, SNAPSHOTS, Table, TableRef, TableWrites
+from advisor.report.fmt import span
 
 BURST_SPAN = 0.25  # share of the series a bulk load's period may take at most
 BURST_FACTOR = 10.0  # its insert rate against the rest of the series
@@ -219,7 +220,7 @@ def describe_bulk(table: str, writes: TableWrites) -> str | None:
     if not writes.bulk_inserted:
         return None
     rows = _count(writes.bulk_inserted)
-    when = "" if writes.bulk_ago_seconds is None else f", {_ago(writes.bulk_ago_seconds)} ago"
+    when = "" if writes.bulk_ago_seconds is None else f", {span(writes.bulk_ago_seconds)} ago"
     if writes.bulk_counted:
         return (
             f"{table}: {rows} rows loaded in one batch{when} are counted as a steady write rate "
@@ -236,13 +237,3 @@ def _count(n: float) -> str:
         if n >= limit:
             return f"{n / limit:.1f} {unit}".replace(".0 ", " ")
     return f"{n:.0f}"
-
-
-def _ago(seconds: float) -> str:
-    if seconds < 120:
-        return f"{seconds:.0f} s"
-    if seconds < 7200:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 172_800:
-        return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 86_400:.0f} days"
