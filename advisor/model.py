@@ -100,15 +100,54 @@ class ExistingIndex:
     is_valid: bool
     size_bytes: int
     scans: int
+    # pg_index.indoption per key: bit 1 DESC, bit 2 NULLS FIRST (empty: all ASC NULLS LAST)
+    sort_options: tuple[int, ...] = ()
+
+    def key_order(self, position: int) -> tuple[bool, bool]:
+        """(descending, nulls first) of the key at ``position``."""
+        option = self.sort_options[position] if position < len(self.sort_options) else 0
+        return bool(option & 1), bool(option & 2)
 
 
 @dataclass(frozen=True)
 class IndexKey:
-    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast)."""
+    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast).
+
+    ``descending`` and ``nulls_first`` are the key's sort order; ``nulls_first`` is None when it is
+    the default of the direction (NULLS LAST for ASC, NULLS FIRST for DESC), so that two keys of
+    the same order compare equal however they were written.
+    """
 
     text: str
     expression: bool = False
     opclass: str | None = None  # e.g. gin_trgm_ops, jsonb_path_ops; None: the default
+    descending: bool = False
+    nulls_first: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.nulls_first is not None and self.nulls_first == self.descending:
+            object.__setattr__(self, "nulls_first", None)
+
+    @property
+    def column(self) -> IndexKey:
+        """The column or expression alone: no operator class, no sort order."""
+        if self.opclass is None and not self.descending and self.nulls_first is None:
+            return self
+        return IndexKey(self.text, self.expression)
+
+    @property
+    def order(self) -> tuple[bool, bool]:
+        """(descending, nulls first), the defaults resolved."""
+        nulls_first = self.descending if self.nulls_first is None else self.nulls_first
+        return self.descending, nulls_first
+
+    @property
+    def order_sql(self) -> str:
+        """``DESC``, ``NULLS FIRST``, ...: only what differs from the default; "" for none."""
+        words = ["DESC"] if self.descending else []
+        if self.nulls_first is not None:
+            words.append("NULLS FIRST" if self.nulls_first else "NULLS LAST")
+        return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -139,6 +178,7 @@ class IndexSpec:
         keys = ", ".join(
             (f"({k.text})" if k.expression else display(k.text))
             + (f" {k.opclass}" if k.opclass else "")
+            + (f" {k.order_sql}" if k.order_sql else "")
             for k in self.keys
         )
         text = f"{self.table} USING {self.method} ({keys})"

@@ -1,4 +1,5 @@
--- Every index on a user table: keys (column names, or expression texts), predicate, validity.
+-- Every index on a user table: keys (column names, or expression texts), their sort options
+-- (indoption: 1 DESC, 2 NULLS FIRST), predicate, validity.
 SELECT i.indexrelid AS oid,
        n.nspname AS schema,
        t.relname AS table_name,
@@ -17,6 +18,7 @@ SELECT i.indexrelid AS oid,
                JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
               WHERE k.ord > i.indnkeyatts
               ORDER BY k.ord) AS include,
+       i.indoption::int2[] AS sort_options,
        pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
        pg_catalog.pg_get_indexdef(i.indexrelid) AS definition,
        i.indisunique AS is_unique,

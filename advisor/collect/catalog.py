@@ -92,6 +92,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                     is_valid=r["is_valid"],
                     size_bytes=int(r["size_bytes"]),
                     scans=int(r["scans"]),
+                    sort_options=tuple(r["sort_options"] or ()),
                 )
             )
         row = cur.execute(queries.load("search_path")).fetchone()

@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pglast import ast, parse_sql
-from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType, SetOperation
+from pglast.enums import (
+    A_Expr_Kind,
+    BoolExprType,
+    NullTestType,
+    SetOperation,
+    SortByDir,
+    SortByNulls,
+)
 from pglast.stream import RawStream
 
 from advisor.collect.catalog import Catalog
@@ -164,8 +171,8 @@ class PredicateWalker:
             self._sublinks(target, scope, ctes)
         if node.havingClause is not None:
             self._sublinks(node.havingClause, scope, ctes)
-        self._ordering(node.sortClause, scope, Role.ORDER_BY, sort=True)
-        self._ordering(node.groupClause, scope, Role.GROUP_BY, sort=False)
+        self.ordering(node.sortClause, scope, Role.ORDER_BY, sort=True)
+        self.ordering(node.groupClause, scope, Role.GROUP_BY, sort=False)
 
     # -- FROM ---------------------------------------------------------------------------------
 
@@ -456,20 +463,48 @@ class PredicateWalker:
             else:
                 self._sublinks(sub, scope, ctes)
 
-    def _ordering(
+    def ordering(
         self, items: tuple[ast.Node, ...] | None, scope: Scope, role: Role, *, sort: bool
     ) -> None:
+        """ORDER BY (``sort``) or GROUP BY keys, when they are all keys of one table.
+
+        Sort keys keep their direction only where the directions are mixed: a backward scan of
+        a plain index serves an ORDER BY that is entirely reversed.
+        """
         keys = []
         for item in items or ():
             expr = item.node if isinstance(item, ast.SortBy) else item
             found = self._key(expr, scope)
             if found is None:
                 return  # a position, an alias, an aggregate: not one table's key
+            if sort and isinstance(item, ast.SortBy):
+                order = _sort_order(item)
+                if order is None:
+                    return  # ORDER BY ... USING an operator
+                found = (found[0], replace(found[1], descending=order[0], nulls_first=order[1]))
             keys.append(found)
         if not keys or len({t.ref for t, _ in keys}) != 1:
             return
+        if len({key.order for _, key in keys}) == 1 and keys[0][1].order in _UNIFORM:
+            keys = [(table, key.column) for table, key in keys]
         for position, (table, key) in enumerate(keys):
             self._use(table, key, role, position)
+
+
+# the orders a plain index serves, forwards or backwards: (descending, nulls first)
+_UNIFORM = {(False, False), (True, True)}
+
+
+def _sort_order(item: ast.SortBy) -> tuple[bool, bool | None] | None:
+    """(descending, nulls first or None for the default) of an ORDER BY item; None for USING."""
+    if item.sortby_dir == SortByDir.SORTBY_USING:
+        return None
+    descending = item.sortby_dir == SortByDir.SORTBY_DESC
+    if item.sortby_nulls == SortByNulls.SORTBY_NULLS_FIRST:
+        return descending, True
+    if item.sortby_nulls == SortByNulls.SORTBY_NULLS_LAST:
+        return descending, False
+    return descending, None
 
 
 def _key_sql(key: IndexKey) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from advisor.model import Finding, Recommendation, Report, Statement, StatementResult
+from advisor.model import (
+    Finding,
+    IndexSpec,
+    Recommendation,
+    Report,
+    Statement,
+    StatementResult,
+)
 
 
 def _query(statement: Statement) -> dict[str, Any]:
@@ -23,6 +30,21 @@ def _query(statement: Statement) -> dict[str, Any]:
     }
 
 
+def keys(spec: IndexSpec) -> list[dict[str, Any]]:
+    """Each key of an index in full: ``columns`` has the texts alone."""
+    out = []
+    for key in spec.keys:
+        descending, nulls_first = key.order
+        out.append({
+            "text": key.text,
+            "expression": key.expression,
+            "opclass": key.opclass,
+            "descending": descending,
+            "nulls_first": nulls_first,
+        })  # fmt: skip
+    return out
+
+
 def recommendation(rec: Recommendation) -> dict[str, Any]:
     spec = rec.spec
     return {
@@ -31,6 +53,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "name": rec.name,
         "method": spec.method,
         "columns": list(spec.key_texts),
+        "keys": keys(spec),
         "include": list(spec.include),
         "where": spec.where,
         "create_sql": rec.create_sql,
