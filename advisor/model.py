@@ -36,6 +36,7 @@ class Column:
     avg_width: int | None = None  # pg_stats: average stored width in bytes
     type_length: int = -1  # pg_attribute.attlen: fixed width, or -1 for varlena
     dedup: bool = True  # B-tree deduplication possible for the type's default operator class
+    index_type: str | None = None  # the type its default B-tree opclass takes (varchar: text)
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Table:
     size_bytes: int
     columns: tuple[Column, ...]
     persistence: str = "p"
+    parent_oid: int | None = None  # the partitioned table this one is a partition of
     relallvisible: int = 0
     row_security: bool = False
     force_row_security: bool = False
@@ -257,6 +259,7 @@ class ParsedStatement:
 class Skipped:
     statement: Statement
     reason: str
+    planned_query: str | None = None  # the text planned, when planning it failed
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,27 @@ SELECT a.attrelid AS table_oid,
                 WHERE opc.opcdefault
                   AND opc.opcintype = CASE WHEN a.atttypid = 'pg_catalog.varchar'::pg_catalog.regtype
                                            THEN 'pg_catalog.text'::pg_catalog.regtype
-                                           ELSE a.atttypid::pg_catalog.regtype END) AS dedup
+                                           ELSE a.atttypid::pg_catalog.regtype END) AS dedup,
+       -- the type the default B-tree operator class takes (as the server picks it: the type
+       -- itself, else the preferred type it is binary-coercible to): a varchar or a domain over
+       -- text is indexed as text, so a plan's (col)::text only relabels it
+       (SELECT pg_catalog.format_type(opc.opcintype, NULL)
+          FROM pg_catalog.pg_opclass opc
+          JOIN pg_catalog.pg_am am ON am.oid = opc.opcmethod AND am.amname = 'btree'
+          JOIN pg_catalog.pg_type it ON it.oid = opc.opcintype
+         WHERE opc.opcdefault
+           AND (opc.opcintype = base.oid
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast k
+                            WHERE k.castsource = base.oid AND k.casttarget = opc.opcintype
+                              AND k.castmethod = 'b'))
+         ORDER BY opc.opcintype = base.oid DESC, it.typispreferred DESC
+         LIMIT 1) AS index_type
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  JOIN pg_catalog.pg_type base
+    ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
   LEFT JOIN pg_catalog.pg_stats st
          ON st.schemaname = n.nspname AND st.tablename = c.relname
         AND st.attname = a.attname AND NOT st.inherited

@@ -1,10 +1,13 @@
 -- Tables, partitioned tables, materialized views, views and foreign tables outside the system
--- schemas, with write counters. Views are listed so that statements on them can be told apart.
+-- schemas, with write counters and the parent of a partition. Views are listed so that statements
+-- on them can be told apart.
 SELECT c.oid,
        n.nspname AS schema,
        c.relname AS name,
        c.relkind AS kind,
        c.relpersistence AS persistence,
+       (SELECT h.inhparent FROM pg_catalog.pg_inherits h
+         WHERE h.inhrelid = c.oid AND c.relispartition) AS parent_oid,
        GREATEST(c.reltuples, 0)::float8 AS reltuples,
        c.relpages,
        c.relallvisible,

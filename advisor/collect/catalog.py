@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +36,20 @@ class Catalog:
     def indexes_of(self, ref: TableRef) -> tuple[ExistingIndex, ...]:
         return self.indexes.get(ref, ())
 
+    @functools.cached_property
+    def _by_oid(self) -> dict[int, Table]:
+        return {t.oid: t for t in self.tables.values()}
+
+    def ancestors(self, table: Table) -> list[Table]:
+        """The table, then each partitioned table above it, up to the root of its tree."""
+        chain = [table]
+        while chain[-1].parent_oid is not None:
+            parent = self._by_oid.get(chain[-1].parent_oid)
+            if parent is None or parent in chain:
+                break
+            chain.append(parent)
+        return chain
+
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
     with conn.cursor(row_factory=dict_row) as cur:
@@ -52,6 +67,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                     avg_width=r["avg_width"],
                     type_length=r["type_length"],
                     dedup=r["dedup"],
+                    index_type=r["index_type"],
                 )
             )
         tables: dict[TableRef, Table] = {}
@@ -62,6 +78,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 ref=ref,
                 kind=r["kind"],
                 persistence=r["persistence"],
+                parent_oid=r["parent_oid"],
                 relallvisible=int(r["relallvisible"]),
                 row_security=r["row_security"],
                 force_row_security=r["force_row_security"],

@@ -36,18 +36,22 @@ _ARITH = {"+", "-", "*", "/"}
 _SYSTEM_SCHEMAS = {"pg_catalog", "information_schema"}
 _GIN_OPS = {"@>", "<@", "?", "?|", "?&", "&&", "@@", "@?", "@@@"}
 _PATTERN_OPS = {"~~", "~~*"}
+_PATTERN_KINDS = (A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE, A_Expr_Kind.AEXPR_OP)
 
 
 def children(node: ast.Node) -> Iterator[ast.Node]:
-    """The direct child nodes of an AST node, in slot order."""
+    """The direct child nodes of an AST node, in slot order (also inside nested tuples, as
+    ``RangeFunction.functions`` holds them)."""
     for slot in getattr(type(node), "__slots__", ()):
-        value = getattr(node, slot, None)
-        if isinstance(value, ast.Node):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, ast.Node):
-                    yield item
+        yield from _nodes_in(getattr(node, slot, None))
+
+
+def _nodes_in(value: object) -> Iterator[ast.Node]:
+    if isinstance(value, ast.Node):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _nodes_in(item)
 
 
 def walk(node: ast.Node) -> Iterator[ast.Node]:
@@ -74,6 +78,7 @@ class Extraction:
     unknown: set[str] = field(default_factory=set)
     system: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)  # set-returning functions in FROM
     uses: list[ColumnUse] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     modified: bool = False
@@ -213,8 +218,14 @@ class PredicateWalker:
                 self.select(item.subquery, scope if item.lateral else scope.parent, ctes)
             if item.alias is not None and item.alias.aliasname:
                 scope.entries[item.alias.aliasname] = None
-        elif isinstance(item, ast.RangeFunction) and item.alias and item.alias.aliasname:
-            scope.entries[item.alias.aliasname] = None
+        elif isinstance(item, ast.RangeFunction):
+            calls = [f for group in item.functions or () for f in group or ()]
+            names = [n for call in calls if isinstance(call, ast.FuncCall)
+                     for n in _names(call.funcname)[-1:]]  # fmt: skip
+            self.out.functions.update(names)  # an SQL function may be inlined: the plan tells
+            alias = item.alias.aliasname if item.alias and item.alias.aliasname else None
+            if alias or len(names) == 1:
+                scope.entries[alias or names[0]] = None
 
     def _using(self, name: str, join: ast.JoinExpr, scope: Scope) -> None:
         """``JOIN ... USING (col)``: a join key on every table of the scope that has the column."""
@@ -225,7 +236,8 @@ class PredicateWalker:
 
     # -- expressions --------------------------------------------------------------------------
 
-    def _resolve(self, ref: ast.ColumnRef, scope: Scope | None) -> tuple[Table, str] | None:
+    def resolve(self, ref: ast.ColumnRef, scope: Scope | None) -> tuple[Table, str] | None:
+        """The table and column a column reference names in ``scope``, if one table's."""
         fields = _names(ref.fields)
         if not fields or len(fields) != len(ref.fields or ()):
             return None  # a star
@@ -259,7 +271,7 @@ class PredicateWalker:
             if isinstance(sub, ast.SubLink):
                 opaque = True
             elif isinstance(sub, ast.ColumnRef):
-                hit = self._resolve(sub, scope)
+                hit = self.resolve(sub, scope)
                 if hit is None:
                     opaque = True
                 else:
@@ -269,7 +281,7 @@ class PredicateWalker:
     def _key(self, node: object, scope: Scope) -> tuple[Table, IndexKey] | None:
         """An indexable key: a column, or an expression over columns of exactly one table."""
         if isinstance(node, ast.ColumnRef):
-            hit = self._resolve(node, scope)
+            hit = self.resolve(node, scope)
             return (hit[0], IndexKey(hit[1])) if hit else None
         if not isinstance(node, (ast.FuncCall, ast.TypeCast, ast.A_Expr, ast.CoalesceExpr)):
             return None
@@ -320,7 +332,7 @@ class PredicateWalker:
                         if table is not None:
                             self.out.reads[table.ref] = None
                     continue
-                hit = self._resolve(sub, scope)
+                hit = self.resolve(sub, scope)
                 if hit is not None:
                     columns = self.out.reads.setdefault(hit[0].ref, set())
                     if columns is not None:
@@ -386,10 +398,12 @@ class PredicateWalker:
                 for bound in node.rexpr or ():
                     self._type_params(bound, key[0], key[1])
             return
-        if kind in (A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE) and op in _PATTERN_OPS:
+        if kind in _PATTERN_KINDS and op in _PATTERN_OPS:  # LIKE, or ~~ as EXPLAIN prints it
             key = self._key(node.lexpr, scope)
             if key is not None:
                 pattern = node.rexpr
+                if isinstance(pattern, ast.TypeCast):
+                    pattern = pattern.arg  # 'abc%'::text
                 constant = ""
                 if isinstance(pattern, ast.A_Const) and isinstance(pattern.val, ast.String):
                     constant = pattern.val.sval or ""

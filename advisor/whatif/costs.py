@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost
 from advisor.whatif.explain import Explainer, used_index_names
@@ -79,6 +80,14 @@ class WhatIf:
                 self.live[spec] = index
             self.sizes[spec] = self.hypo.size(index)
         return self.sizes[spec]
+
+    def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
+        """The cost without hypothetical indexes, and its VERBOSE plan tree (planned once)."""
+        self._sync(parsed, frozenset())
+        plan = self.explainer.plan(parsed, verbose=True)
+        result = PlanCost(float(plan["Total Cost"]), used_index_names(plan))
+        self._memo[(parsed.statement.key, frozenset())] = result
+        return result, plan
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
         wanted = self.relevant(parsed, config)
