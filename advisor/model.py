@@ -297,6 +297,7 @@ class StatementResult:
     cost_after: float | None
     reason: str | None
     repairs: tuple[str, ...] = ()
+    planned_query: str | None = None  # the exact text planned, after repairs
 
 
 @dataclass(frozen=True)

@@ -504,6 +504,6 @@ def _statement_results(
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs)
+                            item.parsed.repairs, item.parsed.plan_sql)
         )  # fmt: skip
     return results

@@ -83,6 +83,7 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "cost_after": None if result.cost_after is None else round(result.cost_after, 2),
         "reason": result.reason,
         "repairs": list(result.repairs),
+        "planned_query": result.planned_query,
     }
 
 
@@ -114,7 +115,12 @@ def to_dict(report: Report) -> dict[str, Any]:
         "recommendations": [recommendation(r) for r in report.recommendations],
         "statements": [statement(s) for s in report.statements],
         "skipped": [
-            {"queryid": s.statement.queryid, "query": s.statement.query, "reason": s.reason}
+            {
+                "queryid": s.statement.queryid,
+                "query": s.statement.query,
+                "reason": s.reason,
+                "planned_query": s.planned_query,
+            }
             for s in report.skipped
         ],
         "findings": [finding(f) for f in report.findings],
