@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -18,6 +19,7 @@ import pytest
 from psycopg.types.numeric import Int4
 
 from advisor.db import ddl
+from advisor.migrate.write import write_migrations
 from advisor.model import IndexKey, Recommendation, Report
 from advisor.pipeline import analyze
 from advisor.plan_file import to_document
@@ -216,8 +218,9 @@ def test_shape_gets_an_index_the_planner_uses(db: Any, shape: Shape, source: str
         db.execute(f"DROP INDEX {ddl.display('public', rec.name)}")
 
 
-def test_mixed_directions_in_every_output(db: Any) -> None:
-    """DESC reaches the DDL, describe(), the JSON keys and the plan file; columns are as before."""
+def test_mixed_directions_in_every_output(db: Any, tmp_path: Path) -> None:
+    """DESC reaches the DDL, describe(), the JSON keys, the plan file and the migrations (applied
+    here); ``columns`` is as before."""
     shape = next(s for s in SHAPES if s.name == "mixed directions")
     report = _analyse(db, shape, "query")
     rec = _advice(report, shape)
@@ -231,6 +234,14 @@ def test_mixed_directions_in_every_output(db: Any) -> None:
     ]
     planned = to_document(report)["indexes"][0]
     assert planned["keys"] == entry["keys"] and planned["create_sql"] == rec.create_sql
+    up, down = sorted(write_migrations(tmp_path, [rec]), key=lambda p: ".down." in p.name)
+    with psycopg.connect(db.dsn, autocommit=True) as conn:
+        conn.execute(up.read_text())
+        row = conn.execute(
+            "SELECT pg_get_indexdef(%s::regclass)", (ddl.display("public", rec.name),)
+        ).fetchone()
+        assert row is not None and row[0].endswith("(customer_id DESC, created_at)")
+        conn.execute(down.read_text())
 
 
 def test_existing_index_serves_a_sort_only_in_its_order_or_reversed(db: Any) -> None:
