@@ -249,7 +249,7 @@ class ParsedStatement:
     uses: tuple[ColumnUse, ...]
     repairs: tuple[str, ...] = ()
     has_limit: bool = False
-    views: tuple[str, ...] = ()  # views and foreign tables read; their columns are not traced
+    views: tuple[str, ...] = ()  # views and foreign tables named (the plan traces views' columns)
     updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
     # columns each table is read for (None: all of them, e.g. SELECT *); for covering indexes
     reads: tuple[tuple[TableRef, tuple[str, ...] | None], ...] = ()

@@ -271,9 +271,10 @@ def _candidates(
     for item in items:
         p = item.parsed
         if not p.uses:
-            if p.views:
+            if p.views and not p.tables:
                 reasons[item.key] = (
-                    f"reads view or foreign table {', '.join(p.views)}: columns not traced"
+                    f"reads view or foreign table {', '.join(p.views)}: no table of its plan "
+                    "can take an index"
                 )
             else:
                 reasons[item.key] = (
