@@ -90,7 +90,7 @@ def test_plan_expressions_with_subplans_parse(printed: str, parsed: str) -> None
 
     from advisor.parse.plan import _parse
 
-    stmt, expected = _parse("WHERE", printed), _parse("WHERE", parsed)
+    stmt, expected = _parse(f"SELECT 1 WHERE {printed}"), _parse(f"SELECT 1 WHERE {parsed}")
     assert stmt is not None and stmt.whereClause is not None
     assert expected is not None and expected.whereClause is not None
     assert RawStream()(stmt.whereClause) == RawStream()(expected.whereClause)

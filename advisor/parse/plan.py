@@ -30,8 +30,8 @@ from pglast import ast, parse_sql, parser
 from pglast.stream import RawStream
 
 from advisor.collect.catalog import Catalog
-from advisor.model import ColumnUse, ParsedStatement, Role, TableRef
-from advisor.parse.predicates import PredicateWalker, Scope, walk
+from advisor.model import ColumnUse, ParsedStatement, Role, Table, TableRef
+from advisor.parse.predicates import PredicateWalker, Scope, node_slots, walk
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ def _scope(plan: dict[str, Any], catalog: Catalog, named: set[TableRef]) -> Scop
 def _without_subplans(text: str) -> str:
     """``x = (SubPlan 1)``, ``(InitPlan 1).col1``, ``(hashed SubPlan 2)``: each becomes a
     scalar subquery, ``(SELECT NULL)``, so that the text parses and means "a value"."""
+    if "Plan " not in text:
+        return text  # the common case, without scanning
     try:
         tokens = list(parser.scan(text))
     except Exception:
@@ -130,11 +132,11 @@ def _without_subplans(text: str) -> str:
     return "".join([*out, text[last:]])
 
 
-def _parse(kind: str, text: str) -> ast.SelectStmt | None:
-    """``SELECT 1 WHERE <text>`` (kind "WHERE"), ``ORDER BY`` or ``GROUP BY`` ``<text>``: a
-    fresh tree each time, since classifying it may change it."""
+def _parse(text: str) -> ast.SelectStmt | None:
+    """A SELECT made of plan expressions (``SELECT 1 WHERE <condition>``), parsed: a fresh tree
+    each time, since classifying it may change it."""
     try:
-        stmt = parse_sql(f"SELECT 1 {kind} {_without_subplans(text)}")[0].stmt
+        stmt = parse_sql(_without_subplans(text))[0].stmt
     except Exception:
         log.debug("plan expression not parsed: %s", text)
         return None
@@ -144,7 +146,7 @@ def _parse(kind: str, text: str) -> ast.SelectStmt | None:
 @functools.lru_cache(maxsize=1024)
 def _type_name(text: str) -> str | None:
     """A type name as pglast prints it, so that ``character varying`` and ``varchar`` compare."""
-    stmt = _parse("WHERE", f"NULL::{text}")
+    stmt = _parse(f"SELECT 1 WHERE NULL::{text}")
     if stmt is None or not isinstance(stmt.whereClause, ast.TypeCast):
         return None
     if stmt.whereClause.typeName is None:
@@ -153,14 +155,16 @@ def _type_name(text: str) -> str | None:
 
 
 def _rewrite(root: ast.Node, change: Callable[[Any], Any]) -> None:
-    """Replace every node below ``root`` by ``change(node)``, in place."""
+    """Replace every node below ``root`` by ``change(node)`` where that differs, in place."""
     for sub in list(walk(root)):
-        for slot in getattr(type(sub), "__slots__", ()):
+        for slot in node_slots(type(sub)):
             value = getattr(sub, slot, None)
             if isinstance(value, tuple):
-                setattr(sub, slot, tuple(change(v) for v in value))
-            elif isinstance(value, ast.Node):
-                setattr(sub, slot, change(value))
+                changed = tuple(change(v) for v in value)
+                if any(a is not b for a, b in zip(changed, value, strict=True)):
+                    setattr(sub, slot, changed)
+            elif isinstance(value, ast.Node) and (new := change(value)) is not value:
+                setattr(sub, slot, new)
 
 
 def _relabelled(node: Any, walker: PredicateWalker, scope: Scope) -> Any:
@@ -176,64 +180,95 @@ def _relabelled(node: Any, walker: PredicateWalker, scope: Scope) -> Any:
     return node
 
 
-def _columns_read(node: dict[str, Any], walker: PredicateWalker, scope: Scope) -> set[str]:
-    """The columns of its own table a scan node outputs or tests."""
-    texts = [*node.get("Output", ()), *(node[k] for k in CONDITIONS if k in node)]
-    columns: set[str] = set()
-    for text in texts:
-        stmt = _parse("WHERE", text)
-        if stmt is None or stmt.whereClause is None:
-            continue
-        for sub in walk(stmt.whereClause):
+def _expressions(plan: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Every condition of the plan, and what its scans output."""
+    conditions: list[str] = []
+    outputs: list[str] = []
+    for node, _parent in nodes(plan):
+        conditions += [node[name] for name in CONDITIONS if name in node]
+        if "Relation Name" in node:
+            outputs += node.get("Output", ())
+    return conditions, outputs
+
+
+def _parse_all(conditions: list[str], outputs: list[str]) -> list[ast.SelectStmt]:
+    """``SELECT <outputs> WHERE <condition> AND ...``: one parse for a whole plan (parsing is
+    most of the time spent here), or one per expression when something in it does not parse."""
+    targets = ", ".join(f"({o})" for o in outputs) or "1"
+    where = " AND ".join(f"({c})" for c in conditions) or "true"
+    whole = _parse(f"SELECT {targets} WHERE {where}")
+    if whole is not None:
+        return [whole]
+    parts = [_parse(f"SELECT 1 WHERE {c}") for c in conditions]
+    parts += [_parse(f"SELECT {o}") for o in outputs]
+    return [p for p in parts if p is not None]
+
+
+def _read(
+    stmts: list[ast.SelectStmt], walker: PredicateWalker, scope: Scope
+) -> dict[TableRef, tuple[Table, set[str]]]:
+    """The columns of each table that the scans output or that a condition tests."""
+    reads: dict[TableRef, tuple[Table, set[str]]] = {}
+    for stmt in stmts:
+        for sub in walk(stmt):
             if isinstance(sub, ast.ColumnRef) and (hit := walker.resolve(sub, scope)):
-                columns.add(hit[1])
-    return columns
+                reads.setdefault(hit[0].ref, (hit[0], set()))[1].add(hit[1])
+    return reads
+
+
+def _order(
+    node: dict[str, Any], parent: dict[str, Any] | None
+) -> tuple[str, Role, list[str]] | None:
+    """A node's ordering: the clause to parse it as, its role and its keys."""
+    if "Sort Key" in node and (parent or {}).get("Node Type") not in _SORT_FOR_OTHERS:
+        return "ORDER BY", Role.ORDER_BY, node["Sort Key"]
+    if "Group Key" in node:
+        return "GROUP BY", Role.GROUP_BY, node["Group Key"]
+    return None
 
 
 def facts(plan: dict[str, Any], parsed: ParsedStatement, catalog: Catalog) -> PlanFacts:
     """The base tables, column uses and reads a VERBOSE plan shows."""
-    named = set(parsed.tables)
-    scope = _scope(plan, catalog, named)
+    scope = _scope(plan, catalog, set(parsed.tables))
     walker = PredicateWalker(catalog)
     out = PlanFacts()
     for table in scope.entries.values():
         if table is not None:
             walker.out.tables[table.ref] = table
             out.tables.add(table.ref)
+    relabel = functools.partial(_relabelled, walker=walker, scope=scope)
+    conditions, outputs = _expressions(plan)
+    stmts = _parse_all(conditions, outputs)
+    casts = any("::" in text for text in conditions)
+    for stmt in stmts:
+        if casts:
+            _rewrite(stmt, relabel)
+        if stmt.whereClause is not None:
+            walker.qual(stmt.whereClause, scope, frozenset())
+    for ref, (table, columns) in _read(stmts, walker, scope).items():
+        out.reads[ref] = None if len(columns) == len(table.columns) else columns  # None: as *
     # one ORDER BY and one GROUP BY per table, the top one: key shapes mix no two orderings
     ordered: set[tuple[TableRef, Role]] = {
         (u.table, u.role) for u in parsed.uses if u.role in (Role.ORDER_BY, Role.GROUP_BY)
     }
     for node, parent in nodes(plan):
-        for name in CONDITIONS:
-            if name in node and (stmt := _parse("WHERE", node[name])) is not None:
-                assert stmt.whereClause is not None
-                _rewrite(stmt, lambda n: _relabelled(n, walker, scope))
-                walker.qual(stmt.whereClause, scope, frozenset())
-        orderings = []
-        if "Sort Key" in node and (parent or {}).get("Node Type") not in _SORT_FOR_OTHERS:
-            orderings.append(("ORDER BY", Role.ORDER_BY, node["Sort Key"]))
-        if "Group Key" in node:
-            orderings.append(("GROUP BY", Role.GROUP_BY, node["Group Key"]))
-        for clause, role, keys in orderings:
-            stmt = _parse(clause, ", ".join(keys))
-            if stmt is None:
-                continue
-            _rewrite(stmt, lambda n: _relabelled(n, walker, scope))
-            before = len(walker.out.uses)
-            items = stmt.sortClause if role is Role.ORDER_BY else stmt.groupClause
-            walker.ordering(items, scope, role, sort=role is Role.ORDER_BY)
-            found = walker.out.uses[before:]
-            if found and (found[0].table, role) in ordered:
-                del walker.out.uses[before:]
-            elif found:
-                ordered.add((found[0].table, role))
-        if "Relation Name" in node and (table := scope.entries.get(node.get("Alias", ""))):
-            columns = out.reads.setdefault(table.ref, set())
-            if columns is not None:
-                columns.update(_columns_read(node, walker, scope))
-                if len(columns) == len(table.columns):
-                    out.reads[table.ref] = None  # as SELECT *: no covering index
+        order = _order(node, parent)
+        if order is None:
+            continue
+        clause, role, keys = order
+        keyed = _parse(f"SELECT 1 {clause} {', '.join(keys)}")
+        if keyed is None:
+            continue
+        if any("::" in key for key in keys):
+            _rewrite(keyed, relabel)
+        before = len(walker.out.uses)
+        items = keyed.sortClause if role is Role.ORDER_BY else keyed.groupClause
+        walker.ordering(items, scope, role, sort=role is Role.ORDER_BY)
+        found = walker.out.uses[before:]
+        if found and (found[0].table, role) in ordered:
+            del walker.out.uses[before:]  # the text gave this table's ordering, or a node above
+        elif found:
+            ordered.add((found[0].table, role))
     out.uses = list(dict.fromkeys(walker.out.uses))
     return out
 
@@ -242,7 +277,7 @@ def facts(plan: dict[str, Any], parsed: ParsedStatement, catalog: Catalog) -> Pl
 def _canonical(text: str) -> str:
     """An expression key as printed without the casts of its constants (``'day'::text``), so
     that the user's text and the planner's print of the same expression compare equal."""
-    stmt = _parse("WHERE", text)
+    stmt = _parse(f"SELECT 1 WHERE {text}")
     if stmt is None or stmt.whereClause is None:
         return text
     _rewrite(stmt, _constant_alone)
