@@ -36,19 +36,15 @@ class Catalog:
     def indexes_of(self, ref: TableRef) -> tuple[ExistingIndex, ...]:
         return self.indexes.get(ref, ())
 
+    def ancestors(self, ref: TableRef) -> tuple[TableRef, ...]:
+        """The partitioned tables above a partition, nearest first."""
+        table = self.tables.get(ref)
+        parent = self._by_oid.get(table.parent_oid) if table and table.parent_oid else None
+        return () if parent is None else (parent.ref, *self.ancestors(parent.ref))
+
     @functools.cached_property
     def _by_oid(self) -> dict[int, Table]:
         return {t.oid: t for t in self.tables.values()}
-
-    def ancestors(self, table: Table) -> list[Table]:
-        """The table, then each partitioned table above it, up to the root of its tree."""
-        chain = [table]
-        while chain[-1].parent_oid is not None:
-            parent = self._by_oid.get(chain[-1].parent_oid)
-            if parent is None or parent in chain:
-                break
-            chain.append(parent)
-        return chain
 
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:

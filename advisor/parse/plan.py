@@ -83,9 +83,9 @@ def _scope(plan: dict[str, Any], catalog: Catalog, named: set[TableRef]) -> Scop
         if table is not None and table.kind in ("v", "f"):
             table = None
         if table is not None:
-            chain = catalog.ancestors(table)
-            named_here = [t for t in chain if t.ref in named]
-            table = named_here[-1] if named_here else chain[-1]
+            chain = (table.ref, *catalog.ancestors(table.ref))
+            named_here = [ref for ref in chain if ref in named]
+            table = catalog.tables[named_here[-1] if named_here else chain[-1]]
         scope.entries[alias] = table
     return scope
 
