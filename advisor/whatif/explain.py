@@ -4,7 +4,9 @@ PostgreSQL 16+ has ``EXPLAIN (GENERIC_PLAN)``. Before that we ``PREPARE`` the st
 own name, force a generic plan with ``plan_cache_mode``, ``EXPLAIN EXECUTE`` it with NULLs and
 ``DEALLOCATE`` that name only (never ``DEALLOCATE ALL``: psycopg may own prepared statements too).
 A statement is prepared afresh for every plan: a cached generic plan would not see hypothetical
-indexes created after it.
+indexes created after it. The name is always the same: pg_stat_statements keeps each
+``EXPLAIN EXECUTE`` text as an entry of its own, and a new name per plan filled it with thousands
+of them, evicting the workload's own statements.
 
 ``EXECUTE`` starts the executor, which prunes partitions with the parameter values: NULL matches
 no partition, so every scan under the Append would be removed from the plan shown ("Subplans
@@ -16,7 +18,6 @@ before any pruning by parameter values.
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -50,7 +51,6 @@ class Explainer:
         self.conn = conn
         self.generic_plan_option = version_num >= 160000
         self.calls = 0
-        self._names = itertools.count(1)
         self._types: dict[str, dict[int, str]] = {}  # statement key -> forced parameter types
         self._pruning = True  # enable_partition_pruning, as the session has it now
         if not self.generic_plan_option:
@@ -112,7 +112,7 @@ class Explainer:
         if self.generic_plan_option and not forced:
             return self._explain(sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body))
         self._partition_pruning(False)
-        name = sql.Identifier(f"advisor_plan_{next(self._names)}")
+        name = sql.Identifier("advisor_plan")
         if forced:
             types = sql.SQL(", ").join(
                 sql.SQL(forced.get(i, "unknown")) for i in range(1, parsed.param_count + 1)
