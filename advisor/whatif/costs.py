@@ -82,9 +82,9 @@ class WhatIf:
         return self.sizes[spec]
 
     def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
-        """The cost without hypothetical indexes, and its VERBOSE plan tree (planned once)."""
+        """The cost without hypothetical indexes, and its plan tree (planned once)."""
         self._sync(parsed, frozenset())
-        plan = self.explainer.plan(parsed, verbose=True)
+        plan = self.explainer.plan(parsed)
         result = PlanCost(float(plan["Total Cost"]), used_index_names(plan))
         self._memo[(parsed.statement.key, frozenset())] = result
         return result, plan
