@@ -21,8 +21,8 @@ Read-only by construction, in layers:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import psycopg
 
@@ -80,6 +80,20 @@ def refuse_writers(conn: psycopg.Connection[Any], statements: Sequence[Plannable
         )
 
 
+T = TypeVar("T")
+
+
+def _each(check: Callable[[str], T], texts: Sequence[str], what: str) -> list[T]:
+    """``check`` applied to every text; a refusal names the text by its position."""
+    checked = []
+    for number, text in enumerate(texts, start=1):
+        try:
+            checked.append(check(text))
+        except Refused as err:
+            raise Refused(f"{what} {number}: {err}") from None
+    return checked
+
+
 def _connect(dsn: str | None, statement_timeout_ms: int, lock_timeout_ms: int) -> Any:
     return session.connect(
         dsn, statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=lock_timeout_ms
@@ -90,12 +104,7 @@ def check_statements(
     dsn: str | None, texts: Sequence[str], *, statement_timeout_ms: int, lock_timeout_ms: int
 ) -> list[Plannable]:
     """Each text as a plannable statement that calls no function that may write."""
-    checked = []
-    for number, text in enumerate(texts, start=1):
-        try:
-            checked.append(plannable(text))
-        except Refused as err:
-            raise Refused(f"statement {number}: {err}") from None
+    checked = _each(plannable, texts, "statement")
     conn = _connect(dsn, statement_timeout_ms, lock_timeout_ms)
     try:
         refuse_writers(conn, checked)
@@ -114,12 +123,7 @@ def explain(
 ) -> dict[str, Any]:
     """The plan of ``query`` without and with the ``hypothetical`` indexes, as a JSON document."""
     statement = plannable(query)
-    wanted = []
-    for number, text in enumerate(hypothetical, start=1):
-        try:
-            wanted.append(hypothetical_index(text))
-        except Refused as err:
-            raise Refused(f"hypothetical index {number}: {err}") from None
+    wanted = _each(hypothetical_index, hypothetical, "hypothetical index")
     conn = _connect(dsn, statement_timeout_ms, lock_timeout_ms)
     try:
         return _explain(conn, statement, wanted)

@@ -15,11 +15,8 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,14 +31,10 @@ from psycopg import sql
 
 from advisor.errors import AdvisorError
 from advisor.localdb.cluster import LocalCluster
-from benchmarks.load.docs import replace_section
+from benchmarks.harness import measure, publish, say
 from benchmarks.mcp import workload
 
 HEADING = "## MCP: analyze_queries with 20 statements"
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -64,7 +57,7 @@ def _prepare(cluster: LocalCluster, orders: int) -> tuple[str, float]:
         conn.execute("CREATE EXTENSION pg_stat_statements")
         conn.execute("CREATE EXTENSION hypopg")
         conn.execute(workload.SCHEMA)
-        _say(f"loading {orders} orders ...")
+        say(f"loading {orders} orders ...")
         for statement in workload.DATA:
             values = {name: sql.Literal(n) for name, n in counts.items()}
             conn.execute(sql.SQL(statement).format(**values))
@@ -97,7 +90,7 @@ async def _measure(dsn: str, runs: int, errlog: Path) -> tuple[float, list[float
                     text = block.text if isinstance(block, TextContent) else "?"
                     raise AdvisorError(f"analyze_queries failed: {text}")
                 doc = dict(result.structured_content or {})
-                _say(f"call {run + 1}: {times[-1]:.2f} s")
+                say(f"call {run + 1}: {times[-1]:.2f} s")
     return ready, times, doc
 
 
@@ -172,33 +165,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # so the cluster is stopped
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if args.orders < 100 or args.runs < 1:
         print("--orders must be at least 100 and --runs at least 1", file=sys.stderr)
         return 2
-    work = args.work_dir or Path(tempfile.mkdtemp(prefix="advisor-mcp-"))
-    work.mkdir(parents=True, exist_ok=True)
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        outcome = run(args, work)
-    except AdvisorError as err:
-        print(f"benchmark failed: {err}", file=sys.stderr)
+    outcome = measure(lambda work: run(args, work), work_dir=args.work_dir, prefix="advisor-mcp-")
+    if outcome is None:
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if args.work_dir is None:
-            shutil.rmtree(work, ignore_errors=True)
-    section = render(args, outcome)
-    print(section)
     print(json.dumps({"call_seconds": outcome.call_seconds}), file=sys.stderr)
-    if args.write_docs:
-        replace_section(args.write_docs, HEADING, section)
-        _say(f"wrote the section {HEADING!r} into {args.write_docs}")
+    publish(render(args, outcome), HEADING, args.write_docs)
     return 0
 
 
