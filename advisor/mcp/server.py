@@ -8,14 +8,14 @@ read-only session, so a long analysis does not block the next request.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anyio.to_thread
 import psycopg
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.resources import ResourceSecurity
-from mcp.shared.exceptions import MCPError
-from mcp.types import INTERNAL_ERROR, Resource, ToolAnnotations
+from mcp.types import Resource, ToolAnnotations
 
 from advisor import __version__
 from advisor.db import session
@@ -23,6 +23,8 @@ from advisor.errors import AdvisorError
 from advisor.mcp import prompts, resources
 from advisor.mcp.config import McpConfig
 from advisor.mcp.tools import Tools
+
+log = logging.getLogger(__name__)
 
 INSTRUCTIONS = """\
 pg advisor: PostgreSQL index advice proven with HypoPG hypothetical indexes and EXPLAIN, index
@@ -45,13 +47,16 @@ class AdvisorServer(MCPServer[Any]):
         self.config = config
 
     async def list_resources(self) -> list[Resource]:
+        """The static resources, then one per table. When the database cannot be read, the
+        static ones only: clients list resources on connecting, and ``advisor://tables`` then
+        says what is wrong when it is read."""
         listed = await super().list_resources()
         try:
             tables = await anyio.to_thread.run_sync(resources.list_tables, self.config)
-        except AdvisorError as err:
-            raise MCPError(INTERNAL_ERROR, str(err)) from None
-        except psycopg.Error as exc:
-            raise MCPError(INTERNAL_ERROR, session.safe_message(exc)) from None
+        except (AdvisorError, psycopg.Error) as exc:
+            reason = str(exc) if isinstance(exc, AdvisorError) else session.safe_message(exc)
+            log.warning("cannot list the tables: %s", reason)
+            return listed
         return listed + [
             Resource(
                 uri=t.uri,

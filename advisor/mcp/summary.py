@@ -102,9 +102,9 @@ def explain(doc: dict[str, Any]) -> str:
     if used:
         lines += [
             "",
-            "Nothing was built. To build it, write it as a migration (CREATE INDEX CONCURRENTLY) "
-            "or let the advisor propose and apply it: advisor analyze --query '<the query>' "
-            "--save-plan advice.json, then advisor apply advice.json.",
+            "To build such an index, write it as a migration (CREATE INDEX CONCURRENTLY), or let "
+            "the advisor choose and prove one for this statement. "
+            + apply_hint(["--no-pg-stat-statements", "--no-review", "--query", doc["query"]]),
         ]
     return "\n".join(lines)
 
