@@ -241,6 +241,9 @@ def test_analyze_queries_with_parameters(server: McpClient, db: Any, workdir: Pa
     for rec in doc["recommendations"]:
         for q in rec["queries"]:
             assert q["cost_after"] < q["cost_before"]
+    for statement in doc["statements"]:  # one module plans both: the same generic plan cost
+        plan = server.json("explain", query=statement["query"])
+        assert plan["before"]["total_cost"] == statement["cost_before"]
 
 
 def test_explain_with_a_hypothetical_index(server: McpClient, db: Any) -> None:
