@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,7 @@ from typing import Any
 from advisor.db.session import APPLICATION_NAME
 from advisor.sources import sqltext
 from advisor.sources.logread import LogFormat, LogRecord, read_records
+from advisor.sources.logsettings import ServerLogSettings
 from advisor.sources.model import LOG, SourcedStatement
 from advisor.sources.tally import Tally
 
@@ -147,6 +149,9 @@ class LogWorkload:
         self.first_time: float | None = None
         self.last_time: float | None = None
         self.unattributed_timeouts = 0
+        self.unnamed_database = 0  # statement records kept without knowing their database
+        self.other_databases: Counter[str] = Counter()  # records left out, by database
+        self.this_database = 0  # records that name the analysed database
         self._pending: dict[str | None, _Run] = {}
         self._server: dict[str, float] = {}
         self._session: dict[str | None, dict[str, float | None]] = {}
@@ -170,12 +175,19 @@ class LogWorkload:
                     self.first_time = record.time
                 if self.last_time is None or record.time > self.last_time:
                     self.last_time = record.time
-            if self.database is not None and record.database not in (None, self.database):
-                continue
+            unnamed = False
+            if self.database is not None and record.database != self.database:
+                if record.database is not None:
+                    self.other_databases[record.database] += 1
+                    continue
+                unnamed = True
+            elif self.database is not None:
+                self.this_database += 1
             if record.application in self.exclude:
                 continue
             run = self._run_of(record)
             if run is not None:
+                self.unnamed_database += unnamed
                 self._see(record.session, run)
 
     def _run_of(self, record: LogRecord) -> _Run | None:
@@ -306,6 +318,19 @@ class LogWorkload:
                 "(set log_min_error_statement = error)",
                 self.unattributed_timeouts,
             )
+        if self.database is not None and self.unnamed_database:
+            log.warning(
+                "%d logged statements do not name their database: they are read as this one's "
+                "(pass the server's log_line_prefix with --log-prefix; %%d in it names it)",
+                self.unnamed_database,
+            )
+        if self.other_databases and not self.this_database:
+            names = ", ".join(name for name, _ in self.other_databases.most_common(3))
+            log.warning(
+                "no log line of database %s: the logs name %s (a wrong --log-prefix?)",
+                self.database,
+                names,
+            )
         return self.tally.result()
 
 
@@ -319,11 +344,13 @@ def read_logs(
     lock_timeout_ms: float | None = None,
     max_samples: int = 3,
     exclude_applications: Sequence[str] = (APPLICATION_NAME,),
+    server: ServerLogSettings | None = None,
 ) -> list[SourcedStatement]:
     """The statements in server log files (``--log``), one per fingerprint, most time first.
 
-    ``fmt`` is stderr, csvlog, jsonlog or auto (by name and content); ``prefix`` the server's
-    ``log_line_prefix`` for the stderr format (default: the common prefix matching most lines).
+    ``fmt`` is stderr, csvlog, jsonlog or auto (by name and content); ``prefix`` the
+    ``log_line_prefix`` of the stderr format (default: ``server``'s if it fits, else recognised,
+    else the severity markers after any prefix); ``server`` the connected server's settings.
     ``database`` keeps only that database's statements where the log line names it.
     ``statement_timeout_ms`` / ``lock_timeout_ms`` weigh cancelled statements when the log does
     not show the timeout in effect.
@@ -336,7 +363,7 @@ def read_logs(
         exclude_applications=exclude_applications,
     )
     for path in paths:
-        workload.read(read_records(Path(path), LogFormat(fmt), prefix))
+        workload.read(read_records(Path(path), LogFormat(fmt), prefix, server))
     statements = workload.result()
     log.info("%d log records: %d statements", workload.records, len(statements))
     return statements
