@@ -156,10 +156,14 @@ class LinePrefix:
     prefix: str | None
     origin: str
 
+    @functools.cached_property
+    def _pattern(self) -> re.Pattern[str] | None:
+        return prefix_regex(self.prefix) if self.prefix is not None else None
+
     def fields(self, line: str) -> Fields | None:
         """The line's fields; None for a line that is no log line's start."""
-        if self.prefix is not None:
-            match = prefix_regex(self.prefix).match(line)
+        if self._pattern is not None:
+            match = self._pattern.match(line)
             if match is not None:
                 return match.groupdict()
         return marker_fields(line)

@@ -4,9 +4,13 @@ What the log must contain (see docs/workload-sources.md):
 
 - ``log_min_duration_statement``: ``duration: 12.3 ms  statement: ...`` (simple protocol, the
   statement with its constants; for an SQL ``EXECUTE`` the prepared statement from the DETAIL,
-  with the arguments as the sample's values) and ``duration: 12.3 ms  execute <name>: ...`` with a
-  ``parameters: $1 = '42'`` DETAIL (extended protocol; the parameters give the sample).
-  ``log_statement`` lines with ``log_duration`` durations are paired as well.
+  with the arguments as the sample's values) and ``duration: 12.3 ms  execute <name>: ...``
+  (``<unnamed>``, ``S_1``, or ``S_1/C_1`` with a portal) with a ``parameters: $1 = '42'`` DETAIL
+  (extended protocol; the parameters give the sample, the statement is planned with its ``$n``).
+  The ``parse`` and ``bind`` lines of the same execution are not counted, nor ``execute fetch
+  from`` (more rows of a counted run).
+- ``log_statement`` lines: paired with ``log_duration``'s bare ``duration:`` lines; alone, each is
+  a call without a measured time (the pipeline weighs such statements by their planner cost).
 - ``auto_explain``: ``duration: 12.3 ms  plan:`` with the query text and the plan, text or JSON.
   When the same run is also logged by ``log_min_duration_statement``, the two are one call.
 - Statements cancelled by ``statement_timeout`` or ``lock_timeout``: the ``ERROR:  canceling
@@ -26,7 +30,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +68,7 @@ class _Run:
     timeout: str | None = None  # "statement_timeout" or "lock_timeout"
     timeout_ms: float | None = None  # the timeout in effect when it was cancelled
     params: dict[int, str] = field(default_factory=dict)
+    params_text: str | None = None  # "parameters: $1 = ..." not yet parsed (only for a sample)
     plan: dict[str, Any] | None = None
     query_id: int | None = None
     fetch: bool = False
@@ -87,6 +92,7 @@ class _Run:
             timeout=self.timeout or later.timeout,
             timeout_ms=self.timeout_ms if self.timeout_ms is not None else later.timeout_ms,
             params=self.params or later.params,
+            params_text=self.params_text or later.params_text,
             plan=self.plan or later.plan,
             query_id=self.query_id or later.query_id,
         )
@@ -196,16 +202,14 @@ class LogWorkload:
             cancel = _CANCEL.match(message)
             if cancel is None:
                 return None
-            params = {}
-            if record.context and "with parameters: " in record.context:
-                params = sqltext.parse_parameters(record.context)
+            context = record.context or ""
             if record.statement is None:
                 self.unattributed_timeouts += 1
             return _Run(
                 record.statement,
                 frozenset({"timeout"}),
                 timeout=f"{cancel.group('kind')}_timeout",
-                params=params,
+                params_text=context if "with parameters: " in context else None,
                 query_id=record.query_id,
             )
         if record.severity != "LOG":
@@ -219,36 +223,31 @@ class LogWorkload:
         duration = _DURATION.match(message)
         ms = float(duration.group("ms")) if duration else None
         rest = (duration.group("rest") or "") if duration else message
-        params = sqltext.parse_parameters(record.detail) if record.detail else {}
         if duration and not rest:  # log_duration: the statement was logged before
             return _Run(None, frozenset({"duration"}), duration_ms=ms)
+        parts = frozenset({"duration"} if ms is not None else {"statement"})
         if match := _STATEMENT.match(rest):
             text = match.group("sql")
             prepared = sqltext.prepared_execute(text, record.detail) if record.detail else None
             if prepared is not None:  # SQL-level EXECUTE: the prepared statement is what ran
                 text, params = prepared
-            return self._statement(text, ms, params, record.query_id)
-        if match := _EXECUTE.match(rest):
-            run = self._statement(match.group("sql"), ms, params, record.query_id)
-            return replace(run, fetch=bool(match.group("fetch")))
+                return _Run(text, parts, ms, params=params, query_id=record.query_id)
+            return _Run(text, parts, ms, params_text=record.detail, query_id=record.query_id)
+        if match := _EXECUTE.match(rest):  # parse and bind lines do not match: not counted
+            return _Run(
+                match.group("sql"), parts, ms, params_text=record.detail,
+                query_id=record.query_id, fetch=bool(match.group("fetch")),
+            )  # fmt: skip
         if ms is not None and (match := _PLAN.match(rest)):
             parsed = parse_plan(match.group("plan"), ms)
             if parsed is None:
                 return None
             query, plan = parsed
-            if "Query Parameters" in plan:
-                params = sqltext.parse_parameters(plan["Query Parameters"])
             return _Run(
-                query, frozenset({"plan"}), plan_ms=ms, params=params, plan=plan,
-                query_id=record.query_id,
+                query, frozenset({"plan"}), plan_ms=ms, params_text=plan.get("Query Parameters"),
+                plan=plan, query_id=record.query_id,
             )  # fmt: skip
         return None  # parse/bind durations, other messages
-
-    def _statement(
-        self, text: str, ms: float | None, params: dict[int, str], query_id: int | None
-    ) -> _Run:
-        parts = frozenset({"duration"} if ms is not None else {"statement"})
-        return _Run(text, parts, duration_ms=ms, params=params, query_id=query_id)
 
     # -- runs -> executions -------------------------------------------------------------------
 
@@ -296,8 +295,9 @@ class LogWorkload:
             if not self._kind[fp]:
                 continue
             sample = None
-            if run.params and share == 1:
-                sample = sqltext.bind_parameters(text, run.params)
+            if share == 1 and (run.params or run.params_text) and self.tally.wants_sample(text):
+                params = run.params or sqltext.parse_parameters(run.params_text or "")
+                sample = sqltext.bind_parameters(text, params)
             ms = run.duration_ms if run.duration_ms is not None else run.plan_ms
             self.tally.add(
                 text,

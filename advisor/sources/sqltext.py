@@ -97,6 +97,7 @@ def is_workload(text: str) -> bool:
     return isinstance(node, _WORKLOAD)
 
 
+@functools.lru_cache(maxsize=65536)
 def has_params(text: str) -> bool:
     """True when the text has ``$n`` parameters (so it is no sample with real constants)."""
     if "$" not in text:
