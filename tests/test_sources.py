@@ -534,6 +534,7 @@ def test_docs_name_the_settings_each_source_reads() -> None:
     for name in (
         "log_min_duration_statement", "log_min_error_statement", "log_line_prefix",
         "log_destination", "lc_messages", "auto_explain.log_min_duration", "log_statement",
+        "log_timezone", "log_parameter_max_length", "execute <unnamed>", "execute S_1/C_1",
         "log_parameter_max_length_on_error", "track_activity_query_size", "pg_read_all_stats",
         "--log", "--log-format", "--log-prefix", "--log-statement-timeout", "--sample-activity",
         "--queries", "--query", "-- calls: N",
