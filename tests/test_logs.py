@@ -28,11 +28,18 @@ from advisor.localdb.cluster import DEFAULT_SETTINGS, LocalCluster, reset_statis
 from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.settings import Settings
-from advisor.sources import sqltext
+from advisor.sources import logs, sqltext
 from advisor.sources.logprefix import choose_prefix, prefix_regex
-from advisor.sources.logread import LogFormat, detect_prefix, log_time, read_records
+from advisor.sources.logread import (
+    LogFormat,
+    LogRecord,
+    detect_format,
+    detect_prefix,
+    log_time,
+    read_records,
+)
 from advisor.sources.logs import LogWorkload, read_logs
-from advisor.sources.logsettings import ServerLogSettings, zone_named
+from advisor.sources.logsettings import ServerLogSettings, read_server_log_settings, zone_named
 from advisor.sources.model import SourcedStatement
 from advisor.sources.workload import SourceOptions
 from tests.server_logs import mark, reconfigure, snapshot, wait_for
@@ -217,7 +224,7 @@ def test_each_prefix_is_read_without_being_told(logged: Logged, name: str) -> No
     found = by_fingerprint(read_logs([path], database="shop"))
     check_workload(found)
     # Where the prefix names the database, the other database's statement is left out.
-    assert (fp(ELSEWHERE) in found) == (not offline.names_database)
+    assert (fp(ELSEWHERE) in found) == ("%d" not in (offline.prefix or ""))
 
     server = ServerLogSettings(line_prefix=prefix, timezone=ZONE)
     told = detect_prefix(path, server=server)
@@ -384,8 +391,49 @@ def test_times_across_a_change_of_summer_time() -> None:
     assert log_time("1714557600.123") == pytest.approx(1714557600.123)
 
 
+def test_the_server_settings_any_role_reads(logged: Logged) -> None:
+    with psycopg.connect(logged.dsn(), autocommit=True) as conn:
+        conn.execute("CREATE ROLE log_reader LOGIN")
+    try:
+        reconfigure(logged.cluster, log_line_prefix=PREFIXES["lines"])
+        with psycopg.connect(logged.cluster.dsn("shop", user="log_reader")) as conn:
+            rows = conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            assert rows.fetchall() == [(False,)]
+            found = read_server_log_settings(conn)
+    finally:
+        with psycopg.connect(logged.dsn(), autocommit=True) as conn:
+            conn.execute("DROP ROLE log_reader")
+    assert found == ServerLogSettings(PREFIXES["lines"], ("stderr", "csvlog", "jsonlog"), ZONE, "C")
+
+
+def test_format_of_a_file_that_does_not_say(tmp_path: Path) -> None:
+    path = tmp_path / "postgresql"
+    path.write_text("nothing PostgreSQL wrote\n")
+    assert detect_format(path) is LogFormat.stderr
+    server = ServerLogSettings(destinations=("syslog", "jsonlog", "stderr"))
+    assert detect_format(path, server=server) is LogFormat.jsonlog
+
+
 def test_server_settings_language() -> None:
     assert ServerLogSettings(lc_messages="C.UTF-8").english
     assert ServerLogSettings(lc_messages="en_US.UTF-8").english
     assert not ServerLogSettings(lc_messages="de_DE.UTF-8").english
     assert ServerLogSettings(destinations=("syslog", "csvlog")).file_formats == ("csvlog",)
+
+
+def test_many_sessions_are_read_in_bounded_memory(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each session's last run waits for a record that may follow (its duration, its plan); a
+    log of many short sessions must not keep them all."""
+    monkeypatch.setattr(logs, "MAX_PENDING", 50)
+    workload = LogWorkload()
+    for pid in range(1, 1001):
+        text = f"SELECT * FROM t WHERE a = {pid}"
+        workload.read(
+            [
+                LogRecord("LOG", f"statement: {text}", pid=pid, session=str(pid)),
+                LogRecord("LOG", "duration: 2.000 ms", pid=pid, session=str(pid)),
+            ]
+        )
+        assert len(workload._pending) <= 50
+    (item,) = workload.result()
+    assert (item.statement.calls, item.statement.total_exec_ms) == (1000, 2000.0)

@@ -168,14 +168,6 @@ class LinePrefix:
                 return match.groupdict()
         return marker_fields(line)
 
-    @property
-    def names_database(self) -> bool:
-        return self.prefix is not None and _has_escape(self.prefix, "d")
-
-
-def _has_escape(prefix: str, escape: str) -> bool:
-    return re.search(rf"(?<!%)(?:%%)*%-?\d*{escape}", prefix) is not None
-
 
 def choose_prefix(
     lines: Sequence[str], *, given: str | None = None, server: str | None = None

@@ -44,6 +44,10 @@ from advisor.sources.tally import Tally
 log = logging.getLogger(__name__)
 
 DEFAULT_STATEMENT_TIMEOUT_MS = 60_000.0
+# Runs waiting for the next record of their session (its duration, plan or cancellation), at most:
+# a log of many short sessions is read in bounded memory. A run's records follow each other
+# closely in its session, so the oldest waiting run is complete long before it is counted.
+MAX_PENDING = 10_000
 
 _DURATION = re.compile(r"duration: (?P<ms>\d+(?:\.\d+)?) ms(?:  (?P<rest>.*))?\Z", re.DOTALL)
 _STATEMENT = re.compile(r"statement: (?P<sql>.*)\Z", re.DOTALL)
@@ -266,6 +270,8 @@ class LogWorkload:
             self._count(run)  # a timeout without its statement text
         elif run.text is not None:
             self._pending[session] = run
+            if len(self._pending) > MAX_PENDING:  # the least recently active session's run
+                self._count(self._pending.pop(next(iter(self._pending))))
 
     def _note_settings(self, session: str | None, text: str) -> None:
         found = sqltext.timeout_set(text)
