@@ -15,7 +15,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
-from advisor.localdb.cluster import LocalCluster
+from advisor.localdb.cluster import DEFAULT_SETTINGS, LocalCluster
 
 
 def wait_for(directory: Path, text: str, count: int, timeout: float = 15.0) -> list[Path]:
@@ -68,3 +68,26 @@ def snapshot(
     files = wait_for(cluster.data_dir / directory, marker, count)
     target.mkdir(parents=True)
     return [Path(shutil.copy(f, target / f.name)) for f in files]
+
+
+def start_logging_cluster(base: Path, logging: dict[str, str], schema: str) -> LocalCluster:
+    """A throwaway cluster logging as ``logging`` says, with the databases ``shop`` (HypoPG,
+    pg_stat_statements, ``schema``, analysed) and ``other`` (a ``widgets`` table: statements of
+    another database). The caller stops it."""
+    cluster = LocalCluster(base_dir=base / "pg", settings={**DEFAULT_SETTINGS, **logging})
+    cluster.start()
+    try:
+        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
+            conn.execute("CREATE DATABASE shop")
+            conn.execute("CREATE DATABASE other")
+        with psycopg.connect(cluster.dsn("shop"), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION pg_stat_statements")
+            conn.execute("CREATE EXTENSION hypopg")
+            conn.execute(schema.encode())
+            conn.execute("ANALYZE")
+        with psycopg.connect(cluster.dsn("other"), autocommit=True) as conn:
+            conn.execute("CREATE TABLE widgets (name text)")
+    except BaseException:
+        cluster.stop("immediate")
+        raise
+    return cluster

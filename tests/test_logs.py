@@ -24,7 +24,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from advisor.localdb.cluster import DEFAULT_SETTINGS, LocalCluster, reset_statistics
+from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.settings import Settings
@@ -42,7 +42,7 @@ from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.logsettings import ServerLogSettings, read_server_log_settings, zone_named
 from advisor.sources.model import SourcedStatement
 from advisor.sources.workload import SourceOptions
-from tests.server_logs import mark, reconfigure, snapshot, wait_for
+from tests.server_logs import mark, reconfigure, snapshot, start_logging_cluster, wait_for
 
 ZONE = "America/New_York"
 LOGGING = {
@@ -151,20 +151,10 @@ def _phase(cluster: LocalCluster, base: Path, name: str, prefix: str, **extra: s
 @pytest.fixture(scope="module")
 def logged() -> Iterator[Logged]:
     base = Path(tempfile.mkdtemp(prefix="advisor-logs-"))
-    cluster = LocalCluster(base_dir=base / "pg", settings={**DEFAULT_SETTINGS, **LOGGING})
-    cluster.start()
+    cluster = start_logging_cluster(base, LOGGING, SCHEMA)
     try:
-        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE shop")
-            conn.execute("CREATE DATABASE other")
         with psycopg.connect(cluster.dsn("shop"), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION hypopg")
-            conn.execute("CREATE EXTENSION pg_stat_statements")
-            conn.execute(SCHEMA)
-            conn.execute("ANALYZE")
             reset_statistics(conn)  # no writes in the observed period: no write cost
-        with psycopg.connect(cluster.dsn("other"), autocommit=True) as conn:
-            conn.execute("CREATE TABLE widgets (name text)")
         started = time.time()
         files = {name: _phase(cluster, base, name, prefix) for name, prefix in PREFIXES.items()}
         files["every_escape"] = _phase(cluster, base, "every_escape", EVERY_ESCAPE)

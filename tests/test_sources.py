@@ -23,7 +23,7 @@ import pytest
 from advisor.collect.statements import read_statements
 from advisor.db import session
 from advisor.errors import UsageError
-from advisor.localdb.cluster import DEFAULT_SETTINGS, LocalCluster
+from advisor.localdb.cluster import LocalCluster
 from advisor.model import Statement
 from advisor.pipeline import analyze
 from advisor.settings import Settings
@@ -36,7 +36,7 @@ from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 from advisor.sources.workload import SourceOptions, collect
-from tests.server_logs import mark, reconfigure, snapshot, wait_for
+from tests.server_logs import mark, reconfigure, snapshot, start_logging_cluster, wait_for
 
 LOGGING = {
     "logging_collector": "on",
@@ -170,19 +170,8 @@ def _phase_c(logged: Logged) -> None:
 @pytest.fixture(scope="module")
 def logged() -> Iterator[Logged]:
     base = Path(tempfile.mkdtemp(prefix="advisor-sources-"))
-    cluster = LocalCluster(base_dir=base / "pg", settings={**DEFAULT_SETTINGS, **LOGGING})
-    cluster.start()
+    cluster = start_logging_cluster(base, LOGGING, SCHEMA)
     try:
-        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE shop")
-            conn.execute("CREATE DATABASE other")
-        with psycopg.connect(cluster.dsn("shop"), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION pg_stat_statements")
-            conn.execute("CREATE EXTENSION hypopg")
-            conn.execute(SCHEMA)
-            conn.execute("ANALYZE orders")
-        with psycopg.connect(cluster.dsn("other"), autocommit=True) as conn:
-            conn.execute("CREATE TABLE widgets (name text)")
         result = Logged(cluster, base, {})
         _phase_a(result)
         _phase_b(result)
