@@ -327,7 +327,8 @@ class LogWorkload:
         if self.database is not None and self.unnamed_database:
             log.warning(
                 "%d logged statements do not name their database: they are read as this one's "
-                "(pass the server's log_line_prefix with --log-prefix; %%d in it names it)",
+                "(a log_line_prefix with %%d names it, e.g. '%%m [%%p] %%q%%u@%%d '; "
+                "or pass the file's prefix with --log-prefix)",
                 self.unnamed_database,
             )
         if self.other_databases and not self.this_database:
