@@ -7,8 +7,11 @@ statement and the files are copied once every one of them shows it.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -70,13 +73,17 @@ def snapshot(
     return [Path(shutil.copy(f, target / f.name)) for f in files]
 
 
-def start_logging_cluster(base: Path, logging: dict[str, str], schema: str) -> LocalCluster:
+@contextlib.contextmanager
+def logging_cluster(
+    name: str, logging: dict[str, str], schema: str
+) -> Iterator[tuple[LocalCluster, Path]]:
     """A throwaway cluster logging as ``logging`` says, with the databases ``shop`` (HypoPG,
     pg_stat_statements, ``schema``, analysed) and ``other`` (a ``widgets`` table: statements of
-    another database). The caller stops it."""
+    another database); and a directory for copies of its logs. Both go afterwards."""
+    base = Path(tempfile.mkdtemp(prefix=f"advisor-{name}-"))
     cluster = LocalCluster(base_dir=base / "pg", settings={**DEFAULT_SETTINGS, **logging})
-    cluster.start()
     try:
+        cluster.start()
         with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
             conn.execute("CREATE DATABASE shop")
             conn.execute("CREATE DATABASE other")
@@ -87,7 +94,9 @@ def start_logging_cluster(base: Path, logging: dict[str, str], schema: str) -> L
             conn.execute("ANALYZE")
         with psycopg.connect(cluster.dsn("other"), autocommit=True) as conn:
             conn.execute("CREATE TABLE widgets (name text)")
-    except BaseException:
-        cluster.stop("immediate")
-        raise
-    return cluster
+        yield cluster, base
+    finally:
+        try:
+            cluster.stop("immediate")
+        finally:
+            shutil.rmtree(base, ignore_errors=True)

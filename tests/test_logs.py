@@ -13,8 +13,6 @@ the same statements.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,7 +40,7 @@ from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.logsettings import ServerLogSettings, read_server_log_settings, zone_named
 from advisor.sources.model import SourcedStatement
 from advisor.sources.workload import SourceOptions
-from tests.server_logs import mark, reconfigure, snapshot, start_logging_cluster, wait_for
+from tests.server_logs import logging_cluster, mark, reconfigure, snapshot, wait_for
 
 ZONE = "America/New_York"
 LOGGING = {
@@ -150,9 +148,7 @@ def _phase(cluster: LocalCluster, base: Path, name: str, prefix: str, **extra: s
 
 @pytest.fixture(scope="module")
 def logged() -> Iterator[Logged]:
-    base = Path(tempfile.mkdtemp(prefix="advisor-logs-"))
-    cluster = start_logging_cluster(base, LOGGING, SCHEMA)
-    try:
+    with logging_cluster("logs", LOGGING, SCHEMA) as (cluster, base):
         with psycopg.connect(cluster.dsn("shop"), autocommit=True) as conn:
             reset_statistics(conn)  # no writes in the observed period: no write cost
         started = time.time()
@@ -165,11 +161,6 @@ def logged() -> Iterator[Logged]:
         finished = time.time()
         reconfigure(cluster, log_min_duration_statement="-1", log_statement="none")
         yield Logged(cluster, files, started, finished)
-    finally:
-        try:
-            cluster.stop("immediate")
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
 
 def by_fingerprint(items: list[SourcedStatement]) -> dict[str, SourcedStatement]:

@@ -10,8 +10,6 @@ tests do not change them.
 from __future__ import annotations
 
 import gzip
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,7 +34,7 @@ from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 from advisor.sources.workload import SourceOptions, collect
-from tests.server_logs import mark, reconfigure, snapshot, start_logging_cluster, wait_for
+from tests.server_logs import logging_cluster, mark, reconfigure, snapshot, wait_for
 
 LOGGING = {
     "logging_collector": "on",
@@ -169,19 +167,12 @@ def _phase_c(logged: Logged) -> None:
 
 @pytest.fixture(scope="module")
 def logged() -> Iterator[Logged]:
-    base = Path(tempfile.mkdtemp(prefix="advisor-sources-"))
-    cluster = start_logging_cluster(base, LOGGING, SCHEMA)
-    try:
+    with logging_cluster("sources", LOGGING, SCHEMA) as (cluster, base):
         result = Logged(cluster, base, {})
         _phase_a(result)
         _phase_b(result)
         _phase_c(result)
         yield result
-    finally:
-        try:
-            cluster.stop("immediate")
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
 
 def by_fingerprint(items: list[SourcedStatement]) -> dict[str, SourcedStatement]:
