@@ -13,9 +13,10 @@ from advisor.lint.migration.source import Step
 from advisor.lint.model import Severity
 
 
-def _sets_lock_timeout(node: ast.Node) -> bool | None:
-    """True: sets a non-zero lock_timeout; False: resets or disables it; None: unrelated."""
-    if not isinstance(node, ast.VariableSetStmt) or node.name != "lock_timeout":
+def sets_timeout(node: ast.Node, name: str) -> bool | None:
+    """True: sets a non-zero ``name`` (a timeout); False: resets or disables it; None: another
+    statement."""
+    if not isinstance(node, ast.VariableSetStmt) or node.name != name:
         return None
     if node.kind != VariableSetKind.VAR_SET_VALUE:
         return False
@@ -27,7 +28,8 @@ def _sets_lock_timeout(node: ast.Node) -> bool | None:
     return bool(values) and str(values[0] or 0).strip() not in ("0", "0s", "0ms", "")
 
 
-def _needs_timeout(step: Step, ctx: MigrationContext) -> bool:
+def needs_timeout(step: Step, ctx: MigrationContext) -> bool:
+    """Does the statement take a lock that blocks traffic on a table that exists already?"""
     relation = locks.target(step.node)
     return locks.blocks_traffic(locks.lock_of(step.node)) and not ctx.created_before(
         relation, step.index
@@ -46,16 +48,21 @@ class MissingLockTimeout(MigrationCheck):
     id = "missing-lock-timeout"
     severity = Severity.WARNING
     fix = "SET lock_timeout = '2s' at the top of the migration (and retry when it times out)."
+    squawk = ("require-timeout-settings",)
+    beyond_squawk = (
+        "Asks for it only before a statement that takes a lock blocking reads or writes on a "
+        "table that already exists, and sees a RESET or a zero that undoes it."
+    )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        if not _needs_timeout(step, ctx):
+        if not needs_timeout(step, ctx):
             return
         protected = False
         for earlier in ctx.file.steps[: step.index]:
-            verdict = _sets_lock_timeout(earlier.node)
+            verdict = sets_timeout(earlier.node, "lock_timeout")
             if verdict is not None:
                 protected = verdict
-            elif not protected and _needs_timeout(earlier, ctx):
+            elif not protected and needs_timeout(earlier, ctx):
                 return  # an earlier statement already got this finding
         if protected:
             return
