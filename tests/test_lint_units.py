@@ -137,7 +137,7 @@ def test_config_files(tmp_path: Path) -> None:
     )
     config = config_mod.load(None, tmp_path)
     assert config.disable == {"enum-type", "char-type"}
-    assert config.large_table_bytes == 2 * 1024**3 and config.sequence_threshold == 0.7
+    assert config.max_blocking_bytes == 2 * 1024**3 and config.sequence_threshold == 0.7
     assert config.fail_level is Severity.WARNING and config.source == tmp_path / "advisor.toml"
     merged = config_mod.override(config, disable=["rename"], fail_on=None)
     assert merged.disable == {"enum-type", "char-type", "rename"} and merged.fail_on == "warning"
