@@ -245,7 +245,7 @@ def add_column_in_steps(relation: ast.RangeVar, col: ast.ColumnDef, volatile: bo
     for check in constraints(col, ConstrType.CONSTR_CHECK):
         steps += validate_later(relation, check, _named(check, relation, column, taken))
     primary = constraints(col, ConstrType.CONSTR_PRIMARY)
-    not_null = col.is_not_null or constraints(col, ConstrType.CONSTR_NOTNULL)
+    not_null = col.is_not_null or constraints(col, ConstrType.CONSTR_NOTNULL) or base in _SERIAL_INT
     if filled and (not_null or primary or identity):
         steps += not_null_via_check(relation, column)
     if identity and sequence is not None:
