@@ -71,6 +71,13 @@ class MigrationContext:
                 return True
         return False
 
+    def existing(self, step: Step) -> ast.RangeVar | None:
+        """The table the statement works on, unless this file created it (nobody uses it yet)."""
+        relation = getattr(step.node, "relation", None)
+        if not isinstance(relation, ast.RangeVar) or self.created_before(relation, step.index):
+            return None
+        return relation
+
     def table(self, relation: ast.RangeVar | None) -> TableInfo | None:
         if relation is None or self.catalog is None or not relation.relname:
             return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast import ast
 from pglast.enums import ConstrType
 
 from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext
@@ -39,8 +38,8 @@ class AddCheckValidates(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if ctx.created_before(relation, step.index) or not isinstance(relation, ast.RangeVar):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         for con in added_constraints(step.node, ConstrType.CONSTR_CHECK):
             if con.skip_validation:

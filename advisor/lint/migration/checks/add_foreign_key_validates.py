@@ -62,8 +62,8 @@ class AddForeignKeyValidates(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if ctx.created_before(relation, step.index) or not isinstance(relation, ast.RangeVar):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         for con in added_constraints(step.node, ConstrType.CONSTR_FOREIGN):
             if con.skip_validation:

@@ -42,8 +42,8 @@ class DetachPartitionNotConcurrently(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if not isinstance(relation, ast.RangeVar) or ctx.created_before(relation, step.index):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         table = ctx.table(relation)
         for cmd in cmds_of(step.node, AlterTableType.AT_DetachPartition):

@@ -31,8 +31,8 @@ class DropConstraint(MigrationCheck):
     fix = "None: make sure no rule is lost; re-add the replacement NOT VALID and VALIDATE it."
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if not isinstance(relation, ast.RangeVar) or ctx.created_before(relation, step.index):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         # re-created under the same name (a changed definition), or added earlier in this file
         readded = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from pglast import ast
 from pglast.enums import AlterTableType
 
 from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext, cmds_of
@@ -32,8 +31,8 @@ class DropNotNull(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if not isinstance(relation, ast.RangeVar) or ctx.created_before(relation, step.index):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         table = ctx.table(relation)
         for cmd in cmds_of(step.node, AlterTableType.AT_DropNotNull):

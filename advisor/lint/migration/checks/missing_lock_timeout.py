@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from pglast import ast
 from pglast.enums import VariableSetKind
@@ -36,6 +36,23 @@ def needs_timeout(step: Step, ctx: MigrationContext) -> bool:
     )
 
 
+def first_unguarded(
+    step: Step, ctx: MigrationContext, setting: str, needs: Callable[[Step, MigrationContext], bool]
+) -> bool:
+    """Is ``step`` the first statement of the file that ``needs`` the timeout ``setting`` with
+    none in force (set earlier, not reset since)? Later ones would repeat the finding."""
+    if not needs(step, ctx):
+        return False
+    protected = False
+    for earlier in ctx.file.steps[: step.index]:
+        verdict = sets_timeout(earlier.node, setting)
+        if verdict is not None:
+            protected = verdict
+        elif not protected and needs(earlier, ctx):
+            return False  # an earlier statement already got this finding
+    return not protected
+
+
 class MissingLockTimeout(MigrationCheck):
     """A schema change waits for its lock behind every running transaction on the table, and
     while it waits, every new query on that table queues behind it: one long report query turns
@@ -55,16 +72,7 @@ class MissingLockTimeout(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        if not needs_timeout(step, ctx):
-            return
-        protected = False
-        for earlier in ctx.file.steps[: step.index]:
-            verdict = sets_timeout(earlier.node, "lock_timeout")
-            if verdict is not None:
-                protected = verdict
-            elif not protected and needs_timeout(earlier, ctx):
-                return  # an earlier statement already got this finding
-        if protected:
+        if not first_unguarded(step, ctx, "lock_timeout", needs_timeout):
             return
         mode = locks.lock_of(step.node)
         yield Issue(

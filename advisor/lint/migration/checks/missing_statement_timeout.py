@@ -17,7 +17,7 @@ from advisor.lint.migration.check import (
     cmds_of,
 )
 from advisor.lint.migration.checks._columns import volatile_call
-from advisor.lint.migration.checks.missing_lock_timeout import needs_timeout, sets_timeout
+from advisor.lint.migration.checks.missing_lock_timeout import first_unguarded, needs_timeout
 from advisor.lint.migration.checks.set_not_null_scan import proven_not_null
 from advisor.lint.migration.checks.type_change_rewrite import judge
 from advisor.lint.migration.source import Step
@@ -74,16 +74,7 @@ class MissingStatementTimeout(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        if not _long_and_blocking(step, ctx):
-            return
-        protected = False
-        for earlier in ctx.file.steps[: step.index]:
-            verdict = sets_timeout(earlier.node, "statement_timeout")
-            if verdict is not None:
-                protected = verdict
-            elif not protected and _long_and_blocking(earlier, ctx):
-                return  # an earlier statement already got this finding
-        if protected:
+        if not first_unguarded(step, ctx, "statement_timeout", _long_and_blocking):
             return
         yield Issue(
             f"holds {locks.lock_of(step.node)} while it reads the whole table, with no "

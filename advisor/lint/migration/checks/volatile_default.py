@@ -49,8 +49,8 @@ class VolatileDefault(MigrationCheck):
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if ctx.created_before(relation, step.index) or not isinstance(relation, ast.RangeVar):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         for cmd in cmds_of(step.node, AlterTableType.AT_AddColumn):
             col = cmd.def_
