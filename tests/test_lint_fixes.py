@@ -206,6 +206,14 @@ CASES = {
         "CREATE TABLE IF NOT EXISTS extra (id bigint PRIMARY KEY);",
         twice=True,
     ),
+    "lock timeout": Case(
+        "missing-lock-timeout", "ALTER TABLE t ADD COLUMN flag boolean;", appends=True
+    ),
+    "statement timeout": Case(
+        "missing-statement-timeout",
+        "SET lock_timeout = '5s';\nALTER TABLE t ALTER COLUMN n TYPE bigint;",
+        appends=True,
+    ),
     # design fixes: they differ from the original by what they say, nothing else
     "integer key": Case(
         "int-key",
