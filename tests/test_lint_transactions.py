@@ -277,3 +277,19 @@ def test_a_rewrite_on_a_table_past_max_blocking_size_is_an_error(
         app, ["lint", "--migration", str(path), "--dsn", db.dsn, "--max-blocking-size", "1GB"]
     )
     assert bigger.exit_code == 0
+
+
+def test_set_local_lasts_as_long_as_its_transaction(tmp_path: Path) -> None:
+    text = "SET LOCAL lock_timeout = '1s';\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n"
+    path = write(tmp_path, "m.sql", text)
+    assert rules(lint([path], LintConfig())) == {"missing-lock-timeout"}  # psql: no transaction
+    golang = replace(LintConfig(), migration_format="golang-migrate")
+    assert lint([path], golang).findings == ()  # one implicit transaction for the whole file
+    after_commit = write(
+        tmp_path,
+        "n.sql",
+        "BEGIN;\nSET LOCAL lock_timeout = '1s';\nALTER TABLE t ADD COLUMN IF NOT EXISTS c int;\n"
+        "COMMIT;\nALTER TABLE t ADD COLUMN IF NOT EXISTS d int;\n",
+    )
+    (finding,) = lint([after_commit], LintConfig()).findings
+    assert (finding.rule, finding.line) == ("missing-lock-timeout", 5)

@@ -36,21 +36,32 @@ def needs_timeout(step: Step, ctx: MigrationContext) -> bool:
     )
 
 
+def _guarded(step: Step, ctx: MigrationContext, setting: str) -> bool:
+    """Is a non-zero ``setting`` in force when ``step`` runs? ``SET LOCAL`` lasts until the end
+    of its transaction, and does nothing outside one."""
+    protected = False
+    for earlier in ctx.file.steps[: step.index]:
+        verdict = sets_timeout(earlier.node, setting)
+        if verdict is None:
+            continue
+        local = isinstance(earlier.node, ast.VariableSetStmt) and earlier.node.is_local
+        if local and not ctx.tx.same(earlier.index, step.index):
+            continue
+        protected = verdict
+    return protected
+
+
 def first_unguarded(
     step: Step, ctx: MigrationContext, setting: str, needs: Callable[[Step, MigrationContext], bool]
 ) -> bool:
     """Is ``step`` the first statement of the file that ``needs`` the timeout ``setting`` with
-    none in force (set earlier, not reset since)? Later ones would repeat the finding."""
-    if not needs(step, ctx):
+    none in force? Later ones would repeat the finding."""
+    if not needs(step, ctx) or _guarded(step, ctx, setting):
         return False
-    protected = False
-    for earlier in ctx.file.steps[: step.index]:
-        verdict = sets_timeout(earlier.node, setting)
-        if verdict is not None:
-            protected = verdict
-        elif not protected and needs(earlier, ctx):
-            return False  # an earlier statement already got this finding
-    return not protected
+    return not any(
+        needs(earlier, ctx) and not _guarded(earlier, ctx, setting)
+        for earlier in ctx.file.steps[: step.index]
+    )
 
 
 class MissingLockTimeout(MigrationCheck):
@@ -59,7 +70,9 @@ class MissingLockTimeout(MigrationCheck):
     a millisecond ``ALTER TABLE`` into an outage. ``SET lock_timeout`` (a few seconds) before
     the first statement that takes a strong lock makes the migration give up instead, to be
     retried later. The rule reports the first statement that takes a lock blocking reads or
-    writes on an existing table with no ``lock_timeout`` set earlier in the file.
+    writes on an existing table with no ``lock_timeout`` in force: set earlier in the file,
+    not reset since, and for ``SET LOCAL`` in the same transaction (outside one it does
+    nothing).
     """
 
     id = "missing-lock-timeout"
@@ -68,7 +81,8 @@ class MissingLockTimeout(MigrationCheck):
     squawk = ("require-timeout-settings",)
     beyond_squawk = (
         "Asks for it only before a statement that takes a lock blocking reads or writes on a "
-        "table that already exists, and sees a RESET or a zero that undoes it."
+        "table that already exists, and sees a RESET or a zero that undoes it, and a SET LOCAL "
+        "that ended with its transaction."
     )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
