@@ -25,6 +25,10 @@ class CreateIndexNotConcurrently(MigrationCheck):
     severity = Severity.WARNING
     fix = "The same statement with CONCURRENTLY, outside any transaction block."
     scales_with_size = True
+    squawk = ("require-concurrent-index-creation",)
+    beyond_squawk = (
+        "With --dsn the severity follows the table's size (an error from max-blocking-size)."
+    )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
         node = step.node
