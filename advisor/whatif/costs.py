@@ -69,15 +69,20 @@ class WhatIf:
             return str(exc)
         return None
 
-    def size(self, spec: IndexSpec) -> int:
-        """HypoPG's size estimate, in bytes (measured once per spec)."""
+    def size(self, spec: IndexSpec, *, keep: bool = True) -> int:
+        """HypoPG's size estimate, in bytes (measured once per spec). ``keep=False`` drops a
+        hypothetical index made only to be measured: one on a partition must not stay in the
+        plans of statements on its parent."""
         if spec not in self.sizes:
             index = self.live.get(spec)
+            made = index is None
             if index is None:
                 self._reset_if_needed()
                 index = self.hypo.create(spec)
                 self.live[spec] = index
             self.sizes[spec] = self.hypo.size(index)
+            if made and not keep:
+                self.hypo.drop(self.live.pop(spec))
         return self.sizes[spec]
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
