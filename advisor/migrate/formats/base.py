@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -60,6 +60,12 @@ def py_str(text: str) -> str:
     if literal.startswith("'") and '"' not in text and "\\" not in literal:
         return '"' + literal[1:-1] + '"'
     return literal
+
+
+def py_list(statements: Sequence[str], transform: Callable[[str], str] = str) -> str:
+    """A Python list literal of ``statements``, one per line."""
+    items = "".join(f"    {py_str(transform(s))},\n" for s in statements)
+    return f"[\n{items}]"
 
 
 def put(path: Path, text: str, written: list[Path]) -> None:

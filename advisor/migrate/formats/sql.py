@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from advisor.migrate.formats import evidence
@@ -17,9 +18,12 @@ class SqlFormat(MigrationFormat):
 
     One pair per index, numbered after the highest number already in the directory. The up file
     holds the evidence as ``--`` comments and a single ``CREATE INDEX CONCURRENTLY IF NOT
-    EXISTS``; the down file a single ``DROP INDEX CONCURRENTLY IF EXISTS``. Both are safe to run
-    twice. Run each file on its own, outside a transaction: ``psql -v ON_ERROR_STOP=1 -f FILE``
-    does that (do not use ``--single-transaction``). ``advisor apply DIR`` reads these files too.
+    EXISTS``; the down file a single ``DROP INDEX CONCURRENTLY IF EXISTS``. On a partitioned
+    table the up file holds the steps that build the index partition by partition (``ON ONLY``
+    the parent, each partition CONCURRENTLY, ``ATTACH``) and the down file drops the parent's
+    index. Both are safe to run twice. Run each file on its own, outside a transaction: ``psql
+    -v ON_ERROR_STOP=1 -f FILE`` does that, one statement at a time (do not use
+    ``--single-transaction``). ``advisor apply DIR`` reads these files too.
     """
 
     name = "sql"
@@ -36,9 +40,15 @@ class SqlFormat(MigrationFormat):
         return written
 
 
-def write_pair(directory: Path, stem: str, rec: Recommendation, written: list[Path]) -> None:
-    """``<stem>.up.sql`` and ``<stem>.down.sql``: one statement each, evidence on top."""
-    header = evidence.comment(evidence.lines(rec), "--")
+def write_pair(
+    directory: Path,
+    stem: str,
+    rec: Recommendation,
+    written: list[Path],
+    notes: Sequence[str] = (),
+) -> None:
+    """``<stem>.up.sql`` and ``<stem>.down.sql``: the statements, evidence and ``notes`` on top."""
+    header = evidence.comment([*evidence.lines(rec), *notes], "--")
     put(directory / f"{stem}.up.sql", f"{header}\n{rec.create_sql};\n", written)
     down = evidence.comment(
         [f"Reverts {stem}.up.sql: drops {rec.name}, also when a failed build left it INVALID."],
