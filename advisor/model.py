@@ -298,6 +298,7 @@ class Finding:
     create_sql: str | None = None
     safe: bool | None = None
     statements: tuple[str, ...] = ()
+    partitioned: bool = False  # an index on a partitioned table: dropped and restored in steps
 
 
 @dataclass(frozen=True)

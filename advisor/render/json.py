@@ -78,6 +78,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "drop_sql": f.drop_sql,
         "restore_sql": f.restore_sql,
         "create_sql": f.create_sql,
+        "partitioned": f.partitioned,
         "safe": f.safe,
         "statements": list(f.statements),
     }
