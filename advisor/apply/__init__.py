@@ -7,8 +7,9 @@ index behind (a failed, cancelled or interrupted build is dropped with ``DROP IN
 CONCURRENTLY``); builds an index on a partitioned table partition by partition (``ON ONLY``
 the parent, each partition concurrently, ``ATTACH``: an interruption leaves only the parent's
 index, INVALID and without storage, which the next apply finishes); skips indexes that already
-exist and are valid, so applying a plan twice changes nothing the second time; refuses to run on a hot standby; and afterwards re-plans the
-statements each index was meant for to say whether the planner uses it.
+exist and are valid, so applying a plan twice changes nothing the second time; refuses to run
+on a hot standby; and afterwards re-plans the statements each index was meant for to say
+whether the planner uses it.
 
 Modules: ``source`` (plan or folder -> indexes), ``catalog`` (server and index state),
 ``build`` (one index: retries, cleanup), ``partitioned`` (an index on a partitioned table,
