@@ -105,12 +105,11 @@ def apply(
 def _stopped(stop: BuildInterrupted) -> AdvisorError:
     """The one-line error for an apply that Ctrl-C or a lost connection stopped."""
     result = stop.result
-    left = (
-        result.message if result.leftover or result.partitioned else "no INVALID index left behind"
-    )
+    told = result.leftover or result.partitioned  # the message says what is left
+    left = result.message if told else "no INVALID index left behind"
     if isinstance(stop.cause, KeyboardInterrupt):
         return ApplyInterrupted(f"interrupted while building {result.qualified_name}: {left}")
-    if result.leftover:
+    if told:
         return ConnectionFailed(f"{result.message} (building {result.qualified_name})")
     return ConnectionFailed(f"{result.message}; {left}")
 
