@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +201,21 @@ def test_apply_builds_every_leaf_attaches_them_and_the_planner_uses_them(
     assert skipped.outcome is Outcome.SKIPPED and tree(db, PARENT_INDEX) == found
 
 
+def test_apply_reads_a_migration_folder_and_keeps_its_partition_index_names(
+    db: Any, report: Any, tmp_path: Path
+) -> None:
+    rec = parent_rec(report)
+    renamed = rec.create_sql.replace("readings_2024_sensor_id_idx", "y2024_by_sensor")
+    write(tmp_path, [replace(rec, create_sql=renamed, create_steps=())], "sql")
+    found = source.load(tmp_path)
+    (index,) = [i for i in found.indexes if i.name == PARENT_INDEX]
+    assert ("public", "readings_2024", "y2024_by_sensor") in index.partition_names
+    result = run.apply(db.dsn, found, FAST)
+    (built,) = result.results
+    assert built.outcome is Outcome.CREATED and [c.uses_index for c in built.checks] == [True]
+    assert assert_complete(db, PARENT_INDEX, LEAVES)["y2024_by_sensor"][0] == "readings_2024"
+
+
 def test_dry_run_prints_the_steps_from_the_live_tree(db: Any, report: Any) -> None:
     from advisor.plan_file import PlannedIndex
 
@@ -360,6 +376,31 @@ def test_review_sees_a_parent_index_as_one_index(db: Any, report: Any, tmp_path:
     restore.write_text(dup.restore_sql + ";\n")
     assert psql(db.dsn, restore).returncode == 0
     assert tree(db, dup.index or "") == before
+
+
+DOCS = """
+CREATE TABLE docs (id bigint NOT NULL, payload jsonb NOT NULL) PARTITION BY HASH (id);
+CREATE TABLE docs_h0 PARTITION OF docs FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE docs_h1 PARTITION OF docs FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+INSERT INTO docs SELECT g, jsonb_build_object('kind', 'k' || g % 100, 'n', g)
+  FROM generate_series(1, 30000) g;
+"""
+
+
+def test_gin_advice_on_a_partitioned_table_is_verified_on_a_copy(make_db: Any) -> None:
+    from psycopg.types.json import Jsonb
+
+    db, copy = make_db(DOCS), make_db(DOCS)
+    db.run(
+        "SELECT id FROM docs WHERE payload @> %s", [(Jsonb({"kind": f"k{i}"}),) for i in range(9)]
+    )
+    (rec,) = db.analyze(verify_dsn=copy.dsn).recommendations
+    assert rec.spec.method == "gin" and rec.verified, rec.notes
+    assert rec.create_statements[0].startswith(
+        "CREATE INDEX IF NOT EXISTS docs_payload_gin ON ONLY"
+    )
+    assert {ref.name for ref in rec.partitions} == {"docs_h0", "docs_h1"}
+    assert copy.execute("SELECT count(*) FROM pg_indexes WHERE tablename LIKE 'docs%'") == [(0,)]
 
 
 # --- the steps, on trees made by hand -----------------------------------------------------------
