@@ -128,7 +128,7 @@ def _analyze(
         session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
-    whatif = WhatIf(hypo, explainer)
+    whatif = WhatIf(hypo, explainer, catalog.family)
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")

@@ -154,6 +154,15 @@ def test_advice_lands_on_a_partition_when_statements_name_it(report: Any) -> Non
     assert rec.create_sql.startswith("CREATE INDEX CONCURRENTLY IF NOT EXISTS readings_2024_id_idx")
 
 
+def test_an_index_on_the_parent_serves_a_statement_on_its_partition_too(db: Any) -> None:
+    leaf_query = "SELECT id FROM readings_2024 WHERE sensor_id = 7"
+    report = db.analyze(queries=(leaf_query,))
+    on_sensor = [r for r in report.recommendations if r.spec.key_texts == ("sensor_id",)]
+    assert [r.spec.table.name for r in on_sensor] == ["readings"]  # not a second one on the leaf
+    helped = {e.statement.query for e in on_sensor[0].effects}
+    assert leaf_query in helped and any("FROM readings WHERE" in q for q in helped)
+
+
 def test_size_is_the_sum_over_the_leaves_and_close_to_the_real_one(report: Any, db: Any) -> None:
     rec = parent_rec(report)
     with psycopg.connect(db.dsn) as conn:

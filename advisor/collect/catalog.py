@@ -54,6 +54,14 @@ class Catalog:
             return (table,) if table is not None and table.kind != "f" else ()
         return tuple(leaf for p in self.partitions_of(ref) for leaf in self.leaves(p.table))
 
+    def family(self, ref: TableRef) -> tuple[TableRef, ...]:
+        """``ref``, the partitioned tables above it and every partition below it: the tables
+        whose indexes (real or hypothetical) can serve a scan of ``ref``."""
+        return (ref, *self.ancestors(ref), *self._below(ref))
+
+    def _below(self, ref: TableRef) -> tuple[TableRef, ...]:
+        return tuple(t for p in self.partitions_of(ref) for t in (p.table, *self._below(p.table)))
+
     def ancestors(self, ref: TableRef) -> tuple[TableRef, ...]:
         """The partitioned tables above a partition, nearest first."""
         parent = self._parents.get(ref)

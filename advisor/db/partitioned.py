@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import enum
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pglast
 from pglast import ast
@@ -161,7 +161,7 @@ class BuildPlan:
     steps: tuple[Step, ...]
     leaves: tuple[TableRef, ...]  # every leaf partition the index covers
     problems: tuple[str, ...] = ()  # why the index cannot become valid, if it cannot
-    partition_names: tuple[tuple[TableRef, str], ...] = field(default=())  # each table's index
+    partition_names: tuple[tuple[TableRef, str], ...] = ()  # each table's index
 
     @property
     def reused(self) -> tuple[Step, ...]:
@@ -177,8 +177,8 @@ class BuildPlan:
                 out.append(drop.as_string(None))
         for step in self.steps:
             if step.action is Action.BUILD:
-                drop = ddl.drop_index(step.table.schema, step.name, concurrently=True,
-                                      if_exists=True)  # fmt: skip
+                schema, name = step.table.schema, step.name
+                drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
                 out.append(drop.as_string(None))
         return tuple(out)
 
