@@ -47,8 +47,8 @@ PartitionNames = tuple[tuple[str | None, str, str], ...]
 def _steps(statements: list[ast.RawStmt]) -> tuple[ast.IndexStmt, PartitionNames] | None:
     """The parent's CREATE INDEX and the partitions' index names, when ``statements`` are the
     steps of an index on a partitioned table (ON ONLY first, then CREATE INDEX and ALTER INDEX
-    ... ATTACH PARTITION only); None otherwise."""
-    nodes = [s.stmt for s in statements]
+    ... ATTACH PARTITION only; SET / RESET, such as lock_timeout, aside); None otherwise."""
+    nodes = [s.stmt for s in statements if not isinstance(s.stmt, ast.VariableSetStmt)]
     first = nodes[0] if nodes else None
     if not isinstance(first, ast.IndexStmt) or first.relation is None or first.relation.inh:
         return None

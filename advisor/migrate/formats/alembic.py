@@ -11,11 +11,13 @@ from advisor.errors import UsageError
 from advisor.migrate.formats import evidence
 from advisor.migrate.formats.base import (
     MigrationFormat,
+    down_statements,
     highest_number,
     put,
     py_list,
     py_str,
     slug,
+    up_statements,
 )
 from advisor.model import Recommendation
 
@@ -140,8 +142,8 @@ class AlembicFormat(MigrationFormat):
                 down_literal=py_str(down) if down else None,
                 down_revision=down,
                 evidence=evidence.comment(evidence.lines(rec), "#"),
-                create=py_list(rec.create_statements, escape_colons),
-                drop=py_list(rec.drop_statements, escape_colons),
+                create=py_list(up_statements(rec), escape_colons),
+                drop=py_list(down_statements(rec), escape_colons),
             )
             put(directory / f"{number:04d}_create_{slug(rec.name)}.py", text, written)
             down = revision

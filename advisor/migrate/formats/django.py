@@ -7,7 +7,15 @@ from pathlib import Path
 
 from advisor.errors import UsageError
 from advisor.migrate.formats import evidence
-from advisor.migrate.formats.base import MigrationFormat, put, py_list, py_str, slug
+from advisor.migrate.formats.base import (
+    MigrationFormat,
+    down_statements,
+    put,
+    py_list,
+    py_str,
+    slug,
+    up_statements,
+)
 from advisor.model import Recommendation
 
 _MIGRATION = re.compile(r"^(\d{4})_\w+\.py$")
@@ -79,8 +87,8 @@ class DjangoFormat(MigrationFormat):
             text = TEMPLATE.format(
                 name=evidence.inline(rec.name),  # a name may hold a line break
                 evidence=evidence.comment(evidence.lines(rec), "#"),
-                create=py_list(rec.create_statements),
-                drop=py_list(rec.drop_statements),
+                create=py_list(up_statements(rec)),
+                drop=py_list(down_statements(rec)),
                 dependencies=f"[({py_str(app_label)}, {py_str(previous)})]" if previous else "[]",
             )
             put(directory / f"{stem}.py", text, written)

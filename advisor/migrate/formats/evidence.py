@@ -36,8 +36,10 @@ SAFETY = (
 PARTITIONED_SAFETY = (
     "Run the statements one at a time, in order, outside a transaction block (psql -f does):",
     "CREATE INDEX CONCURRENTLY cannot run inside one. Each ON ONLY and ATTACH step is a quick",
-    "catalog change that waits for locks: set lock_timeout in the session. Each partition's",
-    "build waits for transactions older than itself but blocks no writes. Until the last ATTACH",
+    "catalog change that waits for locks, writes queueing behind it: lock_timeout bounds that",
+    "wait (a step that times out fails: run it again later). Each partition's build waits for",
+    "transactions older than itself (lock_timeout is reset for it) but blocks no writes.",
+    "Until the last ATTACH",
     "the parent index is INVALID and plans use the partition indexes built so far. A failed or",
     "cancelled build leaves an INVALID partition index: run the down migration (it drops the",
     "parent index, which drops every index attached to it, then any left unattached), then",
