@@ -138,7 +138,10 @@ def analyze(
         LogFormat, typer.Option(help="auto, stderr, csvlog or jsonlog.")
     ] = LogFormat.auto,
     log_prefix: Annotated[
-        str | None, typer.Option(help="The server's log_line_prefix, for stderr logs.")
+        str | None,
+        typer.Option(
+            help="The log_line_prefix of stderr logs (default: the server's, if it fits the file)."
+        ),
     ] = None,
     log_statement_timeout: Annotated[
         str,
