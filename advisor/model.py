@@ -49,7 +49,6 @@ class Table:
     size_bytes: int
     columns: tuple[Column, ...]
     persistence: str = "p"
-    parent_oid: int | None = None  # the partitioned table this one is a partition of
     relallvisible: int = 0
     row_security: bool = False
     force_row_security: bool = False
@@ -72,6 +71,20 @@ class Table:
         if col.n_distinct < 0:
             return max(1.0, -col.n_distinct * max(self.reltuples, 1.0))
         return max(1.0, col.n_distinct)
+
+
+@dataclass(frozen=True)
+class Partition:
+    """One partition of a partitioned table (``pg_inherits``).
+
+    ``kind`` is its ``pg_class.relkind``: ``r`` a leaf that stores rows, ``p`` a partitioned
+    table itself (sub-partitioned), ``f`` a foreign table (it cannot hold an index).
+    """
+
+    table: TableRef
+    parent: TableRef
+    kind: str
+    is_default: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,8 +113,10 @@ class ExistingIndex:
     is_unique: bool
     is_primary: bool
     is_valid: bool
-    size_bytes: int
-    scans: int
+    size_bytes: int  # an index on a partitioned table: the sum over its leaf indexes
+    scans: int  # likewise
+    kind: str = "i"  # pg_class.relkind: "I" for an index on a partitioned table
+    parent_oid: int | None = None  # the partitioned index this one is attached to
     # pg_index.indoption per key: bit 1 DESC, bit 2 NULLS FIRST (empty: all ASC NULLS LAST)
     sort_options: tuple[int, ...] = ()
 
@@ -288,6 +303,20 @@ class Recommendation:
     verified: bool = True
     hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
+    # An index on a partitioned table is built in steps, one statement each, run one at a time:
+    # ``create_sql`` / ``drop_sql`` then hold all of them, joined by ";\n".
+    create_steps: tuple[str, ...] = ()
+    drop_steps: tuple[str, ...] = ()
+    partitions: tuple[TableRef, ...] = ()  # the leaf partitions it covers, as the catalog had them
+
+    @property
+    def create_statements(self) -> tuple[str, ...]:
+        """The statements that build the index, in order (one unless the table is partitioned)."""
+        return self.create_steps or (self.create_sql,)
+
+    @property
+    def drop_statements(self) -> tuple[str, ...]:
+        return self.drop_steps or (self.drop_sql,)
 
 
 @dataclass(frozen=True)
@@ -312,6 +341,7 @@ class Finding:
     create_sql: str | None = None
     safe: bool | None = None
     statements: tuple[str, ...] = ()
+    partitioned: bool = False  # an index on a partitioned table: dropped and restored in steps
 
 
 @dataclass(frozen=True)
