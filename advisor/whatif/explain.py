@@ -66,12 +66,17 @@ class Explainer:
             )  # fmt: skip
             self._pruning = on
 
-    def plan(self, parsed: ParsedStatement) -> dict[str, Any]:
-        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan,
-        VERBOSE: every column qualified by its scan's alias, and each node's output columns."""
+    def plan(self, parsed: ParsedStatement, *, verbose: bool = True) -> dict[str, Any]:
+        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan.
+
+        VERBOSE qualifies every column with its scan's alias and lists each node's output. The
+        analysis plans VERBOSE every time, though it reads only the baseline's expressions: it
+        costs nothing measurable, and one text per statement is one pg_stat_statements entry,
+        not two. ``verbose=False`` is the plan as EXPLAIN prints it by default, for display.
+        """
         for _attempt in range(parsed.param_count + 1):
             try:
-                return self._plan_once(parsed)
+                return self._plan_once(parsed, verbose)
             except errors.IndeterminateDatatype as exc:
                 match = _UNTYPED.search(str(exc))
                 forced = self._types.setdefault(parsed.statement.key, {})
@@ -102,18 +107,15 @@ class Explainer:
         plan: dict[str, Any] = doc[0]["Plan"]
         return plan
 
-    def _plan_once(self, parsed: ParsedStatement) -> dict[str, Any]:
+    def _plan_once(self, parsed: ParsedStatement, verbose: bool) -> dict[str, Any]:
         body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
         forced = self._types.get(parsed.statement.key, {})
-        # VERBOSE every time, though only the baseline's expressions are read: it costs nothing
-        # measurable, and one text per statement is one pg_stat_statements entry, not two
+        explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
         if parsed.param_count == 0:
             self._partition_pruning(True)
-            return self._explain(sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON) {}").format(body))
+            return self._explain(sql.SQL("{}) {}").format(explain, body))
         if self.generic_plan_option and not forced:
-            return self._explain(
-                sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON, GENERIC_PLAN) {}").format(body)
-            )
+            return self._explain(sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body))
         self._partition_pruning(False)
         name = sql.Identifier("advisor_plan")
         if forced:
@@ -126,9 +128,7 @@ class Explainer:
         self.conn.execute(prepare)
         try:
             nulls = sql.SQL(", ").join([sql.NULL] * parsed.param_count)
-            return self._explain(
-                sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE {}({})").format(name, nulls)
-            )
+            return self._explain(sql.SQL("{}) EXECUTE {}({})").format(explain, name, nulls))
         finally:
             if not self.conn.broken:
                 self.conn.execute(sql.SQL("DEALLOCATE {}").format(name))
