@@ -91,6 +91,9 @@ def test_planning_adds_few_entries_to_pg_stat_statements(db: Any) -> None:
         "SELECT count(*) FROM pg_stat_statements WHERE query ~* '^EXPLAIN|^PREPARE|^DEALLOCATE'"
     )[0]
     assert entries == 1
+    with session.connect(db.dsn, statement_timeout_ms=5000, lock_timeout_ms=500) as c:
+        c.execute("PREPARE advisor_plan AS SELECT 1")  # as if a DEALLOCATE had failed
+        assert Explainer(c, c.info.server_version).plan(p)["Total Cost"] > 0
 
 
 def test_untyped_parameter_gets_a_type_on_retry(conn: Any) -> None:

@@ -125,7 +125,11 @@ class Explainer:
             prepare = sql.SQL("PREPARE {} ({}) AS {}").format(name, types, body)
         else:
             prepare = sql.SQL("PREPARE {} AS {}").format(name, body)
-        self.conn.execute(prepare)
+        try:
+            self.conn.execute(prepare)
+        except errors.DuplicatePreparedStatement:  # left by a DEALLOCATE that failed
+            self.conn.execute(sql.SQL("DEALLOCATE {}").format(name))
+            self.conn.execute(prepare)
         try:
             nulls = sql.SQL(", ").join([sql.NULL] * parsed.param_count)
             return self._explain(sql.SQL("{}) EXECUTE {}({})").format(explain, name, nulls))
