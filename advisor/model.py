@@ -85,8 +85,19 @@ class Policy:
     with_check: str | None
 
 
+KeyShape = tuple[int, str, int, int, int]  # attnum, expression tree, opclass, collation, option
+
+
 @dataclass(frozen=True)
 class ExistingIndex:
+    """An index of the database, as ``advisor.catalog.indexes`` reads it (one query for all).
+
+    ``keys`` and ``include`` are names (an expression key: its text) for matching with advice;
+    the structural fields are what PostgreSQL compares indexes by, for the review. An index on a
+    partitioned table (``kind`` "I") has no storage of its own: ``size_bytes`` and the counters
+    are the sums over the leaf indexes attached below it (``leaf_oids``).
+    """
+
     oid: int
     table: TableRef
     name: str
@@ -100,6 +111,96 @@ class ExistingIndex:
     is_valid: bool
     size_bytes: int
     scans: int
+    table_oid: int = 0
+    table_kind: str = "r"  # pg_class.relkind of the table
+    kind: str = "i"  # pg_class.relkind: "I" for an index on a partitioned table
+    key_count: int = -1  # indnkeyatts; -1: len(keys)
+    attnums: tuple[int, ...] = ()  # keys then INCLUDE columns; 0 marks an expression key
+    opclasses: tuple[int, ...] = ()
+    collations: tuple[int, ...] = ()
+    options: tuple[int, ...] = ()  # per key: bit 1 DESC, bit 2 NULLS FIRST
+    expressions: tuple[str, ...] = ()  # node trees of the expression keys, no locations
+    predicate_tree: str | None = None
+    tablespace: str | None = None
+    is_exclusion: bool = False
+    is_replica_identity: bool = False
+    is_ready: bool = True
+    constraints: tuple[str, ...] = ()  # the constraints it backs
+    parent_oid: int | None = None  # the partitioned index this one is attached to
+    leaf_oids: tuple[int, ...] = ()  # on a partitioned table: the leaf indexes below it
+    extension_member: bool = False
+    building: bool = False  # a CREATE INDEX / REINDEX is running on it right now
+    tup_read: int = 0
+    tup_fetch: int = 0
+    size_exact: bool = True  # False: from relpages, because the table was locked
+
+    @property
+    def column_texts(self) -> tuple[str, ...]:
+        return (*self.keys, *self.include)
+
+    @property
+    def n_keys(self) -> int:
+        return self.key_count if self.key_count >= 0 else len(self.keys)
+
+    @property
+    def is_partition(self) -> bool:
+        """Attached to an index of a partitioned table: reviewed as part of that one."""
+        return self.parent_oid is not None
+
+    @property
+    def key_shapes(self) -> tuple[KeyShape, ...]:
+        """Each key as PostgreSQL compares it: column or expression, opclass, collation, order."""
+        if not self.attnums:  # built without the catalog's structure: compare by text
+            return tuple((0, key, 0, 0, 0) for key in self.keys)
+        shapes: list[KeyShape] = []
+        exprs = iter(self.expressions)
+        for pos in range(self.n_keys):
+            attnum = self.attnums[pos]
+            expr = next(exprs, "?") if attnum == 0 else ""
+            shapes.append((attnum, expr, _at(self.opclasses, pos), _at(self.collations, pos),
+                           _at(self.options, pos)))  # fmt: skip
+        return tuple(shapes)
+
+    @property
+    def include_attnums(self) -> frozenset[int]:
+        return frozenset(self.attnums[self.n_keys :])
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """Equal for two indexes that store the same thing in the same order."""
+        include = self.include_attnums if self.attnums else frozenset(self.include)
+        tree = self.predicate_tree if self.attnums else self.predicate
+        return (self.table_oid, self.table, self.method, self.key_shapes, include, tree)
+
+    @property
+    def backs_constraint(self) -> bool:
+        return bool(self.constraints)
+
+    @property
+    def key_text(self) -> str:
+        return ", ".join(self.keys)
+
+    @property
+    def shape(self) -> str:
+        """``USING btree (a, lower(b)) WHERE ...`` for the report."""
+        text = f"USING {self.method} ({self.key_text})"
+        if self.include:
+            text += f" INCLUDE ({', '.join(self.include)})"
+        if self.predicate:
+            text += f" WHERE {self.predicate}"
+        return text
+
+    def leading_columns(self, count: int) -> frozenset[str] | None:
+        """The first ``count`` key columns as a set, or None when an expression is among them."""
+        if count > self.n_keys:
+            return None
+        if self.attnums and 0 in self.attnums[:count]:
+            return None
+        return frozenset(self.keys[:count])
+
+
+def _at(values: tuple[int, ...], pos: int) -> int:
+    return values[pos] if pos < len(values) else 0
 
 
 @dataclass(frozen=True)

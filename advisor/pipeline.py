@@ -15,10 +15,11 @@ from advisor import review as review_mod
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
+from advisor.catalog.names import IndexNames
 from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
-from advisor.db import ddl, session
+from advisor.db import session
 from advisor.errors import AnalysisAborted
 from advisor.history.own import is_advisor_statement
 from advisor.model import (
@@ -34,7 +35,6 @@ from advisor.model import (
     TableRef,
 )
 from advisor.parse.statement import analyse as parse_statement
-from advisor.review.facts import relation_names
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, write_cost
@@ -297,25 +297,6 @@ def _candidates(
         else:
             reasons[item.key] = "no candidate index for its predicates"
     return proposed
-
-
-class IndexNames:
-    """Names for new indexes: unique among every relation of their schema, and each other."""
-
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self.conn = conn
-        self.taken: dict[str, set[str]] = {}
-
-    def claim(self, spec: IndexSpec) -> tuple[str, str, str]:
-        """A fresh name, and the CREATE / DROP statements that use it."""
-        schema = spec.table.schema
-        if schema not in self.taken:
-            self.taken[schema] = set(relation_names(self.conn, schema))
-        name = ddl.index_name(spec, self.taken[schema])
-        self.taken[schema].add(name)
-        create = ddl.create_index(spec, name, concurrently=True, if_not_exists=True)
-        drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
-        return name, create.as_string(self.conn), drop.as_string(self.conn)
 
 
 def _recommend(

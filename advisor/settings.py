@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor import durations
 from advisor.errors import UsageError
 
 _SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
-_DURATION_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 def parse_size(text: str) -> int:
@@ -21,10 +21,10 @@ def parse_size(text: str) -> int:
 
 def parse_duration_ms(text: str) -> int:
     """``"10s"`` -> 10000. A bare number is milliseconds, like PostgreSQL's timeouts."""
-    match = re.fullmatch(r"\s*(\d+)\s*(ms|s|min|h|d)?\s*", text)
-    if not match:
+    ms = durations.parse_ms(text)
+    if ms is None:
         raise UsageError(f"cannot read duration {text!r}", "use e.g. 500ms, 10s, 2min or 7d")
-    return int(match.group(1)) * _DURATION_UNITS[match.group(2) or "ms"]
+    return int(ms)
 
 
 @dataclass(frozen=True)

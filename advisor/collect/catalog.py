@@ -1,4 +1,7 @@
-"""Tables, columns with their statistics, and existing indexes, read once per analysis."""
+"""Tables, columns with their statistics, and existing indexes, read once per analysis.
+
+Indexes come from the one index reader, ``advisor.catalog.indexes``.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from advisor.catalog import indexes as index_reader
 from advisor.db import queries
 from advisor.model import Column, ExistingIndex, Policy, Table, TableRef
 
@@ -74,26 +78,6 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 n_tup_del=int(r["n_tup_del"]),
                 n_tup_hot_upd=int(r["n_tup_hot_upd"]),
             )
-        indexes: dict[TableRef, list[ExistingIndex]] = defaultdict(list)
-        for r in cur.execute(queries.load("indexes")):
-            ref = TableRef(r["schema"], r["table_name"])
-            indexes[ref].append(
-                ExistingIndex(
-                    oid=r["oid"],
-                    table=ref,
-                    name=r["name"],
-                    method=r["method"],
-                    keys=tuple(r["keys"]),
-                    include=tuple(r["include"]),
-                    predicate=r["predicate"],
-                    definition=r["definition"],
-                    is_unique=r["is_unique"],
-                    is_primary=r["is_primary"],
-                    is_valid=r["is_valid"],
-                    size_bytes=int(r["size_bytes"]),
-                    scans=int(r["scans"]),
-                )
-            )
         row = cur.execute(queries.load("search_path")).fetchone()
         search_path = tuple(row["schemas"]) if row else ("public",)
         policies: dict[TableRef, list[Policy]] = defaultdict(list)
@@ -109,7 +93,7 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
             (created if r["created"] else available).add(r["name"])
     return Catalog(
         tables=tables,
-        indexes={k: tuple(v) for k, v in indexes.items()},
+        indexes=index_reader.by_table(index_reader.read_indexes(conn)),
         search_path=search_path,
         policies={k: tuple(v) for k, v in policies.items()},
         extensions=frozenset(created),

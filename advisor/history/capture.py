@@ -15,8 +15,8 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from advisor.catalog.indexes import read_indexes
 from advisor.collect.server import Server
-from advisor.collect.statements import fingerprint
 from advisor.db import queries
 from advisor.errors import PreflightError
 from advisor.history.model import (
@@ -28,6 +28,7 @@ from advisor.history.model import (
     TableRow,
 )
 from advisor.progress import Progress
+from advisor.sources.sqltext import fingerprint
 
 
 def _epoch(value: datetime | None) -> float | None:
@@ -84,7 +85,7 @@ def take(
         progress.note("reading table statistics and sizes")
         table_rows = cur.execute(queries.load("snapshot_tables")).fetchall()
         progress.note("reading index statistics and sizes")
-        index_rows = cur.execute(queries.load("snapshot_indexes")).fetchall()
+        index_facts = read_indexes(conn)  # last: it pins the search_path for the transaction
     statements = tuple(
         StatementRow(
             userid=r["userid"],
@@ -123,21 +124,22 @@ def take(
     )
     indexes = tuple(
         IndexRow(
-            oid=r["oid"],
-            schema=r["schema"],
-            table=r["table_name"],
-            name=r["name"],
-            method=r["method"],
-            keys=tuple(r["keys"]),
-            definition=r["definition"],
-            is_unique=r["is_unique"],
-            is_primary=r["is_primary"],
-            is_valid=r["is_valid"],
-            scans=r["scans"],
-            tup_read=r["tup_read"],
-            size_bytes=r["size_bytes"],
+            oid=i.oid,
+            schema=i.table.schema,
+            table=i.table.name,
+            name=i.name,
+            method=i.method,
+            keys=i.keys,
+            definition=i.definition,
+            is_unique=i.is_unique,
+            is_primary=i.is_primary,
+            is_valid=i.is_valid,
+            scans=i.scans,
+            tup_read=i.tup_read,
+            size_bytes=i.size_bytes,
         )
-        for r in index_rows
+        for i in index_facts
+        if i.kind != "I"  # a partitioned index: its leaves are counted, each on its own
     )
     meta = SnapshotMeta(
         id=uuid.uuid4().hex,

@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from advisor.catalog.names import read_relation_names
 from advisor.collect import catalog as base_catalog
 from advisor.db import queries
 from advisor.lint.sqlexpr import function_names
@@ -146,6 +147,7 @@ class LintCatalog:
     enums: tuple[EnumInfo, ...]
     search_path: tuple[str, ...]
     function_volatility: dict[str, str] = field(default_factory=dict)  # name -> worst of i/s/v
+    relation_names: dict[str, frozenset[str]] = field(default_factory=dict)  # by schema
 
     def resolve(self, schema: str | None, name: str) -> TableInfo | None:
         if schema is not None:
@@ -326,4 +328,5 @@ def read(conn: psycopg.Connection[Any]) -> LintCatalog:
         enums=enums,
         search_path=base.search_path,
         function_volatility=function_volatility(conn, names),
+        relation_names=read_relation_names(conn),
     )

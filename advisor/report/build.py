@@ -17,14 +17,13 @@ from dataclasses import dataclass
 import pandas as pd
 
 from advisor.collect.catalog import Catalog
-from advisor.db import ddl
 from advisor.errors import UsageError
 from advisor.history import deltas, periods
 from advisor.history.deltas import records
 from advisor.history.model import IndexRow, ServerKey, Snapshot, SnapshotMeta, StoredRecommendation
 from advisor.history.own import is_advisor_statement
 from advisor.history.store import Store
-from advisor.model import Recommendation, Statement, TableRef
+from advisor.model import Finding, Recommendation, Statement, TableRef
 from advisor.parse.statement import analyse
 from advisor.report.model import (
     AppliedIndex,
@@ -175,29 +174,38 @@ def _sizes(snapshot: Snapshot, top: int) -> tuple[TableSize, ...]:
     )
 
 
-def _unused(rows: pd.DataFrame, newest: Snapshot, whole_period: bool) -> tuple[UnusedIndex, ...]:
-    """Indexes without a scan in the period that existed all along; constraints excluded."""
-    if rows.empty:
+def _droppable(
+    verdict: Sequence[Finding] | None, rows: pd.DataFrame, newest: Snapshot
+) -> tuple[UnusedIndex, ...]:
+    """The indexes the review (``advisor.review``, the verdict ``analyze`` gives) proposes to
+    drop, with their scans in the period and since the statistics reset."""
+    if not verdict:
         return ()
-    mask = (rows["scans"] == 0) & ~rows["is_unique"] & ~rows["is_primary"]
-    if whole_period:
-        mask &= rows["existed_before"]
-    cumulative = {i.oid: i.scans for i in newest.indexes}
-    found = rows[mask].sort_values("size_bytes", ascending=False)
-    return tuple(
-        UnusedIndex(
-            schema=str(r["schema"]),
-            table=str(r["table"]),
-            name=str(r["name"]),
-            size_bytes=int(r["size_bytes"]),
-            definition=str(r["definition"]),
-            drop_sql=ddl.drop_index(
-                str(r["schema"]), str(r["name"]), concurrently=True, if_exists=True
-            ).as_string(None),
-            scans_ever=int(cumulative.get(int(r["oid"]), 0)),
+    cumulative = {(i.schema, i.name): i for i in newest.indexes}
+    period: dict[tuple[str, str], int] = {}
+    if not rows.empty:
+        period = {(str(r["schema"]), str(r["name"])): int(r["scans"]) for r in records(rows)}
+    found = []
+    for f in verdict:
+        if f.index is None or f.drop_sql is None:
+            continue
+        row = cumulative.get((f.table.schema, f.index))
+        found.append(
+            UnusedIndex(
+                schema=f.table.schema,
+                table=f.table.name,
+                name=f.index,
+                size_bytes=f.size_bytes,
+                definition=row.definition if row is not None else (f.restore_sql or ""),
+                drop_sql=f.drop_sql,
+                scans_ever=row.scans if row is not None else 0,
+                kind=f.kind,
+                detail=f.detail,
+                safe=f.safe,
+                period_scans=period.get((f.table.schema, f.index)),
+            )
         )
-        for r in records(found)
-    )
+    return tuple(sorted(found, key=lambda u: u.size_bytes, reverse=True))
 
 
 def _trend(
@@ -360,8 +368,10 @@ def build_report(
     catalog: Catalog | None = None,
     recommendations: Sequence[Recommendation] = (),
     advice_note: str | None = None,
+    verdict: Sequence[Finding] | None = None,
 ) -> WeeklyReport:
-    """The report for ``key`` from the snapshots in ``store``."""
+    """The report for ``key`` from the snapshots in ``store``; ``verdict`` is the review's
+    findings on the existing indexes (``advisor.review``), None when not reviewed."""
     options = options or ReportOptions()
     metas = store.snapshots(key)
     if not metas:
@@ -416,7 +426,7 @@ def build_report(
         regressions=tuple(regressions),
         growth=_growth(tables.rows, top),
         sizes=_sizes(loader.full(newest), top),
-        unused_indexes=_unused(indexes.rows, loader.full(newest), start is not None),
+        unused_indexes=_droppable(verdict, indexes.rows, loader.full(newest)),
         applied=applied,
         trend=_trend(loader, metas, newest, options),
         recommendations=tuple(recommendations),

@@ -10,9 +10,11 @@ import typer
 
 from advisor.errors import AdvisorError
 from advisor.history.options import (
+    DEFAULT_MIN_STATS_AGE,
     DEFAULT_RETENTION,
     DsnOpt,
     LockTimeoutOpt,
+    MinStatsAgeOpt,
     QuietOpt,
     RetentionOpt,
     StatementTimeoutOpt,
@@ -66,6 +68,7 @@ def register(app: typer.Typer) -> None:
         retention: RetentionOpt = DEFAULT_RETENTION,
         statement_timeout: StatementTimeoutOpt = "10s",
         lock_timeout: LockTimeoutOpt = "1s",
+        min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
         quiet: QuietOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -88,6 +91,7 @@ def register(app: typer.Typer) -> None:
             settings = Settings(
                 statement_timeout_ms=parse_duration_ms(statement_timeout),
                 lock_timeout_ms=parse_duration_ms(lock_timeout),
+                min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0,
             )
             options = ReportOptions(since_seconds=parse_period(since), top=top)
             keep = parse_retention(retention)
@@ -100,6 +104,7 @@ def register(app: typer.Typer) -> None:
                     advice=None if no_advice else settings,
                     retention_seconds=keep,
                     progress=progress,
+                    min_stats_age_s=settings.min_stats_age_s,
                 )
                 location = target.location
             renderer = {"markdown": markdown, "html": html, "json": json}[fmt.value]

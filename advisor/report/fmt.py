@@ -17,9 +17,10 @@ def size(n: float) -> str:
 
 
 def ms(value: float | None) -> str:
-    """A duration in milliseconds: ``0.042 ms``, ``12.3 ms``, ``4.1 s``, ``2.5 min``, ``3.0 h``."""
+    """A duration in milliseconds: ``0.042 ms``, ``12.3 ms``, ``4.1 s``, ``2.5 min``, ``3.0 h``;
+    ``n/a`` for a figure that was not measured."""
     if value is None:
-        return "–"
+        return "n/a"
     if value < 1:
         return f"{value:.3f} ms"
     if value < 100:
@@ -44,17 +45,27 @@ def day(epoch: float) -> str:
 
 
 def span(seconds: float) -> str:
-    if seconds % 86400 == 0:
+    """A period: ``7 days``, ``36 h``, ``12 min 5 s``, ``71 s`` (seconds below an hour)."""
+    if seconds >= 86400 and seconds % 86400 == 0:
         days = int(seconds // 86400)
         return f"{days} day" + ("s" if days != 1 else "")
     if seconds >= 3600:
         return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 60:.0f} min"
+    whole = round(seconds)
+    if whole >= 60:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole} s"
+
+
+def listing(names: list[str], most: int) -> str:
+    """``a, b, c and 4 more``: the count always matches the list."""
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most} more" if len(names) > most else shown
 
 
 def pct(value: float | None) -> str:
     if value is None:
-        return "–"
+        return "n/a"
     return f"{value:+.0f} %"
 
 

@@ -71,7 +71,8 @@ class TableSize:
 
 @dataclass(frozen=True)
 class UnusedIndex:
-    """An index no scan read during the whole period: a candidate to drop."""
+    """An index the review proposes to drop (unused, duplicate, redundant or invalid), with the
+    verdict's reason; the same verdict ``analyze`` and ``table`` give."""
 
     schema: str
     table: str
@@ -80,6 +81,10 @@ class UnusedIndex:
     definition: str
     drop_sql: str
     scans_ever: int  # cumulative scans since the statistics reset
+    kind: str = "unused"  # the review's finding: unused, duplicate, redundant, invalid
+    detail: str = ""
+    safe: bool | None = None  # no workload plan reads it; None: not checked against plans
+    period_scans: int | None = None  # scans during the report's period, when measured
 
 
 @dataclass(frozen=True)

@@ -46,11 +46,12 @@ def headlines(report: WeeklyReport) -> list[str]:
     elif report.advice_note is None:
         out.append("No new index would improve the workload enough to recommend.")
     if report.unused_indexes:
-        total = sum(u.size_bytes for u in report.unused_indexes)
-        names = ", ".join(f"{u.schema}.{u.name}" for u in report.unused_indexes[:3])
+        drops = report.unused_indexes
+        total = sum(u.size_bytes for u in drops)
+        kinds = ", ".join(dict.fromkeys(u.kind for u in drops))
         out.append(
-            f"{len(report.unused_indexes)} index{'es' if len(report.unused_indexes) != 1 else ''}"
-            f" ({fmt.size(total)}) had no scan all period and may be dropped: {names}."
+            f"{len(drops)} index{'es' if len(drops) != 1 else ''} ({fmt.size(total)}) may be "
+            f"dropped ({kinds}): {fmt.listing([f'{u.schema}.{u.name}' for u in drops], 3)}."
         )
     out.extend(_applied(a) for a in report.applied)
     if report.growth:

@@ -47,7 +47,7 @@ class _Resolver:
     def __init__(
         self,
         ctx: Context,
-        plan_usage: Mapping[str, tuple[str, ...]],
+        plan_usage: Mapping[str, tuple[str, ...]] | None,
         hide_costs: Mapping[int, tuple[DropEffect, ...]] | None,
     ) -> None:
         self.ctx = ctx
@@ -87,7 +87,7 @@ class _Resolver:
         """The resolved finding; ``same_keys`` are the indexes that hold its keys too."""
         index = proposal.drop
         assert index is not None
-        statements = self.plan_usage.get(index.name, ())
+        statements = (self.plan_usage or {}).get(index.name, ())
         reason = self.withhold_reason(proposal)
         restore_sql = None
         if reason is None:
@@ -105,10 +105,10 @@ class _Resolver:
         self.dropped.add(index.oid)
         self.accepted.setdefault(index.table_oid, []).append(proposal)
         detail = proposal.finding.detail
-        safe = not statements
+        safe: bool | None = not statements if self.plan_usage is not None else None
         if statements:
             detail += f"; {len(statements)} workload statement(s) read it in their plans"
-        has_expressions = index.is_valid and 0 in index.attnums[: index.key_count]
+        has_expressions = index.is_valid and 0 in index.attnums[: index.n_keys]
         if has_expressions and not any(k.oid not in self.dropped for k in same_keys):
             safe = False
             detail += f"; {EXPRESSION_STATISTICS}"
@@ -147,9 +147,10 @@ def resolve(
     proposals: Iterable[Proposal],
     ctx: Context,
     *,
-    plan_usage: Mapping[str, tuple[str, ...]],
+    plan_usage: Mapping[str, tuple[str, ...]] | None,
     hide_costs: Mapping[int, tuple[DropEffect, ...]] | None = None,
 ) -> tuple[Finding, ...]:
+    """``plan_usage`` None: no workload was planned, so ``safe`` stays unknown (None)."""
     per_index: dict[int, list[Proposal]] = {}
     order: list[int | Finding] = []  # an index oid, or a finding about no index
     for proposal in proposals:

@@ -13,6 +13,7 @@ import re
 from pglast import ast, parse_sql, parser
 from pglast.stream import RawStream
 
+from advisor import durations
 from advisor.parse.repair import repair_text
 
 _WORKLOAD = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
@@ -162,22 +163,9 @@ def prepared_execute(text: str, detail: str) -> tuple[str, dict[int, str]] | Non
     return match.group("sql").strip().rstrip(";"), values
 
 
-_UNITS_MS = {
-    "us": 0.001,
-    "ms": 1.0,
-    "s": 1000.0,
-    "min": 60_000.0,
-    "h": 3_600_000.0,
-    "d": 86_400_000.0,
-}
-
-
 def duration_setting_ms(value: str) -> float | None:
     """A time setting as PostgreSQL reads it (``200``, ``'200ms'``, ``1min``) -> milliseconds."""
-    match = re.fullmatch(r"\s*'?\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*'?\s*", value)
-    if not match:
-        return None
-    return float(match.group(1)) * _UNITS_MS[match.group(2) or "ms"]
+    return durations.parse_ms(value)
 
 
 def timeout_set(text: str) -> tuple[str, float | None] | None:

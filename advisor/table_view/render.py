@@ -66,8 +66,10 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
     out += [f"{h2}Indexes", ""]
     if view.indexes:
         out.append(tabulate(
-            [[i.name, fmt.size(i.size_bytes), fmt.count(i.scans), fmt.count(i.tuples_read),
-              cell(fmt.short(i.definition.split(" USING ", 1)[-1], 50)), "; ".join(i.findings)]
+            [[i.index.name, fmt.size(i.index.size_bytes), fmt.count(i.index.scans),
+              fmt.count(i.index.tup_read),
+              cell(fmt.short(i.index.definition.split(" USING ", 1)[-1], 50)),
+              "; ".join(i.findings)]
              for i in view.indexes],
             ["index", "size", "scans", "tuples read", "definition", "findings"], tablefmt=style,
         ))  # fmt: skip
@@ -162,18 +164,18 @@ def to_dict(view: TableView) -> dict[str, Any]:
         },
         "indexes": [
             {
-                "name": i.name,
-                "method": i.method,
-                "keys": list(i.keys),
-                "include": list(i.include),
-                "predicate": i.predicate,
-                "definition": i.definition,
-                "unique": i.is_unique,
-                "primary": i.is_primary,
-                "valid": i.is_valid,
-                "size_bytes": i.size_bytes,
-                "scans": i.scans,
-                "tuples_read": i.tuples_read,
+                "name": i.index.name,
+                "method": i.index.method,
+                "keys": list(i.index.keys),
+                "include": list(i.index.include),
+                "predicate": i.index.predicate,
+                "definition": i.index.definition,
+                "unique": i.index.is_unique,
+                "primary": i.index.is_primary,
+                "valid": i.index.is_valid,
+                "size_bytes": i.index.size_bytes,
+                "scans": i.index.scans,
+                "tuples_read": i.index.tup_read,
                 "findings": list(i.findings),
             }
             for i in view.indexes
