@@ -10,6 +10,8 @@ import enum
 import functools
 from dataclasses import dataclass, field
 
+from advisor.window import Window
+
 
 @dataclass(frozen=True, order=True)
 class TableRef:
@@ -331,6 +333,7 @@ class StatementEffect:
     statement: Statement
     cost_before: float
     cost_after: float | None  # None: not proven by the planner (rule-based advice)
+    time_saved_ms: float | None = None  # this index's part of the statement's saving
 
 
 @dataclass(frozen=True)
@@ -341,7 +344,10 @@ class Recommendation:
     drop_sql: str
     estimated_size_bytes: int
     effects: tuple[StatementEffect, ...]
-    time_saved_ms_per_week: float
+    # its part of its statements' measured time over the statistics window (split among the
+    # indexes serving a statement); None: no statement it serves has a measured time
+    time_saved_ms: float | None
+    time_saved_ms_per_week: float | None  # only when the window covers at least a day
     write_overhead: float = 0.0  # ms per week of index maintenance at the observed write rate
     verified: bool = True
     hypopg_size_bytes: int | None = None
@@ -380,6 +386,7 @@ class ServerInfo:
     stats_since: str | None
     stats_age_seconds: float | None
     table_stats_age_seconds: float | None = None
+    stats_basis: str | None = None  # how stats_since was found: the pgss reset, the server start
 
 
 @dataclass(frozen=True)
@@ -394,3 +401,6 @@ class Report:
     workload_cost_before: float
     workload_cost_after: float
     settings: dict[str, object] = field(default_factory=dict)
+    window: Window | None = None  # what the measured times cover
+    left_out: tuple[tuple[str, str], ...] = ()  # (index, why): chosen, then left out
+    budget_note: str | None = None  # "2 indexes left out by --max-size 10MB"

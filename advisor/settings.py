@@ -19,6 +19,14 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
 
 
+def format_size(n: int) -> str:
+    """Bytes as ``parse_size`` reads them back: ``10MB``, ``2GB``, ``1536KB``, ``100B``."""
+    for unit in ("TB", "GB", "MB", "KB"):
+        if n >= _SIZE_UNITS[unit] and n % _SIZE_UNITS[unit] == 0:
+            return f"{n // _SIZE_UNITS[unit]}{unit}"
+    return f"{n}B"
+
+
 def parse_duration_ms(text: str) -> int:
     """``"10s"`` -> 10000. A bare number is milliseconds, like PostgreSQL's timeouts."""
     ms = durations.parse_ms(text)
@@ -49,3 +57,4 @@ class Settings:
     min_stats_age_s: float = 7 * 86_400.0  # younger index statistics call nothing unused
     replica_dsns: tuple[str, ...] = ()  # index scans on replicas count too
     verbose: bool = False
+    now_epoch: float | None = None  # a fixed clock for the statistics window (replays, tests)

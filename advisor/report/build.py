@@ -12,7 +12,7 @@ import itertools
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -36,6 +36,7 @@ from advisor.report.model import (
     UnusedIndex,
     WeeklyReport,
 )
+from advisor.window import Window, from_epochs
 
 CHANGE_THRESHOLD = 0.10  # a mean time 10 % up or down is "slower" or "faster"...
 MIN_IMPACT_MS = 100.0  # ...when it changes the period's total by this much (no noise on BEGIN)
@@ -360,6 +361,32 @@ def _applied(
     return tuple(out)
 
 
+def _over_period(
+    recommendations: Sequence[Recommendation], lines: Sequence[StatementLine], window: Window
+) -> tuple[Recommendation, ...]:
+    """The recommendations' savings measured over the report's period of snapshots.
+
+    For each statement an index serves, the analysis found the share of its time the index
+    saves (its part of the statement's saving over pg_stat_statements' window); the same share
+    of the statement's time in the period is what it would have saved there. Per week only when
+    the period covers at least a day.
+    """
+    by_queryid = {q: line for line in lines for q in line.queryids}
+    out = []
+    for rec in recommendations:
+        saved: float | None = None
+        for effect in rec.effects:
+            statement = effect.statement
+            if effect.time_saved_ms is None or statement.total_exec_ms <= 0:
+                continue
+            share = effect.time_saved_ms / statement.total_exec_ms
+            seen = {by_queryid[q].queryid: by_queryid[q] for q in statement.queryids
+                    if q in by_queryid}  # fmt: skip
+            saved = (saved or 0.0) + share * sum(line.total_exec_ms for line in seen.values())
+        out.append(replace(rec, time_saved_ms=saved, time_saved_ms_per_week=window.per_week(saved)))
+    return tuple(out)
+
+
 def build_report(
     store: Store,
     key: ServerKey,
@@ -369,6 +396,7 @@ def build_report(
     recommendations: Sequence[Recommendation] = (),
     advice_note: str | None = None,
     verdict: Sequence[Finding] | None = None,
+    analysis_window: Window | None = None,
 ) -> WeeklyReport:
     """The report for ``key`` from the snapshots in ``store``; ``verdict`` is the review's
     findings on the existing indexes (``advisor.review``), None when not reviewed."""
@@ -404,6 +432,13 @@ def build_report(
         if start is not None
         else ()
     )
+    if start is not None:
+        window = from_epochs(
+            "stored snapshots", start.taken_at, newest.taken_at, "the report's period"
+        )
+        recommendations = _over_period(recommendations, lines, window)
+    else:
+        window = analysis_window or Window("pg_stat_statements statistics", None)
     top = options.top
     regressions = sorted(
         (line for line in lines if line.change is Change.SLOWER),
@@ -431,6 +466,7 @@ def build_report(
         trend=_trend(loader, metas, newest, options),
         recommendations=tuple(recommendations),
         advice_note=advice_note,
+        window=window,
         notes=tuple(all_notes),
         total_calls=int(current["calls"].sum()) if not current.empty else 0,
         total_exec_ms=float(current["total_exec_ms"].sum()) if not current.empty else 0.0,

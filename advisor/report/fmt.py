@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from advisor.report.model import TrendPoint
 
 
 def size(n: float) -> str:
@@ -57,10 +62,26 @@ def span(seconds: float) -> str:
     return f"{whole} s"
 
 
+def trend_period(points: Sequence[TrendPoint]) -> str:
+    """``7 days period``, or ``period (6 days to 8 days)`` when the stored periods differ."""
+    lengths = [p.end - p.start for p in points]
+    if not lengths:
+        return "period"
+    shortest, longest = span(min(lengths)), span(max(lengths))
+    if shortest == longest:
+        return f"{shortest} period"
+    return f"period ({shortest} to {longest}, as the snapshots were taken)"
+
+
 def listing(names: list[str], most: int) -> str:
     """``a, b, c and 4 more``: the count always matches the list."""
     shown = ", ".join(names[:most])
     return f"{shown} and {len(names) - most} more" if len(names) > most else shown
+
+
+def cost(value: float | None) -> str:
+    """A planner cost, ``n/a`` when not planned (rule-based advice)."""
+    return "n/a" if value is None else f"{value:.0f}"
 
 
 def pct(value: float | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from advisor.render.figures import saving, window_line
 from advisor.report import charts, fmt
 from advisor.report.model import Change, StatementLine, WeeklyReport
 from advisor.report.story import headlines
@@ -104,6 +105,9 @@ def render(report: WeeklyReport) -> str:
         f"{escape(fmt.size(report.database_size))}; {fmt.count(report.total_calls)} calls, "
         f"{escape(fmt.ms(report.total_exec_ms))} of execution.</p>"
     )
+    window = window_line(report.window)
+    if window:
+        add(f'<p class="meta">{escape(window)}</p>')
     for note in report.notes:
         add(f'<p class="note">{escape(note)}</p>')
     add('<section><h2>Summary</h2><ul class="summary">')
@@ -112,7 +116,7 @@ def render(report: WeeklyReport) -> str:
     if report.trend:
         add("<section><h2>Trend</h2>")
         add(_figure(charts.trend(report.trend),
-                    f"Execution time per {fmt.span(report.since_seconds)} period "
+                    f"Execution time per {fmt.trend_period(report.trend)} "
                     "and database size at its end."))  # fmt: skip
         add("</section>")
 
@@ -147,15 +151,15 @@ def render(report: WeeklyReport) -> str:
         for rec in report.recommendations:
             add(
                 f"<h3>{escape(rec.spec.describe())}</h3><p>About "
-                f"{escape(fmt.size(rec.estimated_size_bytes))}, saves about "
-                f"{escape(fmt.ms(rec.time_saved_ms_per_week))} a week.<br>"
+                f"{escape(fmt.size(rec.estimated_size_bytes))}; "
+                f"{escape(saving(rec, report.window))}.<br>"
                 f"{_code(rec.create_sql + ';', 400)}</p>"
             )
             rows = []
             for e in rec.effects[:8]:
                 seen = this_period.get(e.statement.queryid or 0)
                 rows.append([
-                    _code(e.statement.query, 90), f"{e.cost_before:.0f}", f"{e.cost_after:.0f}",
+                    _code(e.statement.query, 90), fmt.cost(e.cost_before), fmt.cost(e.cost_after),
                     fmt.count(seen.calls) if seen else "–",
                     fmt.ms(seen.mean_exec_ms) if seen else "–",
                 ])  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.render.figures import saving, window_line
 from advisor.report import fmt
 from advisor.report.model import Change, StatementLine, WeeklyReport
 from advisor.report.story import headlines
@@ -63,8 +64,10 @@ def render(report: WeeklyReport) -> str:
         f"{fmt.ms(report.total_exec_ms)} of execution.",
         "",
     ]
-    out += [f"> {note}" for note in report.notes]
-    if report.notes:
+    window = window_line(report.window)
+    notes = [window, *report.notes] if window else list(report.notes)
+    out += [f"> {note}" for note in notes]
+    if notes:
         out.append("")
     out += ["## Summary", "", *[f"- {h}" for h in headlines(report)], ""]
 
@@ -87,8 +90,7 @@ def render(report: WeeklyReport) -> str:
         for i, rec in enumerate(report.recommendations, 1):
             out.append(
                 f"{i}. **{_cell(rec.spec.describe())}**, about "
-                f"{fmt.size(rec.estimated_size_bytes)}, saves about "
-                f"{fmt.ms(rec.time_saved_ms_per_week)} a week"
+                f"{fmt.size(rec.estimated_size_bytes)}; {saving(rec, report.window)}"
             )
             out.append(f"   `{rec.create_sql};`")
             for effect in rec.effects[:5]:
@@ -99,7 +101,8 @@ def render(report: WeeklyReport) -> str:
                     else "not run this period"
                 )
                 out.append(
-                    f"   - planner cost {effect.cost_before:.0f} → {effect.cost_after:.0f}; "
+                    f"   - planner cost {fmt.cost(effect.cost_before)} → "
+                    f"{fmt.cost(effect.cost_after)}; "
                     f"{figures}: {_code(effect.statement.query, 70)}"
                 )
         out.append("")

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from advisor.model import Recommendation
+from advisor.window import Window
 
 
 class Change(enum.StrEnum):
@@ -131,6 +132,7 @@ class TrendPoint:
     calls: int
     total_exec_ms: float
     database_size: int
+    window: Window | None = None  # what the recommendations' savings were measured over
 
 
 @dataclass(frozen=True)
@@ -159,3 +161,4 @@ class WeeklyReport:
     total_calls: int
     total_exec_ms: float
     database_size: int
+    window: Window | None = None  # what the recommendations' savings were measured over

@@ -88,12 +88,14 @@ def run_report(
         review=advice is None or not advice.review,
     )  # fmt: skip
     recommendations: tuple[Recommendation, ...] = ()
+    window = None
     note: str | None = "not computed (--no-advice)"
     if advice is not None:
         note = None
         try:
             result = analyze(dsn, advice, progress=progress.note)
             recommendations = result.recommendations
+            window = result.window
             if advice.review:  # the same verdict as analyze's, proven against the plans
                 verdict = result.findings
         except PreflightError as err:
@@ -101,7 +103,7 @@ def run_report(
     progress.note("building the report")
     report = build_report(store, key, options=options, catalog=catalog,
                           recommendations=recommendations, advice_note=note,
-                          verdict=verdict)  # fmt: skip
+                          verdict=verdict, analysis_window=window)  # fmt: skip
     if recommendations:
         newest = store.snapshots(key)[-1]
         store.save_recommendations(stored_recommendations(newest, recommendations))

@@ -37,11 +37,18 @@ def headlines(report: WeeklyReport) -> list[str]:
     elif report.previous_start is not None:
         out.append("No statement got slower than in the previous period.")
     if report.recommendations:
-        saved = sum(r.time_saved_ms_per_week for r in report.recommendations)
-        names = ", ".join(r.spec.describe() for r in report.recommendations[:3])
+        recs = report.recommendations
+        names = fmt.listing([r.spec.describe() for r in recs], 3)
+        weekly = [r.time_saved_ms_per_week for r in recs if r.time_saved_ms_per_week is not None]
+        measured = [r.time_saved_ms for r in recs if r.time_saved_ms is not None]
+        if weekly:
+            saving = f"saving about {fmt.ms(sum(weekly))} a week"
+        elif measured and report.window is not None:
+            saving = f"which saved {fmt.ms(sum(measured))} in {report.window.describe()}"
+        else:
+            saving = "saving n/a (no measured time)"
         out.append(
-            f"{len(report.recommendations)} index{'es' if len(report.recommendations) != 1 else ''}"
-            f" to create, saving about {fmt.ms(saved)} a week: {names}."
+            f"{len(recs)} index{'es' if len(recs) != 1 else ''} to create, {saving}: {names}."
         )
     elif report.advice_note is None:
         out.append("No new index would improve the workload enough to recommend.")

@@ -173,4 +173,5 @@ def inspect_table(
         recommendations=recommendations,
         advice_note=advice_note,
         notes=tuple(notes),
+        window=report.window if report is not None else None,
     )

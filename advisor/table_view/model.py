@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from advisor.model import ExistingIndex, Recommendation, Statement, TableRef
+from advisor.window import Window
 
 
 @dataclass(frozen=True)
@@ -111,3 +112,4 @@ class TableView:
     recommendations: tuple[Recommendation, ...]
     advice_note: str | None  # why there are no recommendations (not asked, not possible)
     notes: tuple[str, ...] = ()
+    window: Window | None = None  # what the recommendations' savings cover

@@ -14,6 +14,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from advisor.render.figures import saving
 from advisor.render.json import recommendation
 from advisor.report import fmt
 from advisor.table_view.model import TableView
@@ -107,8 +108,8 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
     out += [f"{h2}Recommendations", ""]
     if view.recommendations:
         for rec in view.recommendations:
-            out.append(f"- {rec.spec.describe()}: saves about {fmt.ms(rec.time_saved_ms_per_week)}"
-                       f" a week on {len(rec.effects)} statement(s)")  # fmt: skip
+            out.append(f"- {rec.spec.describe()}: {saving(rec, view.window)}"
+                       f" on {len(rec.effects)} statement(s)")  # fmt: skip
             out.append(f"  `{rec.create_sql};`" if markdown else f"  {rec.create_sql};")
     else:
         out.append(view.advice_note or "No new index on this table would improve the workload.")
