@@ -306,6 +306,7 @@ def _register_commands() -> None:
     from advisor.apply.command import register as register_apply
     from advisor.history.command import register as register_snapshot
     from advisor.lint.command import register as register_lint
+    from advisor.mcp.command import register as register_mcp
     from advisor.report.command import register as register_report
     from advisor.table_view.command import register as register_table
 
@@ -314,6 +315,7 @@ def _register_commands() -> None:
     register_snapshot(app)
     register_report(app)
     register_table(app)
+    register_mcp(app)
 
 
 _register_commands()

@@ -8,7 +8,8 @@ from typing import Any
 from advisor.model import Finding, Recommendation, Report, Statement, StatementResult
 
 
-def _query(statement: Statement) -> dict[str, Any]:
+def query(statement: Statement) -> dict[str, Any]:
+    """A statement's fields, as every list of statements in the JSON shows them."""
     return {
         "queryid": statement.queryid,
         "queryids": list(statement.queryids),
@@ -45,7 +46,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "notes": list(rec.notes),
         "queries": [
             {
-                **_query(e.statement),
+                **query(e.statement),
                 "cost_before": round(e.cost_before, 2),
                 "cost_after": None if e.cost_after is None else round(e.cost_after, 2),
             }
@@ -56,7 +57,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
 
 def statement(result: StatementResult) -> dict[str, Any]:
     return {
-        **_query(result.statement),
+        **query(result.statement),
         "cost_before": None if result.cost_before is None else round(result.cost_before, 2),
         "cost_after": None if result.cost_after is None else round(result.cost_after, 2),
         "reason": result.reason,

@@ -68,9 +68,14 @@ def run_report(
     taken_at: float | None = None,
     retention_seconds: float | None = None,
     progress: Progress | None = None,
+    record: bool = True,
     min_stats_age_s: float | None = None,
 ) -> WeeklyReport:
     """Report on the database at ``dsn``. ``advice=None`` skips the (slower) index analysis.
+
+    ``record=False`` leaves the store as it was: the fresh recommendations are not saved (a
+    later report then cannot tell whether they were applied). Read-only callers pass it with
+    ``snapshot=False`` and no retention.
 
     The droppable indexes are the review's verdict (``advisor.review``): the analysis's own
     findings when advising, else the same checks without the workload's plans; no index is
@@ -104,7 +109,7 @@ def run_report(
     report = build_report(store, key, options=options, catalog=catalog,
                           recommendations=recommendations, advice_note=note,
                           verdict=verdict, analysis_window=window)  # fmt: skip
-    if recommendations:
+    if recommendations and record:
         newest = store.snapshots(key)[-1]
         store.save_recommendations(stored_recommendations(newest, recommendations))
     if retention_seconds:

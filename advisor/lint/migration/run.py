@@ -273,6 +273,32 @@ def lint(
     if not found_pairs:
         raise UsageError("no migration files found", "give .sql files or a directory of them")
     files = [(pair, source.read(pair.up, str(pair.up))) for pair in found_pairs]
+    return _lint_parsed(files, config, dsn=dsn, use_database=use_database)
+
+
+def lint_text(
+    text: str,
+    config: LintConfig,
+    *,
+    name: str = "migration.sql",
+    dsn: str | None = None,
+    use_database: bool = False,
+) -> LintReport:
+    """Lint one migration given as text, as if it were the file ``name`` (no down file
+    expected); with ``use_database``, weigh each finding by the size of the table it touches."""
+    registry.validate(config.disable)
+    path = Path(name)
+    files = [(Pair(path, None, False), source.parse(text, path, name))]
+    return _lint_parsed(files, config, dsn=dsn, use_database=use_database)
+
+
+def _lint_parsed(
+    files: list[tuple[Pair, MigrationFile]],
+    config: LintConfig,
+    *,
+    dsn: str | None,
+    use_database: bool,
+) -> LintReport:
     if not (dsn or use_database):
         return lint_files(files, config)
     catalog, volatility, database = _live(dsn or "", config, _function_names([f for _, f in files]))
