@@ -11,8 +11,10 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
@@ -36,6 +38,7 @@ from advisor.report.model import (
     UnusedIndex,
     WeeklyReport,
 )
+from advisor.sources.sqltext import report_kind
 from advisor.window import Window, from_epochs
 
 CHANGE_THRESHOLD = 0.10  # a mean time 10 % up or down is "slower" or "faster"...
@@ -147,8 +150,13 @@ def _lines(
     return tuple(lines)
 
 
-def _growth(rows: pd.DataFrame, top: int) -> tuple[TableGrowth, ...]:
+def _growth(rows: pd.DataFrame, indexes: pd.DataFrame, top: int) -> tuple[TableGrowth, ...]:
+    """The tables that grew most, split into heap, indexes and TOAST, new indexes named."""
     grown = rows[rows["growth_bytes"] > 0].nlargest(top, "growth_bytes")
+    new: dict[tuple[str, str], list[str]] = {}
+    if not indexes.empty and "existed_before" in indexes:
+        for r in records(indexes[~indexes["existed_before"].astype(bool)]):
+            new.setdefault((str(r["schema"]), str(r["table"])), []).append(str(r["name"]))
     return tuple(
         TableGrowth(
             schema=str(r["schema"]),
@@ -163,6 +171,10 @@ def _growth(rows: pd.DataFrame, top: int) -> tuple[TableGrowth, ...]:
             deleted=int(r["n_tup_del"]),
             seq_scans=int(r["seq_scan"]),
             idx_scans=int(r["idx_scan"]),
+            heap_growth=int(r["heap_bytes"]) - int(r["heap_bytes_before"]),
+            index_growth=int(r["index_bytes"]) - int(r["index_bytes_before"]),
+            toast_growth=int(r["toast_bytes"]) - int(r["toast_bytes_before"]),
+            new_indexes=tuple(sorted(new.get((str(r["schema"]), str(r["name"])), ()))),
         )
         for r in records(grown)
     )
@@ -303,6 +315,35 @@ def _effects(before: pd.DataFrame, after: pd.DataFrame, wanted: set[str]) -> tup
     )
 
 
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _matching_apply(
+    index: IndexRow, applies: Sequence[Mapping[str, Any]], after: float, by: float
+) -> tuple[str, tuple[int, ...]] | None:
+    """``(origin, queryids)`` of the ``advisor apply`` that built this index, from the applies
+    record: same database, schema and name, built (or rebuilt) before the index was seen."""
+    for entry in reversed(applies):
+        try:
+            when = datetime.fromisoformat(str(entry.get("time"))).timestamp()
+        except ValueError:
+            continue
+        if when > by:
+            continue
+        for built in entry.get("indexes", ()):
+            if (
+                built.get("name") == index.name
+                and built.get("schema") in (index.schema, None)
+                and built.get("outcome") in ("created", "rebuilt")
+            ):
+                queryids = tuple(
+                    int(s["queryid"]) for s in built.get("statements", ()) if s.get("queryid")
+                )
+                return f"built by advisor apply from {entry.get('source')}", queryids
+    return None
+
+
 def _applied(
     loader: _Loader,
     metas: Sequence[SnapshotMeta],
@@ -311,6 +352,7 @@ def _applied(
     stored: Sequence[StoredRecommendation],
     catalog: Catalog | None,
     options: ReportOptions,
+    applies: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[AppliedIndex, ...]:
     window = periods.between(metas, start, newest)
     final = {i.oid: i for i in loader.indexes(newest)}
@@ -324,24 +366,33 @@ def _applied(
     for oid, (last_without, first_with) in seen.items():
         index = final[oid]
         rec = _matching_recommendation(index, stored, first_with.taken_at)
-        first_rows = {i.oid: i for i in loader.indexes(first_with)}
-        scans = max(index.scans - first_rows[oid].scans, 0) if oid in first_rows else index.scans
+        applied = _matching_apply(index, applies, last_without.taken_at, first_with.taken_at)
         note: str | None = None
         effects: tuple[Effect, ...] = ()
+        # before: from the snapshot closest to a period before it appeared (or, with none,
+        # everything counted up to the last snapshot without it); after: since it appeared
         since_start = periods.closest_before(
             metas, last_without.taken_at - options.since_seconds, last_without
         )
-        if since_start is None:
-            note = "no snapshot before it appeared to compare with"
-        elif first_with.id == newest.id:
+        if first_with.id == newest.id:
             note = "appeared just before the newest snapshot: measured in the next report"
         else:
             before, _ = _statements(loader, since_start, last_without)
             after, _ = _statements(loader, first_with, newest)
             wanted = _meant_for(index, rec, before, catalog)
+            if applied is not None and not wanted:
+                queryids = set(applied[1])
+                wanted = {
+                    str(r["fingerprint"]) for r in records(before) if queryids & set(r["queryids"])
+                }
             effects = _effects(before, after, wanted)
             if not effects:
                 note = "none of the statements it was meant for ran both before and after"
+        origin = None
+        if rec is not None:
+            origin = f"recommended {_when(rec.recommended_at)}"
+        elif applied is not None:
+            origin = applied[0]
         out.append(
             AppliedIndex(
                 schema=index.schema,
@@ -352,9 +403,10 @@ def _applied(
                 appeared_after=last_without.taken_at,
                 appeared_by=first_with.taken_at,
                 recommended_at=rec.recommended_at if rec else None,
-                scans=scans,
+                scans=index.scans,  # pg_stat_user_indexes counts it since its build
                 effects=effects,
                 note=note,
+                origin=origin,
             )
         )
     out.sort(key=lambda a: a.appeared_by)
@@ -397,6 +449,7 @@ def build_report(
     advice_note: str | None = None,
     verdict: Sequence[Finding] | None = None,
     analysis_window: Window | None = None,
+    applies: Sequence[Mapping[str, Any]] = (),
 ) -> WeeklyReport:
     """The report for ``key`` from the snapshots in ``store``; ``verdict`` is the review's
     findings on the existing indexes (``advisor.review``), None when not reviewed."""
@@ -427,8 +480,10 @@ def build_report(
             "only one snapshot is stored: figures are totals since the statistics were last "
             "reset; the next report will cover the period between snapshots",
         )
+    mine = [a for a in applies if a.get("database") in (key.database, None)]
+    stored = store.recommendations(key)
     applied = (
-        _applied(loader, metas, start, newest, store.recommendations(key), catalog, options)
+        _applied(loader, metas, start, newest, stored, catalog, options, mine)
         if start is not None
         else ()
     )
@@ -440,8 +495,11 @@ def build_report(
     else:
         window = analysis_window or Window("pg_stat_statements statistics", None)
     top = options.top
+    # catalog-only and utility statements (monitoring, BEGIN, SET, VACUUM...) are counted in
+    # the totals, but stay out of the top lists: no index is ever advised for them
+    ranked = [line for line in lines if report_kind(line.query) == "workload"]
     regressions = sorted(
-        (line for line in lines if line.change is Change.SLOWER),
+        (line for line in ranked if line.change is Change.SLOWER),
         key=lambda line: line.change_pct or 0.0,
         reverse=True,
     )
@@ -455,11 +513,11 @@ def build_report(
         previous_start=previous.taken_at if previous else None,
         since_seconds=options.since_seconds,
         statements=lines,
-        top_total=lines[:top],
-        top_mean=tuple(sorted(lines, key=lambda s: s.mean_exec_ms, reverse=True)[:top]),
-        top_calls=tuple(sorted(lines, key=lambda s: s.calls, reverse=True)[:top]),
+        top_total=tuple(ranked[:top]),
+        top_mean=tuple(sorted(ranked, key=lambda s: s.mean_exec_ms, reverse=True)[:top]),
+        top_calls=tuple(sorted(ranked, key=lambda s: s.calls, reverse=True)[:top]),
         regressions=tuple(regressions),
-        growth=_growth(tables.rows, top),
+        growth=_growth(tables.rows, indexes.rows if start is not None else pd.DataFrame(), top),
         sizes=_sizes(loader.full(newest), top),
         unused_indexes=_droppable(verdict, indexes.rows, loader.full(newest)),
         applied=applied,

@@ -172,11 +172,7 @@ def render(report: WeeklyReport) -> str:
     add("<section><h2>Applied since the last report</h2>")
     if report.applied:
         for a in report.applied:
-            origin = (
-                f"recommended {fmt.when(a.recommended_at)}"
-                if a.recommended_at is not None
-                else "not from a recommendation"
-            )
+            origin = a.origin if a.origin is not None else "not from a recommendation"
             add(
                 f"<h3>{escape(a.schema)}.{escape(a.name)}</h3><p>{escape(fmt.size(a.size_bytes))}"
                 f", {escape(origin)}; appeared between {escape(fmt.when(a.appeared_after))} and "
@@ -218,13 +214,14 @@ def render(report: WeeklyReport) -> str:
     if report.growth:
         add("<h3>Grew most this period</h3>")
         add(_table(
-            ["table", "size before", "size after", "growth", "rows before", "rows after",
-             "inserted", "updated", "deleted"],
+            ["table", "size before", "size after", "growth", "of which", "rows before",
+             "rows after", "inserted", "updated", "deleted"],
             [[escape(f"{g.schema}.{g.name}"), fmt.size(g.bytes_before), fmt.size(g.bytes_after),
-              fmt.size(g.growth_bytes), fmt.count(g.rows_before), fmt.count(g.rows_after),
-              fmt.count(g.inserted), fmt.count(g.updated), fmt.count(g.deleted)]
+              fmt.size(g.growth_bytes), escape(g.parts()), fmt.count(g.rows_before),
+              fmt.count(g.rows_after), fmt.count(g.inserted), fmt.count(g.updated),
+              fmt.count(g.deleted)]
              for g in report.growth],
-            set(range(1, 9)),
+            {1, 2, 3, 5, 6, 7, 8, 9},
         ))  # fmt: skip
     add("</section>")
 

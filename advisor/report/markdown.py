@@ -112,11 +112,7 @@ def render(report: WeeklyReport) -> str:
     out += ["## Applied since the last report", ""]
     if report.applied:
         for a in report.applied:
-            origin = (
-                f"recommended {fmt.when(a.recommended_at)}"
-                if a.recommended_at is not None
-                else "not from a recommendation"
-            )
+            origin = a.origin if a.origin is not None else "not from a recommendation"
             out.append(
                 f"**{a.schema}.{a.name}** ({fmt.size(a.size_bytes)}, {origin}) appeared between "
                 f"{fmt.when(a.appeared_after)} and {fmt.when(a.appeared_by)}; "
@@ -149,11 +145,12 @@ def render(report: WeeklyReport) -> str:
     out += ["## Tables that grew most", ""]
     if report.growth:
         out += _table(
-            ["table", "size before", "size after", "growth", "rows before", "rows after",
-             "inserted", "updated", "deleted"],
+            ["table", "size before", "size after", "growth", "of which", "rows before",
+             "rows after", "inserted", "updated", "deleted"],
             [[f"{g.schema}.{g.name}", fmt.size(g.bytes_before), fmt.size(g.bytes_after),
-              fmt.size(g.growth_bytes), fmt.count(g.rows_before), fmt.count(g.rows_after),
-              fmt.count(g.inserted), fmt.count(g.updated), fmt.count(g.deleted)]
+              fmt.size(g.growth_bytes), g.parts(), fmt.count(g.rows_before),
+              fmt.count(g.rows_after), fmt.count(g.inserted), fmt.count(g.updated),
+              fmt.count(g.deleted)]
              for g in report.growth],
         )  # fmt: skip
     else:

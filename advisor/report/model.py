@@ -55,6 +55,23 @@ class TableGrowth:
     deleted: int
     seq_scans: int
     idx_scans: int
+    heap_growth: int = 0
+    index_growth: int = 0
+    toast_growth: int = 0
+    new_indexes: tuple[str, ...] = ()  # indexes created on it during the period
+
+    def parts(self) -> str:
+        """``heap +20.1 MB, indexes +30.0 MB (new: t_a_idx), TOAST +0 B``."""
+        from advisor.report.fmt import size
+
+        def signed(n: int) -> str:
+            return ("+" if n >= 0 else "") + size(n)
+
+        new = f" (new: {', '.join(self.new_indexes)})" if self.new_indexes else ""
+        return (
+            f"heap {signed(self.heap_growth)}, indexes {signed(self.index_growth)}{new}, "
+            f"TOAST {signed(self.toast_growth)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -118,9 +135,10 @@ class AppliedIndex:
     appeared_after: float  # last snapshot without it
     appeared_by: float  # first snapshot with it
     recommended_at: float | None  # when a report recommended it, if one did
-    scans: int  # scans since it appeared
+    scans: int  # scans since it was built (pg_stat_user_indexes at the newest snapshot)
     effects: tuple[Effect, ...]
     note: str | None = None  # why there is no measurement
+    origin: str | None = None  # the recommendation or apply it came from, if one matches
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,12 @@ fresh snapshot, and the recommendations so that a later report can measure them 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 import psycopg
 
+from advisor.apply.record import default_log_path, read_log
 from advisor.collect.catalog import Catalog, read_catalog
 from advisor.db.session import safe_message
 from advisor.errors import AnalysisAborted, PreflightError
@@ -58,6 +61,14 @@ def _live(
     return key, catalog, verdict
 
 
+def _applies(path: Path | None) -> list[dict[str, Any]]:
+    """``advisor apply``'s record; none when it cannot be read (the report goes on)."""
+    try:
+        return read_log(path or default_log_path())
+    except (OSError, ValueError):
+        return []
+
+
 def run_report(
     dsn: str | None,
     store: Store,
@@ -70,6 +81,7 @@ def run_report(
     progress: Progress | None = None,
     record: bool = True,
     min_stats_age_s: float | None = None,
+    applies_log: Path | None = None,
 ) -> WeeklyReport:
     """Report on the database at ``dsn``. ``advice=None`` skips the (slower) index analysis.
 
@@ -80,6 +92,8 @@ def run_report(
     The droppable indexes are the review's verdict (``advisor.review``): the analysis's own
     findings when advising, else the same checks without the workload's plans; no index is
     called unused on statistics younger than ``min_stats_age_s`` (default: ``Settings``').
+    ``applies_log`` is ``advisor apply``'s record (default: its default file): an index it built
+    is reported as coming from a recommendation, and measured on the statements it was for.
     """
     from advisor.pipeline import analyze  # the pipeline is heavy; import it when advising
 
@@ -108,7 +122,8 @@ def run_report(
     progress.note("building the report")
     report = build_report(store, key, options=options, catalog=catalog,
                           recommendations=recommendations, advice_note=note,
-                          verdict=verdict, analysis_window=window)  # fmt: skip
+                          verdict=verdict, analysis_window=window,
+                          applies=_applies(applies_log))  # fmt: skip
     if recommendations and record:
         newest = store.snapshots(key)[-1]
         store.save_recommendations(stored_recommendations(newest, recommendations))

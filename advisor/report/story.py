@@ -16,7 +16,7 @@ def _applied(a: AppliedIndex) -> str:
     after = sum(e.mean_after_ms * e.calls_after for e in a.effects) / max(calls_after, 1)
     change = (after / before - 1) * 100 if before > 0 else 0.0
     verb = "faster" if change < 0 else "slower"
-    origin = "recommended index" if a.recommended_at is not None else "new index"
+    origin = "recommended index" if a.recommended_at is not None or a.origin else "new index"
     return (
         f"The {origin} {a.schema}.{a.name} made its {len(a.effects)} statement"
         f"{'s' if len(a.effects) != 1 else ''} {abs(change):.0f} % {verb}: mean "
@@ -65,6 +65,7 @@ def headlines(report: WeeklyReport) -> list[str]:
         g = report.growth[0]
         out.append(
             f"{g.schema}.{g.name} grew most: {fmt.size(g.bytes_before)} to "
-            f"{fmt.size(g.bytes_after)} ({g.rows_before:,} to {g.rows_after:,} rows)."
+            f"{fmt.size(g.bytes_after)} ({g.parts()}; {g.rows_before:,} to {g.rows_after:,} "
+            "rows)."
         )
     return out

@@ -55,6 +55,37 @@ def tables_key(text: str) -> str:
     return f"|{names}" if names else ""
 
 
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+_STATEMENT_KIND = re.compile(r'^\{"version":\d+,"stmts":\[\{"stmt":\{"(\w+)"')
+
+
+@functools.lru_cache(maxsize=65536)
+def report_kind(text: str) -> str:
+    """``workload``, ``utility`` (BEGIN, SET, VACUUM, DDL, EXPLAIN...) or ``catalog`` (reads
+    only pg_catalog or information_schema: monitoring and client introspection). Text that
+    does not parse counts as workload: it may be a cut-off statement of the application."""
+    try:
+        tree = parser.parse_sql_json(text)
+    except Exception:
+        return "workload"
+    kind = _STATEMENT_KIND.match(tree)
+    if kind is not None and kind.group(1) not in (
+        "SelectStmt",
+        "InsertStmt",
+        "UpdateStmt",
+        "DeleteStmt",
+        "MergeStmt",
+    ):
+        return "utility"
+    names = _RANGE_VAR.findall(tree)
+    if names and all(
+        schema in _SYSTEM_SCHEMAS or (not schema and name.startswith("pg_"))
+        for schema, name in names
+    ):
+        return "catalog"
+    return "workload"
+
+
 def normalize(text: str) -> str:
     """Constants replaced by ``$n``, as pg_stat_statements shows it; the text if it won't parse."""
     try:
