@@ -62,6 +62,9 @@ def no_workload(window: Window | None) -> str:
 
 def empty_state(report: Report) -> str:
     """Why there is no recommendation: nothing observed, or nothing worth an index."""
-    if not report.statements and not report.skipped:
-        return no_workload(report.window)
+    if not report.statements:  # nothing that reads a table could be planned
+        text = no_workload(report.window)
+        if report.skipped:
+            text += f" ({len(report.skipped)} other statements skipped: --verbose says why.)"
+        return text
     return "No index would improve the workload enough to recommend."

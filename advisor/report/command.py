@@ -33,6 +33,10 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+                  ".json": "json"}  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
 
@@ -47,7 +51,12 @@ def register(app: typer.Typer) -> None:
             ReportFormat, typer.Option("--format", "-f", help="Output format.")
         ] = ReportFormat.markdown,
         output: Annotated[
-            Path | None, typer.Option(help="Write the report here (atomically).")
+            list[Path] | None,
+            typer.Option(
+                help="Write the report here (atomically). Repeatable: one run, one snapshot, "
+                "several formats that agree; each file's format from its suffix (.md, .html, "
+                ".json), else --format."
+            ),
         ] = None,
         no_snapshot: Annotated[
             bool, typer.Option(help="Report on stored snapshots only; take no fresh one.")
@@ -107,16 +116,16 @@ def register(app: typer.Typer) -> None:
                     min_stats_age_s=settings.min_stats_age_s,
                 )
                 location = target.location
-            renderer = {"markdown": markdown, "html": html, "json": json}[fmt.value]
-            text = renderer.render(built)
-            if output is not None:
-                write_atomic(output, text)
-            else:
-                typer.echo(text, nl=False)
+            renderers = {"markdown": markdown, "html": html, "json": json}
+            for path in output or ():
+                kind = SUFFIX_FORMATS.get(path.suffix.lower(), fmt.value)
+                write_atomic(path, renderers[kind].render(built))
+            if not output:
+                typer.echo(renderers[fmt.value].render(built), nl=False)
             if verbose:
                 say(
                     f"report on {built.database} from {location}"
-                    + (f" written to {output}" if output else "")
+                    + (f" written to {', '.join(map(str, output))}" if output else "")
                 )
         except AdvisorError as err:
             raise fail(err) from None

@@ -27,7 +27,11 @@ def prove(selection: Selection, items: list[WorkloadItem], whatif: WhatIf) -> Se
     chosen = list(selection.chosen)
     left_out = dict(selection.left_out)
     costs = dict(selection.costs)
-    used_by = {spec: list(keys) for spec, keys in selection.used_by.items()}
+    # what the selector claims is not taken on trust: each statement's final plan says
+    used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
+    for item in items:
+        for spec in whatif.used_specs(item.parsed, chosen):
+            used_by[spec].append(item.key)
     while True:
         unread = [s for s in chosen if not used_by.get(s)]
         if not unread:
