@@ -38,6 +38,33 @@ class Column:
     avg_width: int | None = None  # pg_stats: average stored width in bytes
     type_length: int = -1  # pg_attribute.attlen: fixed width, or -1 for varlena
     dedup: bool = True  # B-tree deduplication possible for the type's default operator class
+    type_name: str = ""  # pg_type.typname: varchar, numeric, int4, an enum's name ...
+    type_schema: str = "pg_catalog"
+    type_kind: str = "b"  # pg_type.typtype: b base, e enum, d domain, c composite ...
+    typmod: int = -1
+    default_sql: str | None = None
+    identity: str = ""  # "a" always, "d" by default
+    generated: str = ""  # "s" stored
+    comment: str | None = None
+
+    @property
+    def char_length(self) -> int | None:
+        """n of varchar(n) / char(n); None when unbounded."""
+        if self.type_name in ("varchar", "bpchar") and self.typmod >= 4:
+            return self.typmod - 4
+        return None
+
+    @property
+    def numeric_precision(self) -> tuple[int, int] | None:
+        """(precision, scale) of numeric(p,s); None for unconstrained numeric."""
+        if self.type_name != "numeric" or self.typmod < 4:
+            return None
+        mod = self.typmod - 4
+        return (mod >> 16) & 0xFFFF, mod & 0xFFFF
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_sql is not None or bool(self.identity) or bool(self.generated)
 
 
 @dataclass(frozen=True)
@@ -57,6 +84,20 @@ class Table:
     n_tup_upd: int = 0
     n_tup_del: int = 0
     n_tup_hot_upd: int = 0
+    rows: float = 0.0  # the planner's estimate, or the live rows when never analysed
+    comment: str | None = None
+    is_partition: bool = False
+    extension_member: bool = False
+    before_insert_row_trigger: bool = False
+    has_default_partition: bool = False
+
+    @property
+    def rls_enabled(self) -> bool:
+        return self.row_security
+
+    @property
+    def rls_forced(self) -> bool:
+        return self.force_row_security
 
     def column(self, name: str) -> Column | None:
         for col in self.columns:
@@ -76,15 +117,20 @@ class Table:
 
 @dataclass(frozen=True)
 class Policy:
-    """A row-level security policy; ``qual`` and ``with_check`` are SQL text."""
+    """A row-level security policy; ``using_sql`` and ``check_sql`` are SQL text."""
 
-    table: TableRef
     name: str
-    permissive: str
-    roles: tuple[str, ...]
-    command: str
-    qual: str | None
-    with_check: str | None
+    table: TableRef
+    command: str  # r select, a insert, w update, d delete, * all
+    permissive: bool
+    roles: tuple[str, ...]  # "public" for everyone
+    using_sql: str | None
+    check_sql: str | None
+    comment: str | None = None
+
+    @property
+    def applies_to_select(self) -> bool:
+        return self.command in ("r", "*")
 
 
 KeyShape = tuple[int, str, int, int, int]  # attnum, expression tree, opclass, collation, option

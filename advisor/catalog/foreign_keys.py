@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from advisor.catalog.rows import build
 from advisor.db import queries
 from advisor.model import ExistingIndex, TableRef
 
@@ -66,14 +67,10 @@ def read_foreign_keys(
             queries.load("catalog_foreign_keys"), {"table_oid": table_oid}
         ).fetchall()
     return tuple(
-        ForeignKey(
-            oid=r["oid"],
-            name=r["name"],
+        build(
+            ForeignKey,
+            r,
             table=TableRef(r["schema"], r["table_name"]),
-            table_oid=r["table_oid"],
-            table_kind=r["table_kind"],
-            attnums=tuple(r["attnums"]),
-            columns=tuple(r["columns"]),
             referenced=TableRef(r["referenced_schema"], r["referenced_table"]),
         )
         for r in rows

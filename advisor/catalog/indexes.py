@@ -111,10 +111,3 @@ def read_indexes_lock_free(
             queries.load("catalog_indexes_lockfree"), {"table_oid": table_oid}
         ).fetchall()
     return tuple(from_row(r, size_exact=False) for r in rows)
-
-
-def by_table(indexes: tuple[ExistingIndex, ...]) -> dict[TableRef, tuple[ExistingIndex, ...]]:
-    grouped: dict[TableRef, list[ExistingIndex]] = {}
-    for index in indexes:
-        grouped.setdefault(index.table, []).append(index)
-    return {ref: tuple(group) for ref, group in grouped.items()}

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from advisor.catalog.rows import build
 from advisor.collect.catalog import Catalog
 from advisor.errors import UsageError
 from advisor.history import deltas, periods
@@ -394,12 +395,9 @@ def _applied(
         elif applied is not None:
             origin = applied[0]
         out.append(
-            AppliedIndex(
-                schema=index.schema,
-                table=index.table,
-                name=index.name,
-                definition=index.definition,
-                size_bytes=index.size_bytes,
+            build(
+                AppliedIndex,
+                vars(index),
                 appeared_after=last_without.taken_at,
                 appeared_by=first_with.taken_at,
                 recommended_at=rec.recommended_at if rec else None,

@@ -13,6 +13,7 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advisor.catalog.indexes import read_indexes, read_indexes_lock_free
+from advisor.catalog.rows import build
 from advisor.db import queries
 from advisor.model import ExistingIndex, TableRef
 from advisor.table_view.model import LockInfo, Sizes, TableStats
@@ -34,30 +35,7 @@ def read_stats(conn: psycopg.Connection[Any], oid: int) -> tuple[TableStats, int
     with conn.cursor(row_factory=dict_row) as cur:
         r = cur.execute(queries.load("table_stats"), (oid,)).fetchone()
     assert r is not None
-    stats = TableStats(
-        kind=r["kind"],
-        reltuples=float(r["reltuples"]),
-        live_rows=r["n_live_tup"],
-        dead_rows=r["n_dead_tup"],
-        modified_since_analyze=r["n_mod_since_analyze"],
-        last_vacuum=r["last_vacuum"],
-        last_autovacuum=r["last_autovacuum"],
-        last_analyze=r["last_analyze"],
-        last_autoanalyze=r["last_autoanalyze"],
-        vacuum_count=_int(r["vacuum_count"]),
-        autovacuum_count=_int(r["autovacuum_count"]),
-        analyze_count=_int(r["analyze_count"]),
-        autoanalyze_count=_int(r["autoanalyze_count"]),
-        seq_scans=_int(r["seq_scan"]),
-        seq_rows_read=_int(r["seq_tup_read"]),
-        index_scans=_int(r["idx_scan"]),
-        index_rows_fetched=_int(r["idx_tup_fetch"]),
-        inserted=_int(r["n_tup_ins"]),
-        updated=_int(r["n_tup_upd"]),
-        deleted=_int(r["n_tup_del"]),
-        hot_updated=_int(r["n_tup_hot_upd"]),
-        stats_reset=r["stats_reset"],
-    )
+    stats = build(TableStats, r)
     return stats, _int(r["heap_estimate"])
 
 

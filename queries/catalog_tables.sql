@@ -1,0 +1,52 @@
+-- Tables, partitioned tables, materialized views, views and foreign tables outside the system
+-- schemas, as one fact for every command: kind, row estimates, pages, row-level security,
+-- size (a partitioned table: the sum over its leaf partitions), write counters, comment, and
+-- what the lint rules look at (a partition, owned by an extension, a BEFORE INSERT row
+-- trigger, a DEFAULT partition). rows is the planner's estimate, or the live-tuple count when
+-- the table was never analysed. Views are listed so that statements on them can be told apart.
+SELECT c.oid,
+       n.nspname AS schema,
+       c.relname AS name,
+       c.relkind AS kind,
+       c.relpersistence AS persistence,
+       GREATEST(c.reltuples, 0)::float8 AS reltuples,
+       (CASE WHEN c.reltuples < 0 THEN COALESCE(s.n_live_tup, 0) ELSE c.reltuples END)::float8
+           AS rows,
+       c.relpages::int8 AS relpages,
+       c.relallvisible::int8 AS relallvisible,
+       c.relrowsecurity AS row_security,
+       c.relforcerowsecurity AS force_row_security,
+       CASE WHEN c.relkind = 'p'
+            THEN (SELECT COALESCE(sum(pg_catalog.pg_table_size(p.relid)), 0)
+                    FROM pg_catalog.pg_partition_tree(c.oid) AS p
+                   WHERE p.isleaf)
+            WHEN c.relkind IN ('r', 'm') THEN pg_catalog.pg_table_size(c.oid)
+            ELSE 0
+       END::int8 AS size_bytes,
+       COALESCE(s.n_tup_ins, 0) AS n_tup_ins,
+       COALESCE(s.n_tup_upd, 0) AS n_tup_upd,
+       COALESCE(s.n_tup_del, 0) AS n_tup_del,
+       COALESCE(s.n_tup_hot_upd, 0) AS n_tup_hot_upd,
+       pg_catalog.obj_description(c.oid, 'pg_class') AS comment,
+       c.relispartition AS is_partition,
+       EXISTS (SELECT 1
+                 FROM pg_catalog.pg_depend d
+                WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                  AND d.objid = c.oid
+                  AND d.deptype = 'e') AS extension_member,
+       EXISTS (SELECT 1
+                 FROM pg_catalog.pg_trigger tg
+                WHERE tg.tgrelid = c.oid
+                  AND NOT tg.tgisinternal
+                  AND tg.tgtype::int & 7 = 7) AS before_insert_row_trigger,
+       COALESCE((SELECT pt.partdefid <> 0
+                   FROM pg_catalog.pg_partitioned_table pt
+                  WHERE pt.partrelid = c.oid), false) AS has_default_partition
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = c.oid
+ WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f')
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+   AND n.nspname NOT LIKE 'pg\_temp\_%'
+   AND n.nspname NOT LIKE 'pg\_toast\_temp\_%'
+ ORDER BY n.nspname, c.relname
