@@ -116,6 +116,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """One partition of a partitioned table (``pg_inherits``).
+
+    ``kind`` is its ``pg_class.relkind``: ``r`` a leaf that stores rows, ``p`` a partitioned
+    table itself (sub-partitioned), ``f`` a foreign table (it cannot hold an index).
+    """
+
+    table: TableRef
+    parent: TableRef
+    kind: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     """A row-level security policy; ``using_sql`` and ``check_sql`` are SQL text."""
 
@@ -398,6 +412,20 @@ class Recommendation:
     verified: bool = True
     hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
+    # An index on a partitioned table is built in steps, one statement each, run one at a time:
+    # ``create_sql`` / ``drop_sql`` then hold all of them, joined by ";\n".
+    create_steps: tuple[str, ...] = ()
+    drop_steps: tuple[str, ...] = ()
+    partitions: tuple[TableRef, ...] = ()  # the leaf partitions it covers, as the catalog had them
+
+    @property
+    def create_statements(self) -> tuple[str, ...]:
+        """The statements that build the index, in order (one unless the table is partitioned)."""
+        return self.create_steps or (self.create_sql,)
+
+    @property
+    def drop_statements(self) -> tuple[str, ...]:
+        return self.drop_steps or (self.drop_sql,)
 
 
 @dataclass(frozen=True)
@@ -421,6 +449,7 @@ class Finding:
     create_sql: str | None = None
     safe: bool | None = None
     statements: tuple[str, ...] = ()
+    partitioned: bool = False  # an index on a partitioned table: dropped and restored in steps
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from advisor.model import (
 from advisor.parse.statement import analyse as parse_statement
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
-from advisor.selection.overhead import WriteCost, write_cost
+from advisor.selection.overhead import WriteCost, combined, write_cost
 from advisor.selection.proof import prove, served_in_order
 from advisor.settings import Settings, format_size
 from advisor.sources.workload import SourceOptions, Workload
@@ -132,7 +132,7 @@ def _analyze(
         session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
-    whatif = WhatIf(hypo, explainer)
+    whatif = WhatIf(hypo, explainer, catalog.family)
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
@@ -145,7 +145,7 @@ def _analyze(
             whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
         )
         selection = prove(selector.select(items, proposed), items, whatif)
-        names = IndexNames(conn)
+        names = IndexNames(conn, catalog=catalog)
         recommendations = _recommend(names, catalog, selection, items, costing, window)
         unverified = _rule_advice(names, catalog, items, costing, settings)
     finally:
@@ -242,21 +242,45 @@ class Costing:
         self._writes: dict[IndexSpec, WriteCost] = {}
 
     def size(self, spec: IndexSpec) -> int:
-        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's."""
+        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's.
+
+        A partitioned table has no storage: an index there takes what the index it puts on each
+        leaf partition takes, each estimated from that leaf's own statistics.
+        """
         if spec not in self._sizes:
             table = self.catalog.tables[spec.table]
-            if spec.method == "btree" and spec.where is None:
+            if table.kind == "p":
+                self._sizes[spec] = sum(
+                    self.size(replace(spec, table=leaf.ref))
+                    for leaf in self.catalog.leaves(spec.table)
+                )
+            elif spec.method == "btree" and spec.where is None:
                 self._sizes[spec] = estimate_btree_bytes(spec, table)
             else:
-                self._sizes[spec] = self.whatif.size(spec)
+                keep = not self.catalog.ancestors(spec.table)  # a partition's: measured, dropped
+                self._sizes[spec] = self.whatif.size(spec, keep=keep)
         return self._sizes[spec]
 
+    def hypopg_size(self, spec: IndexSpec) -> int | None:
+        """HypoPG's own estimate, None on a partitioned table (it means nothing there)."""
+        return None if self.catalog.is_partitioned(spec.table) else self.whatif.size(spec)
+
     def write(self, spec: IndexSpec) -> WriteCost:
+        """The index's write cost; on a partitioned table, the sum over its leaf partitions."""
         if spec not in self._writes:
+            if self.catalog.is_partitioned(spec.table):
+                self._writes[spec] = combined(
+                    self.write(replace(spec, table=leaf.ref))
+                    for leaf in self.catalog.leaves(spec.table)
+                )
+                return self._writes[spec]
+            updated = set(self.updated.get(spec.table, ()))
+            for parent in self.catalog.ancestors(spec.table):  # updates through the parent
+                updated |= self.updated.get(parent, set())
             self._writes[spec] = write_cost(
                 spec,
                 self.catalog.tables[spec.table],
-                updated_columns=frozenset(self.updated.get(spec.table, ())),
+                updated_columns=frozenset(updated),
                 index_count=len(self.catalog.indexes_of(spec.table)),
                 table_stats_age_s=self.server.table_stats_age_seconds,
                 period_s=self.server.stats_age_seconds,
@@ -386,7 +410,7 @@ def _recommend(
     shares = split_savings(selection, items, costing.whatif)
     out = []
     for spec in selection.chosen:
-        name, create_sql, drop_sql = names.claim(spec)
+        claimed = names.claim(spec)
         effects = []
         for key in selection.used_by.get(spec, ()):
             item = by_key[key]
@@ -409,16 +433,14 @@ def _recommend(
         out.append(
             Recommendation(
                 spec=spec,
-                name=name,
-                create_sql=create_sql,
-                drop_sql=drop_sql,
+                **claimed.fields(),
                 estimated_size_bytes=costing.size(spec),
                 effects=tuple(effects),
                 time_saved_ms=saved,
                 time_saved_ms_per_week=window.per_week(saved),
                 write_overhead=write.ms * scale,
-                hypopg_size_bytes=costing.whatif.size(spec),
-                notes=tuple(notes),
+                hypopg_size_bytes=costing.hypopg_size(spec),
+                notes=(*notes, *claimed.notes),
             )
         )
     out.sort(key=lambda r: r.time_saved_ms if r.time_saved_ms is not None else -1.0, reverse=True)
@@ -483,14 +505,12 @@ def _rule_advice(
                 entry[1].append(effect)
     out = []
     for spec, (advice, effects) in merged.items():
-        name, create_sql, drop_sql = names.claim(spec)
+        claimed = names.claim(spec)
         seq_costs = ", ".join(f"{e.cost_before:.0f}" for e in effects[:5])
         out.append(
             Recommendation(
                 spec=spec,
-                name=name,
-                create_sql=create_sql,
-                drop_sql=drop_sql,
+                **claimed.fields(),
                 estimated_size_bytes=costing.size(
                     replace(
                         spec,
@@ -508,6 +528,7 @@ def _rule_advice(
                     *advice.evidence,
                     f"current plan cost of the statements: {seq_costs}",
                     "size: a B-tree estimate of the same keys, as a rough guide",
+                    *claimed.notes,
                 ),
             )
         )

@@ -1,6 +1,7 @@
 -- Columns of user tables as one fact for every command: type (formatted, and by base name with
 -- its typmod), nullability, default, identity and generated flags, comment, and the planner's
 -- statistics (pg_stats, null when never analysed) with what index size estimates need.
+-- A partitioned table only has statistics over its whole tree (inherited), once ANALYZEd by hand.
 SELECT a.attrelid AS table_oid,
        a.attname AS name,
        a.attnum,
@@ -39,7 +40,7 @@ SELECT a.attrelid AS table_oid,
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_catalog.pg_stats st
          ON st.schemaname = n.nspname AND st.tablename = c.relname
-        AND st.attname = a.attname AND NOT st.inherited
+        AND st.attname = a.attname AND st.inherited = (c.relkind = 'p')
  WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
    AND a.attnum > 0

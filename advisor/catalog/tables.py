@@ -14,7 +14,7 @@ from psycopg.rows import dict_row
 
 from advisor.catalog.rows import build
 from advisor.db import queries
-from advisor.model import Column, Table, TableRef
+from advisor.model import Column, Partition, Table, TableRef
 
 
 def read_tables(conn: psycopg.Connection[Any]) -> dict[TableRef, Table]:
@@ -29,3 +29,18 @@ def read_tables(conn: psycopg.Connection[Any]) -> dict[TableRef, Table]:
         ref = TableRef(r["schema"], r["name"])
         tables[ref] = build(Table, r, ref=ref, columns=tuple(columns.get(r["oid"], ())))
     return tables
+
+
+def read_partitions(conn: psycopg.Connection[Any]) -> tuple[Partition, ...]:
+    """Every partition with its direct parent (``pg_inherits`` of partitioned tables)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(queries.load("partitions")).fetchall()
+    return tuple(
+        build(
+            Partition,
+            r,
+            table=TableRef(r["schema"], r["name"]),
+            parent=TableRef(r["parent_schema"], r["parent_name"]),
+        )
+        for r in rows
+    )

@@ -36,6 +36,10 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "where": spec.where,
         "create_sql": rec.create_sql,
         "drop_sql": rec.drop_sql,
+        # one statement each, run one at a time, in order (several on a partitioned table)
+        "create_statements": list(rec.create_statements),
+        "drop_statements": list(rec.drop_statements),
+        "partitions": [str(ref) for ref in rec.partitions],
         "estimated_size_bytes": rec.estimated_size_bytes,
         "time_saved_ms": _round(rec.time_saved_ms, 1),
         "time_saved_ms_per_week": _round(rec.time_saved_ms_per_week, 1),
@@ -76,6 +80,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "drop_sql": f.drop_sql,
         "restore_sql": f.restore_sql,
         "create_sql": f.create_sql,
+        "partitioned": f.partitioned,
         "safe": f.safe,
         "statements": list(f.statements),
     }

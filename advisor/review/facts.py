@@ -2,7 +2,9 @@
 
 The facts themselves (structure, constraints, replica identity, partitioning) are read once by
 the catalog layer (``advisor.catalog.indexes``, ``advisor.catalog.foreign_keys``); this module
-says which of them protect an index.
+says which of them protect an index. An index on a partitioned table is reviewed as one index:
+its size and scans are the sums over the leaf indexes attached below it, which are never
+proposed on their own.
 """
 
 from __future__ import annotations
