@@ -3,7 +3,7 @@
 - the statistics window is stated, and nothing is extrapolated to a week below a day of it;
 - a statement's saving is split among the indexes that serve it, never counted twice;
 - an index the final plans ignore leaves the recommended set;
-- ``analyze``, ``table`` and ``report`` give one verdict on the existing indexes;
+- ``analyze``, ``table``, ``report`` and ``lint`` give one verdict on the existing indexes;
 - the report renders a period in which ``advisor apply`` built an index, measured;
 - a store spanning more than a day gives per-week figures.
 
@@ -31,6 +31,8 @@ from advisor.collect.catalog import read_catalog
 from advisor.db import session
 from advisor.history.snapshots import take_snapshot
 from advisor.history.store import open_store
+from advisor.lint.config import LintConfig
+from advisor.lint.live import lint
 from advisor.model import (
     IndexKey,
     IndexSpec,
@@ -292,6 +294,10 @@ def test_one_verdict_from_analyze_table_and_report(make_db: Any, tmp_path: Path)
                              applies_log=tmp_path / "none.jsonl")  # fmt: skip
     assert {u.name for u in weekly.unused_indexes} == drops
     assert {u.name for u in advised.unused_indexes} == drops
+    linted = lint(db.dsn, LintConfig(min_stats_age_s=0))
+    assert {f.object for f in linted.findings if f.rule == "index-review" and f.fix_sql} == drops
+    young = lint(db.dsn, LintConfig())
+    assert not [f for f in young.findings if f.rule == "index-review" and "unused" in f.detail]
     text = markdown.render(advised)
     count = len(advised.unused_indexes)
     assert f"{count} index{'es' if count != 1 else ''} (" in text and "may be dropped" in text

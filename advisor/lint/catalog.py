@@ -12,12 +12,14 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from advisor.catalog.names import read_relation_names
+from advisor.catalog.foreign_keys import read_foreign_keys
+from advisor.catalog.names import IndexNames, read_relation_names
 from advisor.catalog.rows import build, resolve
+from advisor.catalog.stats import index_stats_age
 from advisor.collect import catalog as base_catalog
 from advisor.db import queries
 from advisor.lint.sqlexpr import function_names
-from advisor.model import Column, ExistingIndex, Policy, Table, TableRef
+from advisor.model import Column, ExistingIndex, Finding, Policy, Table, TableRef
 
 _IGNORE = re.compile(r"advisor:ignore\s+([\w\-*]+(?:\s*,\s*[\w\-*]+)*)")
 
@@ -88,6 +90,7 @@ class LintCatalog:
     search_path: tuple[str, ...]
     function_volatility: dict[str, str] = field(default_factory=dict)  # name -> worst of i/s/v
     relation_names: dict[str, frozenset[str]] = field(default_factory=dict)  # by schema
+    index_verdict: tuple[Finding, ...] = ()  # the review's findings (``advisor.review``)
 
     def resolve(self, schema: str | None, name: str) -> TableInfo | None:
         return resolve(self.tables, self.search_path, schema, name)
@@ -170,8 +173,11 @@ def _constraints(cur: psycopg.Cursor[dict[str, Any]]) -> tuple[ConstraintInfo, .
     )
 
 
-def read(conn: psycopg.Connection[Any]) -> LintCatalog:
-    """Read everything the live rules need, in a handful of catalog queries."""
+def read(conn: psycopg.Connection[Any], *, min_stats_age_s: float | None = None) -> LintCatalog:
+    """Read everything the live rules need, in a handful of catalog queries; with
+    ``min_stats_age_s``, the review's verdict on the existing indexes too."""
+    from advisor.review import review_indexes  # the review imports the catalog layer
+
     base = base_catalog.read_catalog(conn)
     tables = _linted(base.tables)
     with conn.cursor(row_factory=dict_row) as cur:
@@ -206,4 +212,14 @@ def read(conn: psycopg.Connection[Any]) -> LintCatalog:
         search_path=base.search_path,
         function_volatility=function_volatility(conn, names),
         relation_names=read_relation_names(conn),
+        index_verdict=review_indexes(
+            tuple(i for group in base.indexes.values() for i in group),
+            read_foreign_keys(conn),
+            IndexNames(conn),
+            plan_usage=None,
+            stats_age_seconds=index_stats_age(conn),
+            min_stats_age_seconds=min_stats_age_s,
+        )
+        if min_stats_age_s is not None
+        else (),
     )
