@@ -14,7 +14,7 @@ from typing import Any
 
 from tabulate import tabulate
 
-from advisor.render.figures import saving
+from advisor.render.figures import saving, window_line
 from advisor.render.json import recommendation
 from advisor.report import fmt
 from advisor.table_view.model import TableView
@@ -106,6 +106,9 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
     out.append("")
 
     out += [f"{h2}Recommendations", ""]
+    window = window_line(view.window) if view.recommendations else None
+    if window:
+        out += [window, ""]
     if view.recommendations:
         for rec in view.recommendations:
             out.append(f"- {rec.spec.describe()}: {saving(rec, view.window)}"
@@ -212,6 +215,9 @@ def to_dict(view: TableView) -> dict[str, Any]:
             for lock in view.locks
         ],
         "recommendations": [recommendation(r) for r in view.recommendations],
+        "window_seconds": view.window.seconds if view.window else None,
+        "window_start": view.window.start_iso if view.window else None,
+        "window": view.window.describe() if view.window else None,
         "advice_note": view.advice_note,
         "notes": list(view.notes),
     }
