@@ -14,10 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
-from advisor.catalog.rows import build
-from advisor.db import queries
+from advisor.catalog.rows import read
 from advisor.model import ExistingIndex, TableRef
 
 
@@ -62,16 +60,11 @@ def read_foreign_keys(
 ) -> tuple[ForeignKey, ...]:
     """Foreign keys declared on user tables (or on one table), constraints cloned onto
     partitions left out: the parent's constraint stands for them."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(
-            queries.load("catalog_foreign_keys"), {"table_oid": table_oid}
-        ).fetchall()
-    return tuple(
-        build(
-            ForeignKey,
-            r,
-            table=TableRef(r["schema"], r["table_name"]),
-            referenced=TableRef(r["referenced_schema"], r["referenced_table"]),
-        )
-        for r in rows
+    return read(
+        conn,
+        "catalog_foreign_keys",
+        ForeignKey,
+        {"table_oid": table_oid},
+        table=("schema", "table_name"),
+        referenced=("referenced_schema", "referenced_table"),
     )

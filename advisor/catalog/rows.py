@@ -10,6 +10,10 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+import psycopg
+from psycopg.rows import dict_row
+
+from advisor.db import queries
 from advisor.model import TableRef
 
 if TYPE_CHECKING:
@@ -32,6 +36,30 @@ def by_table(items: Iterable[Item]) -> dict[TableRef, tuple[Item, ...]]:
     for item in items:
         grouped.setdefault(item.table, []).append(item)
     return {ref: tuple(group) for ref, group in grouped.items()}
+
+
+def read(
+    conn: psycopg.Connection[Any],
+    query: str,
+    cls: type[T],
+    params: Mapping[str, Any] | None = None,
+    **refs: tuple[str, str],
+) -> tuple[T, ...]:
+    """Every row of ``queries/<query>.sql`` as ``cls``; each of ``refs`` names a ``TableRef``
+    field and the (schema, name) columns it is made of (None when the name is null)."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(queries.load(query), params).fetchall()
+    return tuple(
+        build(
+            cls,
+            r,
+            **{
+                field: TableRef(r[schema], r[name]) if r[name] is not None else None
+                for field, (schema, name) in refs.items()
+            },
+        )
+        for r in rows
+    )
 
 
 def build(cls: type[T], row: Mapping[str, Any], **given: Any) -> T:

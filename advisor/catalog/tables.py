@@ -12,7 +12,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from advisor.catalog.rows import build
+from advisor.catalog.rows import build, read
 from advisor.db import queries
 from advisor.model import Column, Partition, Table, TableRef
 
@@ -33,14 +33,10 @@ def read_tables(conn: psycopg.Connection[Any]) -> dict[TableRef, Table]:
 
 def read_partitions(conn: psycopg.Connection[Any]) -> tuple[Partition, ...]:
     """Every partition with its direct parent (``pg_inherits`` of partitioned tables)."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(queries.load("partitions")).fetchall()
-    return tuple(
-        build(
-            Partition,
-            r,
-            table=TableRef(r["schema"], r["name"]),
-            parent=TableRef(r["parent_schema"], r["parent_name"]),
-        )
-        for r in rows
+    return read(
+        conn,
+        "partitions",
+        Partition,
+        table=("schema", "name"),
+        parent=("parent_schema", "parent_name"),
     )

@@ -12,10 +12,9 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from advisor.catalog.foreign_keys import read_foreign_keys
-from advisor.catalog.names import IndexNames, read_relation_names
-from advisor.catalog.rows import build, resolve
-from advisor.catalog.stats import index_stats_age
+from advisor.catalog.names import read_relation_names
+from advisor.catalog.rows import read as read_rows
+from advisor.catalog.rows import resolve
 from advisor.collect import catalog as base_catalog
 from advisor.db import queries
 from advisor.lint.sqlexpr import function_names
@@ -161,27 +160,14 @@ def _linted(tables: dict[TableRef, Table]) -> dict[TableRef, Table]:
     }
 
 
-def _constraints(cur: psycopg.Cursor[dict[str, Any]]) -> tuple[ConstraintInfo, ...]:
-    return tuple(
-        build(
-            ConstraintInfo,
-            r,
-            table=TableRef(r["schema"], r["table_name"]),
-            ref_table=TableRef(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
-        )
-        for r in cur.execute(queries.load("lint_constraints"))
-    )
-
-
 def read(conn: psycopg.Connection[Any], *, min_stats_age_s: float | None = None) -> LintCatalog:
     """Read everything the live rules need, in a handful of catalog queries; with
     ``min_stats_age_s``, the review's verdict on the existing indexes too."""
-    from advisor.review import review_indexes  # the review imports the catalog layer
+    from advisor.review import review_live  # the review imports the catalog layer
 
     base = base_catalog.read_catalog(conn)
     tables = _linted(base.tables)
     with conn.cursor(row_factory=dict_row) as cur:
-        constraints = _constraints(cur)
         sequences = tuple(
             SequenceInfo(
                 schema=r["schema"],
@@ -204,7 +190,13 @@ def read(conn: psycopg.Connection[Any], *, min_stats_age_s: float | None = None)
     names = {n for p in policies for n in function_names(p.using_sql) | function_names(p.check_sql)}
     return LintCatalog(
         tables=tables,
-        constraints=constraints,
+        constraints=read_rows(
+            conn,
+            "lint_constraints",
+            ConstraintInfo,
+            table=("schema", "table_name"),
+            ref_table=("ref_schema", "ref_table"),
+        ),
         indexes={ref: base.indexes_of(ref) for ref in tables},
         sequences=sequences,
         policies=policies,
@@ -212,13 +204,10 @@ def read(conn: psycopg.Connection[Any], *, min_stats_age_s: float | None = None)
         search_path=base.search_path,
         function_volatility=function_volatility(conn, names),
         relation_names=read_relation_names(conn),
-        index_verdict=review_indexes(
-            tuple(i for group in base.indexes.values() for i in group),
-            read_foreign_keys(conn),
-            IndexNames(conn),
-            plan_usage=None,
-            stats_age_seconds=index_stats_age(conn),
+        index_verdict=review_live(
+            conn,
             min_stats_age_seconds=min_stats_age_s,
+            indexes=tuple(i for group in base.indexes.values() for i in group),
         )
         if min_stats_age_s is not None
         else (),

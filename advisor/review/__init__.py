@@ -10,6 +10,7 @@ proposed for dropping, and a drop is ``safe`` only when no workload plan reads t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -38,6 +39,7 @@ __all__ = [
     "CHECKS",
     "Check",
     "DropEffect",
+    "Evidence",
     "index_stats_age",
     "price_drops",
     "replica_index_scans",
@@ -46,6 +48,25 @@ __all__ = [
     "review_indexes",
     "review_live",
 ]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the verdict weighs besides the catalog.
+
+    ``stats_age_seconds`` is how long ``idx_scan`` has been counting (``advisor.catalog.stats``);
+    no index is called unused when it is None or below ``min_stats_age_seconds``.
+    ``plan_usage`` maps an index name, as EXPLAIN shows it, to the workload statements whose
+    generic plans read it; None when no workload was planned (``safe`` is then unknown).
+    ``replica_scans`` adds the replicas' scans per index oid (``replica_scans_by_oid``);
+    ``hide_costs`` the planner costs of a drop where HypoPG can hide indexes (``price_drops``).
+    """
+
+    stats_age_seconds: float | None
+    min_stats_age_seconds: float
+    plan_usage: Mapping[str, tuple[str, ...]] | None = None
+    replica_scans: Mapping[int, int] | None = None
+    hide_costs: Mapping[int, tuple[DropEffect, ...]] | None = None
 
 
 def review(
@@ -60,18 +81,14 @@ def review(
     checks: tuple[Check, ...] = CHECKS,
 ) -> tuple[Finding, ...]:
     """The findings about the existing indexes of the whole database (``review_indexes``),
-    with the indexes of ``catalog`` and the foreign keys read on ``conn``."""
+    with the indexes of ``catalog`` and the foreign keys read on ``conn``; the keywords are
+    those of ``Evidence``."""
+    evidence = Evidence(
+        stats_age_seconds, min_stats_age_seconds, plan_usage, replica_scans, hide_costs
+    )
     indexes = tuple(i for group in catalog.indexes.values() for i in group)
     return review_indexes(
-        indexes,
-        read_foreign_keys(conn),
-        IndexNames(conn),
-        plan_usage=plan_usage,
-        stats_age_seconds=stats_age_seconds,
-        min_stats_age_seconds=min_stats_age_seconds,
-        replica_scans=replica_scans,
-        hide_costs=hide_costs,
-        checks=checks,
+        indexes, read_foreign_keys(conn), IndexNames(conn), evidence, checks=checks
     )
 
 
@@ -79,12 +96,8 @@ def review_indexes(
     indexes: tuple[ExistingIndex, ...],
     foreign_keys: tuple[ForeignKey, ...],
     names: IndexNames,
+    evidence: Evidence,
     *,
-    plan_usage: Mapping[str, tuple[str, ...]] | None,
-    stats_age_seconds: float | None,
-    min_stats_age_seconds: float,
-    replica_scans: Mapping[int, int] | None = None,
-    hide_costs: Mapping[int, tuple[DropEffect, ...]] | None = None,
     checks: tuple[Check, ...] = CHECKS,
 ) -> tuple[Finding, ...]:
     """The verdict on existing indexes, in the order of ``checks``: the one place that decides
@@ -93,23 +106,17 @@ def review_indexes(
 
     ``indexes`` are the indexes to judge with every index their verdict depends on (the whole
     database, or one table's); ``foreign_keys`` those declared on their tables.
-    ``plan_usage`` maps an index name, as EXPLAIN shows it, to the workload statements whose
-    generic plans read it; None when no workload was planned (``safe`` is then unknown).
-    ``stats_age_seconds`` is how long ``idx_scan`` has been counting (``advisor.catalog.stats``);
-    no index is called unused when it is None or below ``min_stats_age_seconds``.
-    ``replica_scans`` adds the replicas' scans per index oid (``replica_scans_by_oid``);
-    ``hide_costs`` the planner costs of a drop where HypoPG can hide indexes (``price_drops``).
     """
     ctx = Context(
         indexes=indexes,
         foreign_keys=foreign_keys,
-        stats_age_seconds=stats_age_seconds,
-        min_stats_age_seconds=min_stats_age_seconds,
-        replica_scans=replica_scans,
+        stats_age_seconds=evidence.stats_age_seconds,
+        min_stats_age_seconds=evidence.min_stats_age_seconds,
+        replica_scans=evidence.replica_scans,
         names=names,
     )
     proposals = [proposal for check in checks for proposal in check.run(ctx)]
-    return resolve(proposals, ctx, plan_usage=plan_usage, hide_costs=hide_costs)
+    return resolve(proposals, ctx, plan_usage=evidence.plan_usage, hide_costs=evidence.hide_costs)
 
 
 def review_live(
@@ -126,7 +133,5 @@ def review_live(
         indexes if indexes is not None else read_indexes(conn, table_oid=table_oid),
         read_foreign_keys(conn, table_oid=table_oid),
         IndexNames(conn),
-        plan_usage=None,
-        stats_age_seconds=index_stats_age(conn),
-        min_stats_age_seconds=min_stats_age_seconds,
+        Evidence(index_stats_age(conn), min_stats_age_seconds),
     )
