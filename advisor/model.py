@@ -404,12 +404,12 @@ class Recommendation:
     drop_sql: str
     estimated_size_bytes: int
     effects: tuple[StatementEffect, ...]
-    # its part of its statements' measured time over the statistics window (split among the
-    # indexes serving a statement); None: no statement it serves has a measured time
-    time_saved_ms: float | None
     time_saved_ms_per_week: float | None  # only when the window covers at least a day
     write_overhead: float = 0.0  # ms per week of index maintenance at the observed write rate
     verified: bool = True
+    # its part of its statements' measured time over the statistics window (split among the
+    # indexes serving a statement); None: no statement it serves has a measured time
+    time_saved_ms: float | None = None
     hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
     # An index on a partitioned table is built in steps, one statement each, run one at a time:

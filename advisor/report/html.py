@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from advisor.render.figures import saving, window_line
-from advisor.report import charts, fmt
+from advisor.render.figures import no_workload, saving, window_line
+from advisor.report import charts, fmt, markdown
 from advisor.report.model import Change, StatementLine, WeeklyReport
 from advisor.report.story import headlines
 
@@ -142,7 +142,7 @@ def render(report: WeeklyReport) -> str:
         add(_statements("By mean time", report.top_mean))
         add(_statements("By calls", report.top_calls))
     else:
-        add("<p>No statement ran during the period.</p>")
+        add(f"<p>{escape(no_workload(report.window))}</p>")
     add("</section>")
 
     add("<section><h2>Recommended indexes</h2>")
@@ -166,7 +166,7 @@ def render(report: WeeklyReport) -> str:
             add(_table(["statement", "cost before", "cost after", "calls this period",
                         "mean this period"], rows, {1, 2, 3, 4}))  # fmt: skip
     else:
-        add(f"<p>{escape(report.advice_note or 'No index would improve the workload enough.')}</p>")
+        add(f"<p>{escape(report.advice_note or markdown.nothing(report))}</p>")
     add("</section>")
 
     add("<section><h2>Applied since the last report</h2>")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from advisor.render.figures import saving, window_line
+from advisor.render.figures import no_workload, saving, window_line
 from advisor.report import fmt
 from advisor.report.model import Change, StatementLine, WeeklyReport
 from advisor.report.story import headlines
@@ -44,6 +44,13 @@ def _statements(title: str, lines: Sequence[StatementLine]) -> list[str]:
     ]  # fmt: skip
     return [f"### {title}", "", *_table(["#", "statement", "calls", "total", "mean", "vs before"],
                                          rows)]  # fmt: skip
+
+
+def nothing(report: WeeklyReport) -> str:
+    """No recommendation: nothing ran in the window, or nothing worth an index."""
+    if not report.statements:
+        return no_workload(report.window)
+    return "No index would improve the workload enough."
 
 
 def render(report: WeeklyReport) -> str:
@@ -107,7 +114,7 @@ def render(report: WeeklyReport) -> str:
                 )
         out.append("")
     else:
-        out += [report.advice_note or "No index would improve the workload enough.", ""]
+        out += [report.advice_note or nothing(report), ""]
 
     out += ["## Applied since the last report", ""]
     if report.applied:
