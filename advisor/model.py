@@ -245,12 +245,7 @@ class ExistingIndex:
     @property
     def shape(self) -> str:
         """``USING btree (a, lower(b)) WHERE ...`` for the report."""
-        text = f"USING {self.method} ({self.key_text})"
-        if self.include:
-            text += f" INCLUDE ({', '.join(self.include)})"
-        if self.predicate:
-            text += f" WHERE {self.predicate}"
-        return text
+        return using_text(self.method, self.key_text, self.include, self.predicate)
 
     def leading_columns(self, count: int) -> frozenset[str] | None:
         """The first ``count`` key columns as a set, or None when an expression is among them."""
@@ -259,6 +254,16 @@ class ExistingIndex:
         if self.attnums and 0 in self.attnums[:count]:
             return None
         return frozenset(self.keys[:count])
+
+
+def using_text(method: str, keys: str, include: tuple[str, ...], where: str | None) -> str:
+    """``USING btree (a, b) INCLUDE (c) WHERE ...``."""
+    text = f"USING {method} ({keys})"
+    if include:
+        text += f" INCLUDE ({', '.join(include)})"
+    if where:
+        text += f" WHERE {where}"
+    return text
 
 
 def _at(values: tuple[int, ...], pos: int) -> int:
@@ -304,12 +309,8 @@ class IndexSpec:
             + (f" {k.opclass}" if k.opclass else "")
             for k in self.keys
         )
-        text = f"{self.table} USING {self.method} ({keys})"
-        if self.include:
-            text += f" INCLUDE ({', '.join(display(c) for c in self.include)})"
-        if self.where:
-            text += f" WHERE {self.where}"
-        return text
+        include = tuple(display(c) for c in self.include)
+        return f"{self.table} {using_text(self.method, keys, include, self.where)}"
 
 
 class Role(enum.StrEnum):
