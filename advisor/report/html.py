@@ -176,7 +176,8 @@ def render(report: WeeklyReport) -> str:
             add(
                 f"<h3>{escape(a.schema)}.{escape(a.name)}</h3><p>{escape(fmt.size(a.size_bytes))}"
                 f", {escape(origin)}; appeared between {escape(fmt.when(a.appeared_after))} and "
-                f"{escape(fmt.when(a.appeared_by))}; {fmt.count(a.scans)} scans since.<br>"
+                f"{escape(fmt.when(a.appeared_by))}; {fmt.count(a.scans)} scans since it was "
+                "built (pg_stat_user_indexes).<br>"
                 f"{_code(a.definition, 400)}</p>"
             )
             if a.effects:

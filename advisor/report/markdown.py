@@ -123,7 +123,7 @@ def render(report: WeeklyReport) -> str:
             out.append(
                 f"**{a.schema}.{a.name}** ({fmt.size(a.size_bytes)}, {origin}) appeared between "
                 f"{fmt.when(a.appeared_after)} and {fmt.when(a.appeared_by)}; "
-                f"{fmt.count(a.scans)} scans since."
+                f"{fmt.count(a.scans)} scans since it was built (pg_stat_user_indexes)."
             )
             out.append("")
             if a.effects:
