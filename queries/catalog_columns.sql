@@ -1,4 +1,6 @@
--- Columns of user tables with their planner statistics (pg_stats, null when never analysed).
+-- Columns of user tables as one fact for every command: type (formatted, and by base name with
+-- its typmod), nullability, default, identity and generated flags, comment, and the planner's
+-- statistics (pg_stats, null when never analysed) with what index size estimates need.
 -- A partitioned table only has statistics over its whole tree (inherited), once ANALYZEd by hand.
 SELECT a.attrelid AS table_oid,
        a.attname AS name,
@@ -22,6 +24,14 @@ SELECT a.attrelid AS table_oid,
                   AND opc.opcintype = CASE WHEN a.atttypid = 'pg_catalog.varchar'::pg_catalog.regtype
                                            THEN 'pg_catalog.text'::pg_catalog.regtype
                                            ELSE a.atttypid::pg_catalog.regtype END) AS dedup,
+       t.typname AS type_name,
+       tn.nspname AS type_schema,
+       t.typtype AS type_kind,
+       a.atttypmod AS typmod,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_sql,
+       a.attidentity AS identity,
+       a.attgenerated AS generated,
+       pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
        -- the type the default B-tree operator class takes (as the server picks it: the type
        -- itself, else the preferred type it is binary-coercible to): a varchar or a domain over
        -- text is indexed as text, so a plan's (col)::text only relabels it
@@ -40,8 +50,10 @@ SELECT a.attrelid AS table_oid,
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
   JOIN pg_catalog.pg_type base
     ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_catalog.pg_stats st
          ON st.schemaname = n.nspname AND st.tablename = c.relname
         AND st.attname = a.attname AND st.inherited = (c.relkind = 'p')
