@@ -10,6 +10,8 @@ import enum
 import functools
 from dataclasses import dataclass, field
 
+from advisor.window import Window
+
 
 @dataclass(frozen=True, order=True)
 class TableRef:
@@ -36,6 +38,35 @@ class Column:
     avg_width: int | None = None  # pg_stats: average stored width in bytes
     type_length: int = -1  # pg_attribute.attlen: fixed width, or -1 for varlena
     dedup: bool = True  # B-tree deduplication possible for the type's default operator class
+    type_name: str = ""  # pg_type.typname: varchar, numeric, int4, an enum's name ...
+    type_schema: str = "pg_catalog"
+    type_kind: str = "b"  # pg_type.typtype: b base, e enum, d domain, c composite ...
+    typmod: int = -1
+    default_sql: str | None = None
+    identity: str = ""  # "a" always, "d" by default
+    generated: str = ""  # "s" stored
+    comment: str | None = None
+
+    @property
+    def char_length(self) -> int | None:
+        """n of varchar(n) / char(n); None when unbounded."""
+        if self.type_name in ("varchar", "bpchar") and self.typmod >= 4:
+            return self.typmod - 4
+        return None
+
+    @property
+    def numeric_precision(self) -> tuple[int, int] | None:
+        """(precision, scale) of numeric(p,s); None for unconstrained numeric."""
+        if self.type_name != "numeric" or self.typmod < 4:
+            return None
+        mod = self.typmod - 4
+        return (mod >> 16) & 0xFFFF, mod & 0xFFFF
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_sql is not None or bool(self.identity) or bool(self.generated)
+
+    index_type: str | None = None  # the type its default B-tree opclass takes (varchar: text)
 
 
 @dataclass(frozen=True)
@@ -59,6 +90,20 @@ class Table:
     n_mod_since_analyze: int = 0
     vacuum_age_s: float | None = None  # seconds since the last (auto)vacuum, None: none known
     analyze_age_s: float | None = None  # seconds since the last (auto)analyze
+    rows: float = 0.0  # the planner's estimate, or the live rows when never analysed
+    comment: str | None = None
+    is_partition: bool = False
+    extension_member: bool = False
+    before_insert_row_trigger: bool = False
+    has_default_partition: bool = False
+
+    @property
+    def rls_enabled(self) -> bool:
+        return self.row_security
+
+    @property
+    def rls_forced(self) -> bool:
+        return self.force_row_security
 
     def column(self, name: str) -> Column | None:
         for col in self.columns:
@@ -77,20 +122,50 @@ class Table:
 
 
 @dataclass(frozen=True)
-class Policy:
-    """A row-level security policy; ``qual`` and ``with_check`` are SQL text."""
+class Partition:
+    """One partition of a partitioned table (``pg_inherits``).
+
+    ``kind`` is its ``pg_class.relkind``: ``r`` a leaf that stores rows, ``p`` a partitioned
+    table itself (sub-partitioned), ``f`` a foreign table (it cannot hold an index).
+    """
 
     table: TableRef
+    parent: TableRef
+    kind: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A row-level security policy; ``using_sql`` and ``check_sql`` are SQL text."""
+
     name: str
-    permissive: str
-    roles: tuple[str, ...]
-    command: str
-    qual: str | None
-    with_check: str | None
+    table: TableRef
+    command: str  # r select, a insert, w update, d delete, * all
+    permissive: bool
+    roles: tuple[str, ...]  # "public" for everyone
+    using_sql: str | None
+    check_sql: str | None
+    comment: str | None = None
+
+    @property
+    def applies_to_select(self) -> bool:
+        return self.command in ("r", "*")
+
+
+KeyShape = tuple[int, str, int, int, int]  # attnum, expression tree, opclass, collation, option
 
 
 @dataclass(frozen=True)
 class ExistingIndex:
+    """An index of the database, as ``advisor.catalog.indexes`` reads it (one query for all).
+
+    ``keys`` and ``include`` are names (an expression key: its text) for matching with advice;
+    the structural fields are what PostgreSQL compares indexes by, for the review. An index on a
+    partitioned table (``kind`` "I") has no storage of its own: ``size_bytes`` and the counters
+    are the sums over the leaf indexes attached below it (``leaf_oids``).
+    """
+
     oid: int
     table: TableRef
     name: str
@@ -104,15 +179,147 @@ class ExistingIndex:
     is_valid: bool
     size_bytes: int
     scans: int
+    table_oid: int = 0
+    table_kind: str = "r"  # pg_class.relkind of the table
+    kind: str = "i"  # pg_class.relkind: "I" for an index on a partitioned table
+    key_count: int = -1  # indnkeyatts; -1: len(keys)
+    attnums: tuple[int, ...] = ()  # keys then INCLUDE columns; 0 marks an expression key
+    opclasses: tuple[int, ...] = ()
+    collations: tuple[int, ...] = ()
+    options: tuple[int, ...] = ()  # per key: bit 1 DESC, bit 2 NULLS FIRST
+    expressions: tuple[str, ...] = ()  # node trees of the expression keys, no locations
+    predicate_tree: str | None = None
+    tablespace: str | None = None
+    is_exclusion: bool = False
+    is_replica_identity: bool = False
+    is_ready: bool = True
+    constraints: tuple[str, ...] = ()  # the constraints it backs
+    parent_oid: int | None = None  # the partitioned index this one is attached to
+    leaf_oids: tuple[int, ...] = ()  # on a partitioned table: the leaf indexes below it
+    extension_member: bool = False
+    building: bool = False  # a CREATE INDEX / REINDEX is running on it right now
+    tup_read: int = 0
+    tup_fetch: int = 0
+    size_exact: bool = True  # False: from relpages, because the table was locked
+
+    @property
+    def column_texts(self) -> tuple[str, ...]:
+        return (*self.keys, *self.include)
+
+    @property
+    def n_keys(self) -> int:
+        return self.key_count if self.key_count >= 0 else len(self.keys)
+
+    @property
+    def is_partition(self) -> bool:
+        """Attached to an index of a partitioned table: reviewed as part of that one."""
+        return self.parent_oid is not None
+
+    @property
+    def key_shapes(self) -> tuple[KeyShape, ...]:
+        """Each key as PostgreSQL compares it: column or expression, opclass, collation, order."""
+        if not self.attnums:  # built without the catalog's structure: compare by text
+            return tuple((0, key, 0, 0, 0) for key in self.keys)
+        shapes: list[KeyShape] = []
+        exprs = iter(self.expressions)
+        for pos in range(self.n_keys):
+            attnum = self.attnums[pos]
+            expr = next(exprs, "?") if attnum == 0 else ""
+            shapes.append((attnum, expr, _at(self.opclasses, pos), _at(self.collations, pos),
+                           _at(self.options, pos)))  # fmt: skip
+        return tuple(shapes)
+
+    @property
+    def include_attnums(self) -> frozenset[int]:
+        return frozenset(self.attnums[self.n_keys :])
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """Equal for two indexes that store the same thing in the same order."""
+        include = self.include_attnums if self.attnums else frozenset(self.include)
+        tree = self.predicate_tree if self.attnums else self.predicate
+        return (self.table_oid, self.table, self.method, self.key_shapes, include, tree)
+
+    @property
+    def backs_constraint(self) -> bool:
+        return bool(self.constraints)
+
+    @property
+    def key_text(self) -> str:
+        return ", ".join(self.keys)
+
+    @property
+    def shape(self) -> str:
+        """``USING btree (a, lower(b)) WHERE ...`` for the report."""
+        return using_text(self.method, self.key_text, self.include, self.predicate)
+
+    def leading_columns(self, count: int) -> frozenset[str] | None:
+        """The first ``count`` key columns as a set, or None when an expression is among them."""
+        if count > self.n_keys:
+            return None
+        if self.attnums and 0 in self.attnums[:count]:
+            return None
+        return frozenset(self.keys[:count])
+
+    def key_order(self, position: int) -> tuple[bool, bool]:
+        """(descending, nulls first) of the key at ``position``."""
+        option = _at(self.options, position)
+        return bool(option & 1), bool(option & 2)
+
+
+def using_text(method: str, keys: str, include: tuple[str, ...], where: str | None) -> str:
+    """``USING btree (a, b) INCLUDE (c) WHERE ...``."""
+    text = f"USING {method} ({keys})"
+    if include:
+        text += f" INCLUDE ({', '.join(include)})"
+    if where:
+        text += f" WHERE {where}"
+    return text
+
+
+def _at(values: tuple[int, ...], pos: int) -> int:
+    return values[pos] if pos < len(values) else 0
 
 
 @dataclass(frozen=True)
 class IndexKey:
-    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast)."""
+    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast).
+
+    ``descending`` and ``nulls_first`` are the key's sort order; ``nulls_first`` is None when it is
+    the default of the direction (NULLS LAST for ASC, NULLS FIRST for DESC), so that two keys of
+    the same order compare equal however they were written.
+    """
 
     text: str
     expression: bool = False
     opclass: str | None = None  # e.g. gin_trgm_ops, jsonb_path_ops; None: the default
+    descending: bool = False
+    nulls_first: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.nulls_first is not None and self.nulls_first == self.descending:
+            object.__setattr__(self, "nulls_first", None)
+
+    @property
+    def column(self) -> IndexKey:
+        """The column or expression alone: no operator class, no sort order."""
+        if self.opclass is None and not self.descending and self.nulls_first is None:
+            return self
+        return IndexKey(self.text, self.expression)
+
+    @property
+    def order(self) -> tuple[bool, bool]:
+        """(descending, nulls first), the defaults resolved."""
+        nulls_first = self.descending if self.nulls_first is None else self.nulls_first
+        return self.descending, nulls_first
+
+    @property
+    def order_sql(self) -> str:
+        """``DESC``, ``NULLS FIRST``, ...: only what differs from the default; "" for none."""
+        words = ["DESC"] if self.descending else []
+        if self.nulls_first is not None:
+            words.append("NULLS FIRST" if self.nulls_first else "NULLS LAST")
+        return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -143,14 +350,11 @@ class IndexSpec:
         keys = ", ".join(
             (f"({k.text})" if k.expression else display(k.text))
             + (f" {k.opclass}" if k.opclass else "")
+            + (f" {k.order_sql}" if k.order_sql else "")
             for k in self.keys
         )
-        text = f"{self.table} USING {self.method} ({keys})"
-        if self.include:
-            text += f" INCLUDE ({', '.join(display(c) for c in self.include)})"
-        if self.where:
-            text += f" WHERE {self.where}"
-        return text
+        include = tuple(display(c) for c in self.include)
+        return f"{self.table} {using_text(self.method, keys, include, self.where)}"
 
 
 class Role(enum.StrEnum):
@@ -211,7 +415,7 @@ class ParsedStatement:
     uses: tuple[ColumnUse, ...]
     repairs: tuple[str, ...] = ()
     has_limit: bool = False
-    views: tuple[str, ...] = ()  # views and foreign tables read; their columns are not traced
+    views: tuple[str, ...] = ()  # views and foreign tables named (the plan traces views' columns)
     updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
     # columns each table is read for (None: all of them, e.g. SELECT *); for covering indexes
     reads: tuple[tuple[TableRef, tuple[str, ...] | None], ...] = ()
@@ -221,6 +425,7 @@ class ParsedStatement:
 class Skipped:
     statement: Statement
     reason: str
+    planned_query: str | None = None  # the text planned, when planning it failed
 
 
 @dataclass(frozen=True)
@@ -234,6 +439,7 @@ class StatementEffect:
     statement: Statement
     cost_before: float
     cost_after: float | None  # None: not proven by the planner (rule-based advice)
+    time_saved_ms: float | None = None  # this index's part of the statement's saving
 
 
 @dataclass(frozen=True)
@@ -244,11 +450,28 @@ class Recommendation:
     drop_sql: str
     estimated_size_bytes: int
     effects: tuple[StatementEffect, ...]
-    time_saved_ms_per_week: float
+    time_saved_ms_per_week: float | None  # only when the window covers at least a day
     write_overhead: float = 0.0  # ms per week of index maintenance at the observed write rate
     verified: bool = True
+    # its part of its statements' measured time over the statistics window (split among the
+    # indexes serving a statement); None: no statement it serves has a measured time
+    time_saved_ms: float | None = None
     hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
+    # An index on a partitioned table is built in steps, one statement each, run one at a time:
+    # ``create_sql`` / ``drop_sql`` then hold all of them, joined by ";\n".
+    create_steps: tuple[str, ...] = ()
+    drop_steps: tuple[str, ...] = ()
+    partitions: tuple[TableRef, ...] = ()  # the leaf partitions it covers, as the catalog had them
+
+    @property
+    def create_statements(self) -> tuple[str, ...]:
+        """The statements that build the index, in order (one unless the table is partitioned)."""
+        return self.create_steps or (self.create_sql,)
+
+    @property
+    def drop_statements(self) -> tuple[str, ...]:
+        return self.drop_steps or (self.drop_sql,)
 
 
 @dataclass(frozen=True)
@@ -258,6 +481,7 @@ class StatementResult:
     cost_after: float | None
     reason: str | None
     repairs: tuple[str, ...] = ()
+    planned_query: str | None = None  # the exact text planned, after repairs
 
 
 @dataclass(frozen=True)
@@ -272,6 +496,7 @@ class Finding:
     create_sql: str | None = None
     safe: bool | None = None
     statements: tuple[str, ...] = ()
+    partitioned: bool = False  # an index on a partitioned table: dropped and restored in steps
 
 
 @dataclass(frozen=True)
@@ -283,6 +508,7 @@ class ServerInfo:
     stats_since: str | None
     stats_age_seconds: float | None
     table_stats_age_seconds: float | None = None
+    stats_basis: str | None = None  # how stats_since was found: the pgss reset, the server start
 
 
 SNAPSHOTS = "snapshots"
@@ -364,6 +590,9 @@ class Report:
     plans_derived: int = 0  # what-if requests answered from a known plan, without an EXPLAIN
     write_notes: tuple[str, ...] = ()  # bulk loads set apart, where write rates came from
     writes: tuple[tuple[TableRef, TableWrites], ...] = ()  # tables with writes in the window
+    window: Window | None = None  # what the measured times cover
+    left_out: tuple[tuple[str, str], ...] = ()  # (index, why): chosen, then left out
+    budget_note: str | None = None  # "2 indexes left out by --max-size 10MB"
 
     @property
     def limit_note(self) -> str:

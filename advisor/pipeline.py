@@ -6,6 +6,7 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -15,10 +16,11 @@ from advisor import review as review_mod
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
+from advisor.catalog.names import IndexNames
 from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
-from advisor.db import ddl, session
+from advisor.db import session
 from advisor.errors import AnalysisAborted
 from advisor.history.own import is_advisor_statement
 from advisor.history.series import table_series
@@ -35,25 +37,27 @@ from advisor.model import (
     TableRef,
     TableWrites,
 )
+from advisor.parse import plan as plan_uses
+from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
-from advisor.review.facts import relation_names
 from advisor.selection import rates
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.limits import MAX_EXPLAINS, SearchLimit
-from advisor.selection.overhead import WriteCost, write_cost
-from advisor.settings import Settings
-from advisor.sources.workload import SourceOptions
+from advisor.selection.overhead import WriteCost, combined, write_cost
+from advisor.selection.proof import prove, served_in_order
+from advisor.settings import Settings, format_size
+from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
 from advisor.whatif.size import estimate_btree_bytes
 from advisor.whatif.verify import verify as verify_on_copy
+from advisor.window import WEEK_SECONDS, Window
 
 log = logging.getLogger(__name__)
 
-WEEK_SECONDS = 7 * 24 * 3600
 Progress = Callable[[str], None]
 
 
@@ -96,7 +100,8 @@ def _analyze(
     note: Progress,
     started: float,
 ) -> Report:
-    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements)
+    now = datetime.fromtimestamp(settings.now_epoch, UTC) if settings.now_epoch else None
+    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements, now=now)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
     collected = collect_workload(
@@ -117,9 +122,10 @@ def _analyze(
         for item in collected.items
         if not is_advisor_statement(item.statement.query)  # our own catalog reads and EXPLAINs
     ]
+    window = _window(server.info, options, collected)
     period = server.info.stats_age_seconds
-    if not options.use_pg_stat_statements and collected.log_span_seconds:
-        period = collected.log_span_seconds
+    if not options.use_pg_stat_statements:
+        period = window.seconds
     server_info = replace(server.info, stats_age_seconds=period)
     note(f"parsing {len(workload)} statements")
     parsed: list[ParsedStatement] = []
@@ -132,7 +138,7 @@ def _analyze(
         session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
-    whatif = WhatIf(hypo, explainer, derive=settings.search_shortcuts)
+    whatif = WhatIf(hypo, explainer, catalog.family, derive=settings.search_shortcuts)
     limit = SearchLimit.start(
         lambda: explainer.calls,
         max_explains=settings.max_explains,
@@ -142,7 +148,7 @@ def _analyze(
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
-        items, not_planned = _baseline(parsed, whatif, skipped, limit)
+        items, not_planned = _baseline(parsed, whatif, catalog, skipped, limit)
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
@@ -157,9 +163,9 @@ def _analyze(
             lazy=not settings.exhaustive_search,
             shortcuts=settings.search_shortcuts,
         )
-        selection = selector.select(items, proposed)
-        names = IndexNames(conn)
-        recommendations = _recommend(names, catalog, selection, items, costing, server_info)
+        selection = prove(selector.select(items, proposed), items, whatif)
+        names = IndexNames(conn, catalog=catalog)
+        recommendations = _recommend(names, catalog, selection, items, costing, window)
         unverified = _rule_advice(names, catalog, items, costing, settings)
     finally:
         if not conn.broken:
@@ -202,6 +208,9 @@ def _analyze(
         write_notes=write_notes,
         writes=tuple((ref, w) for ref, w in writes.items() if w.any or w.bulk_inserted),
         unevaluated=replace(selection.unevaluated, limit=limit.reached, not_planned=not_planned),
+        window=window,
+        left_out=tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
+        budget_note=_budget_note(selection, settings),
     )
 
 
@@ -223,6 +232,34 @@ def _write_rates(
         if said:
             notes.append(said)
     return writes, tuple(notes)
+
+
+def _window(server: ServerInfo, options: SourceOptions, collected: Workload) -> Window:
+    """The period the workload's times cover (``advisor.window``)."""
+    if options.use_pg_stat_statements:
+        since = datetime.fromisoformat(server.stats_since) if server.stats_since else None
+        return Window(
+            "pg_stat_statements statistics",
+            server.stats_age_seconds,
+            since,
+            server.stats_basis or "",
+        )
+    if collected.window is not None:
+        return collected.window
+    return Window("the given queries", None, None, "statements without measured times")
+
+
+def _budget_note(selection: Selection, settings: Settings) -> str | None:
+    """``2 indexes left out by --max-size 10MB``, when a budget kept indexes out."""
+    if not selection.over_budget:
+        return None
+    limits = []
+    if settings.max_size_bytes is not None:
+        limits.append(f"--max-size {format_size(settings.max_size_bytes)}")
+    if settings.max_indexes is not None:
+        limits.append(f"--max-indexes {settings.max_indexes}")
+    count = len(selection.over_budget)
+    return f"{count} index{'es' if count != 1 else ''} left out by {' and '.join(limits)}"
 
 
 class Costing:
@@ -250,22 +287,46 @@ class Costing:
         self._writes: dict[IndexSpec, WriteCost] = {}
 
     def size(self, spec: IndexSpec) -> int:
-        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's."""
+        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's.
+
+        A partitioned table has no storage: an index there takes what the index it puts on each
+        leaf partition takes, each estimated from that leaf's own statistics.
+        """
         if spec not in self._sizes:
             table = self.catalog.tables[spec.table]
-            if spec.method == "btree" and spec.where is None:
+            if table.kind == "p":
+                self._sizes[spec] = sum(
+                    self.size(replace(spec, table=leaf.ref))
+                    for leaf in self.catalog.leaves(spec.table)
+                )
+            elif spec.method == "btree" and spec.where is None:
                 self._sizes[spec] = estimate_btree_bytes(spec, table)
             else:
-                self._sizes[spec] = self.whatif.size(spec)
+                keep = not self.catalog.ancestors(spec.table)  # a partition's: measured, dropped
+                self._sizes[spec] = self.whatif.size(spec, keep=keep)
         return self._sizes[spec]
 
+    def hypopg_size(self, spec: IndexSpec) -> int | None:
+        """HypoPG's own estimate, None on a partitioned table (it means nothing there)."""
+        return None if self.catalog.is_partitioned(spec.table) else self.whatif.size(spec)
+
     def write(self, spec: IndexSpec) -> WriteCost:
+        """The index's write cost; on a partitioned table, the sum over its leaf partitions."""
         if spec not in self._writes:
+            if self.catalog.is_partitioned(spec.table):
+                self._writes[spec] = combined(
+                    self.write(replace(spec, table=leaf.ref))
+                    for leaf in self.catalog.leaves(spec.table)
+                )
+                return self._writes[spec]
+            updated = set(self.updated.get(spec.table, ()))
+            for parent in self.catalog.ancestors(spec.table):  # updates through the parent
+                updated |= self.updated.get(parent, set())
             self._writes[spec] = write_cost(
                 spec,
                 self.catalog.tables[spec.table],
                 self.writes.get(spec.table, rates.NOTHING),
-                updated_columns=frozenset(self.updated.get(spec.table, ())),
+                updated_columns=frozenset(updated),
                 index_count=len(self.catalog.indexes_of(spec.table)),
                 period_s=self.server.stats_age_seconds,
                 weight=self.settings.write_weight,
@@ -277,21 +338,33 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped], limit: SearchLimit
+    parsed: list[ParsedStatement],
+    whatif: WhatIf,
+    catalog: Catalog,
+    skipped: list[Skipped],
+    limit: SearchLimit,
 ) -> tuple[list[WorkloadItem], int]:
-    """The statements that plan, with their weights; and how many a limit left unplanned."""
+    """Plan each statement as it is; what its plan shows joins what its text names. A limit
+    leaves the rest unplanned: how many, beside the planned ones."""
     planned = []
     not_planned = 0
     for p in parsed:  # most total time first: a limit leaves out the least important
         if limit.spent:
             flag = "--max-explains" if limit.reached == MAX_EXPLAINS else "--time-limit"
-            skipped.append(Skipped(p.statement, f"not planned: {flag} was reached first"))
+            reason = f"not planned: {flag} was reached first"
+            skipped.append(Skipped(p.statement, reason, p.plan_sql))
             not_planned += 1
             continue
         try:
-            planned.append((p, whatif.cost(p, ())))
+            cost, tree = whatif.baseline(p)
         except PlanError as exc:
-            skipped.append(Skipped(p.statement, str(exc)))
+            skipped.append(Skipped(p.statement, str(exc), p.plan_sql))
+            continue
+        merged = plan_uses.merge(p, plan_uses.facts(tree, p, catalog))
+        if not merged.tables and not merged.views:  # a function in FROM that reads no table
+            skipped.append(Skipped(p.statement, NO_TABLE, p.plan_sql))
+            continue
+        planned.append((merged, cost))
     factor = ms_per_cost(
         [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
     )
@@ -313,9 +386,10 @@ def _candidates(
     for item in items:
         p = item.parsed
         if not p.uses:
-            if p.views:
+            if p.views and not p.tables:
                 reasons[item.key] = (
-                    f"reads view or foreign table {', '.join(p.views)}: columns not traced"
+                    f"reads view or foreign table {', '.join(p.views)}: no table of its plan "
+                    "can take an index"
                 )
             else:
                 reasons[item.key] = (
@@ -350,23 +424,42 @@ def _candidates(
     return proposed
 
 
-class IndexNames:
-    """Names for new indexes: unique among every relation of their schema, and each other."""
+def split_savings(
+    selection: Selection, items: list[WorkloadItem], whatif: WhatIf
+) -> dict[IndexSpec, dict[str, float]]:
+    """Each statement's saving over the window, split among the indexes that serve it.
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
-        self.conn = conn
-        self.taken: dict[str, set[str]] = {}
-
-    def claim(self, spec: IndexSpec) -> tuple[str, str, str]:
-        """A fresh name, and the CREATE / DROP statements that use it."""
-        schema = spec.table.schema
-        if schema not in self.taken:
-            self.taken[schema] = set(relation_names(self.conn, schema))
-        name = ddl.index_name(spec, self.taken[schema])
-        self.taken[schema].add(name)
-        create = ddl.create_index(spec, name, concurrently=True, if_not_exists=True)
-        drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
-        return name, create.as_string(self.conn), drop.as_string(self.conn)
+    A statement's saving is its measured time times the share of its planner cost the final
+    set removes. It is split by marginal gain in the order the indexes were chosen: the first
+    index's gain is measured with only the indexes that do not serve the statement, the next
+    one's with the first added, and so on (equal parts when the planner sees no gain from any
+    one alone). The parts add up to the statement's saving, never more than its time.
+    Statements without a measured time (given queries) get no entry.
+    """
+    shares: dict[IndexSpec, dict[str, float]] = {spec: {} for spec in selection.chosen}
+    for item in items:
+        serving = served_in_order(selection, item.key)
+        statement = item.parsed.statement
+        if not serving or statement.total_exec_ms <= 0 or item.base_cost <= 0:
+            continue
+        after = selection.costs.get(item.key, item.base_cost)
+        saving = statement.total_exec_ms * max(0.0, 1.0 - after / item.base_cost)
+        if len(serving) == 1:
+            shares[serving[0]][item.key] = saving
+            continue
+        config = [s for s in selection.chosen if s not in serving]
+        previous = whatif.cost(item.parsed, config).total_cost
+        gains = []
+        for spec in serving:
+            config.append(spec)
+            cost = whatif.cost(item.parsed, config).total_cost
+            gains.append(max(previous - cost, 0.0))
+            previous = cost
+        total = sum(gains)
+        for spec, gain in zip(serving, gains, strict=True):
+            part = gain / total if total > 0 else 1.0 / len(serving)
+            shares[spec][item.key] = saving * part
+    return shares
 
 
 def _recommend(
@@ -375,23 +468,24 @@ def _recommend(
     selection: Selection,
     items: list[WorkloadItem],
     costing: Costing,
-    server: ServerInfo,
+    window: Window,
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
-    age = server.stats_age_seconds or 0.0
+    age = window.seconds or 0.0
     scale = WEEK_SECONDS / age if age > 0 else 1.0
+    shares = split_savings(selection, items, costing.whatif)
     out = []
     for spec in selection.chosen:
-        name, create_sql, drop_sql = names.claim(spec)
+        claimed = names.claim(spec)
         effects = []
-        saved = 0.0
         for key in selection.used_by.get(spec, ()):
             item = by_key[key]
             after = selection.costs[key]
-            effects.append(StatementEffect(item.parsed.statement, item.base_cost, after))
-            if item.base_cost > 0:
-                saved += item.parsed.statement.total_exec_ms * (1 - after / item.base_cost)
+            effects.append(
+                StatementEffect(item.parsed.statement, item.base_cost, after, shares[spec].get(key))
+            )
         effects.sort(key=lambda e: e.statement.total_exec_ms, reverse=True)
+        saved = sum(shares[spec].values()) if shares[spec] else None
         write = costing.write(spec)
         notes = []
         if spec.include:
@@ -405,18 +499,17 @@ def _recommend(
         out.append(
             Recommendation(
                 spec=spec,
-                name=name,
-                create_sql=create_sql,
-                drop_sql=drop_sql,
+                **claimed.fields(),
                 estimated_size_bytes=costing.size(spec),
                 effects=tuple(effects),
-                time_saved_ms_per_week=saved * scale,
+                time_saved_ms=saved,
+                time_saved_ms_per_week=window.per_week(saved),
                 write_overhead=write.ms * scale,
-                hypopg_size_bytes=costing.whatif.size(spec),
-                notes=tuple(notes),
+                hypopg_size_bytes=costing.hypopg_size(spec),
+                notes=(*notes, *claimed.notes),
             )
         )
-    out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)
+    out.sort(key=lambda r: r.time_saved_ms if r.time_saved_ms is not None else -1.0, reverse=True)
     return out  # a list: rule-based advice is appended after the proven
 
 
@@ -478,14 +571,12 @@ def _rule_advice(
                 entry[1].append(effect)
     out = []
     for spec, (advice, effects) in merged.items():
-        name, create_sql, drop_sql = names.claim(spec)
+        claimed = names.claim(spec)
         seq_costs = ", ".join(f"{e.cost_before:.0f}" for e in effects[:5])
         out.append(
             Recommendation(
                 spec=spec,
-                name=name,
-                create_sql=create_sql,
-                drop_sql=drop_sql,
+                **claimed.fields(),
                 estimated_size_bytes=costing.size(
                     replace(
                         spec,
@@ -494,7 +585,8 @@ def _rule_advice(
                     )
                 ),
                 effects=tuple(effects),
-                time_saved_ms_per_week=0.0,
+                time_saved_ms=None,
+                time_saved_ms_per_week=None,
                 verified=False,
                 notes=(
                     f"not planner-proven: HypoPG cannot create {spec.method} indexes",
@@ -502,6 +594,7 @@ def _rule_advice(
                     *advice.evidence,
                     f"current plan cost of the statements: {seq_costs}",
                     "size: a B-tree estimate of the same keys, as a rough guide",
+                    *claimed.notes,
                 ),
             )
         )
@@ -546,6 +639,6 @@ def _statement_results(
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs)
+                            item.parsed.repairs, item.parsed.plan_sql)
         )  # fmt: skip
     return results

@@ -3,7 +3,9 @@
 A JSON document holding what apply needs and what a reviewer wants to see before approving it:
 for every recommended index its name, table, ``CREATE INDEX CONCURRENTLY`` and ``DROP INDEX
 CONCURRENTLY`` statements, estimated size, and the statements it was proven to help with their
-generic-plan costs before and after. Example (abridged)::
+generic-plan costs before and after. On a partitioned table ``create_sql`` holds every step
+(``ON ONLY`` the parent, each partition ``CONCURRENTLY``, ``ATTACH``), also listed one by one in
+``create_statements``; apply reads the partition tree again when it runs. Example (abridged)::
 
     {
       "format": "pg-advisor-plan",
@@ -14,6 +16,8 @@ generic-plan costs before and after. Example (abridged)::
         {
           "schema": "public", "table": "accounts", "name": "accounts_owner_id_idx",
           "method": "btree", "columns": ["owner_id"], "include": [], "where": null,
+          "keys": [{"text": "owner_id", "expression": false, "opclass": null,
+                    "descending": false, "nulls_first": false}],
           "create_sql": "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_owner_id_idx ON ...",
           "drop_sql": "DROP INDEX CONCURRENTLY IF EXISTS public.accounts_owner_id_idx",
           "estimated_size_bytes": 1343488, "time_saved_ms_per_week": 5120.0,
@@ -38,6 +42,7 @@ from typing import Any
 from advisor.errors import UsageError
 from advisor.fileio import write_atomic
 from advisor.model import Recommendation, Report
+from advisor.render import json as render_json
 
 PLAN_FORMAT = "pg-advisor-plan"
 PLAN_VERSION = 1
@@ -59,7 +64,9 @@ class PlannedIndex:
     """One index to build: its DDL and the statements it is meant for.
 
     ``schema`` is None when a migration file names its table unqualified (resolved through the
-    ``search_path`` at apply time). ``origin`` says where it was read from, for messages.
+    ``search_path`` at apply time). ``origin`` says where it was read from, for messages. On a
+    partitioned table, ``create_sql`` is the index on the parent and ``partition_names`` the
+    names the plan or migration gave the partitions' indexes: (schema or None, table, index).
     """
 
     schema: str | None
@@ -70,6 +77,7 @@ class PlannedIndex:
     statements: tuple[PlannedStatement, ...] = ()
     estimated_size_bytes: int | None = None
     origin: str = ""
+    partition_names: tuple[tuple[str | None, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,12 +121,20 @@ def to_document(report: Report, *, now: datetime | None = None) -> dict[str, Any
                 "name": rec.name,
                 "method": rec.spec.method,
                 "columns": list(rec.spec.key_texts),
+                "keys": render_json.keys(rec.spec),
                 "include": list(rec.spec.include),
                 "where": rec.spec.where,
                 "create_sql": rec.create_sql,
                 "drop_sql": rec.drop_sql,
+                "create_statements": list(rec.create_statements),
+                "drop_statements": list(rec.drop_statements),
                 "estimated_size_bytes": rec.estimated_size_bytes,
-                "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
+                "time_saved_ms": None if rec.time_saved_ms is None else round(rec.time_saved_ms, 1),
+                "time_saved_ms_per_week": (
+                    None
+                    if rec.time_saved_ms_per_week is None
+                    else round(rec.time_saved_ms_per_week, 1)
+                ),
                 "statements": _statements(rec),
             }
             for rec in report.recommendations

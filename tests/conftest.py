@@ -111,7 +111,7 @@ class Database:
 
     def analyze(self, **settings: Any) -> Report:
         settings.setdefault("min_improvement", 0.10)
-        queries = settings.pop("queries", ())
+        queries = settings.pop("queries", ())  # before Settings(), which has no such field
         return analyze(self.dsn, Settings(**settings), queries=queries)
 
 

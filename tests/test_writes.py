@@ -49,7 +49,7 @@ def test_a_load_36_minutes_ago_then_vacuumed_is_a_bulk_load() -> None:
     assert cost.ms == 0
     note = rates.describe_bulk("public.lineitem", writes)
     assert note == (
-        "public.lineitem: 6 M rows loaded in one batch, 35 min ago are not counted as a "
+        "public.lineitem: 6 M rows loaded in one batch, 35 min 0 s ago are not counted as a "
         "weekly rate; use --count-bulk-writes"
     )
 

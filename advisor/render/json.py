@@ -5,10 +5,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from advisor.model import Finding, Recommendation, Report, Statement, StatementResult
+from advisor.model import (
+    Finding,
+    IndexSpec,
+    Recommendation,
+    Report,
+    Statement,
+    StatementResult,
+)
 
 
-def _query(statement: Statement) -> dict[str, Any]:
+def query(statement: Statement) -> dict[str, Any]:
+    """A statement's fields, as every list of statements in the JSON shows them."""
     return {
         "queryid": statement.queryid,
         "queryids": list(statement.queryids),
@@ -23,6 +31,21 @@ def _query(statement: Statement) -> dict[str, Any]:
     }
 
 
+def keys(spec: IndexSpec) -> list[dict[str, Any]]:
+    """Each key of an index in full: ``columns`` has the texts alone."""
+    out = []
+    for key in spec.keys:
+        descending, nulls_first = key.order
+        out.append({
+            "text": key.text,
+            "expression": key.expression,
+            "opclass": key.opclass,
+            "descending": descending,
+            "nulls_first": nulls_first,
+        })  # fmt: skip
+    return out
+
+
 def recommendation(rec: Recommendation) -> dict[str, Any]:
     spec = rec.spec
     return {
@@ -31,12 +54,18 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "name": rec.name,
         "method": spec.method,
         "columns": list(spec.key_texts),
+        "keys": keys(spec),
         "include": list(spec.include),
         "where": spec.where,
         "create_sql": rec.create_sql,
         "drop_sql": rec.drop_sql,
+        # one statement each, run one at a time, in order (several on a partitioned table)
+        "create_statements": list(rec.create_statements),
+        "drop_statements": list(rec.drop_statements),
+        "partitions": [str(ref) for ref in rec.partitions],
         "estimated_size_bytes": rec.estimated_size_bytes,
-        "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
+        "time_saved_ms": _round(rec.time_saved_ms, 1),
+        "time_saved_ms_per_week": _round(rec.time_saved_ms_per_week, 1),
         "write_overhead": round(rec.write_overhead, 1),
         "write_overhead_ms_per_week": round(rec.write_overhead, 1),
         "hypopg_size_bytes": rec.hypopg_size_bytes,
@@ -44,7 +73,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "notes": list(rec.notes),
         "queries": [
             {
-                **_query(e.statement),
+                **query(e.statement),
                 "cost_before": round(e.cost_before, 2),
                 "cost_after": None if e.cost_after is None else round(e.cost_after, 2),
             }
@@ -55,11 +84,12 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
 
 def statement(result: StatementResult) -> dict[str, Any]:
     return {
-        **_query(result.statement),
+        **query(result.statement),
         "cost_before": None if result.cost_before is None else round(result.cost_before, 2),
         "cost_after": None if result.cost_after is None else round(result.cost_after, 2),
         "reason": result.reason,
         "repairs": list(result.repairs),
+        "planned_query": result.planned_query,
     }
 
 
@@ -74,6 +104,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "drop_sql": f.drop_sql,
         "restore_sql": f.restore_sql,
         "create_sql": f.create_sql,
+        "partitioned": f.partitioned,
         "safe": f.safe,
         "statements": list(f.statements),
     }
@@ -114,7 +145,12 @@ def writes(report: Report) -> dict[str, Any]:
     }
 
 
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
 def to_dict(report: Report) -> dict[str, Any]:
+    window = report.window
     return {
         "server": {
             "version": report.server.version,
@@ -126,7 +162,12 @@ def to_dict(report: Report) -> dict[str, Any]:
         "recommendations": [recommendation(r) for r in report.recommendations],
         "statements": [statement(s) for s in report.statements],
         "skipped": [
-            {"queryid": s.statement.queryid, "query": s.statement.query, "reason": s.reason}
+            {
+                "queryid": s.statement.queryid,
+                "query": s.statement.query,
+                "reason": s.reason,
+                "planned_query": s.planned_query,
+            }
             for s in report.skipped
         ],
         "findings": [finding(f) for f in report.findings],
@@ -141,7 +182,15 @@ def to_dict(report: Report) -> dict[str, Any]:
             "elapsed_seconds": round(report.elapsed_seconds, 3),
             "limit_reached": report.unevaluated.limit,
             "unevaluated": unevaluated(report),
+            "window_seconds": _round(window.seconds if window else None, 3),
+            "window_start": window.start_iso if window else None,
+            "window_source": window.source if window else None,
+            "window_basis": window.basis if window else None,
+            "window": window.describe() if window else None,
+            "total_exec_ms": round(sum(s.statement.total_exec_ms for s in report.statements), 3),
+            "budget_note": report.budget_note,
         },
+        "left_out": [{"index": index, "reason": why} for index, why in report.left_out],
     }
 
 

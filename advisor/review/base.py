@@ -14,6 +14,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from advisor.catalog.names import IndexNames
 from advisor.model import Finding
 from advisor.review.facts import ForeignKey, IndexFacts
 
@@ -25,7 +26,7 @@ class Context:
     stats_age_seconds: float | None
     min_stats_age_seconds: float
     replica_scans: Mapping[int, int] | None
-    taken_names: Mapping[str, frozenset[str]]  # schema -> relation names, for new index names
+    names: IndexNames  # the naming authority for new indexes
 
     @functools.cached_property
     def _by_table(self) -> dict[int, tuple[IndexFacts, ...]]:
@@ -38,9 +39,31 @@ class Context:
         return self._by_table.get(table_oid, ())
 
     def scans(self, index: IndexFacts) -> int:
-        """Scans counted on the primary plus every replica that was asked."""
-        extra = self.replica_scans.get(index.oid, 0) if self.replica_scans else 0
-        return index.scans + extra
+        """Scans counted on the primary plus every replica that was asked (an index on a
+        partitioned table: those of its leaf indexes)."""
+        if not self.replica_scans:
+            return index.scans
+        return index.scans + sum(
+            self.replica_scans.get(oid, 0) for oid in (index.leaf_oids or (index.oid,))
+        )
+
+    @functools.cached_property
+    def _by_oid(self) -> dict[int, IndexFacts]:
+        return {index.oid: index for index in self.indexes}
+
+    def leaf_names(self, index: IndexFacts) -> tuple[str, ...]:
+        """The leaf indexes below an index on a partitioned table: plans name those."""
+        return tuple(self._by_oid[o].name for o in index.leaf_oids if o in self._by_oid)
+
+    def attached_below(self, index: IndexFacts) -> tuple[IndexFacts, ...]:
+        """Every index attached below ``index``, at any depth (none unless it is partitioned)."""
+        found: list[IndexFacts] = []
+        level = [index.oid]
+        while level:
+            below = [i for i in self.indexes if i.parent_oid in level]
+            found += below
+            level = [i.oid for i in below]
+        return tuple(found)
 
 
 @dataclass(frozen=True)
@@ -89,9 +112,9 @@ def covers(wide: IndexFacts, narrow: IndexFacts) -> bool:
         return False
     if not (wide.is_valid and narrow.is_valid) or wide.identity == narrow.identity:
         return False
-    if wide.keys[: narrow.key_count] != narrow.keys:
+    if wide.key_shapes[: narrow.n_keys] != narrow.key_shapes:
         return False
-    if not narrow.include <= frozenset(wide.attnums):
+    if not narrow.include_attnums <= frozenset(wide.attnums):
         return False
     return wide.predicate_tree is None or wide.predicate_tree == narrow.predicate_tree
 

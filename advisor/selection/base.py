@@ -33,6 +33,8 @@ class Selection:
     used_by: dict[IndexSpec, tuple[str, ...]]  # index -> statements whose plans read it
     rejected: dict[str, str]  # statement key -> why its best candidates were not chosen
     rounds: int = 0
+    left_out: dict[IndexSpec, str] = field(default_factory=dict)  # chosen, then removed: why
+    over_budget: tuple[IndexSpec, ...] = ()  # wanted by the best plans, kept out by a budget
     unevaluated: Unevaluated = field(default_factory=Unevaluated)  # left out by a limit
 
 

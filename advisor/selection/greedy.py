@@ -81,13 +81,13 @@ def _substitutes(candidate: IndexSpec, chosen: IndexSpec) -> bool:
 
 
 def _lead(spec: IndexSpec) -> IndexKey:
-    return IndexKey(spec.keys[0].text, spec.keys[0].expression)
+    return spec.keys[0].column
 
 
 def _needs(item: WorkloadItem, table: TableRef, key: IndexKey) -> bool:
     """Whether a statement uses the key on the table, or reads the column (or every column)."""
     parsed = item.parsed
-    if any(u.table == table and u.key == key for u in parsed.uses):
+    if any(u.table == table and u.key.column == key for u in parsed.uses):
         return True
     if key.expression:
         return False
@@ -159,12 +159,16 @@ class GreedySelector:
 
     # -- pricing -------------------------------------------------------------------------------
 
+    def _tables(self, item: WorkloadItem) -> frozenset[TableRef]:
+        """The tables whose indexes can change the statement's plan (partitions' relatives too)."""
+        return self.whatif.tables_of(item.parsed)
+
     def _cost(self, item: WorkloadItem, config: Config | Iterable[IndexSpec]) -> float:
-        specs = config.on(item.parsed.tables) if isinstance(config, Config) else config
+        specs = config.on(self._tables(item)) if isinstance(config, Config) else config
         return self.whatif.cost(item.parsed, specs).total_cost
 
     def _used(self, item: WorkloadItem, config: Config) -> set[IndexSpec]:
-        return self.whatif.used_specs(item.parsed, config.on(item.parsed.tables))
+        return self.whatif.used_specs(item.parsed, config.on(self._tables(item)))
 
     def _items_on(self, tables: Iterable[TableRef]) -> list[WorkloadItem]:
         """The statements that read any of these tables, in workload order, once each."""
@@ -176,15 +180,16 @@ class GreedySelector:
         self._by_lead = {}
         self._keys_by_table = {}
         for item in items:
-            for table in dict.fromkeys(item.parsed.tables):
+            for table in sorted(self._tables(item)):
                 self._by_table.setdefault(table, []).append(item)
+            for table in dict.fromkeys(item.parsed.tables):
                 self._by_lead.setdefault((table, None), []).append(item)
             for use in item.parsed.uses:
-                users = self._by_lead.setdefault((use.table, use.key), [])
+                users = self._by_lead.setdefault((use.table, use.key.column), [])
                 if not users or users[-1] is not item:
                     users.append(item)
                 if use.role is not Role.GROUP_BY:
-                    self._keys_by_table.setdefault(use.table, {})[use.key] = None
+                    self._keys_by_table.setdefault(use.table, {})[use.key.column] = None
 
     def _affected(self, move: Move, search: _Search | None = None) -> list[WorkloadItem]:
         """The statements a move can change: those that use the leading key of one of its indexes
@@ -284,7 +289,7 @@ class GreedySelector:
             Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
                  frozenset([spec]))
             for key in self._keys_by_table.get(spec.table, {})
-            if key not in spec.keys
+            if key not in {k.column for k in spec.keys}
             and (spec.include or any(_needs(u, spec.table, key) for u in users))
         ]  # fmt: skip
 
@@ -347,6 +352,7 @@ class GreedySelector:
             used_by={k: tuple(v) for k, v in used_by.items()},
             rejected=rejected,
             rounds=rounds,
+            over_budget=self._over_budget({s for b in bundles.values() for s in b}, final.specs),
             unevaluated=Unevaluated(
                 limit=self.limit.reached,
                 not_priced=self._not_priced,
@@ -398,6 +404,25 @@ class GreedySelector:
             size -= sum(self.size_of(s) for s in move.remove)
             return net / max(size, MIN_SIZE_FOR_RATIO)
         return net
+
+    def _over_budget(
+        self, wanted: set[IndexSpec], chosen: list[IndexSpec]
+    ) -> tuple[IndexSpec, ...]:
+        """The indexes the statements' best plans want that a binding budget kept out: none
+        chosen on the same table leads with the same key."""
+        limit, budget = self.settings.max_indexes, self.settings.max_size_bytes
+        binds = (limit is not None and len(wanted) > limit) or (
+            budget is not None and sum(self.size_of(s) for s in wanted) > budget
+        )
+        if not binds:
+            return ()
+        leads = {(s.table, s.keys[0]) for s in chosen}
+        return tuple(
+            sorted(
+                (s for s in wanted if (s.table, s.keys[0]) not in leads),
+                key=lambda s: s.describe(),
+            )
+        )
 
     def _round(self, search: _Search) -> Move | None:
         """The move of the highest score, ties to the one seen first; None when none qualifies.
@@ -486,7 +511,7 @@ class GreedySelector:
             floor = search.floors.get(item.key)
             if floor is not None and search.current[item.key] <= floor and not move.remove:
                 continue  # as cheap as all its candidates make it: an added index cannot help
-            config = [s for s in search.chosen.on(item.parsed.tables) if s not in move.remove]
+            config = [s for s in search.chosen.on(self._tables(item)) if s not in move.remove]
             cost = self._cost(item, config + added)
             before = search.current[item.key]
             if item.base_cost > 0:

@@ -22,11 +22,15 @@ bulk loads set apart). The cost is expressed over the reads' window, times ``--w
 that it can be subtracted from an index's benefit. An index on a column the workload UPDATEs makes
 those updates non-HOT: each of them then writes an entry into every index of the table, not only
 this one. Such candidates are flagged.
+
+A partitioned table has no writes of its own: an index on it costs what the index it puts on
+each leaf partition costs, at that leaf's write rate (``combined``).
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from advisor.model import IndexSpec, Table, TableWrites
@@ -112,3 +116,13 @@ def write_cost(
     )
     scale = period_s / writes.seconds
     return WriteCost(us / 1000.0 * scale * weight, entries / writes.seconds, breaks_hot)
+
+
+def combined(costs: Iterable[WriteCost]) -> WriteCost:
+    """The write cost of an index on a partitioned table: the sum over its leaf partitions."""
+    parts = list(costs)
+    return WriteCost(
+        sum(c.ms for c in parts),
+        sum(c.writes_per_second for c in parts),
+        any(c.breaks_hot for c in parts),
+    )

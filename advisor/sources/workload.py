@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, read_query_file
 from advisor.sources.logread import LogFormat, read_records
 from advisor.sources.logs import LogWorkload
+from advisor.sources.logsettings import read_server_log_settings
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
+from advisor.window import Window, from_epochs
 
 
 @dataclass(frozen=True)
@@ -34,7 +37,7 @@ class SourceOptions:
     use_pg_stat_statements: bool = True
     logs: tuple[Path, ...] = ()  # --log (repeatable)
     log_format: LogFormat = LogFormat.auto  # --log-format
-    log_prefix: str | None = None  # --log-prefix
+    log_prefix: str | None = None  # --log-prefix (else the server's, when it fits the file)
     log_statement_timeout_ms: float | None = None  # --log-statement-timeout (default 60 s)
     sample_activity_s: float | None = None  # --sample-activity
     sample_interval_s: float = 1.0  # --sample-interval
@@ -61,6 +64,7 @@ class Workload:
 
     items: tuple[SourcedStatement, ...]
     log_span_seconds: float | None = None
+    window: Window | None = None  # what the times of the logs or the sampling cover
 
     @property
     def statements(self) -> list[Statement]:
@@ -86,19 +90,31 @@ def collect(
     if options.use_pg_stat_statements and pgss_schema is not None:
         groups.append(read_statements(conn, pgss_schema, unlimited))
     span = None
+    window: Window | None = None
     if options.logs:
         note(f"reading {len(options.logs)} log files")
+        server = read_server_log_settings(conn)
         logs = LogWorkload(
             database=database,
             statement_timeout_ms=options.log_statement_timeout_ms,
             max_samples=options.max_samples,
         )
         for path in options.logs:
-            logs.read(read_records(path, options.log_format, options.log_prefix))
+            logs.read(read_records(path, options.log_format, options.log_prefix, server))
         groups.append(logs.result())
         span = logs.span_seconds
+        window = from_epochs(
+            "the server log", logs.first_time, logs.last_time, "its first and last records"
+        )
     if options.sample_activity_s:
         note(f"sampling running statements for {options.sample_activity_s:g} s")
+        if window is None:
+            window = Window(
+                "sampling of running statements",
+                options.sample_activity_s,
+                datetime.now(UTC),
+                "the --sample-activity period",
+            )
         groups.append(
             sample_activity(
                 conn,
@@ -113,4 +129,4 @@ def collect(
     if options.queries:
         groups.append(given_queries(options.queries))
     merged = merge(*groups, max_samples=options.max_samples)
-    return Workload(tuple(apply_limits(merged, settings)), span)
+    return Workload(tuple(apply_limits(merged, settings)), span, window)

@@ -7,8 +7,9 @@ without an EXPLAIN (``derived`` counts them; ``derive=False`` turns it off). The
 paths within 1 % of each other by other merits, so a derived cost can differ from a fresh
 EXPLAIN by that much at most.
 
-The cost of a statement depends only on the indexes of the tables it reads, so the memo key is
-(the SQL that is planned, the configured indexes on its tables): statements that plan the same
+The cost of a statement depends only on the indexes of the tables it reads (and, for partitioned
+tables, of the partitions below and the partitioned tables above them), so the memo key is
+(the SQL that is planned, the configured indexes on those tables): statements that plan the same
 text, such as one template under several queryids that were not merged, are priced once. The
 live hypothetical indexes are kept in step with what is asked: indexes on the statement's tables
 that are not asked for are dropped, missing ones created; indexes on other tables stay, since
@@ -18,7 +19,8 @@ they cannot change this plan.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif.explain import Explainer, used_index_names
@@ -28,10 +30,23 @@ log = logging.getLogger(__name__)
 
 
 class WhatIf:
-    def __init__(self, hypo: HypoPG, explainer: Explainer, *, derive: bool = True) -> None:
+    def __init__(
+        self,
+        hypo: HypoPG,
+        explainer: Explainer,
+        related: Callable[[TableRef], Iterable[TableRef]] | None = None,
+        *,
+        derive: bool = True,
+    ) -> None:
         self.hypo = hypo
         self.explainer = explainer
         self.derive = derive
+        # the tables whose indexes can change the plan of a statement on a table: itself, and
+        # for partitions the partitioned tables above and the partitions below (HypoPG applies
+        # a parent's hypothetical index to its partitions, and a partition's to scans of it
+        # through the parent)
+        self.related = related or (lambda ref: (ref,))
+        self._tables: dict[tuple[TableRef, ...], frozenset[TableRef]] = {}
         # per planned SQL: (configuration, the hypothetical indexes its plan read, the result)
         self._known: dict[str, list[tuple[frozenset[IndexSpec], frozenset[IndexSpec], PlanCost]]]
         self._known = {}
@@ -45,10 +60,18 @@ class WhatIf:
         self.requests = 0
         self.hits = 0
 
+    def tables_of(self, parsed: ParsedStatement) -> frozenset[TableRef]:
+        """The tables whose indexes can change the statement's plan."""
+        found = self._tables.get(parsed.tables)
+        if found is None:
+            found = frozenset(r for table in parsed.tables for r in self.related(table))
+            self._tables[parsed.tables] = found
+        return found
+
     def relevant(
         self, parsed: ParsedStatement, config: Iterable[IndexSpec]
     ) -> frozenset[IndexSpec]:
-        tables = set(parsed.tables)
+        tables = self.tables_of(parsed)
         return frozenset(s for s in config if s.table in tables and s not in self.refused)
 
     def reset(self) -> None:
@@ -76,7 +99,7 @@ class WhatIf:
     def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
         """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals)."""
         self._reset_if_needed()
-        for table in set(parsed.tables):
+        for table in self.tables_of(parsed):
             for spec in [s for s in self._live_on.get(table, ()) if s not in wanted]:
                 self._drop(spec)
         for spec in wanted - self.live.keys():
@@ -102,16 +125,29 @@ class WhatIf:
             return str(exc)
         return None
 
-    def size(self, spec: IndexSpec) -> int:
-        """HypoPG's size estimate, in bytes (measured once per spec)."""
+    def size(self, spec: IndexSpec, *, keep: bool = True) -> int:
+        """HypoPG's size estimate, in bytes (measured once per spec). ``keep=False`` drops a
+        hypothetical index made only to be measured: one on a partition must not stay in the
+        plans of statements on its parent."""
         if spec not in self.sizes:
             index = self.live.get(spec)
+            made = index is None
             if index is None:
                 self._reset_if_needed()
                 index = self.hypo.create(spec)
                 self._keep(spec, index)
             self.sizes[spec] = self.hypo.size(index)
+            if made and not keep:
+                self._drop(spec)
         return self.sizes[spec]
+
+    def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
+        """The cost without hypothetical indexes, and its plan tree (planned once)."""
+        self._sync(parsed, frozenset())
+        plan = self.explainer.plan(parsed)
+        result = PlanCost(float(plan["Total Cost"]), used_index_names(plan))
+        self._memo[(parsed.plan_sql, frozenset())] = result
+        return result, plan
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
         wanted = self.relevant(parsed, config)
