@@ -10,8 +10,8 @@ counts come from, best first:
    window (else the first one after it) to now; each period between two points is one step.
    A counter that went down (a statistics reset) counts from the reset.
 2. **Cumulative counters**, since the statistics reset: one period, split in two at the table's
-   last vacuum (``n_ins_since_vacuum`` counts the inserts after it) or, without one, its last
-   analyze (``n_mod_since_analyze`` bounds them).
+   last vacuum (``n_ins_since_vacuum`` counts the inserts after it) or at its last analyze
+   (``n_mod_since_analyze`` bounds them), whichever shows a bulk load.
 
 **Bulk loads.** A period is a bulk load when it is short (at most ``BURST_SPAN`` of the series),
 its insert rate is at least ``BURST_FACTOR`` times the rate of the rest of the series, and the
@@ -144,27 +144,31 @@ def estimate(
 
 def from_counters(table: Table, *, seconds: float | None, count_bulk: bool) -> TableWrites:
     """The table's cumulative counters over ``seconds`` (the age of the table statistics), split
-    at its last vacuum or analyze."""
+    at its last vacuum (``n_ins_since_vacuum`` inserts after it) or at its last analyze
+    (``n_mod_since_analyze`` changes after it, inserts at most): whichever shows a bulk load
+    (an autovacuum a few seconds after a load's own VACUUM ANALYZE moves only one of them)."""
     if not seconds or seconds <= 0:
         return NOTHING
     counters = Counters.of(table)
-    periods = [Period(seconds, counters.inserted)]
-    ended = [0.0]
-    if table.vacuum_age_s is not None and 0 < table.vacuum_age_s < seconds:
-        after = min(float(table.n_ins_since_vacuum), counters.inserted)
-        split = table.vacuum_age_s
-    elif table.analyze_age_s is not None and 0 < table.analyze_age_s < seconds:
-        after = min(float(table.n_mod_since_analyze), counters.inserted)  # an upper bound
-        split = table.analyze_age_s
-    else:
-        split = None
-    if split is not None:
-        periods = [Period(seconds - split, counters.inserted - after), Period(split, after)]
-        ended = [split, 0.0]
-    return estimate(
-        counters, periods, seconds=seconds, ended_ago=ended, source=COUNTERS,
-        count_bulk=count_bulk,
+    best = estimate(
+        counters, [Period(seconds, counters.inserted)], seconds=seconds, ended_ago=[0.0],
+        source=COUNTERS, count_bulk=count_bulk,
     )  # fmt: skip
+    for split, after in (
+        (table.vacuum_age_s, table.n_ins_since_vacuum),
+        (table.analyze_age_s, table.n_mod_since_analyze),
+    ):
+        if split is None or not 0 < split < seconds:
+            continue
+        later = min(float(after), counters.inserted)
+        periods = [Period(seconds - split, counters.inserted - later), Period(split, later)]
+        found = estimate(
+            counters, periods, seconds=seconds, ended_ago=[split, 0.0], source=COUNTERS,
+            count_bulk=count_bulk,
+        )  # fmt: skip
+        if found.bulk_inserted > best.bulk_inserted:
+            best = found
+    return best
 
 
 def from_series(
