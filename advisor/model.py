@@ -451,7 +451,10 @@ class Recommendation:
     estimated_size_bytes: int
     effects: tuple[StatementEffect, ...]
     time_saved_ms_per_week: float | None  # only when the window covers at least a day
-    write_overhead: float = 0.0  # ms per week of index maintenance at the observed write rate
+    # ms of index maintenance over the statistics window at its write rates (x --write-weight):
+    # what the selection weighed against time_saved_ms
+    write_overhead: float = 0.0
+    write_overhead_ms_per_week: float | None = None  # only when the window covers at least a day
     verified: bool = True
     # its part of its statements' measured time over the statistics window (split among the
     # indexes serving a statement); None: no statement it serves has a measured time

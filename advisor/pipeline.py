@@ -54,7 +54,7 @@ from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
 from advisor.whatif.size import estimate_btree_bytes
 from advisor.whatif.verify import verify as verify_on_copy
-from advisor.window import WEEK_SECONDS, Window
+from advisor.window import Window
 
 log = logging.getLogger(__name__)
 
@@ -471,8 +471,6 @@ def _recommend(
     window: Window,
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
-    age = window.seconds or 0.0
-    scale = WEEK_SECONDS / age if age > 0 else 1.0
     shares = split_savings(selection, items, costing.whatif)
     out = []
     for spec in selection.chosen:
@@ -504,7 +502,8 @@ def _recommend(
                 effects=tuple(effects),
                 time_saved_ms=saved,
                 time_saved_ms_per_week=window.per_week(saved),
-                write_overhead=write.ms * scale,
+                write_overhead=write.ms,
+                write_overhead_ms_per_week=window.per_week(write.ms),
                 hypopg_size_bytes=costing.hypopg_size(spec),
                 notes=(*notes, *claimed.notes),
             )

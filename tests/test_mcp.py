@@ -74,6 +74,7 @@ RUN_DEPENDENT = {  # grow with the age of the statistics, or are wall-clock time
     "window",
     "time_saved_ms_per_week",
     "write_overhead",
+    "write_overhead_ms",
     "write_overhead_ms_per_week",
     "generated_at",
     # the selection visits sets of candidates in an order that varies from one process to the

@@ -9,6 +9,7 @@ import pytest
 from psycopg.types.numeric import Int4, Int8
 
 from advisor.model import Report
+from advisor.render import json as render_json
 
 SCHEMA = """
 CREATE TABLE ledger (
@@ -93,6 +94,12 @@ def test_write_overhead_is_reported_and_hot_breaking_is_flagged(write_heavy: Any
                     [("closed", Int4(i)) for i in range(30)])  # fmt: skip
     report = write_heavy.analyze(write_weight=0.001)
     assert report.recommendations and all(r.write_overhead > 0 for r in report.recommendations)
+    # over the window, as the savings: a window of minutes is never scaled to a week
+    assert report.window is not None and not report.window.covers_a_day
+    assert all(r.write_overhead_ms_per_week is None for r in report.recommendations)
+    doc = render_json.to_dict(report)["recommendations"][0]
+    assert doc["write_overhead_ms"] == round(report.recommendations[0].write_overhead, 1)
+    assert doc["write_overhead_ms_per_week"] is None
     flagged = [r for r in report.recommendations if "status" in r.spec.key_texts]
     for rec in flagged:
         assert any("HOT" in note for note in rec.notes)

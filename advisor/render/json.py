@@ -66,8 +66,9 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "estimated_size_bytes": rec.estimated_size_bytes,
         "time_saved_ms": _round(rec.time_saved_ms, 1),
         "time_saved_ms_per_week": _round(rec.time_saved_ms_per_week, 1),
-        "write_overhead": round(rec.write_overhead, 1),
-        "write_overhead_ms_per_week": round(rec.write_overhead, 1),
+        "write_overhead": round(rec.write_overhead, 1),  # ms over the window
+        "write_overhead_ms": round(rec.write_overhead, 1),
+        "write_overhead_ms_per_week": _round(rec.write_overhead_ms_per_week, 1),
         "hypopg_size_bytes": rec.hypopg_size_bytes,
         "verified": rec.verified,
         "notes": list(rec.notes),
