@@ -9,11 +9,11 @@ the definition.
 
 from __future__ import annotations
 
-import pglast
 from pglast import ast
-from pglast.stream import RawStream
 
 from advisor.db import ddl
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 from advisor.review.facts import IndexFacts
 
 
@@ -24,9 +24,9 @@ class RestoreError(Exception):
 def restore_sql(index: IndexFacts) -> str:
     """``CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS ...``: the index exactly as it is."""
     try:
-        statements = pglast.parse_sql(index.definition)
-    except pglast.Error as exc:
-        raise RestoreError(f"cannot parse its definition: {exc}") from None
+        statements = syntax.parse(index.definition)
+    except Unparsable as exc:
+        raise RestoreError(f"cannot parse its definition: {exc.reason}") from None
     if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
         raise RestoreError("its definition is not a single CREATE INDEX statement")
     statement = statements[0].stmt
@@ -35,9 +35,9 @@ def restore_sql(index: IndexFacts) -> str:
     if index.tablespace:
         statement.tableSpace = index.tablespace
     try:
-        return str(RawStream()(statement))
-    except (pglast.Error, NotImplementedError, ValueError) as exc:
-        raise RestoreError(f"cannot print its definition again: {exc}") from None
+        return syntax.deparse(statement)
+    except Unparsable as exc:
+        raise RestoreError(f"cannot print its definition again: {exc.reason}") from None
 
 
 def drop_sql(index: IndexFacts) -> str:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import functools
 import re
 
-from pglast import ast, parse_sql, parser
-from pglast.stream import RawStream
+from pglast import ast
 
+from advisor.parse import syntax
 from advisor.parse.repair import repair_text
+from advisor.parse.syntax import Unparsable
 
 _WORKLOAD = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 
@@ -26,15 +27,12 @@ def fingerprint(text: str) -> str:
     time-series partitions), so ``a.orders`` / ``b.orders`` and ``shard_01`` / ``shard_02``
     would fingerprint alike; an index serves one table, so the tables as written are appended.
     """
-    try:
-        return str(parser.fingerprint(text)) + tables_key(text)
-    except Exception:  # pglast raises ParseError and, on odd input, other errors
-        pass
-    try:
-        repaired = repair_text(text).sql
-        return str(parser.fingerprint(repaired)) + tables_key(repaired)
-    except Exception:
-        return " ".join(text.split())
+    for candidate in (text, repair_text(text).sql):
+        try:
+            return syntax.fingerprint(candidate) + tables_key(candidate)
+        except Unparsable:
+            continue
+    return " ".join(text.split())
 
 
 _RANGE_VAR = re.compile(  # a RangeVar node, or the typed "relation" of INSERT/UPDATE/DELETE/MERGE
@@ -46,8 +44,8 @@ _RANGE_VAR = re.compile(  # a RangeVar node, or the typed "relation" of INSERT/U
 def tables_key(text: str) -> str:
     """``|"schema"."table" ""."table" ...``: the tables the statement names, as written."""
     try:
-        tree = parser.parse_sql_json(text)
-    except Exception:
+        tree = syntax.parse_json(text)
+    except Unparsable:
         return ""
     # JSON-escaped, so quoting them keeps "a.b"."c" apart from "a"."b.c"
     names = " ".join(f'"{schema}"."{name}"' for schema, name in _RANGE_VAR.findall(tree))
@@ -57,8 +55,8 @@ def tables_key(text: str) -> str:
 def normalize(text: str) -> str:
     """Constants replaced by ``$n``, as pg_stat_statements shows it; the text if it won't parse."""
     try:
-        return str(parser.normalize(text))
-    except Exception:
+        return syntax.normalize(text)
+    except Unparsable:
         return text
 
 
@@ -74,20 +72,21 @@ def split_slices(text: str) -> list[slice]:
         start = len(text) - len(text.lstrip())
         return [slice(start, start + len(stripped))] if stripped else []
     try:
-        return list(parser.split(text, only_slices=True))
-    except Exception:
-        try:
-            return list(parser.split(text, with_parser=False, only_slices=True))
-        except Exception:
-            return [slice(0, len(text))] if text.strip() else []
+        return syntax.split(text)
+    except Unparsable:
+        pass
+    try:
+        return syntax.split(text, with_parser=False)
+    except Unparsable:
+        return [slice(0, len(text))] if text.strip() else []
 
 
 def is_workload(text: str) -> bool:
     """True for statements an index can speed up (SELECT, INSERT, UPDATE, DELETE, MERGE) and for
     texts that do not parse (the pipeline reports those); False for utility statements."""
     try:
-        stmts = parse_sql(text)
-    except Exception:
+        stmts = syntax.parse(text)
+    except Unparsable:
         return True
     if len(stmts) != 1:
         return True
@@ -102,9 +101,9 @@ def has_params(text: str) -> bool:
     if "$" not in text:
         return False
     try:
-        return any(t.name == "PARAM" for t in parser.scan(text))
-    except Exception:
-        return "$" in text
+        return any(t.name == "PARAM" for t in syntax.scan(text))
+    except Unparsable:
+        return True  # a "$" the scanner could not place: no sample to trust
 
 
 _PARAM_VALUE = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
@@ -118,8 +117,8 @@ def parse_parameters(detail: str) -> dict[int, str]:
 def bind_parameters(text: str, values: dict[int, str]) -> str | None:
     """The statement with each ``$n`` replaced by its logged literal; None if one is missing."""
     try:
-        tokens = [t for t in parser.scan(text) if t.name == "PARAM"]
-    except Exception:
+        tokens = [t for t in syntax.scan(text) if t.name == "PARAM"]
+    except Unparsable:
         return None
     out = text
     for token in sorted(tokens, key=lambda t: t.start, reverse=True):
@@ -140,15 +139,15 @@ def prepared_execute(text: str, detail: str) -> tuple[str, dict[int, str]] | Non
         return None
     match = _PREPARE.match(detail[len("prepare: ") :])
     try:
-        stmts = parse_sql(text)
-    except Exception:
+        stmts = syntax.parse(text)
+    except Unparsable:
         return None
     if match is None or len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.ExecuteStmt):
         return None
     args = stmts[0].stmt.params or ()
     try:
-        values = {i: RawStream()(arg) for i, arg in enumerate(args, start=1)}
-    except Exception:
+        values = {i: syntax.deparse(arg) for i, arg in enumerate(args, start=1)}
+    except Unparsable:
         values = {}
     return match.group("sql").strip().rstrip(";"), values
 
@@ -177,8 +176,8 @@ def timeout_set(text: str) -> tuple[str, float | None] | None:
     if "timeout" not in text.lower():
         return None
     try:
-        stmts = parse_sql(text)
-    except Exception:
+        stmts = syntax.parse(text)
+    except Unparsable:
         return None
     for raw in stmts:
         node = raw.stmt
