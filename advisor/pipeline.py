@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
@@ -20,7 +20,6 @@ from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import ddl, session
 from advisor.errors import AnalysisAborted
-from advisor.history.own import is_advisor_statement
 from advisor.model import (
     Finding,
     IndexSpec,
@@ -56,17 +55,13 @@ Progress = Callable[[str], None]
 def analyze(
     dsn: str | None,
     settings: Settings,
-    *,
-    queries: Sequence[str] = (),
-    use_pg_stat_statements: bool = True,
-    sources: SourceOptions | None = None,
+    sources: SourceOptions,
     progress: Progress | None = None,
 ) -> Report:
     """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
-    (by default pg_stat_statements, plus any ``queries`` given)."""
-    options = sources or SourceOptions(
-        use_pg_stat_statements=use_pg_stat_statements, queries=tuple(queries)
-    )
+    (``SourceOptions()``: pg_stat_statements; ``SourceOptions(queries=(...,))``: those alone)."""
+    options = sources
+    options.check()
     started = time.monotonic()
     note = progress or (lambda _msg: None)
     conn = session.connect(
@@ -92,7 +87,7 @@ def _analyze(
     note: Progress,
     started: float,
 ) -> Report:
-    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements)
+    server = server_mod.check(conn, require_pgss=options.reads_pg_stat_statements)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
     collected = collect_workload(
@@ -111,10 +106,9 @@ def _analyze(
             samples=item.samples,
         )
         for item in collected.items
-        if not is_advisor_statement(item.statement.query)  # our own catalog reads and EXPLAINs
     ]
     period = server.info.stats_age_seconds
-    if not options.use_pg_stat_statements and collected.log_span_seconds:
+    if not options.reads_pg_stat_statements and collected.log_span_seconds:
         period = collected.log_span_seconds
     server_info = replace(server.info, stats_age_seconds=period)
     note(f"parsing {len(workload)} statements")

@@ -26,6 +26,7 @@ from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.settings import Settings
+from advisor.sources.workload import SourceOptions
 
 _counter = itertools.count(1)
 
@@ -109,9 +110,29 @@ class Database:
                     if cur.description:
                         cur.fetchall()
 
-    def analyze(self, **settings: Any) -> Report:
+    def analyze(self, sources: SourceOptions | None = None, **settings: Any) -> Report:
+        """``advisor analyze`` of this database: pg_stat_statements unless ``sources`` says."""
         settings.setdefault("min_improvement", 0.10)
-        return analyze(self.dsn, Settings(**settings), queries=settings.pop("queries", ()))
+        return analyze(self.dsn, Settings(**settings), sources or SourceOptions())
+
+
+def create_database(server: Server, schema_sql: str = "", *, hypopg: bool = True) -> Database:
+    """A fresh database on ``server`` with the extensions, the schema, ANALYZE done, and its
+    statistics (pg_stat_statements entries included) reset."""
+    name = f"advisor_t{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(server.admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    db = Database(server, name)
+    with psycopg.connect(db.dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        if hypopg:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+        if schema_sql:
+            conn.execute(schema_sql)
+        conn.execute("ANALYZE")
+        # as on a production database, the observed period starts after the data is there
+        reset_statistics(conn)
+    return db
 
 
 @pytest.fixture(scope="module")
@@ -120,20 +141,8 @@ def make_db(pg_server: Server) -> Iterator[Any]:
     created: list[str] = []
 
     def make(schema_sql: str = "", *, hypopg: bool = True) -> Database:
-        name = f"advisor_t{os.getpid()}_{next(_counter)}"
-        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        db = Database(pg_server, name)
-        with psycopg.connect(db.dsn, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            if hypopg:
-                conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
-            if schema_sql:
-                conn.execute(schema_sql)
-            conn.execute("ANALYZE")
-            # as on a production database, the observed period starts after the data is there
-            reset_statistics(conn)
+        db = create_database(pg_server, schema_sql, hypopg=hypopg)
+        created.append(db.name)
         return db
 
     yield make

@@ -22,7 +22,6 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from advisor.collect.statements import read_statements
 from advisor.db import session
 from advisor.errors import UsageError
 from advisor.localdb.cluster import DEFAULT_SETTINGS, LocalCluster
@@ -36,6 +35,7 @@ from advisor.sources.logread import detect_format, detect_prefix, prefix_regex, 
 from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
+from advisor.sources.pgss import read_statements
 from advisor.sources.workload import SourceOptions, collect
 
 LOGGING = {
@@ -365,7 +365,7 @@ def test_timed_out_statement_gets_advice(logged: Logged) -> None:
     # auto_explain logging every plan, EXPLAIN's included, breaks HypoPG's EXPLAIN ("cache lookup
     # failed for index"): the advisor's role must not run it (docs/workload-sources.md).
     dsn = logged.dsn(options="'-c auto_explain.log_min_duration=-1'")
-    report = analyze(dsn, Settings(), queries=[slow.statement.query], use_pg_stat_statements=False)
+    report = analyze(dsn, Settings(), SourceOptions(queries=(slow.statement.query,)))
     assert [(r.spec.table.name, r.spec.key_texts) for r in report.recommendations] == [
         ("orders", ("customer_id",))
     ]
@@ -571,6 +571,7 @@ def test_collect_every_source_into_one_workload(logged: Logged, tmp_path: Path) 
         query_files=(script,),
         queries=("SELECT * FROM orders WHERE id = $1",),
         sample_activity_s=0.0,  # 0: not sampled
+        with_workload=True,
     )
     with session.connect(logged.dsn(), statement_timeout_ms=10_000, lock_timeout_ms=1_000) as conn:
         workload = collect(conn, options, Settings(top=2), database="shop", pgss_schema="public")

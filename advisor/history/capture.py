@@ -16,7 +16,6 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from advisor.collect.server import Server
-from advisor.collect.statements import fingerprint
 from advisor.db import queries
 from advisor.errors import PreflightError
 from advisor.history.model import (
@@ -28,6 +27,7 @@ from advisor.history.model import (
     TableRow,
 )
 from advisor.progress import Progress
+from advisor.sources.sqltext import fingerprint
 
 
 def _epoch(value: datetime | None) -> float | None:

@@ -22,7 +22,6 @@ from advisor.errors import UsageError
 from advisor.history import deltas, periods
 from advisor.history.deltas import records
 from advisor.history.model import IndexRow, ServerKey, Snapshot, SnapshotMeta, StoredRecommendation
-from advisor.history.own import is_advisor_statement
 from advisor.history.store import Store
 from advisor.model import Recommendation, Statement, TableRef
 from advisor.parse.statement import analyse
@@ -37,6 +36,7 @@ from advisor.report.model import (
     UnusedIndex,
     WeeklyReport,
 )
+from advisor.sources.own import is_advisor_statement
 
 CHANGE_THRESHOLD = 0.10  # a mean time 10 % up or down is "slower" or "faster"...
 MIN_IMPACT_MS = 100.0  # ...when it changes the period's total by this much (no noise on BEGIN)

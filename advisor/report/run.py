@@ -63,6 +63,7 @@ def run_report(
 ) -> WeeklyReport:
     """Report on the database at ``dsn``. ``advice=None`` skips the (slower) index analysis."""
     from advisor.pipeline import analyze  # the pipeline is heavy; import it when advising
+    from advisor.sources.workload import SourceOptions
 
     progress = progress or Progress(enabled=False)
     settings = advice or Settings()
@@ -73,7 +74,7 @@ def run_report(
     if advice is not None:
         note = None
         try:
-            result = analyze(dsn, advice, progress=progress.note)
+            result = analyze(dsn, advice, SourceOptions(), progress=progress.note)
             recommendations = result.recommendations
         except PreflightError as err:
             note = f"not computed: {err}"

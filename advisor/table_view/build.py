@@ -15,14 +15,14 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advisor.collect import server as server_mod
-from advisor.collect.statements import read_statements
 from advisor.db import queries, session
 from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
-from advisor.history.own import is_advisor_statement
 from advisor.model import Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
 from advisor.settings import Settings
+from advisor.sources.pgss import read_statements
+from advisor.sources.workload import SourceOptions
 from advisor.table_view import collect
 from advisor.table_view.model import TableView, TouchingStatement
 from advisor.table_view.name import lookup, resolve
@@ -52,7 +52,7 @@ def _touching(
     return [
         s
         for s in progress.track(workload, "matching statements")
-        if not is_advisor_statement(s.query) and ref in tables_of(s.query, resolve_ref)
+        if ref in tables_of(s.query, resolve_ref)
     ]
 
 
@@ -131,7 +131,7 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(dsn, advice, progress=progress.note)
+            report = analyze(dsn, advice, SourceOptions(), progress=progress.note)
         except psycopg.errors.LockNotAvailable:
             advice_note = "not computed: a table is locked exclusively (see Locks)"
         except AdvisorError as err:  # HypoPG missing, a lock or a timeout: the facts still stand
