@@ -22,6 +22,7 @@ from advisor.db import ddl, session
 from advisor.errors import AnalysisAborted
 from advisor.model import (
     Finding,
+    Footprint,
     IndexSpec,
     ParsedStatement,
     Recommendation,
@@ -175,6 +176,7 @@ def _analyze(
             by_key[k].parsed.statement.calls * c for k, c in selection.costs.items() if k in by_key
         ),
         settings=asdict(settings),
+        footprint=Footprint(explainer.tracking, server.role, server.info.version_num),
     )
 
 

@@ -103,6 +103,12 @@ def to_dict(report: Report) -> dict[str, Any]:
             "explain_calls": report.explain_calls,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
         },
+        "footprint": {
+            "pg_stat_statements_track": report.footprint.tracking,
+            "bounded": report.footprint.bounded,
+            "note": report.footprint.note,
+            "grant": None if report.footprint.note is None else report.footprint.grant,
+        },
     }
 
 

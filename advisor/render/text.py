@@ -116,4 +116,6 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
         ))  # fmt: skip
     elif not verbose and (not_helped or report.skipped):
         out += ["", f"({len(not_helped)} statements got no advice; --verbose says why.)"]
+    if report.footprint.note:
+        out += ["", f"Note: {report.footprint.note}"]
     return "\n".join(out) + "\n"
