@@ -141,10 +141,4 @@ def type_case_results(root: ast.Node | None) -> tuple[str, ...]:
 
 
 def _numeric(param: ast.ParamRef) -> ast.TypeCast:
-    from pglast import parse_sql
-
-    select = parse_sql("SELECT NULL::numeric")[0].stmt
-    assert isinstance(select, ast.SelectStmt) and select.targetList
-    target = select.targetList[0]
-    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
-    return ast.TypeCast(arg=param, typeName=target.val.typeName)
+    return ast.TypeCast(arg=param, typeName=syntax.type_name("numeric"))

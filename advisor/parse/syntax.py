@@ -90,3 +90,14 @@ def deparse(node: ast.Node) -> str:
         return str(RawStream()(node))
     except NotImplementedError as exc:  # a node type pglast has no printer for
         raise Unparsable(f"cannot print it back: {_first_line(str(exc))}") from None
+
+
+def type_name(text: str) -> ast.TypeName:
+    """The tree of a type name as ``format_type()`` prints it (``numeric(12,2)``, ``"Mood"``)."""
+    (raw,) = parse(f"SELECT NULL::{text}")
+    select = raw.stmt
+    assert isinstance(select, ast.SelectStmt) and select.targetList
+    target = select.targetList[0]
+    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
+    assert target.val.typeName is not None
+    return target.val.typeName
