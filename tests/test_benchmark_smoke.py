@@ -11,3 +11,6 @@ def test_tpch_smoke(pg_server: Any) -> None:
     result = run_smoke(pg_server.admin_dsn)
     assert result["indexes"] > 0
     assert result["explain_calls"] is not None
+    # analysed twice in a row: the same advice, and nothing of the advisor's in between
+    assert result["same_advice_again"] is True
+    assert result["entries_added"] == 0

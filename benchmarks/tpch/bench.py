@@ -45,6 +45,7 @@ class Options:
     advisor_timeout_s: float = 3600.0
     advisor_args: tuple[str, ...] = ()
     command: str = ""
+    reanalyse: bool = True  # analyse the first budget twice in a row: the same advice?
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,31 @@ class MeasuredSet:
 
 
 @dataclass(frozen=True)
+class Footprint:
+    """This database's pg_stat_statements entries, and the cluster's deallocations (14+)."""
+
+    entries: int
+    dealloc: int | None
+
+
+@dataclass(frozen=True)
+class Reanalysis:
+    """The first budget analysed twice in a row: the second run reads what the first left."""
+
+    first: AdvisorRun
+    second: AdvisorRun
+    before: Footprint
+    after_first: Footprint
+    after_second: Footprint
+
+    @property
+    def same_advice(self) -> bool:
+        return index_set_key(self.first.recommendations) == index_set_key(
+            self.second.recommendations
+        )
+
+
+@dataclass(frozen=True)
 class Results:
     options: Options
     machine: machine.Machine
@@ -92,10 +118,14 @@ class Results:
     explicit_via: str  # "--log", "--queries", "--query" or "" (none)
     budgets: tuple[BudgetResult, ...]
     measured: tuple[MeasuredSet, ...] = field(default=())
+    reanalysis: Reanalysis | None = None
 
     @property
     def failed(self) -> tuple[AdvisorRun, ...]:
-        return tuple(b.run for b in self.budgets if not b.run.ok)
+        runs = [b.run for b in self.budgets]
+        if self.reanalysis is not None:
+            runs.append(self.reanalysis.second)
+        return tuple(r for r in runs if not r.ok)
 
 
 def index_set_key(recommendations: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
@@ -151,6 +181,20 @@ def _reset_statistics(dsn: str) -> None:
             " WHERE d.datname = pg_catalog.current_database()"
         )
         conn.execute("SELECT pg_catalog.pg_stat_reset()")
+
+
+def footprint(dsn: str) -> Footprint:
+    """Read through an untracked session, so that reading adds nothing."""
+    with replay.connect(dsn, tracked=False) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_stat_statements s JOIN pg_catalog.pg_database d"
+            " ON d.oid = s.dbid WHERE d.datname = pg_catalog.current_database()"
+        ).fetchone()
+        dealloc = None
+        if conn.info.server_version >= 140000:
+            got = conn.execute("SELECT dealloc FROM pg_stat_statements_info").fetchone()
+            dealloc = int(got[0]) if got else None
+    return Footprint(int(row[0]) if row else 0, dealloc)
 
 
 def run_benchmark(options: Options, say: Say) -> Results:
@@ -226,14 +270,28 @@ def _measure(
     if given:
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
-    results: list[BudgetResult] = []
-    for budget in options.budgets:
-        say(f"advisor analyze, budget {budget} ...")
-        run = advisor_run.run(
+    def analyse(budget: str, out_dir: Path) -> AdvisorRun:
+        return advisor_run.run(
             dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
             extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
-            out_dir=work_dir,
+            out_dir=out_dir,
         )  # fmt: skip
+
+    results: list[BudgetResult] = []
+    reanalysis: Reanalysis | None = None
+    for budget in options.budgets:
+        say(f"advisor analyze, budget {budget} ...")
+        before = footprint(dsn)
+        run = analyse(budget, work_dir)
+        if reanalysis is None and options.reanalyse and run.ok:
+            after = footprint(dsn)
+            say(f"  and again, right after ({after.entries - before.entries} entries added) ...")
+            again_dir = work_dir / "reanalysis"
+            again_dir.mkdir(exist_ok=True)
+            again = analyse(budget, again_dir)
+            reanalysis = Reanalysis(run, again, before, after, footprint(dsn))
+            if not reanalysis.same_advice:
+                say("  DIFFERENT advice the second time")
         if not run.ok:
             say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
             results.append(BudgetResult(run, None))
@@ -265,6 +323,7 @@ def _measure(
         explicit_via=via,
         budgets=tuple(results),
         measured=tuple(measured),
+        reanalysis=reanalysis,
     )
 
 
