@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 
 from advisor.localdb.cluster import LocalCluster
+from benchmarks.backends import Statements, statement_counts
 from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
 from benchmarks.tpch.build import BuiltIndex
@@ -81,22 +82,14 @@ class MeasuredSet:
 
 
 @dataclass(frozen=True)
-class Footprint:
-    """This database's pg_stat_statements entries, and the cluster's deallocations (14+)."""
-
-    entries: int
-    dealloc: int | None
-
-
-@dataclass(frozen=True)
 class Reanalysis:
     """The first budget analysed twice in a row: the second run reads what the first left."""
 
     first: AdvisorRun
     second: AdvisorRun
-    before: Footprint
-    after_first: Footprint
-    after_second: Footprint
+    before: Statements
+    after_first: Statements
+    after_second: Statements
 
     @property
     def same_advice(self) -> bool:
@@ -183,20 +176,6 @@ def _reset_statistics(dsn: str) -> None:
         conn.execute("SELECT pg_catalog.pg_stat_reset()")
 
 
-def footprint(dsn: str) -> Footprint:
-    """Read through an untracked session, so that reading adds nothing."""
-    with replay.connect(dsn, tracked=False) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM pg_stat_statements s JOIN pg_catalog.pg_database d"
-            " ON d.oid = s.dbid WHERE d.datname = pg_catalog.current_database()"
-        ).fetchone()
-        dealloc = None
-        if conn.info.server_version >= 140000:
-            got = conn.execute("SELECT dealloc FROM pg_stat_statements_info").fetchone()
-            dealloc = int(got[0]) if got else None
-    return Footprint(int(row[0]) if row else 0, dealloc)
-
-
 def run_benchmark(options: Options, say: Say) -> Results:
     made_dir = options.work_dir is None
     work_dir = options.work_dir or Path(tempfile.mkdtemp(prefix="tpch-bench-"))
@@ -281,15 +260,15 @@ def _measure(
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
         say(f"advisor analyze, budget {budget} ...")
-        before = footprint(dsn)
+        before = statement_counts(dsn)
         run = analyse(budget, work_dir)
         if reanalysis is None and options.reanalyse and run.ok:
-            after = footprint(dsn)
+            after = statement_counts(dsn)
             say(f"  and again, right after ({after.entries - before.entries} entries added) ...")
             again_dir = work_dir / "reanalysis"
             again_dir.mkdir(exist_ok=True)
             again = analyse(budget, again_dir)
-            reanalysis = Reanalysis(run, again, before, after, footprint(dsn))
+            reanalysis = Reanalysis(run, again, before, after, statement_counts(dsn))
             if not reanalysis.same_advice:
                 say("  DIFFERENT advice the second time")
         if not run.ok:
