@@ -17,7 +17,6 @@ import itertools
 import json
 import shutil
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,53 +24,16 @@ from typing import Any
 import psycopg
 import pytest
 from psycopg import sql
-from psycopg.types.numeric import Int8
 
 from advisor.localdb.cluster import LocalCluster
 from advisor.render import json as render_json
 from advisor.render import text as render_text
+from benchmarks.footprint import SCHEMA, run, set_track, workload
 from tests.conftest import Database, Server, create_database
 
-TABLES = 10
-SCHEMA = "".join(
-    f"CREATE TABLE t{t} (id bigint PRIMARY KEY, a int NOT NULL, b int NOT NULL, c text, d date);"
-    f"INSERT INTO t{t} SELECT g, g % 997, g % 89, 'c' || (g % 500), DATE '2024-01-01' + g % 365"
-    f"  FROM generate_series(1, 3000) g;"
-    for t in range(TABLES)
-)
 MAX_ADDED = 20  # the issue's bound for one analysis, tracking off or not
 FIXED_ENTRIES = 30  # an untracked role's own statements: catalog reads, HypoPG calls, EXPLAINs
 _roles = itertools.count(1)
-
-
-def workload(count: int) -> list[tuple[str, tuple[Any, ...]]]:
-    """``count`` distinct statements (distinct queryids) over the tables: equality, range,
-    ORDER BY ... LIMIT, long IN lists (many parameters) and literal constants."""
-    out: list[tuple[str, tuple[Any, ...]]] = []
-    for n in range(count):
-        table, kind, mask = n % TABLES, n // TABLES % 5, n // TABLES // 5
-        # the parser's fingerprint ignores a repeated column, not a different one
-        select = ", ".join(["id"] + [c for i, c in enumerate("abcd") if mask >> i & 1])
-        head = f"SELECT {select} FROM t{table} WHERE"
-        if kind == 0:
-            out.append((f"{head} a = %s", (Int8(n),)))
-        elif kind == 1:
-            out.append((f"{head} b = %s AND d >= %s", (Int8(n), "2024-03-01")))
-        elif kind == 2:
-            out.append((f"{head} a = %s ORDER BY d LIMIT 5", (Int8(n),)))
-        elif kind == 3:
-            values = tuple(Int8(v) for v in range(70))  # 70 parameters: another size class
-            out.append((f"{head} b IN ({', '.join(['%s'] * len(values))})", values))
-        else:
-            out.append((f"{head} c = 'c{n}' AND a > 3", ()))
-    return out
-
-
-def run(dsn: str, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
-    """Run the statements as an application would: tracked, parameters bound by the server."""
-    with psycopg.connect(dsn, autocommit=True, prepare_threshold=None) as conn:
-        for text, params in statements:
-            conn.execute(text, params).fetchall()
 
 
 def untracked(dsn: str) -> psycopg.Connection[Any]:
@@ -212,13 +174,10 @@ def test_a_full_small_pg_stat_statements_keeps_its_workload(small: Server) -> No
 def test_track_all_without_the_privilege_says_the_footprint_is_not_bounded(small: Server) -> None:
     """A role that may not turn tracking off, under ``track = all``: the server records every
     planned statement as a nested entry. The report says so, and what to grant."""
-    with psycopg.connect(small.admin_dsn, autocommit=True) as conn:
-        conn.execute("ALTER SYSTEM SET pg_stat_statements.track = 'all'")
-        conn.execute("SELECT pg_reload_conf()")
+    set_track(small.admin_dsn, "all")
     roles = Roles(small)
     db = create_database(small, SCHEMA)
     try:
-        _wait_for_track(small, "all")
         plain = roles.make(db, "plain")
         reset_all(db)
         statements = workload(20)
@@ -247,24 +206,9 @@ def test_track_all_without_the_privilege_says_the_footprint_is_not_bounded(small
         assert len(added) - len(nested) <= FIXED_ENTRIES
         assert planned <= len(nested) <= planned + 2  # + HypoPG's own catalog probe
     finally:
-        with psycopg.connect(small.admin_dsn, autocommit=True) as conn:
-            conn.execute("ALTER SYSTEM RESET pg_stat_statements.track")
-            conn.execute("SELECT pg_reload_conf()")
+        set_track(small.admin_dsn, "top")
         _drop(small, [db])
         roles.drop()
-        _wait_for_track(small, "top")
-
-
-def _wait_for_track(server: Server, level: str) -> None:
-    """A reload reaches new sessions once the postmaster has read the file: poll for it."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with psycopg.connect(server.admin_dsn) as conn:
-            row = conn.execute("SHOW pg_stat_statements.track").fetchone()
-        if row and row[0] == level:
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"pg_stat_statements.track did not become {level}")
 
 
 # -- the suite's cluster (pg_stat_statements.max 10,000, track = top) ---------------------------
@@ -324,7 +268,7 @@ def test_a_role_that_may_not_turn_tracking_off_adds_a_fixed_set(
     assert 0 < len(added) <= FIXED_ENTRIES
     # ten times the statements: at most a new parameter size class of EXPLAIN, nothing else
     grown = [q for k, q in twice.items() if k not in once]
-    assert all(q.startswith("EXPLAIN (FORMAT JSON) EXECUTE advisor_plan(") for q in grown), grown
+    assert all(q.startswith('EXPLAIN (FORMAT JSON) EXECUTE "advisor_plan"(') for q in grown), grown
     explains = [q for q in added.values() if q.startswith("EXPLAIN")]
     assert 0 < len(explains) <= 3, explains  # one per parameter size class of the workload
     assert len(small.statements) + len(small.skipped) == 30 and len(full.statements) == 300
