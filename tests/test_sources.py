@@ -557,7 +557,7 @@ def test_docs_name_the_settings_each_source_reads() -> None:
         "log_destination", "lc_messages", "auto_explain.log_min_duration", "log_statement",
         "log_parameter_max_length_on_error", "track_activity_query_size", "pg_read_all_stats",
         "--log", "--log-format", "--log-prefix", "--log-statement-timeout", "--sample-activity",
-        "--queries", "--query", "-- calls: N",
+        "--queries", "--query", "-- calls: N", "--with-workload",
     ):  # fmt: skip
         assert name in docs, name
 
