@@ -11,18 +11,15 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg import conninfo, sql
 
-from advisor.localdb.cluster import LocalCluster, reset_statistics
+from advisor.localdb.cluster import LocalCluster, reset_statistics, throwaway_cluster
 from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.settings import Settings
@@ -70,16 +67,8 @@ def pg_server() -> Iterator[Server]:
     if os.environ.get("ADVISOR_TEST_DOCKER") == "1":
         yield from _docker_server()
         return
-    base = Path(tempfile.mkdtemp(prefix="advisor-test-"))
-    cluster = LocalCluster(base_dir=base)
-    cluster.start()
-    try:
+    with throwaway_cluster(prefix="advisor-test-") as cluster:
         yield Server(cluster.dsn(), cluster)
-    finally:
-        try:
-            cluster.stop("immediate")
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -15,17 +15,14 @@ from __future__ import annotations
 
 import itertools
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg import sql
 
-from advisor.localdb.cluster import LocalCluster
+from advisor.localdb.cluster import throwaway_cluster
 from advisor.render import json as render_json
 from advisor.render import text as render_text
 from benchmarks.footprint import SCHEMA, run, set_track, workload
@@ -138,18 +135,9 @@ def _drop(server: Server, databases: list[Database]) -> None:
 
 @pytest.fixture(scope="module")
 def small() -> Iterator[Server]:
-    base = Path(tempfile.mkdtemp(prefix="advisor-footprint-"))
-    cluster = LocalCluster(base_dir=base)
-    cluster.settings["pg_stat_statements.max"] = "100"
-    cluster.settings["pg_stat_statements.track"] = "top"
-    cluster.start()
-    try:
+    settings = {"pg_stat_statements.max": "100", "pg_stat_statements.track": "top"}
+    with throwaway_cluster(prefix="advisor-footprint-", settings=settings) as cluster:
         yield Server(cluster.dsn(), cluster)
-    finally:
-        try:
-            cluster.stop("immediate")
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
 
 def test_a_full_small_pg_stat_statements_keeps_its_workload(small: Server) -> None:
