@@ -286,7 +286,7 @@ class Footprint:
     """What the analysis leaves in pg_stat_statements, decided by its session's tracking level.
 
     ``tracking`` is ``pg_stat_statements.track`` in the analysis session after it tried to turn it
-    off: ``none`` (nothing recorded), ``top`` (its own statements: a fixed handful of entries),
+    off: ``none`` (nothing recorded), ``top`` (its own statements: a fixed set of entries),
     ``all`` (also one nested entry per statement planned: not bounded), None (not loaded).
     """
 
@@ -314,7 +314,7 @@ class Footprint:
         if self.tracking in (None, "none"):
             return None
         if self.bounded:
-            what = "a fixed handful of entries of its own"
+            what = "a fixed set of entries of its own, the same at every run"
         else:
             what = (
                 "one entry per statement planned (pg_stat_statements.track = all): "
