@@ -48,7 +48,7 @@ from advisor.parse.statement import analyse
 from advisor.settings import Settings
 from advisor.sources import pgss
 from benchmarks.backends import statement_counts
-from benchmarks.load.docs import replace_section
+from benchmarks.harness import publish
 
 HEADING = "## pg_stat_statements entries of planning, per version"
 TABLES = 10
@@ -307,10 +307,7 @@ def main(argv: list[str] | None = None) -> int:
                 os.environ.pop("LD_LIBRARY_PATH", None)
             else:
                 os.environ["LD_LIBRARY_PATH"] = saved
-    section = render(rows, args.statements)
-    print(section)
-    if args.write_docs:
-        replace_section(args.write_docs, HEADING, section)
+    publish(render(rows, args.statements), HEADING, args.write_docs)
     return 0
 
 

@@ -1,11 +1,12 @@
 """The one door to pglast: a text the parser rejects becomes a reason, anything else stays a bug.
 
 pglast raises ``ParseError`` for a text PostgreSQL's parser rejects (syntax errors, "stack depth
-limit exceeded", "memory exhausted"), and ``UnicodeEncodeError`` for a text it cannot hand to the
-parser at all (a lone surrogate, as a log read with ``errors="surrogateescape"`` can hold). Both
-mean "this is not SQL we can read": the functions here raise ``Unparsable`` with a one-line reason
-for them, and nothing else. Any other exception (a ``TypeError``, an ``AttributeError``) is a bug,
-ours or pglast's, and propagates instead of hiding as "unparsable".
+limit exceeded", "memory exhausted"), ``UnicodeEncodeError`` for a text it cannot hand to the
+parser at all (a lone surrogate, as a log read with ``errors="surrogateescape"`` can hold), and
+``RecursionError`` for a tree too deep to build in Python. They mean "this is not SQL we can
+read": the functions here raise ``Unparsable`` with a one-line reason for them, and nothing
+else. Any other exception (a ``TypeError``, an ``AttributeError``) is a bug, ours or pglast's,
+and propagates instead of hiding as "unparsable".
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ def _reading() -> Iterator[None]:
         raise Unparsable(_first_line(message) or "the parser rejects it", location) from None
     except UnicodeEncodeError:
         raise Unparsable("the text is not valid UTF-8") from None
+    except RecursionError:  # pglast builds its Python tree recursively
+        raise Unparsable("nested too deeply to read") from None
 
 
 def parse(text: str) -> tuple[ast.RawStmt, ...]:

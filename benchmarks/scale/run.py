@@ -17,11 +17,8 @@ import json
 import os
 import platform
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,15 +33,11 @@ from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.selection.greedy import MAX_ROUNDS
 from advisor.settings import parse_size
 from benchmarks.backends import AdvisorBackends, Statements, statement_counts
-from benchmarks.load.docs import replace_section
+from benchmarks.harness import measure, publish, say
 from benchmarks.scale import workload
 
 HEADING = "## Scale: 5,000 statements over 500 tables"
 SAFETY_HEADING = "## Footprint of one analysis: the scale benchmark"
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -90,13 +83,13 @@ def _prepare(cluster: LocalCluster, args: argparse.Namespace) -> tuple[str, floa
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pg_stat_statements")
         conn.execute("CREATE EXTENSION hypopg")
-        _say(f"creating {args.tables} tables of {args.rows} rows ...")
+        say(f"creating {args.tables} tables of {args.rows} rows ...")
         for statement in workload.schema(args.tables, args.rows):
             conn.execute(statement)
         conn.execute("VACUUM ANALYZE")
         reset_statistics(conn)
     loaded = time.monotonic() - started
-    _say(f"running {args.statements} distinct statements ...")
+    say(f"running {args.statements} distinct statements ...")
     started = time.monotonic()
     with psycopg.connect(dsn, autocommit=True, prepare_threshold=None) as conn:
         for n, (statement, params) in enumerate(workload.statements(args.tables, args.statements)):
@@ -132,7 +125,7 @@ def _analyse(
     out = work / f"advice-{role}.json"
     cmd = [sys.executable, "-m", "advisor", "analyze", "--dsn", dsn, "--format", "json",
            "--output", str(out), *args.advisor_arg]  # fmt: skip
-    _say(f"advisor analyze as {role} ...")
+    say(f"advisor analyze as {role} ...")
     watch = cluster.dsn("scale")  # the superuser: reads untracked
     before, connections = statement_counts(watch), _connections(cluster)
     started = time.monotonic()
@@ -335,38 +328,17 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # so the cluster is stopped and the advisor killed
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if min(args.tables, args.statements, args.rows) < 1:
         print("tables, statements and rows must be at least 1", file=sys.stderr)
         return 2
     limit_kb = parse_size(args.max_rss) // 1024
-    work = args.work_dir or Path(tempfile.mkdtemp(prefix="advisor-scale-"))
-    work.mkdir(parents=True, exist_ok=True)
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        outcome = run(args, work)
-    except AdvisorError as err:
-        print(f"benchmark failed: {err}", file=sys.stderr)
+    outcome = measure(lambda work: run(args, work), work_dir=args.work_dir, prefix="advisor-scale-")
+    if outcome is None:
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if args.work_dir is None:
-            shutil.rmtree(work, ignore_errors=True)
-    section = render(args, outcome)
-    footprint = render_footprint(args, outcome)
-    print(section)
-    print(footprint)
-    if args.write_docs:
-        replace_section(args.write_docs, HEADING, section)
-        _say(f"wrote the section {HEADING!r} into {args.write_docs}")
-    if args.write_safety:
-        replace_section(args.write_safety, SAFETY_HEADING, footprint)
-        _say(f"wrote the section {SAFETY_HEADING!r} into {args.write_safety}")
+    publish(render(args, outcome), HEADING, args.write_docs)
+    publish(render_footprint(args, outcome), SAFETY_HEADING, args.write_safety)
     if outcome.main.max_rss_kb > limit_kb:
         rss = _mb(outcome.main.max_rss_kb)
         print(f"advisor peak RSS {rss} is over {args.max_rss}", file=sys.stderr)
