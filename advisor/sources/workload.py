@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from advisor.sources.logsettings import read_server_log_settings
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 from advisor.sources.own import is_advisor_statement
+from advisor.window import Window, from_epochs
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Workload:
 
     items: tuple[SourcedStatement, ...]
     log_span_seconds: float | None = None
+    window: Window | None = None  # what the times of the logs or the sampling cover
 
     @property
     def statements(self) -> list[Statement]:
@@ -109,6 +112,7 @@ def collect(
     if options.reads_pg_stat_statements and pgss_schema is not None:
         groups.append(pgss.read(conn, pgss_schema))
     span = None
+    window: Window | None = None
     if options.logs:
         note(f"reading {len(options.logs)} log files")
         server = read_server_log_settings(conn)
@@ -121,8 +125,18 @@ def collect(
             logs.read(read_records(path, options.log_format, options.log_prefix, server))
         groups.append(logs.result())
         span = logs.span_seconds
+        window = from_epochs(
+            "the server log", logs.first_time, logs.last_time, "its first and last records"
+        )
     if options.sample_activity_s:
         note(f"sampling running statements for {options.sample_activity_s:g} s")
+        if window is None:
+            window = Window(
+                "sampling of running statements",
+                options.sample_activity_s,
+                datetime.now(UTC),
+                "the --sample-activity period",
+            )
         groups.append(
             sample_activity(
                 conn,
@@ -141,4 +155,4 @@ def collect(
         for item in merge(*groups, max_samples=options.max_samples)
         if not is_advisor_statement(item.statement.query)  # our catalog reads and EXPLAINs
     ]
-    return Workload(tuple(apply_limits(merged, settings)), span)
+    return Workload(tuple(apply_limits(merged, settings)), span, window)
