@@ -111,10 +111,13 @@ def run(
     extra_args: Sequence[str] = (),
     timeout_s: float = 3600.0,
     out_dir: Path | None = None,
+    hash_seed: int = 1,
 ) -> AdvisorRun:
     """One analysis; never raises for the advisor's own failures (they are part of the result).
 
     The JSON and stderr are kept in ``out_dir`` as ``advice-<budget>.json`` / ``.stderr``.
+    ``hash_seed`` is the child's ``PYTHONHASHSEED``: two runs with different seeds show advice
+    that depends on the order of a set (string hashes change with every process).
     """
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         keep = Path(tmp) if out_dir is None else out_dir
@@ -123,7 +126,8 @@ def run(
                       extra_queries=extra_queries, logs=logs, extra_args=extra_args)  # fmt: skip
         with (keep / f"advice-{budget}.stderr").open("w+b") as err:
             started = time.monotonic()
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+            env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
             timer = threading.Timer(timeout_s, proc.kill)
             timer.start()
             try:

@@ -249,11 +249,11 @@ def _measure(
     if given:
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
-    def analyse(budget: str, out_dir: Path) -> AdvisorRun:
+    def analyse(budget: str, out_dir: Path, hash_seed: int = 1) -> AdvisorRun:
         return advisor_run.run(
             dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
             extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
-            out_dir=out_dir,
+            out_dir=out_dir, hash_seed=hash_seed,
         )  # fmt: skip
 
     results: list[BudgetResult] = []
@@ -267,7 +267,7 @@ def _measure(
             say(f"  and again, right after ({after.entries - before.entries} entries added) ...")
             again_dir = work_dir / "reanalysis"
             again_dir.mkdir(exist_ok=True)
-            again = analyse(budget, again_dir)
+            again = analyse(budget, again_dir, hash_seed=2)  # another process, another order
             reanalysis = Reanalysis(run, again, before, after, statement_counts(dsn))
             if not reanalysis.same_advice:
                 say("  DIFFERENT advice the second time")

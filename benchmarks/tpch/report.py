@@ -151,7 +151,8 @@ def _reanalysis(r: Results) -> list[str]:
         "",
         f"Result: {verdict} (same tables, methods, keys, INCLUDE and predicates). The entries "
         "are counted through an untracked session; each run is a plain `advisor analyze`, "
-        "which turns tracking off for its own session when its role may.",
+        "which turns tracking off for its own session when its role may. The two runs have "
+        "different `PYTHONHASHSEED`s, so advice that hung on the order of a set would differ.",
         "",
     ]
 
