@@ -35,6 +35,8 @@ from advisor.model import (
     StatementResult,
     TableRef,
 )
+from advisor.parse import plan as plan_uses
+from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
@@ -131,7 +133,7 @@ def _analyze(
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
-        items = _baseline(parsed, whatif, skipped)
+        items = _baseline(parsed, whatif, catalog, skipped)
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
@@ -289,14 +291,21 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
+    parsed: list[ParsedStatement], whatif: WhatIf, catalog: Catalog, skipped: list[Skipped]
 ) -> list[WorkloadItem]:
+    """Plan each statement as it is; what its plan shows joins what its text names."""
     planned = []
     for p in parsed:
         try:
-            planned.append((p, whatif.cost(p, ())))
+            cost, tree = whatif.baseline(p)
         except PlanError as exc:
-            skipped.append(Skipped(p.statement, str(exc)))
+            skipped.append(Skipped(p.statement, str(exc), p.plan_sql))
+            continue
+        merged = plan_uses.merge(p, plan_uses.facts(tree, p, catalog))
+        if not merged.tables and not merged.views:  # a function in FROM that reads no table
+            skipped.append(Skipped(p.statement, NO_TABLE, p.plan_sql))
+            continue
+        planned.append((merged, cost))
     factor = ms_per_cost(
         [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
     )
@@ -317,9 +326,10 @@ def _candidates(
     for item in items:
         p = item.parsed
         if not p.uses:
-            if p.views:
+            if p.views and not p.tables:
                 reasons[item.key] = (
-                    f"reads view or foreign table {', '.join(p.views)}: columns not traced"
+                    f"reads view or foreign table {', '.join(p.views)}: no table of its plan "
+                    "can take an index"
                 )
             else:
                 reasons[item.key] = (
@@ -569,6 +579,6 @@ def _statement_results(
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs)
+                            item.parsed.repairs, item.parsed.plan_sql)
         )  # fmt: skip
     return results

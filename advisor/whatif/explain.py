@@ -11,10 +11,19 @@ pg_stat_statements tracks ``EXPLAIN`` as a utility statement under its own text 
 session turns tracking off where its role may (``db/session.py``). Where it cannot, every plan
 goes through one prepared statement, ``advisor_plan``, whose parameter list is padded to a power
 of 8 (referenced parameters ``unknown``, so the server infers them; the padding ``text``, unused):
-``EXPLAIN (FORMAT JSON) EXECUTE advisor_plan(NULL, ...)`` then has one text per size class, a
-handful whatever the workload (PREPARE and EXECUTE are not tracked; 17+ tracks ``DEALLOCATE $1``
-once). With ``pg_stat_statements.track = all`` the server still records the planned statement
-itself as a nested entry: only turning tracking off avoids that (``footprint``).
+``EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE advisor_plan(NULL, ...)`` then has one text per size
+class, a handful whatever the workload (PREPARE and EXECUTE are not tracked; 17+ tracks
+``DEALLOCATE $1`` once). With ``pg_stat_statements.track = all`` the server still records the
+planned statement itself as a nested entry: only turning tracking off avoids that
+(``footprint``).
+
+``EXECUTE`` starts the executor, which prunes partitions with the parameter values: NULL matches
+no partition, so every scan under the Append would be removed from the plan shown ("Subplans
+Removed"), and with them the indexes it reads and the conditions it tests. For those EXPLAINs
+run-time pruning is turned off (``enable_partition_pruning``), so that the plan shows every
+partition, as ``GENERIC_PLAN`` does on 16+. Its costs do not change: a generic plan is costed
+before any pruning by parameter values. A statement without parameters of its own is planned
+with pruning on, however it is sent: its constants prune at planning, as they will when it runs.
 """
 
 from __future__ import annotations
@@ -68,13 +77,26 @@ class Explainer:
         self.calls = 0
         self._name = sql.Identifier(PLAN_NAME)
         self._types: dict[str, dict[int, str]] = {}  # statement key -> forced parameter types
+        self._pruning = True  # enable_partition_pruning, as the session has it now
         session.set_config(conn, "plan_cache_mode", "force_generic_plan")
 
-    def plan(self, parsed: ParsedStatement) -> dict[str, Any]:
-        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan."""
+    def _partition_pruning(self, on: bool) -> None:
+        """Off for EXECUTE with NULLs, on for plain EXPLAIN (where constants prune at planning)."""
+        if self._pruning != on:
+            session.set_config(self.conn, "enable_partition_pruning", "on" if on else "off")
+            self._pruning = on
+
+    def plan(self, parsed: ParsedStatement, *, verbose: bool = True) -> dict[str, Any]:
+        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan.
+
+        VERBOSE qualifies every column with its scan's alias and lists each node's output. The
+        analysis plans VERBOSE every time, though it reads only the baseline's expressions: it
+        costs nothing measurable, and one text per statement is one pg_stat_statements entry,
+        not two. ``verbose=False`` is the plan as EXPLAIN prints it by default, for display.
+        """
         for _attempt in range(parsed.param_count + 1):
             try:
-                return self._plan_once(parsed)
+                return self._plan_once(parsed, verbose)
             except errors.IndeterminateDatatype as exc:
                 match = _UNTYPED.search(str(exc))
                 forced = self._types.setdefault(parsed.statement.key, {})
@@ -103,14 +125,18 @@ class Explainer:
         plan: dict[str, Any] = doc[0]["Plan"]
         return plan
 
-    def _plan_once(self, parsed: ParsedStatement) -> dict[str, Any]:
+    def _plan_once(self, parsed: ParsedStatement, verbose: bool) -> dict[str, Any]:
         body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
         forced = self._types.get(parsed.statement.key, {})
-        if not self.tracked and parsed.param_count == 0:
-            return self._explain(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(body))
-        if self.generic_plan_option and not forced:
-            return self._explain(sql.SQL("EXPLAIN (FORMAT JSON, GENERIC_PLAN) {}").format(body))
+        explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
         count = parsed.param_count
+        generic = self.generic_plan_option and not forced
+        # EXECUTE with NULLs would prune every partition; constants prune at planning, as in a run
+        self._partition_pruning(count == 0 or generic)
+        if not self.tracked and count == 0:
+            return self._explain(sql.SQL("{}) {}").format(explain, body))
+        if generic:
+            return self._explain(sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body))
         slots = padded(count) if self.tracked else count
         types = [sql.SQL(forced.get(i, "unknown")) for i in range(1, count + 1)]
         types += [sql.SQL("text")] * (slots - count)
@@ -118,12 +144,12 @@ class Explainer:
             prepare = sql.SQL("PREPARE {} ({}) AS {}").format(
                 self._name, sql.SQL(", ").join(types), body
             )
-            execute = sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE {}({})").format(
-                self._name, sql.SQL(", ").join([sql.NULL] * slots)
+            execute = sql.SQL("{}) EXECUTE {}({})").format(
+                explain, self._name, sql.SQL(", ").join([sql.NULL] * slots)
             )
         else:
             prepare = sql.SQL("PREPARE {} AS {}").format(self._name, body)
-            execute = sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE {}").format(self._name)
+            execute = sql.SQL("{}) EXECUTE {}").format(explain, self._name)
         self._prepare(prepare)
         try:
             return self._explain(execute)
