@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -256,7 +257,8 @@ def test_a_role_that_may_not_turn_tracking_off_adds_a_fixed_set(
     assert 0 < len(added) <= FIXED_ENTRIES
     # ten times the statements: at most a new parameter size class of EXPLAIN, nothing else
     grown = [q for k, q in twice.items() if k not in once]
-    assert all(q.startswith('EXPLAIN (FORMAT JSON) EXECUTE "advisor_plan"(') for q in grown), grown
+    explain = re.compile(r'^EXPLAIN \((VERBOSE, )?FORMAT JSON\) EXECUTE "advisor_plan"\(')
+    assert all(explain.match(q) for q in grown), grown
     explains = [q for q in added.values() if q.startswith("EXPLAIN")]
     assert 0 < len(explains) <= 3, explains  # one per parameter size class of the workload
     assert len(small.statements) + len(small.skipped) == 30 and len(full.statements) == 300
