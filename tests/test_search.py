@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from advisor.model import Report
 from advisor.render import json as render_json
 from advisor.render import text as render_text
+from advisor.sources.workload import SourceOptions
 from tests.scenarios import SHOP_SCHEMA
 
 SCHEMA = """
@@ -112,15 +113,10 @@ def facts(make_db: Any) -> Any:
 def test_shortcuts_do_not_change_random_advice(
     facts: Any, workload: list[str], budget: dict[str, Any], exhaustive: bool
 ) -> None:
-    common = {
-        "queries": tuple(workload),
-        "review": False,
-        "write_weight": 0.0,
-        "exhaustive_search": exhaustive,
-        **budget,
-    }
-    fast = facts.analyze(**common)
-    plain = facts.analyze(search_shortcuts=False, **common)
+    sources = SourceOptions(queries=tuple(workload))
+    common = {"review": False, "write_weight": 0.0, "exhaustive_search": exhaustive, **budget}
+    fast = facts.analyze(sources, **common)
+    plain = facts.analyze(sources, search_shortcuts=False, **common)
     assert advice(fast) == advice(plain)
     assert fast.explain_calls <= plain.explain_calls
 
@@ -150,13 +146,14 @@ WORKLOAD = (
     "SELECT id, e FROM facts WHERE e = 'n7' ORDER BY d DESC LIMIT 10",
     "SELECT x.id FROM facts x JOIN dims y ON y.id = x.dim_id WHERE y.f = 4 AND x.c = 1",
 )
+ALONE = SourceOptions(queries=WORKLOAD)  # the statements alone, as --query gives them
 
 
 def test_max_explains_returns_the_best_set_so_far_and_says_what_it_left_out(facts: Any) -> None:
-    full = facts.analyze(queries=WORKLOAD, review=False)
+    full = facts.analyze(ALONE, review=False)
     assert full.unevaluated.limit is None and full.limit_note == ""
     assert full.explain_calls > 12
-    cut = facts.analyze(queries=WORKLOAD, review=False, max_explains=12)
+    cut = facts.analyze(ALONE, review=False, max_explains=12)
     assert cut.unevaluated.limit == "max_explains"
     assert "--max-explains 12 reached" in cut.limit_note
     doc = json.loads(render_json.render(cut))
@@ -172,7 +169,7 @@ def test_max_explains_returns_the_best_set_so_far_and_says_what_it_left_out(fact
 
 
 def test_max_explains_below_the_workload_leaves_statements_unplanned(facts: Any) -> None:
-    cut = facts.analyze(queries=WORKLOAD, review=False, max_explains=2)
+    cut = facts.analyze(ALONE, review=False, max_explains=2)
     assert cut.unevaluated.not_planned == len(WORKLOAD) - 2
     reasons = [s.reason for s in cut.skipped]
     assert reasons.count("not planned: --max-explains was reached first") == len(WORKLOAD) - 2
@@ -180,7 +177,7 @@ def test_max_explains_below_the_workload_leaves_statements_unplanned(facts: Any)
 
 
 def test_time_limit_stops_the_search(facts: Any) -> None:
-    cut = facts.analyze(queries=WORKLOAD, review=False, time_limit_s=0.0)
+    cut = facts.analyze(ALONE, review=False, time_limit_s=0.0)
     assert cut.unevaluated.limit == "time_limit"
     assert cut.unevaluated.not_planned == len(WORKLOAD)
     assert "--time-limit 0s reached" in cut.limit_note

@@ -594,7 +594,7 @@ class GreedySelector:
                     and c not in self.whatif.refused
                     and self.size_of(c) < self.size_of(spec)
                 ),
-                key=lambda c: (self.size_of(c), c.describe()),
+                key=lambda c: (self.size_of(c), c.describe()),  # equal sizes: a fixed order
             )
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:

@@ -102,7 +102,9 @@ class WhatIf:
         for table in self.tables_of(parsed):
             for spec in [s for s in self._live_on.get(table, ()) if s not in wanted]:
                 self._drop(spec)
-        for spec in wanted - self.live.keys():
+        # in a fixed order: the planner breaks ties between equally cheap indexes by the order
+        # HypoPG made them, and a set's order changes with every process (hash seeds)
+        for spec in sorted(wanted - self.live.keys(), key=lambda s: s.describe()):
             self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
 
