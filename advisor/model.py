@@ -345,6 +345,10 @@ class IndexSpec:
 
     def describe(self) -> str:
         """Human-readable and unique per spec: ``public.t USING btree (a, (lower(b)))``."""
+        return self._described
+
+    @functools.cached_property
+    def _described(self) -> str:  # the sort key of every set of specs: composed once
         from advisor.db.ddl import display
 
         keys = ", ".join(

@@ -42,6 +42,7 @@ from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
 from advisor.selection import rates
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
+from advisor.selection.config import Config
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.limits import MAX_EXPLAINS, SearchLimit
 from advisor.selection.overhead import WriteCost, combined, write_cost
@@ -433,8 +434,10 @@ def split_savings(
     Statements without a measured time (given queries) get no entry.
     """
     shares: dict[IndexSpec, dict[str, float]] = {spec: {} for spec in selection.chosen}
+    served = served_in_order(selection)
+    chosen = Config(selection.chosen)
     for item in items:
-        serving = served_in_order(selection, item.key)
+        serving = served.get(item.key, [])
         statement = item.parsed.statement
         if not serving or statement.total_exec_ms <= 0 or item.base_cost <= 0:
             continue
@@ -443,7 +446,7 @@ def split_savings(
         if len(serving) == 1:
             shares[serving[0]][item.key] = saving
             continue
-        config = [s for s in selection.chosen if s not in serving]
+        config = [s for s in chosen.on(whatif.tables_of(item.parsed)) if s not in serving]
         previous = whatif.cost(item.parsed, config).total_cost
         gains = []
         for spec in serving:

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from advisor.model import IndexSpec
 from advisor.selection.base import Selection, WorkloadItem
+from advisor.selection.config import Config
 from advisor.whatif.costs import WhatIf
 
 UNREAD = (
@@ -29,8 +30,9 @@ def prove(selection: Selection, items: list[WorkloadItem], whatif: WhatIf) -> Se
     costs = dict(selection.costs)
     # what the selector claims is not taken on trust: each statement's final plan says
     used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
-    for item in items:
-        for spec in whatif.used_specs(item.parsed, chosen):
+    config = Config(chosen)
+    for item in items:  # each sees the indexes of its own tables: no filter over the whole set
+        for spec in whatif.used_specs(item.parsed, config.on(whatif.tables_of(item.parsed))):
             used_by[spec].append(item.key)
     while True:
         unread = [s for s in chosen if not used_by.get(s)]
@@ -40,13 +42,16 @@ def prove(selection: Selection, items: list[WorkloadItem], whatif: WhatIf) -> Se
             left_out[spec] = UNREAD
             used_by.pop(spec, None)
         chosen = [s for s in chosen if s not in unread]
+        config = Config(chosen)
         tables = {s.table for s in unread}
         for item in items:  # only statements on those tables can plan differently now
-            if not tables.intersection(item.parsed.tables):
+            related = whatif.tables_of(item.parsed)
+            if not tables.intersection(related):
                 continue
-            costs[item.key] = whatif.cost(item.parsed, chosen).total_cost
-            used = whatif.used_specs(item.parsed, chosen)
-            for spec in chosen:
+            mine = config.on(related)
+            costs[item.key] = whatif.cost(item.parsed, mine).total_cost
+            used = whatif.used_specs(item.parsed, mine)
+            for spec in mine:
                 keys = used_by.setdefault(spec, [])
                 if spec in used and item.key not in keys:
                     keys.append(item.key)
@@ -61,6 +66,10 @@ def prove(selection: Selection, items: list[WorkloadItem], whatif: WhatIf) -> Se
     )
 
 
-def served_in_order(selection: Selection, key: str) -> list[IndexSpec]:
-    """The chosen indexes whose final plans serve statement ``key``, in the order chosen."""
-    return [spec for spec in selection.chosen if key in selection.used_by.get(spec, ())]
+def served_in_order(selection: Selection) -> dict[str, list[IndexSpec]]:
+    """Per statement key: the chosen indexes whose final plans serve it, in the order chosen."""
+    serving: dict[str, list[IndexSpec]] = {}
+    for spec in selection.chosen:
+        for key in dict.fromkeys(selection.used_by.get(spec, ())):
+            serving.setdefault(key, []).append(spec)
+    return serving

@@ -104,7 +104,8 @@ class WhatIf:
                 self._drop(spec)
         # in a fixed order: the planner breaks ties between equally cheap indexes by the order
         # HypoPG made them, and a set's order changes with every process (hash seeds)
-        for spec in sorted(wanted - self.live.keys(), key=lambda s: s.describe()):
+        missing = [s for s in wanted if s not in self.live]  # not wanted - keys(): O(live)
+        for spec in sorted(missing, key=lambda s: s.describe()):
             self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
 
