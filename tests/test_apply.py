@@ -346,8 +346,8 @@ def test_ctrl_c_during_a_build_drops_the_invalid_index(db: Any, tmp_path: Path) 
             time.sleep(0.02)
     assert row == (False,), "the build never showed up in pg_stat_progress_create_index"
     proc.send_signal(signal.SIGINT)
-    code, _out, err = finish(proc)
-    assert code == 130, err
+    code, out, err = finish(proc)
+    assert code == 130, (out, err)
     assert err.strip().splitlines()[-1] == (
         "advisor: error: interrupted while building public.slow_key_idx: "
         "no INVALID index left behind"
