@@ -60,10 +60,17 @@ app()
 """
 
 
+def default_sigint() -> None:
+    """A shell running the suite in the background hands its children SIGINT ignored, and
+    Python keeps an ignored SIGINT ignored: the child must get the default back to be stopped."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-c", RUNNER, "apply", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint, **kwargs,
     )  # fmt: skip
 
 
