@@ -112,6 +112,7 @@ def inspect_table(
         ref = resolve(name, list(known), search_path)
         progress.note(f"reading {ref}")
         stats, sizes, indexes, locks = collect.read_table(conn, known[ref])
+        columns = collect.read_columns(conn, known[ref], indexes)
         if not sizes.exact:
             notes.append(
                 "the table is locked exclusively: sizes are estimates from relpages and "
@@ -147,4 +148,5 @@ def inspect_table(
         recommendations=recommendations,
         advice_note=advice_note,
         notes=tuple(notes),
+        columns=columns,
     )

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 from advisor.db import queries
 from advisor.model import TableRef
 from advisor.table_view.findings import index_findings
-from advisor.table_view.model import IndexInfo, LockInfo, Sizes, TableStats
+from advisor.table_view.model import ColumnInfo, IndexInfo, LockInfo, Sizes, TableStats
 
 
 def candidates(conn: psycopg.Connection[Any]) -> dict[TableRef, int]:
@@ -151,3 +151,24 @@ def read_table(
         for r in index_rows
     ]
     return stats, sizes, index_findings(plain, stats), locks
+
+
+def read_columns(
+    conn: psycopg.Connection[Any], oid: int, indexes: tuple[IndexInfo, ...]
+) -> tuple[ColumnInfo, ...]:
+    """The table's columns with their pg_stats figures and the indexes that lead with each."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(queries.load("table_columns"), (oid,)).fetchall()
+    return tuple(
+        ColumnInfo(
+            name=r["name"],
+            type=r["type"],
+            not_null=r["not_null"],
+            null_frac=r["null_frac"],
+            n_distinct=r["n_distinct"],
+            correlation=r["correlation"],
+            avg_width=r["avg_width"],
+            leads=tuple(i.name for i in indexes if i.keys and i.keys[0] == r["name"]),
+        )
+        for r in rows
+    )
