@@ -65,10 +65,11 @@ def _run_analysis(
     save_plan_to: Path | None = None,
 ) -> None:
     from advisor.fileio import write_atomic
-    from advisor.migrate.write import write
+    from advisor.migrate.write import already_there, write
     from advisor.pipeline import analyze
     from advisor.render import json as render_json
     from advisor.render import text as render_text
+    from advisor.report.fmt import plural
     from advisor.review.migrations import write_drop_migrations
 
     progress = _say if settings.verbose and sys.stderr.isatty() else None
@@ -84,10 +85,19 @@ def _run_analysis(
     else:
         typer.echo(rendered, nl=False)
     if migrations is not None:
-        written = write(migrations, report.recommendations, migration_format)
+        there = already_there(migrations, report.recommendations, migration_format)
+        written = write(
+            migrations, report.recommendations, migration_format, since=report.server.stats_since
+        )
         if migration_format == "sql":
             written += write_drop_migrations(migrations, report.findings)
-        _say(f"wrote {len(written)} migration files to {migrations}")
+        line = f"wrote {plural(len(written), 'migration file')} to {migrations}"
+        if there:
+            line += (
+                f"; {plural(len(there), 'index', 'indexes')} already had one there: "
+                + ", ".join(r.name for r in there)
+            )
+        _say(line)
     if save_plan_to is not None:
         from advisor.plan_file import save_plan
 

@@ -81,6 +81,7 @@ def test_migrations_apply_twice_and_planner_uses_the_index(db: Any, tmp_path: Pa
     out = tmp_path / "migrations"
     proc = advisor("analyze", "--dsn", db.dsn, "--write-migrations", str(out), "--fail-on-advice")
     assert proc.returncode == 1  # --fail-on-advice: there is advice
+    assert f"wrote 2 migration files to {out}" in proc.stderr
     ups = sorted(out.glob("*.up.sql"))
     downs = sorted(out.glob("*.down.sql"))
     assert [p.name[:4] for p in ups] == ["001_"] and len(downs) == 1
@@ -98,9 +99,13 @@ def test_migrations_apply_twice_and_planner_uses_the_index(db: Any, tmp_path: Pa
             conn.execute(downs[0].read_text())
         gone = conn.execute("SELECT to_regclass('accounts_owner_id_idx')").fetchone()
         assert gone == (None,)
-    # a second run numbers its files after the existing ones
-    advisor("analyze", "--dsn", db.dsn, "--write-migrations", str(out))
-    assert sorted(p.name[:4] for p in out.glob("*.up.sql")) == ["001_", "002_"]
+    # the same advice written again into the same folder adds nothing, and says why
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = advisor("analyze", "--dsn", db.dsn, "--write-migrations", str(out))
+    assert again.returncode == 0, again.stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert "wrote 0 migration files" in again.stderr
+    assert "1 index already had one there: accounts_owner_id_idx" in again.stderr
 
 
 def test_output_file_is_written(db: Any, tmp_path: Path) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from advisor.migrate.formats.base import MigrationFormat, slug
+from advisor.migrate.formats.base import MigrationFormat, read_texts, slug
 from advisor.migrate.formats.sql import write_pair
 from advisor.model import Recommendation
 
 _VERSIONED = re.compile(r"^(\d+)_.*\.(?:up|down)\.sql$")
+_UP = re.compile(r"^\d+_.*\.up\.sql$")
 DEFAULT_DIGITS = 6  # what `migrate create -seq` uses
 
 
@@ -27,7 +29,12 @@ class GolangMigrateFormat(MigrationFormat):
     name = "golang-migrate"
     summary = "golang-migrate {version}_create_<index>.up.sql / .down.sql"
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return read_texts(directory, _UP)
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         versions = [
             m.group(1)
             for p in directory.iterdir()
@@ -41,7 +48,9 @@ class GolangMigrateFormat(MigrationFormat):
             number = int(highest) + 1
         written: list[Path] = []
         for rec in recommendations:
-            write_pair(directory, f"{number:0{digits}d}_create_{slug(rec.name)}", rec, written)
+            write_pair(
+                directory, f"{number:0{digits}d}_create_{slug(rec.name)}", rec, written, since
+            )
             number += 1
         return written
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from advisor.migrate.formats import evidence
-from advisor.migrate.formats.base import MigrationFormat, highest_number, put, slug
+from advisor.migrate.formats.base import MigrationFormat, highest_number, put, read_texts, slug
 from advisor.model import Recommendation
 
 _NUMBERED = re.compile(r"^(\d+)_.*\.sql$")
+UP_FILE = re.compile(r"^\d+_.*\.up\.sql$")
 
 
 class SqlFormat(MigrationFormat):
@@ -26,19 +28,26 @@ class SqlFormat(MigrationFormat):
     summary = "numbered NNN_create_<index>.up.sql / .down.sql pairs (default)"
     digits = 3
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return read_texts(directory, UP_FILE)
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         number = (highest_number(directory, _NUMBERED) or 0) + 1
         written: list[Path] = []
         for rec in recommendations:
             stem = f"{number:0{self.digits}d}_create_{slug(rec.name)}"
-            write_pair(directory, stem, rec, written)
+            write_pair(directory, stem, rec, written, since)
             number += 1
         return written
 
 
-def write_pair(directory: Path, stem: str, rec: Recommendation, written: list[Path]) -> None:
+def write_pair(
+    directory: Path, stem: str, rec: Recommendation, written: list[Path], since: str | None
+) -> None:
     """``<stem>.up.sql`` and ``<stem>.down.sql``: one statement each, evidence on top."""
-    header = evidence.comment(evidence.lines(rec), "--")
+    header = evidence.comment(evidence.lines(rec, since), "--")
     put(directory / f"{stem}.up.sql", f"{header}\n{rec.create_sql};\n", written)
     down = evidence.comment(
         [f"Reverts {stem}.up.sql: drops {rec.name}, also when a failed build left it INVALID."],
