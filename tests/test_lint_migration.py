@@ -201,6 +201,27 @@ def test_dsn_weighs_findings_by_table_size(db: Any, tmp_path: Path) -> None:
     assert report.database == db.name
 
 
+def test_dsn_knows_a_partitioned_table_refuses_concurrently(db: Any, tmp_path: Path) -> None:
+    db.execute(
+        "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);"
+        " CREATE TABLE events_2024 PARTITION OF events"
+        " FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')"
+    )
+    try:
+        path = write(
+            tmp_path,
+            "SET lock_timeout = '2s';\n"
+            "CREATE INDEX events_id_idx ON events (id);\n"
+            "CREATE INDEX IF NOT EXISTS events_at_idx ON ONLY events (at);\n",
+        )
+        report = lint([path], CONFIG, dsn=db.dsn, use_database=True)
+    finally:
+        db.execute("DROP TABLE events")
+    (plain,) = by_rule(report.findings, "create-index-not-concurrently")
+    assert plain.line == 2 and "partitioned table refuses" in plain.detail
+    assert plain.fix_sql is None  # CONCURRENTLY would be refused: no one-statement fix
+
+
 def test_dsn_passes_type_changes_that_do_not_rewrite(db: Any, tmp_path: Path) -> None:
     path = write(
         tmp_path,

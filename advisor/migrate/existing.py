@@ -14,6 +14,8 @@ from pglast import ast, parse_sql
 from pglast.enums import ObjectType
 from pglast.stream import RawStream
 
+from advisor.model import Recommendation
+
 
 def _statements(text: str) -> list[ast.Node]:
     try:
@@ -55,3 +57,9 @@ def key_of(sql_text: str) -> str | None:
     """The key ``keys_in`` gives the one CREATE or DROP INDEX of ``sql_text``."""
     found = keys_in([sql_text])
     return next(iter(found)) if len(found) == 1 else None
+
+
+def index_of(rec: Recommendation) -> str | None:
+    """The key of the index a recommendation builds: its first statement's (on a partitioned
+    table, the ``ON ONLY`` parent index the partitions' indexes are attached to)."""
+    return key_of(rec.create_statements[0])

@@ -36,6 +36,10 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "where": spec.where,
         "create_sql": rec.create_sql,
         "drop_sql": rec.drop_sql,
+        # one statement each, run one at a time, in order (several on a partitioned table)
+        "create_statements": list(rec.create_statements),
+        "drop_statements": list(rec.drop_statements),
+        "partitions": [str(ref) for ref in rec.partitions],
         "estimated_size_bytes": rec.estimated_size_bytes,
         "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
         "write_overhead": round(rec.write_overhead, 1),
@@ -75,6 +79,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "drop_sql": f.drop_sql,
         "restore_sql": f.restore_sql,
         "create_sql": f.create_sql,
+        "partitioned": f.partitioned,
         "safe": f.safe,
         "statements": list(f.statements),
     }

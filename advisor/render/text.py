@@ -93,10 +93,12 @@ def render(
         ))  # fmt: skip
         out.append("")
         for i, rec in enumerate(report.recommendations, 1):
-            if markdown:
-                out.append(f"{i}. `{rec.create_sql};`")
-            else:
-                out.append(layout.sql(f"{rec.create_sql};", limit, indent=f"{i}. ", hang="   "))
+            for step, statement in enumerate(rec.create_statements):
+                lead = f"{i}." if step == 0 else " " * len(f"{i}.")
+                if markdown:
+                    out.append(f"{lead} `{statement};`")
+                else:
+                    out.append(layout.sql(f"{statement};", limit, indent=f"{lead} ", hang="   "))
             for effect in rec.effects[:5]:
                 after = "?" if effect.cost_after is None else f"{effect.cost_after:.0f}"
                 lead = f"   - {effect.cost_before:.0f} -> {after}: "

@@ -3,9 +3,9 @@
 A format writes one migration per recommended index (so a failed build never takes the others
 with it), numbered after the highest version already in the directory. An index some migration
 of the directory already builds is not written again (``advisor.migrate.existing``), so writing
-the same advice into the same folder twice adds nothing. File names and versions depend only on
-the directory's contents and the recommendations, never on the clock, so the same advice
-written into two empty directories gives the same files.
+the same advice into the same folder twice adds nothing. File names and versions
+depend only on the directory's contents and the recommendations, never on the clock, so the
+same advice written into the same directory gives the same files.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 import abc
 import ast
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import ClassVar
+
+import pglast
 
 from advisor.errors import UsageError
 from advisor.fileio import write_atomic
@@ -67,7 +69,9 @@ class MigrationFormat(abc.ABC):
     ) -> list[Recommendation]:
         """The recommendations whose index no migration of this format in ``directory`` builds."""
         present = existing.keys_in(self.existing_sql(directory)) if directory.is_dir() else set()
-        return [r for r in recommendations if existing.key_of(r.create_sql) not in present]
+        return [
+            r for r in recommendations if existing.key_of(r.create_statements[0]) not in present
+        ]
 
     @abc.abstractmethod
     def existing_sql(self, directory: Path) -> Iterator[str]:
@@ -86,6 +90,55 @@ def py_str(text: str) -> str:
     if literal.startswith("'") and '"' not in text and "\\" not in literal:
         return '"' + literal[1:-1] + '"'
     return literal
+
+
+def py_list(statements: Sequence[str], transform: Callable[[str], str] = str) -> str:
+    """A Python list literal of ``statements``, one per line."""
+    items = "".join(f"    {py_str(transform(s))},\n" for s in statements)
+    return f"[\n{items}]"
+
+
+LOCK_TIMEOUT = "5s"  # what advisor apply waits for a lock by default
+
+
+def up_statements(rec: Recommendation) -> tuple[str, ...]:
+    """The statements of the up migration, in order.
+
+    On a partitioned table the ``ON ONLY`` and ``ATTACH`` steps take locks that writes queue
+    behind while they wait: ``lock_timeout`` bounds that wait (a step that times out fails; run
+    the migration again later). It is reset around each ``CONCURRENTLY`` statement, which it
+    would cancel, INVALID, while the build waits for older transactions to end.
+    """
+    return _bounded(rec.create_statements) if rec.create_steps else rec.create_statements
+
+
+def down_statements(rec: Recommendation) -> tuple[str, ...]:
+    """The statements of the down migration (``DROP INDEX`` of a partitioned index locks too)."""
+    return _bounded(rec.drop_statements) if rec.drop_steps else rec.drop_statements
+
+
+def _bounded(statements: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    bounded = False
+    for statement in statements:
+        wanted = not _concurrent(statement)
+        if wanted != bounded:
+            out.append(f"SET lock_timeout = '{LOCK_TIMEOUT}'" if wanted else "RESET lock_timeout")
+            bounded = wanted
+        out.append(statement)
+    if bounded:
+        out.append("RESET lock_timeout")
+    return tuple(out)
+
+
+def _concurrent(statement: str) -> bool:
+    """A ``CREATE`` or ``DROP INDEX CONCURRENTLY`` (what we wrote: pglast reads it back)."""
+    return any(getattr(raw.stmt, "concurrent", False) for raw in pglast.parse_sql(statement))
+
+
+def sql_text(statements: Sequence[str]) -> str:
+    """Statements as the body of a SQL file, one a line, each ending with ``;``."""
+    return "".join(f"{s};\n" for s in statements)
 
 
 def put(path: Path, text: str, written: list[Path]) -> None:
@@ -127,8 +180,11 @@ def module_constants(path: Path) -> dict[str, object]:
 
 
 def python_sql(directory: Path, constant: str, unescape: bool = False) -> Iterator[str]:
-    """The ``constant`` (e.g. ``CREATE_INDEX``) of each Python migration in ``directory``."""
+    """The statements of the ``constant`` (e.g. ``CREATE_INDEX``: a string or a list of them)
+    of each Python migration in ``directory``; ``unescape`` undoes ``\\:`` (Alembic's)."""
     for path in sorted(directory.glob("*.py")):
         value = module_constants(path).get(constant)
-        if isinstance(value, str):
-            yield value.replace("\\:", ":") if unescape else value
+        texts = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        for text in texts:
+            if isinstance(text, str):
+                yield text.replace("\\:", ":") if unescape else text

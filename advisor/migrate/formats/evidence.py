@@ -7,7 +7,7 @@ run to the next go in, so that a review diff shows real changes: no call counts,
 (both grow with the window). The same lines go into SQL (``-- ``) and Python (``# ``) files::
 
     pg advisor: public.accounts USING btree (owner_id)
-    estimated size 1.3 MB; statistics since 2024-05-01
+    estimated size 1.3 MB (HypoPG); statistics since 2024-05-01
     statements it helps (generic-plan cost before -> after):
       queryid 42, cost 1234.50 -> 8.30
         SELECT id, note FROM accounts WHERE owner_id = $1
@@ -37,6 +37,19 @@ SAFETY = (
     "build leaves an INVALID index behind: the down migration (DROP INDEX CONCURRENTLY IF",
     "EXISTS) removes it, and re-running the up migration is then safe.",
 )
+PARTITIONED_SAFETY = (
+    "Run the statements one at a time, in order, outside a transaction block (psql -f does):",
+    "CREATE INDEX CONCURRENTLY cannot run inside one. Each ON ONLY and ATTACH step is a quick",
+    "catalog change that waits for locks, writes queueing behind it: lock_timeout bounds that",
+    "wait (a step that times out fails: run it again later). Each partition's build waits for",
+    "transactions older than itself (lock_timeout is reset for it) but blocks no writes.",
+    "Until the last ATTACH",
+    "the parent index is INVALID and plans use the partition indexes built so far. A failed or",
+    "cancelled build leaves an INVALID partition index: run the down migration (it drops the",
+    "parent index, which drops every index attached to it, then any left unattached), then",
+    "the up migration again. PostgreSQL cannot drop a partitioned index CONCURRENTLY: the down",
+    "migration locks the table and its partitions (ACCESS EXCLUSIVE) for a moment.",
+)
 
 
 def one_line(text: str) -> str:
@@ -50,7 +63,7 @@ def lines(rec: Recommendation, since: str | None = None) -> list[str]:
     window = f"; statistics since {since[:10]}" if since else ""
     out = [
         f"{HEADLINE}{rec.spec.describe()}",
-        f"estimated size {size(rec.estimated_size_bytes)}{window}",
+        f"estimated size {size(rec.estimated_size_bytes)} ({_size_source(rec)}){window}",
     ]
     if rec.effects:
         out.append("statements it helps (generic-plan cost before -> after):")
@@ -61,8 +74,15 @@ def lines(rec: Recommendation, since: str | None = None) -> list[str]:
         out.append(f"  queryid {queryid}, cost {effect.cost_before:.2f} -> {after}")
         out.append(_QUERY_INDENT + one_line(stmt.query))
     out.extend(rec.notes)
-    out.extend(SAFETY)
+    out.extend(PARTITIONED_SAFETY if rec.create_steps else SAFETY)
     return out
+
+
+def _size_source(rec: Recommendation) -> str:
+    if not rec.partitions:
+        return "HypoPG"
+    count = len(rec.partitions)
+    return f"the sum over {count} leaf partition{'s' if count != 1 else ''}"
 
 
 def inline(text: str) -> str:
