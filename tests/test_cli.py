@@ -147,6 +147,19 @@ def test_preflight_pg_stat_statements_missing(make_db: Any) -> None:
     assert "CREATE EXTENSION pg_stat_statements" in proc.stderr
 
 
+def test_preflight_lists_every_missing_prerequisite_at_once(make_db: Any) -> None:
+    """Both extensions missing: one line names both, with the command for each, exit 3."""
+    database = make_db(SCHEMA, hypopg=False)
+    database.execute("DROP EXTENSION pg_stat_statements")
+    proc = advisor("analyze", "--dsn", database.dsn)
+    assert proc.returncode == 3, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "1) pg_stat_statements is not created" in proc.stderr
+    assert "2) HypoPG is not created" in proc.stderr
+    assert "run: CREATE EXTENSION pg_stat_statements;" in proc.stderr
+    assert "run: CREATE EXTENSION hypopg;" in proc.stderr
+
+
 def test_bad_option_values_are_one_line(db: Any) -> None:
     proc = advisor("analyze", "--dsn", db.dsn, "--statement-timeout", "soon")
     assert proc.returncode == 2 and "cannot read duration" in proc.stderr

@@ -43,41 +43,64 @@ def _stats_since(conn: psycopg.Connection[Any], row: dict[str, Any]) -> tuple[da
     return since, (datetime.now(since.tzinfo) - since).total_seconds()
 
 
+def _missing(
+    conn: psycopg.Connection[Any],
+    row: dict[str, Any],
+    *,
+    require_hypopg: bool,
+    require_pgss: bool,
+) -> list[tuple[str, str]]:
+    """Every missing prerequisite, each with what to run: all at once, so that one round of
+    fixes is enough."""
+    missing: list[tuple[str, str]] = []
+    if require_pgss:
+        if not row["pgss_loaded"]:
+            missing.append((
+                "pg_stat_statements is not in shared_preload_libraries",
+                "add it, restart the server, then run: CREATE EXTENSION pg_stat_statements;",
+            ))  # fmt: skip
+        elif row["pgss_schema"] is None:
+            missing.append((
+                f"pg_stat_statements is not created in database {row['database']}",
+                "run: CREATE EXTENSION pg_stat_statements;",
+            ))  # fmt: skip
+    if require_hypopg and row["hypopg_version"] is None:
+        if row["hypopg_available"] is None:
+            missing.append((
+                "HypoPG is not installed on the server",
+                "install it (Debian: apt-get install postgresql-<version>-hypopg), "
+                "then run: CREATE EXTENSION hypopg;",
+            ))  # fmt: skip
+        else:
+            missing.append((
+                f"HypoPG is not created in database {row['database']}",
+                "run: CREATE EXTENSION hypopg;",
+            ))  # fmt: skip
+    if require_pgss and not (row["superuser"] or row["read_all_stats"]):
+        missing.append((
+            f"role {row['role']} cannot read other roles' statement texts",
+            f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
+        ))  # fmt: skip
+    return missing
+
+
 def check(
     conn: psycopg.Connection[Any], *, require_hypopg: bool = True, require_pgss: bool = True
 ) -> Server:
-    """Read the server's facts; raise ``PreflightError`` with one line on the first problem."""
+    """Read the server's facts; raise ``PreflightError`` with one line naming every missing
+    prerequisite and what to run for each."""
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(queries.load("server_info")).fetchone()
     assert row is not None
     if row["version_num"] < MIN_VERSION:
         raise PreflightError(f"PostgreSQL {row['version']} is too old", "the advisor needs 13+")
-    if require_pgss:
-        if not row["pgss_loaded"]:
-            raise PreflightError(
-                "pg_stat_statements is not in shared_preload_libraries",
-                "add it, restart the server, then CREATE EXTENSION pg_stat_statements;",
-            )
-        if row["pgss_schema"] is None:
-            raise PreflightError(
-                f"pg_stat_statements is not created in database {row['database']}",
-                "run: CREATE EXTENSION pg_stat_statements;",
-            )
-    if require_hypopg and row["hypopg_version"] is None:
-        if row["hypopg_available"] is None:
-            raise PreflightError(
-                "HypoPG is not installed on the server",
-                "install it (Debian: apt-get install postgresql-<version>-hypopg), "
-                "then run: CREATE EXTENSION hypopg;",
-            )
+    missing = _missing(conn, row, require_hypopg=require_hypopg, require_pgss=require_pgss)
+    if len(missing) == 1:
+        raise PreflightError(*missing[0])
+    if missing:
         raise PreflightError(
-            f"HypoPG is not created in database {row['database']}",
-            "run: CREATE EXTENSION hypopg;",
-        )
-    if require_pgss and not (row["superuser"] or row["read_all_stats"]):
-        raise PreflightError(
-            f"role {row['role']} cannot read other roles' statement texts",
-            f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
+            f"database {row['database']} is not ready: "
+            + "; ".join(f"{n}) {problem} ({fix})" for n, (problem, fix) in enumerate(missing, 1))
         )
     since, age = _stats_since(conn, row)
     table_since = row["table_stats_reset"] or row["postmaster_start"]
