@@ -122,9 +122,18 @@ def test_wrong_password_is_one_line_without_the_password(pg_server: Any) -> None
     assert proc.returncode == 4
     assert "Sup3rS3cret" not in proc.stderr + proc.stdout
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert "settings from --dsn" in proc.stderr and "check host and port" in proc.stderr
+    assert "connection is bad" not in proc.stderr
     bad = advisor("analyze", "--dsn", "postgresql://u:Sup3rS3cret@/db?nonsense=1")
     assert bad.returncode == 4 and "Sup3rS3cret" not in bad.stderr
-    assert len(bad.stderr.strip().splitlines()) == 1
+    assert len(bad.stderr.strip().splitlines()) == 1 and "postgresql:// URI" in bad.stderr
+    import os
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    env["DATABASE_URL"] = "postgresql://nobody:Sup3rS3cret@127.0.0.1:1/x?connect_timeout=2"
+    from_env = advisor("analyze", env=env)
+    assert from_env.returncode == 4 and "Sup3rS3cret" not in from_env.stderr
+    assert "settings from DATABASE_URL" in from_env.stderr
 
 
 def test_preflight_hypopg_missing_says_what_to_run(make_db: Any) -> None:

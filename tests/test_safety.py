@@ -447,6 +447,7 @@ def test_wrong_password_is_one_line_without_the_password(private: Private) -> No
     assert proc.returncode == 4
     line = one_line(proc.stderr)
     assert "password authentication failed" in line and secret not in proc.stderr + proc.stdout
+    assert "settings from --dsn" in line and "~/.pgpass" in line and "PGPASSWORD" in line
     url = f"postgresql://app:{secret}@127.0.0.1:{private.cluster.port}/shop"
     proc = advisor("analyze", "--dsn", url)
     assert proc.returncode == 4 and secret not in proc.stderr + proc.stdout
@@ -455,7 +456,9 @@ def test_wrong_password_is_one_line_without_the_password(private: Private) -> No
            "PGPORT": str(private.cluster.port), "PGDATABASE": "shop"}  # fmt: skip
     proc = advisor("analyze", env=env)
     assert proc.returncode == 4 and secret not in proc.stderr + proc.stdout
-    assert "password authentication failed" in one_line(proc.stderr)
+    line = one_line(proc.stderr)
+    assert "password authentication failed" in line and "~/.pgpass" in line
+    assert "settings from the environment (PGDATABASE, PGHOST, PGPASSWORD, PGPORT, PGUSER)" in line
 
 
 def test_no_such_host_is_one_line() -> None:
@@ -464,6 +467,7 @@ def test_no_such_host_is_one_line() -> None:
     assert proc.returncode == 4
     line = one_line(proc.stderr)
     assert "no-such-host.invalid" in line and PASSWORD not in proc.stderr
+    assert "check the host name" in line
 
 
 def test_tls_required_by_the_client_is_one_line(private: Private) -> None:
@@ -471,6 +475,7 @@ def test_tls_required_by_the_client_is_one_line(private: Private) -> None:
     assert proc.returncode == 4
     line = one_line(proc.stderr)
     assert "SSL" in line and PASSWORD not in proc.stderr
+    assert "check sslmode" in line
 
 
 def test_server_restart_mid_analysis(private: Private, tmp_path: Path) -> None:
