@@ -384,6 +384,33 @@ def test_dry_run_prints_and_changes_nothing(db: Any, plan: Path, tmp_path: Path)
     assert index_rows(db, INDEX) == before and not log.exists()
 
 
+def test_a_plan_made_on_another_database_is_refused_unless_forced(
+    db: Any, plan: Path, make_db: Any, tmp_path: Path
+) -> None:
+    """A plan records its database and cluster; apply elsewhere needs --force, and says so."""
+    doc = json.loads(plan.read_text())
+    assert doc["server"]["database"] == db.name and doc["server"]["system_identifier"]
+    other = make_db(SCHEMA)
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn))
+    assert code == 2 and out == "", err
+    assert len(err.strip().splitlines()) == 1
+    assert f"was made on database {db.name}, not on database {other.name}" in err
+    assert "--force" in err and index_rows(other, INDEX) == []
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn, "--dry-run"))
+    assert code == 0 and "apply refuses it without --force" in out, err
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn, "--force"))
+    assert code == 0 and out.startswith(f"created public.{INDEX}"), err
+    assert f"--force: the plan {plan} was made on database {db.name}" in err
+    assert [valid for _, valid, _ in index_rows(other, INDEX)] == [True]
+    # the same database name on another cluster: the system identifier tells them apart
+    doc["server"]["system_identifier"] = "1"
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps(doc))
+    code, out, err = finish(cli(str(elsewhere), "--dsn", db.dsn))
+    assert code == 2 and "was made on another cluster (system identifier 1" in err
+    assert index_rows(db, INDEX) == []
+
+
 def test_hot_standby_is_refused() -> None:
     check_not_standby(False)
     with pytest.raises(StandbyRefused, match="hot standby") as err:

@@ -27,7 +27,7 @@ def _say(message: str) -> None:
 
 def _options(
     lock_timeout: str, retries: int, retry_delay: str, max_retry_delay: str,
-    statement_timeout: str,
+    statement_timeout: str, force: bool = False,
 ) -> ApplyOptions:  # fmt: skip
     lock_ms = parse_duration_ms(lock_timeout)
     if lock_ms <= 0:
@@ -38,6 +38,7 @@ def _options(
         retry_delay_ms=parse_duration_ms(retry_delay),
         max_retry_delay_ms=parse_duration_ms(max_retry_delay),
         statement_timeout_ms=parse_duration_ms(statement_timeout),
+        force=force,
     )
 
 
@@ -96,6 +97,12 @@ def register(app: typer.Typer) -> None:
         statement_timeout: Annotated[
             str, typer.Option(help="Cap on one index build (0: no cap).")
         ] = "0",
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force", help="Build a plan that was made on another database or cluster."
+            ),
+        ] = False,
         log: Annotated[
             Path | None,
             typer.Option(
@@ -108,7 +115,7 @@ def register(app: typer.Typer) -> None:
         """Build the planned indexes safely: CONCURRENTLY, one at a time, never left INVALID."""
         try:
             options = _options(
-                lock_timeout, retries, retry_delay, max_retry_delay, statement_timeout
+                lock_timeout, retries, retry_delay, max_retry_delay, statement_timeout, force
             )
             what = source.load(target)
             if dry_run:

@@ -84,6 +84,15 @@ def _missing(
     return missing
 
 
+def system_identifier(conn: psycopg.Connection[Any]) -> str | None:
+    """The cluster's system identifier, or None where the role may not read pg_control."""
+    try:
+        row = conn.execute(queries.load("server_system_identifier")).fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        return None
+    return None if row is None else str(row[0])
+
+
 def check(
     conn: psycopg.Connection[Any], *, require_hypopg: bool = True, require_pgss: bool = True
 ) -> Server:
@@ -113,6 +122,7 @@ def check(
         stats_since=since.isoformat(),
         stats_age_seconds=age,
         table_stats_age_seconds=table_age,
+        system_identifier=system_identifier(conn),
     )
     return Server(
         info=info,
