@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import shutil
 import sys
@@ -100,9 +99,13 @@ def _run_analysis(
         _say(line)
     if save_plan_to is not None:
         from advisor.plan_file import save_plan
+        from advisor.render.commands import PASSWORD_NOTE, command, dsn_args, without_password
 
         save_plan(save_plan_to, report)
-        _say(f"saved the plan to {save_plan_to}: advisor apply {save_plan_to}")
+        build = command("apply", str(save_plan_to), *dsn_args(dsn))
+        _say(f"saved the plan to {save_plan_to}; build its indexes with: {build}")
+        if dsn and without_password(dsn)[1]:
+            _say(PASSWORD_NOTE)
     if fail_on_advice and report.recommendations:
         raise typer.Exit(1)
 
@@ -270,7 +273,13 @@ def analyze(
 @app.command()
 def demo(
     keep: Annotated[
-        bool, typer.Option(help="Leave the demo cluster running and print its DSN.")
+        bool, typer.Option(help="Leave the demo cluster running, and print what to run next.")
+    ] = False,
+    reset: Annotated[
+        bool, typer.Option(help="Replace a kept demo cluster with a fresh one.")
+    ] = False,
+    stop: Annotated[
+        bool, typer.Option(help="Stop the kept demo cluster and remove its files.")
     ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     write_migrations: Annotated[
@@ -278,25 +287,40 @@ def demo(
     ] = None,
     scale: Annotated[float, typer.Option(min=0, help="Workload replay multiplier.")] = 1.0,
 ) -> None:
-    """Start a throwaway cluster, load the demo application, replay its workload, analyse it."""
-    from advisor.demo.run import demo_dir, prepare
-    from advisor.localdb.cluster import LocalCluster
+    """Start a throwaway cluster, load the demo application, replay its workload, analyse it.
+
+    A cluster kept with --keep is reused as it is (so what `advisor apply` built there shows);
+    --reset replaces it, --stop stops it.
+    """
+    from advisor.demo import run as demo_run
+    from advisor.render.commands import command
 
     try:
-        base = demo_dir()
-        if base.exists():
-            _stop_quietly(base)
-            shutil.rmtree(base, ignore_errors=True)
-        cluster = LocalCluster(base_dir=base)
-        _say(f"starting a throwaway PostgreSQL cluster in {base} ...")
-        cluster.start()
+        base = demo_run.demo_dir()
+        if stop:
+            demo_run.remove(base)
+            _say(f"stopped the demo cluster and removed {base}")
+            return
+        cluster, reused = demo_run.open_cluster(base, reset=reset, say=_say)
+        if reused:
+            _say(
+                f"reusing the demo cluster kept in {base} (port {cluster.port}), as it is; "
+                f"{command('demo', '--reset')} loads it afresh"
+            )
+        keep = keep or reused
+        dsn: str | None = None
         try:
-            dsn = prepare(cluster, _say, scale=scale)
-            _say("analysing: advisor analyze --verbose\n")
+            if reused and demo_run.loaded(cluster):
+                dsn = cluster.dsn(demo_run.DEMO_DB)
+            else:
+                dsn = demo_run.prepare(cluster, _say, scale=scale)
+            if keep:
+                demo_run.mark_kept(cluster)
+            _say(f"analysing: {command('analyze', '--dsn', dsn, '--verbose')}\n")
             _run_analysis(dsn, Settings(verbose=True), [], fmt, None, write_migrations, False)
         finally:
             if keep:
-                _say(f"\ndemo cluster left running: advisor analyze --dsn '{dsn}'")
+                _say(_next_steps(base, cluster.port, dsn))
             else:
                 cluster.stop()
                 shutil.rmtree(base, ignore_errors=True)
@@ -304,11 +328,22 @@ def demo(
         raise _fail(err) from None
 
 
-def _stop_quietly(base: Path) -> None:
-    from advisor.localdb.cluster import LocalCluster
+def _next_steps(base: Path, port: int, dsn: str | None) -> str:
+    """What to run with a kept demo cluster, each line ready to paste."""
+    from advisor.render.commands import command
 
-    with contextlib.suppress(AdvisorError):
-        LocalCluster(base_dir=base, port=0).stop("immediate")
+    lines = [f"\nThe demo cluster keeps running in {base} (port {port}). Next:"]
+    if dsn:
+        lines += [
+            f"  {command('analyze', '--dsn', dsn)}",
+            f"  {command('analyze', '--dsn', dsn, '--save-plan', 'plan.json')}",
+            f"  {command('apply', 'plan.json', '--dsn', dsn)}",
+        ]
+    lines += [
+        f"  {command('demo')}    # analyse it again, as it is now",
+        f"  {command('demo', '--stop')}    # stop it and remove its files",
+    ]
+    return "\n".join(lines)
 
 
 def _register_commands() -> None:

@@ -108,6 +108,30 @@ def test_migrations_apply_twice_and_planner_uses_the_index(db: Any, tmp_path: Pa
     assert "1 index already had one there: accounts_owner_id_idx" in again.stderr
 
 
+def test_save_plan_prints_an_apply_command_that_runs_as_printed(
+    make_db: Any, tmp_path: Path
+) -> None:
+    """With --dsn and the plan's path, without the password (libpq finds it elsewhere)."""
+    database = make_db(SCHEMA)
+    database.run(LOOKUP, [(Int8(i),) for i in range(1, 40)])
+    dsn = f"{database.dsn} password=Sup3rS3cret"
+    proc = subprocess.run(
+        [sys.executable, "-m", "advisor", "analyze", "--dsn", dsn, "--save-plan", "plan.json"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "Sup3rS3cret" not in proc.stderr and "PGPASSWORD or ~/.pgpass" in proc.stderr
+    line = next(x for x in proc.stderr.splitlines() if "build its indexes with: " in x)
+    printed = line.split("build its indexes with: ")[1]
+    assert " apply plan.json --dsn " in printed
+    built = subprocess.run(
+        ["bash", "-c", printed], cwd=tmp_path, capture_output=True, text=True, timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert built.stdout.startswith("created public.accounts_owner_id_idx")
+
+
 def test_output_file_is_written(db: Any, tmp_path: Path) -> None:
     target = tmp_path / "report.json"
     proc = advisor("analyze", "--dsn", db.dsn, "--format", "json", "--output", str(target))

@@ -138,6 +138,15 @@ class LocalCluster:
         self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "start")
         return self
 
+    def is_running(self) -> bool:
+        """Whether a postmaster serves the data directory (``pg_ctl status``)."""
+        if not (self.data_dir / "PG_VERSION").exists():
+            return False
+        cmd = [str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "status"]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+
     def stop(self, mode: str = "fast") -> None:
         if (self.data_dir / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
