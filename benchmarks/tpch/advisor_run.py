@@ -109,18 +109,23 @@ def run(
     extra_args: Sequence[str] = (),
     timeout_s: float = 3600.0,
     out_dir: Path | None = None,
+    hash_seed: str | None = None,
 ) -> AdvisorRun:
     """One analysis; never raises for the advisor's own failures (they are part of the result).
 
-    The JSON and stderr are kept in ``out_dir`` as ``advice-<budget>.json`` / ``.stderr``.
+    The JSON and stderr are kept in ``out_dir`` as ``advice-<budget>.json`` / ``.stderr``
+    (``advice-<budget>-seed<N>.*`` with a ``hash_seed``: Python's ``PYTHONHASHSEED``).
     """
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         keep = Path(tmp) if out_dir is None else out_dir
-        output = keep / f"advice-{budget}.json"
+        stem = f"advice-{budget}" + (f"-seed{hash_seed}" if hash_seed is not None else "")
+        output = keep / f"{stem}.json"
         cmd = command(dsn, budget, output, queries_file=queries_file,
                       extra_queries=extra_queries, logs=logs, extra_args=extra_args)  # fmt: skip
         env = {**os.environ, "PGOPTIONS": UNTRACKED}
-        with (keep / f"advice-{budget}.stderr").open("w+b") as err:
+        if hash_seed is not None:
+            env["PYTHONHASHSEED"] = hash_seed
+        with (keep / f"{stem}.stderr").open("w+b") as err:
             started = time.monotonic()
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
             timer = threading.Timer(timeout_s, proc.kill)

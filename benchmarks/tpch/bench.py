@@ -45,6 +45,9 @@ class Options:
     advisor_timeout_s: float = 3600.0
     advisor_args: tuple[str, ...] = ()
     command: str = ""
+    # PYTHONHASHSEED values: the first budget is analysed once per seed, and the runs compared
+    # (the analysis must not depend on Python's per-process hash order)
+    hash_seeds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,15 @@ class BudgetResult:
     ratios: CostRatios | None  # planner costs with the set as hypothetical indexes
     not_simulated: tuple[str, ...] = ()  # CREATE INDEX statements HypoPG refused
     harness_error: str | None = None  # the benchmark's own EXPLAINs failed
+    repeats: tuple[AdvisorRun, ...] = ()  # the same analysis under other hash seeds
+
+    @property
+    def repeats_agree(self) -> bool:
+        """Whether every repeat made the same EXPLAIN calls and chose the same indexes."""
+        return all(
+            r.explain_calls == self.run.explain_calls and index_set_key(r.recommendations)
+            == self.set_key for r in self.repeats
+        )  # fmt: skip
 
     @property
     def budget(self) -> str:
@@ -227,13 +239,24 @@ def _measure(
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
     results: list[BudgetResult] = []
-    for budget in options.budgets:
+    for position, budget in enumerate(options.budgets):
         say(f"advisor analyze, budget {budget} ...")
-        run = advisor_run.run(
-            dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
-            extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
-            out_dir=work_dir,
-        )  # fmt: skip
+        seeds = options.hash_seeds if position == 0 else options.hash_seeds[:1]
+        runs = [
+            advisor_run.run(
+                dsn,
+                budget,
+                queries_file=queries_file,
+                extra_queries=extra,
+                logs=logs,
+                extra_args=extra_args + options.advisor_args,
+                timeout_s=options.advisor_timeout_s,
+                out_dir=work_dir,
+                hash_seed=seed,
+            )
+            for seed in seeds or (None,)
+        ]
+        run, repeats = runs[0], tuple(runs[1:])
         if not run.ok:
             say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
             results.append(BudgetResult(run, None))
@@ -250,7 +273,11 @@ def _measure(
             f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
             f"{ratios.recorded:.3f} (recorded)"
         )
-        results.append(BudgetResult(run, ratios, hypo.refused))
+        results.append(BudgetResult(run, ratios, hypo.refused, repeats=repeats))
+        if repeats:
+            say(f"  under hash seeds {', '.join(seeds)}: "
+                f"{'the same' if results[-1].repeats_agree else 'DIFFERENT'} EXPLAIN calls and "
+                "indexes")  # fmt: skip
 
     measured = _build_sets(options, dsn, all_queries, base_costs, calls, recorded, results, say)
     return Results(

@@ -27,6 +27,7 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         explicit=SMOKE_EXPLICIT, explicit_via="--queries", admin_dsn=admin_dsn,
         advisor_timeout_s=50.0,
         command="benchmarks.tpch.smoke.run_smoke()",
+        hash_seeds=("1", "2"),
     )  # fmt: skip
     results = run_benchmark(options, notes.append)
     if results.failed:
@@ -46,6 +47,9 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         "cost_ratio_recorded": budget.ratios.recorded,
         "geomean": budget.ratios.geomean,
         "explain_calls": budget.run.explain_calls,
+        # the same analysis in another process, under another PYTHONHASHSEED
+        "repeat_explain_calls": [r.explain_calls for r in budget.repeats],
+        "repeats_agree": budget.repeats_agree,
         "advisor_seconds": budget.run.wall_seconds,
         "statements": len(budget.run.report.get("statements", [])),
         "markdown": report.render(results),
