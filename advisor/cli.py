@@ -26,6 +26,11 @@ app = typer.Typer(
 )
 
 
+class Weighing(StrEnum):
+    measured = "measured"
+    planner = "planner"
+
+
 class Format(StrEnum):
     table = "table"
     markdown = "markdown"
@@ -200,6 +205,13 @@ def analyze(
         float,
         typer.Option(min=0, help="Multiplier of the write cost subtracted from benefits (0: off)."),
     ] = 1.0,
+    weigh_by: Annotated[
+        Weighing,
+        typer.Option(
+            help="measured: each statement's measured time; planner: calls x planner cost, "
+            "the same on every machine (CI, tests)."
+        ),
+    ] = Weighing.measured,
     role: Annotated[
         str | None,
         typer.Option(help="Plan as this role, so its row-level security policies apply."),
@@ -233,6 +245,7 @@ def analyze(
             max_indexes=max_indexes,
             max_size_bytes=parse_size(max_size) if max_size else None,
             write_weight=write_weight,
+            weigh_by=str(weigh_by),
             role=role,
             verify_dsn=verify_dsn,
             review=not no_review,

@@ -35,7 +35,13 @@ from advisor.model import (
 )
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
-from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
+from advisor.selection.base import (
+    PLANNER_MS_PER_COST,
+    Selection,
+    WorkloadItem,
+    ms_per_cost,
+    weight_of,
+)
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, combined, write_cost
 from advisor.settings import Settings
@@ -132,7 +138,7 @@ def _analyze(
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
-        items = _baseline(parsed, whatif, skipped)
+        items = _baseline(parsed, whatif, skipped, settings)
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
@@ -258,7 +264,7 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
+    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped], settings: Settings
 ) -> list[WorkloadItem]:
     planned = []
     for p in parsed:
@@ -266,11 +272,16 @@ def _baseline(
             planned.append((p, whatif.cost(p, ())))
         except PlanError as exc:
             skipped.append(Skipped(p.statement, str(exc)))
-    factor = ms_per_cost(
-        [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
-    )
+    measured = settings.weigh_by == "measured"
+    times = [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned]
+    factor = ms_per_cost(times) if measured else PLANNER_MS_PER_COST
     return [
-        WorkloadItem(p, plan.total_cost, weight_of(p, plan.total_cost, factor), plan.used_indexes)
+        WorkloadItem(
+            p,
+            plan.total_cost,
+            weight_of(p, plan.total_cost, factor, measured=measured),
+            plan.used_indexes,
+        )
         for p, plan in planned
     ]
 

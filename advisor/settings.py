@@ -43,6 +43,7 @@ class Settings:
     max_indexes: int | None = None
     max_size_bytes: int | None = None
     write_weight: float = 1.0
+    weigh_by: str = "measured"  # or "planner": calls x plan cost, the same on every machine
     role: str | None = None  # plan as this role, so row-level security policies apply
     verify_dsn: str | None = None  # a non-production copy where unverifiable advice is built
     review: bool = True  # review the existing indexes too
