@@ -43,26 +43,10 @@ LOOKUP = "SELECT id, note FROM accounts WHERE owner_id = %s"
 INDEX = "accounts_owner_id_idx"
 FAST = ApplyOptions(lock_timeout_ms=200, retries=2, retry_delay_ms=50, poll_interval_s=0.02)
 
-RUNNER = """
-import typer
-from advisor.apply.command import register
-
-app = typer.Typer(add_completion=False)
-
-
-@app.callback()
-def main() -> None:
-    pass
-
-
-register(app)
-app()
-"""
-
 
 def cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", RUNNER, "apply", *args],
+        [sys.executable, "-m", "advisor", "apply", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
     )  # fmt: skip
 

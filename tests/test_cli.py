@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -260,3 +261,52 @@ def test_query_file_without_pg_stat_statements(db: Any, tmp_path: Path) -> None:
     lookup = next(s for q, s in sources.items() if "owner_id" in q)
     assert lookup["calls"] == 50 and "file" in lookup["sources"] and lookup["reason"] is None
     assert doc["recommendations"][0]["columns"] == ["owner_id"]
+
+
+COMMANDS = ("analyze", "demo", "apply", "lint", "snapshot", "report", "table", "mcp")
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_reads_at_80_columns(command: str) -> None:
+    """Whole option names, no double negatives, metavars for people, nothing past column 80."""
+    import os
+
+    proc = advisor(*([command] if command else []), "--help", env={**os.environ, "COLUMNS": "80"})
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80, max(lines, key=len)
+    for leak in ("…", "--no-no-", "<bool>", "<str>", "list[", "range>", "<path>"):
+        assert leak not in proc.stdout, leak
+    if command == "analyze":
+        for panel in ("Input", "Selection", "Output", "Safety"):
+            assert f"─ {panel} ─" in proc.stdout
+        names = set(re.findall(r"(?<![\w-])--[a-z][a-z-]*[a-z]", proc.stdout))
+        assert {
+            "--log-statement-timeout",
+            "--sample-min-running",
+            "--min-workload-gain",
+            "--no-pg-stat-statements",
+            "--pg-stat-statements",
+            "--review",
+        } <= names
+        for whole in ("--review / --no-review", "--max-size SIZE", "--queries FILE",
+                      "--dsn DSN", "  DURATION"):  # fmt: skip
+            assert whole in proc.stdout, whole
+    if not command:
+        assert "--version" in proc.stdout and all(c in proc.stdout for c in COMMANDS)
+
+
+def test_version() -> None:
+    from importlib.metadata import version
+
+    proc = advisor("--version")
+    assert proc.returncode == 0 and proc.stdout == f"advisor {version('pg-advisor')}\n"
+
+
+def test_old_negative_flags_still_work_and_positive_ones_too(db: Any) -> None:
+    """--no-review still turns the review off; --review/--no-review is one option."""
+    off = advisor("analyze", "--dsn", db.dsn, "-f", "json", "--no-review", "-q")
+    on = advisor("analyze", "--dsn", db.dsn, "-f", "json", "--review", "-q")
+    assert off.returncode == 0 and on.returncode == 0, off.stderr + on.stderr
+    assert json.loads(off.stdout)["findings"] == []
+    assert "unknown" not in on.stderr.lower()

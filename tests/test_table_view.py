@@ -16,10 +16,10 @@ from psycopg import sql
 from psycopg.types.numeric import Int8
 from typer.testing import CliRunner
 
+from advisor.cli import app
 from advisor.errors import UsageError
 from advisor.settings import Settings
 from advisor.table_view.build import inspect_table
-from advisor.table_view.command import register
 from advisor.table_view.name import TableNotFound, split_name
 from tests.markdown_tables import tables
 
@@ -170,9 +170,6 @@ def test_without_pg_stat_statements_the_facts_still_stand(make_db: Any) -> None:
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
     return app
 
 

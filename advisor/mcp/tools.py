@@ -238,8 +238,8 @@ class Tools:
         TIMESTAMPTZ, indexed foreign keys, primary keys, RLS that performs, sequences near
         exhaustion, ...). The JSON of `advisor lint --format json`."""
         from advisor.lint import live
-        from advisor.lint.command import build_config
         from advisor.lint.render import LintFormat, render
+        from advisor.lint.run import build_config
 
         with tool_errors():
             report = live.lint(self.config.dsn, build_config(None))
@@ -252,9 +252,9 @@ class Tools:
         scan, missing lock_timeout, ...), each finding weighed by the size of the table it
         touches in this database. The SQL is parsed, never run. The JSON of `advisor lint
         --migration migration.sql --dsn ... --format json`."""
-        from advisor.lint.command import build_config
         from advisor.lint.migration.run import lint_text
         from advisor.lint.render import LintFormat, render
+        from advisor.lint.run import build_config
 
         with tool_errors():
             report = lint_text(sql_text, build_config(None), dsn=self.config.dsn, use_database=True)
