@@ -15,6 +15,13 @@ class ForeignPlan(UsageError):
     """The plan was made on another database or cluster than the one apply connected to."""
 
 
+class IndexNotUsed(AdvisorError):
+    """Every index was built, but the planner uses one or more of them for none of the
+    statements they were meant for: each is named with its drop statement."""
+
+    exit_code = 6
+
+
 class StandbyRefused(PreflightError):
     """The server is a hot standby (in recovery): indexes are built on the primary."""
 

@@ -10,12 +10,14 @@ from typing import Annotated
 import typer
 
 from advisor.cli.options import (
+    DEFAULT_MIN_STATS_AGE,
     INPUT,
     OUTPUT,
     SAFETY,
     SELECTION,
     DsnOpt,
     LockTimeoutOpt,
+    MinStatsAgeOpt,
     OutputOpt,
     QuietOpt,
     StatementTimeoutOpt,
@@ -235,12 +237,7 @@ def analyze(
         typer.Option("--review/--no-review", help="Review the existing indexes too.",
                      rich_help_panel=SELECTION),
     ] = True,
-    min_stats_age: Annotated[
-        str,
-        typer.Option("--min-stats-age", metavar="DURATION",
-                     help="Call no index unused on index statistics younger than this.",
-                     rich_help_panel=SELECTION),
-    ] = "7d",
+    min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
     ] = Format.table,

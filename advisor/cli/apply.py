@@ -31,9 +31,10 @@ def _options(
 
 
 def _report(result: ApplyResult) -> None:
-    """One line per index (and whether the planner uses it); exit 5 when one was not built."""
+    """One line per index (and whether the planner uses it); exit 5 when one was not built,
+    an error too when the planner uses a built index for none of its statements."""
     from advisor.apply import run
-    from advisor.apply.errors import ApplyFailed
+    from advisor.apply.errors import ApplyFailed, IndexNotUsed
     from advisor.apply.model import Outcome
 
     for item in result.results:
@@ -48,6 +49,18 @@ def _report(result: ApplyResult) -> None:
         raise ApplyFailed(
             f"{len(failed)} of {len(result.results)} indexes not built: "
             f"{first.qualified_name}: {first.message}{more}"
+        )
+    unused = [r for r in result.results if run.unused_after_build(r)]
+    for item in unused:
+        say(
+            f"advisor: warning: the planner uses {item.qualified_name} for none of the "
+            f"statements it was meant for; to take it back: {item.index.drop_sql};"
+        )
+    if unused:
+        raise IndexNotUsed(
+            f"{len(unused)} of {len(result.results)} built indexes unused by the planner: "
+            + ", ".join(r.qualified_name for r in unused),
+            "run ANALYZE on their tables and check again, or drop them with the statements above",
         )
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from advisor.cli.options import (
+    DEFAULT_MIN_STATS_AGE,
     DEFAULT_RETENTION,
     INPUT,
     OUTPUT,
     SELECTION,
     DsnOpt,
     LockTimeoutOpt,
-    OutputOpt,
+    MinStatsAgeOpt,
     QuietOpt,
     RetentionOpt,
     StatementTimeoutOpt,
@@ -31,6 +33,10 @@ class ReportFormat(StrEnum):
     markdown = "markdown"
     html = "html"
     json = "json"
+
+
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+                  ".json": "json"}  # fmt: skip
 
 
 def snapshot(
@@ -101,11 +107,19 @@ def report(
                      help="Include the index analysis (without it: faster, no recommendations).",
                      rich_help_panel=SELECTION),
     ] = True,
+    min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
     fmt: Annotated[
         ReportFormat,
         typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT),
     ] = ReportFormat.markdown,
-    output: OutputOpt = None,
+    output: Annotated[
+        list[Path] | None,
+        typer.Option("--output", "-o", metavar="FILE",
+                     help="Write the report to this file (atomically); several: one run, one "
+                     "snapshot, several formats that agree, each file's format from its suffix "
+                     "(.md, .html, .json), else --format.", show_default=False,
+                     rich_help_panel=OUTPUT),
+    ] = None,
     fail_on_regression: Annotated[
         float | None,
         typer.Option("--fail-on-regression", min=0, metavar="PCT",
@@ -137,6 +151,7 @@ def report(
         settings = Settings(
             statement_timeout_ms=parse_duration_ms(statement_timeout),
             lock_timeout_ms=parse_duration_ms(lock_timeout),
+            min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0,
         )
         options = ReportOptions(since_seconds=parse_period(since), top=top)
         keep = parse_retention(retention)
@@ -149,18 +164,19 @@ def report(
                 advice=settings if advice else None,
                 retention_seconds=keep,
                 progress=progress,
+                min_stats_age_s=settings.min_stats_age_s,
             )
             location = target.location
-        renderer = {"markdown": markdown, "html": html, "json": json}[fmt.value]
-        text = renderer.render(built)
-        if output is not None:
-            write_atomic(output, text)
-        else:
-            typer.echo(text, nl=False)
+        renderers = {"markdown": markdown, "html": html, "json": json}
+        for path in output or ():
+            kind = SUFFIX_FORMATS.get(path.suffix.lower(), fmt.value)
+            write_atomic(path, renderers[kind].render(built))
+        if not output:
+            typer.echo(renderers[fmt.value].render(built), nl=False)
         if verbose:
             say(
                 f"report on {built.database} from {location}"
-                + (f" written to {output}" if output else "")
+                + (f" written to {', '.join(map(str, output))}" if output else "")
             )
     except AdvisorError as err:
         raise fail(err) from None

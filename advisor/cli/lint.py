@@ -110,6 +110,13 @@ def lint(
                      help="Longest wait for a lock before a statement gives up.",
                      rich_help_panel=SAFETY),
     ] = None,
+    min_stats_age: Annotated[
+        str | None,
+        typer.Option("--min-stats-age", metavar="DURATION",
+                     help="Rule index-review: call no index unused on index statistics younger "
+                     "than this (default 7d; the same verdict as analyze, table and report).",
+                     show_default=False, rich_help_panel=SELECTION),
+    ] = None,
 ) -> None:  # fmt: skip
     """Check the live schema, or migration files, against the schema architect's checklist."""
     from advisor.fileio import write_atomic
@@ -126,6 +133,7 @@ def lint(
             migration_format=migration_format, pg_version=pg_version,
             partition_threshold=partition_threshold, sequence_threshold=sequence_threshold,
             statement_timeout=statement_timeout, lock_timeout=lock_timeout,
+            min_stats_age=min_stats_age,
         )  # fmt: skip
         report = run(settings, dsn=dsn, migrations=migration, downs=down)
     except AdvisorError as err:

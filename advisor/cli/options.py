@@ -87,6 +87,17 @@ RetentionOpt = Annotated[
     ),
 ]
 DEFAULT_RETENTION = "180d"
+MinStatsAgeOpt = Annotated[
+    str,
+    typer.Option(
+        "--min-stats-age",
+        metavar="DURATION",
+        help="Call no index unused on index statistics younger than this (the same verdict in "
+        "analyze, table, report and lint).",
+        rich_help_panel=SELECTION,
+    ),
+]
+DEFAULT_MIN_STATS_AGE = "7d"
 
 
 def say(message: str) -> None:

@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from advisor.cli.options import (
+    DEFAULT_MIN_STATS_AGE,
     OUTPUT,
     SELECTION,
     DsnOpt,
     LockTimeoutOpt,
+    MinStatsAgeOpt,
     OutputOpt,
     QuietOpt,
     StatementTimeoutOpt,
@@ -43,6 +45,7 @@ def table(
                      help="Include the index analysis (without it: faster, no recommendations).",
                      rich_help_panel=SELECTION),
     ] = True,
+    min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
     fmt: Annotated[
         TableFormat,
         typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT),
@@ -66,7 +69,10 @@ def table(
     try:
         timeout = parse_duration_ms(statement_timeout)
         locks = parse_duration_ms(lock_timeout)
-        settings = Settings(statement_timeout_ms=timeout, lock_timeout_ms=locks)
+        min_age = parse_duration_ms(min_stats_age) / 1000.0
+        settings = Settings(
+            statement_timeout_ms=timeout, lock_timeout_ms=locks, min_stats_age_s=min_age
+        )
         with Progress.for_terminal(quiet=quiet) as progress:
             view = inspect_table(
                 dsn,
@@ -74,6 +80,7 @@ def table(
                 advice=settings if advice else None,
                 statement_timeout_ms=timeout,
                 lock_timeout_ms=locks,
+                min_stats_age_s=min_age,
                 progress=progress,
             )
         if fmt is TableFormat.json:

@@ -45,6 +45,7 @@ def build_config(
     sequence_threshold: float | None = None,
     statement_timeout: str | None = None,
     lock_timeout: str | None = None,
+    min_stats_age: str | None = None,
 ) -> LintConfig:
     """Defaults, then the config file, then these command-line values."""
     if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
@@ -68,6 +69,7 @@ def build_config(
         sequence_threshold=sequence_threshold,
         statement_timeout_ms=parse_duration_ms(statement_timeout) if statement_timeout else None,
         lock_timeout_ms=parse_duration_ms(lock_timeout) if lock_timeout else None,
+        min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0 if min_stats_age else None,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from advisor.model import Recommendation, Report
 from advisor.render import layout
+from advisor.render.figures import empty_state, saving, short_saving, window_line
 from advisor.report.fmt import plural
 
 MAX_QUERY = 90
@@ -25,16 +26,6 @@ def size(n: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TB"
-
-
-def duration(ms: float) -> str:
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    if ms < 120_000:
-        return f"{ms / 1000:.1f} s"
-    if ms < 7_200_000:
-        return f"{ms / 60_000:.1f} min"
-    return f"{ms / 3_600_000:.1f} h"
 
 
 def _best_cost(rec: Recommendation) -> str:
@@ -71,11 +62,14 @@ def render(
         f"skipped, {plural(report.explain_calls, 'EXPLAIN call')} in "
         f"{report.elapsed_seconds:.1f} s; workload planner cost x{ratio:.2f} with the advice."
     ))  # fmt: skip
+    line = window_line(report.window)
+    if line:
+        out.append(para(line))
     out.append("")
     out.append(f"{h2}Recommendations")
     out.append("")
     if not report.recommendations:
-        out.append("No index would improve the workload enough to recommend.")
+        out.append(para(empty_state(report)))
     else:
         rows: list[list[object]] = []
         for i, rec in enumerate(report.recommendations, 1):
@@ -85,7 +79,7 @@ def render(
                 size(rec.estimated_size_bytes),
                 len(rec.effects),
                 _best_cost(rec),
-                duration(rec.time_saved_ms_per_week) + "/week" if rec.verified else "",
+                short_saving(rec),
                 "planner" if rec.verified else "rule (unverified)",
             ])  # fmt: skip
         out.append(table(
@@ -104,8 +98,11 @@ def render(
                 lead = f"   - {effect.cost_before:.0f} -> {after}: "
                 room = MAX_QUERY if markdown else max(limit - len(lead), 20)
                 out.append(lead + _short(effect.statement.query, room))
+            out.append(para(saving(rec, report.window), indent="   * ", hang="     "))
             for note in rec.notes:
                 out.append(para(note, indent="   * ", hang="     "))
+        if report.budget_note:
+            out += ["", para(f"{report.budget_note}.")]
     if report.findings:
         out += ["", f"{h2}Existing indexes", ""]
         out.append(table(
@@ -128,6 +125,9 @@ def render(
              for s in report.skipped],
             ["queryid", "query", "reason"], [2, 1],
         ))  # fmt: skip
+    if verbose and report.left_out:
+        out += ["", f"{h2}Indexes left out of the set", ""]
+        out += [para(f"{index}: {why}", indent="- ", hang="  ") for index, why in report.left_out]
     elif not verbose and (not_helped or report.skipped):
         out += ["", para(
             f"({plural(len(not_helped), 'statement')} got no advice; --verbose says why.)"

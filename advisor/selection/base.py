@@ -12,7 +12,7 @@ across servers), at the price of trusting the planner's costs across statements.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.model import IndexSpec, ParsedStatement
 
@@ -36,6 +36,8 @@ class Selection:
     used_by: dict[IndexSpec, tuple[str, ...]]  # index -> statements whose plans read it
     rejected: dict[str, str]  # statement key -> why its best candidates were not chosen
     rounds: int = 0
+    left_out: dict[IndexSpec, str] = field(default_factory=dict)  # chosen, then removed: why
+    over_budget: tuple[IndexSpec, ...] = ()  # wanted by the best plans, kept out by a budget
 
 
 # A typical figure for a cached server: about 10 microseconds per unit of planner cost (the
