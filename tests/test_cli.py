@@ -13,6 +13,8 @@ import psycopg
 import pytest
 from psycopg.types.numeric import Int8
 
+from tests.markdown_tables import tables
+
 SCHEMA = """
 CREATE TABLE accounts (id bigint PRIMARY KEY, owner_id bigint NOT NULL, note text);
 INSERT INTO accounts SELECT g, g % 5000, 'n' || g FROM generate_series(1, 60000) g;
@@ -67,15 +69,27 @@ def test_json_contract_keys(db: Any) -> None:
     assert doc["workload"]["explain_calls"] > 0
 
 
-def test_table_and_markdown_formats(db: Any) -> None:
-    table = advisor("analyze", "--dsn", db.dsn, "--verbose")
+@pytest.mark.parametrize("columns", [80, 100, 160])
+def test_table_and_markdown_formats(db: Any, columns: int) -> None:
+    """Text fits COLUMNS (wrapped inside its cells, SQL between tokens); Markdown tables parse."""
+    import os
+
+    env = {**os.environ, "COLUMNS": str(columns)}
+    table = advisor("analyze", "--dsn", db.dsn, "--verbose", env=env)
     assert table.returncode == 0, table.stderr
-    assert "accounts USING btree (owner_id)" in table.stdout
+    lines = table.stdout.splitlines()
+    assert max(len(line) for line in lines) <= columns, max(lines, key=len)
+    flat = " ".join(table.stdout.split())
+    assert "ON public.accounts USING btree (owner_id);" in flat
     assert "Statements without advice" in table.stdout or "Skipped statements" in table.stdout
-    markdown = advisor("analyze", "--dsn", db.dsn, "--format", "markdown")
+    markdown = advisor("analyze", "--dsn", db.dsn, "--format", "markdown", "--verbose", env=env)
     assert markdown.returncode == 0
-    assert markdown.stdout.startswith("# Index advice") and "| index" in markdown.stdout
-    assert "`CREATE INDEX CONCURRENTLY" in markdown.stdout
+    assert markdown.stdout.startswith("# Index advice")
+    assert "`CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_owner_id_idx" in markdown.stdout
+    found = tables(markdown.stdout)
+    assert found[0][0][:2] == ["#", "index"]
+    assert found[0][1][1] == "public.accounts USING btree (owner_id)"
+    assert any(t[0][:2] == ["queryid", "query"] for t in found[1:])
 
 
 def test_migrations_apply_twice_and_planner_uses_the_index(db: Any, tmp_path: Path) -> None:

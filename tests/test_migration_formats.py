@@ -449,7 +449,8 @@ def test_evidence_holds_facts_that_do_not_drift(recommendations: Any) -> None:
             replace(e, statement=replace(e.statement, calls=e.statement.calls * 7))
             for e in rec.effects
         ),
-        time_saved_ms_per_week=rec.time_saved_ms_per_week * 1.3,
+        time_saved_ms_per_week=(rec.time_saved_ms_per_week or 100.0) * 1.3,
+        time_saved_ms=(rec.time_saved_ms or 100.0) * 1.3,
     )
     since = "2024-05-01T09:30:00+00:00"
     text = evidence.lines(rec, since)
