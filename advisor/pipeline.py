@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import session
-from advisor.errors import AnalysisAborted
+from advisor.errors import AnalysisAborted, Interrupted
 from advisor.history.own import is_advisor_statement
 from advisor.model import (
     Finding,
@@ -36,6 +36,8 @@ from advisor.model import (
     TableRef,
 )
 from advisor.parse.statement import analyse as parse_statement
+from advisor.progress import Progress
+from advisor.report.fmt import plural
 from advisor.selection.base import (
     PLANNER_MS_PER_COST,
     Selection,
@@ -58,8 +60,6 @@ from advisor.window import WEEK_SECONDS, Window
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
-
 
 def analyze(
     dsn: str | None,
@@ -71,22 +71,31 @@ def analyze(
     progress: Progress | None = None,
 ) -> Report:
     """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
-    (by default pg_stat_statements, plus any ``queries`` given)."""
+    (by default pg_stat_statements, plus any ``queries`` given). ``progress`` hears each stage;
+    Ctrl-C raises ``Interrupted``, which says what it stopped, after the session is closed."""
     options = sources or SourceOptions(
         use_pg_stat_statements=use_pg_stat_statements, queries=tuple(queries)
     )
     started = time.monotonic()
-    note = progress or (lambda _msg: None)
+    progress = progress or Progress(enabled=False)
+    progress.note("connecting")
     conn = session.connect(
         dsn,
         statement_timeout_ms=settings.statement_timeout_ms,
         lock_timeout_ms=settings.lock_timeout_ms,
     )
     try:
-        return _analyze(conn, settings, options, note, started)
+        return _analyze(conn, settings, options, progress, started)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(
             f"connection lost during analysis: {session.safe_message(exc)}"
+        ) from None
+    except KeyboardInterrupt:
+        conn.close()  # first: a second Ctrl-C must not leave the session behind
+        raise Interrupted(
+            f"interrupted while {progress.where}, after {time.monotonic() - started:.1f} s",
+            "closed the read-only session, and with it its hypothetical indexes and prepared "
+            "statements; nothing was written",
         ) from None
     finally:
         if not conn.closed:
@@ -97,9 +106,10 @@ def _analyze(
     conn: psycopg.Connection[Any],
     settings: Settings,
     options: SourceOptions,
-    note: Progress,
+    progress: Progress,
     started: float,
 ) -> Report:
+    note = progress.note
     now = datetime.fromtimestamp(settings.now_epoch, UTC) if settings.now_epoch else None
     server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements, now=now)
     note("reading the catalog")
@@ -110,7 +120,7 @@ def _analyze(
         settings,
         database=server.info.database,
         pgss_schema=server.pgss_schema,
-        note=note,
+        progress=progress,
     )
     workload = [
         replace(
@@ -127,7 +137,7 @@ def _analyze(
     if not options.use_pg_stat_statements:
         period = window.seconds
     server_info = replace(server.info, stats_age_seconds=period)
-    note(f"parsing {len(workload)} statements")
+    note(f"parsing {plural(len(workload), 'statement')}")
     parsed: list[ParsedStatement] = []
     skipped: list[Skipped] = []
     for statement in workload:
@@ -138,14 +148,18 @@ def _analyze(
         session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
+    progress.watch("EXPLAIN calls", lambda: explainer.calls)
     whatif = WhatIf(hypo, explainer, catalog.family)
     hypo.reset()
     try:
-        note(f"planning {len(parsed)} statements")
-        items = _baseline(parsed, whatif, skipped, settings)
+        note(f"planning {plural(len(parsed), 'statement')}")
+        items = _baseline(progress.track(parsed, "planning statements"), whatif, skipped, settings)
         reasons: dict[str, str] = {}
-        proposed = _candidates(items, catalog, settings, whatif, reasons)
-        note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
+        note("creating candidate indexes")
+        tracked = progress.track(items, "creating candidate indexes")
+        proposed = _candidates(tracked, catalog, settings, whatif, reasons)
+        candidates = sum(len(v) for v in proposed.values())
+        note(f"pricing {plural(candidates, 'candidate index')} across the workload")
         costing = Costing(catalog, whatif, settings, server_info, items)
         selector = GreedySelector(
             whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
@@ -299,7 +313,7 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped], settings: Settings
+    parsed: Iterable[ParsedStatement], whatif: WhatIf, skipped: list[Skipped], settings: Settings
 ) -> list[WorkloadItem]:
     planned = []
     for p in parsed:
@@ -322,7 +336,7 @@ def _baseline(
 
 
 def _candidates(
-    items: list[WorkloadItem],
+    items: Iterable[WorkloadItem],
     catalog: Catalog,
     settings: Settings,
     whatif: WhatIf,

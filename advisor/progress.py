@@ -21,7 +21,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sized
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from rich.console import Console
 from rich.progress import (
@@ -49,6 +49,13 @@ class _Count(ProgressColumn):
             left = max(task.total - task.completed, 0.0)
             return Text(f"{left:.0f} s left", style="progress.remaining")
         return Text(f"{int(task.completed)}/{int(task.total)}", style="progress.download")
+
+
+class _Bar(BarColumn):
+    """A bar for counted work and waits; none on the stage line."""
+
+    def render(self, task: Task) -> Any:
+        return Text("") if task.total is None else super().render(task)
 
 
 class _Time(ProgressColumn):
@@ -96,7 +103,7 @@ class Progress:
             self._rich = RichProgress(
                 SpinnerColumn(),
                 TextColumn("{task.description}"),
-                BarColumn(),
+                _Bar(bar_width=30),
                 _Count(),
                 _Time(),
                 console=self._console or Console(stderr=True),

@@ -67,8 +67,7 @@ def run_analysis(
     from advisor.render import text as render_text
 
     with Progress.for_terminal(quiet=outputs.quiet) as progress:
-        report = analyze(dsn, settings, queries=sources.queries, sources=sources,
-                         progress=progress.note)  # fmt: skip
+        report = analyze(dsn, settings, sources=sources, progress=progress)
     if outputs.fmt is Format.json:
         rendered = render_json.render(report)
     else:

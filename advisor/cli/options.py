@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from advisor.errors import AdvisorError
+from advisor.errors import AdvisorError, Interrupted
 
 # --help panels, by purpose
 INPUT = "Input"
@@ -106,6 +106,8 @@ def say(message: str) -> None:
 
 
 def fail(err: AdvisorError) -> typer.Exit:
-    """The one-line error of ``err`` on stderr, and the exit with its code."""
-    typer.echo(f"advisor: error: {err}", err=True)
+    """The one-line error of ``err`` on stderr, and the exit with its code (Ctrl-C is not an
+    error: it says what it stopped)."""
+    label = "" if isinstance(err, Interrupted) else "error: "
+    typer.echo(f"advisor: {label}{err}", err=True)
     return typer.Exit(err.exit_code)

@@ -112,7 +112,7 @@ def run_report(
     if advice is not None:
         note = None
         try:
-            result = analyze(dsn, advice, progress=progress.note)
+            result = analyze(dsn, advice, progress=progress)
             recommendations = result.recommendations
             window = result.window
             if advice.review:  # the same verdict as analyze's, proven against the plans

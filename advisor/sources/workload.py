@@ -8,7 +8,6 @@ statements (not to one source before merging).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +18,8 @@ import psycopg
 from advisor.collect.statements import read_statements
 from advisor.errors import UsageError
 from advisor.model import Statement
+from advisor.progress import Progress
+from advisor.report.fmt import plural
 from advisor.settings import Settings
 from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, read_query_file
@@ -78,9 +79,10 @@ def collect(
     *,
     database: str,
     pgss_schema: str | None,
-    note: Callable[[str], None] = lambda _msg: None,
+    progress: Progress | None = None,
 ) -> Workload:
     """The merged workload, statements a user named first, then most total time first."""
+    progress = progress or Progress(enabled=False)
     if not options.any:
         raise UsageError(
             "no workload source", "use pg_stat_statements, --log, --sample-activity or --queries"
@@ -92,7 +94,7 @@ def collect(
     span = None
     window: Window | None = None
     if options.logs:
-        note(f"reading {len(options.logs)} log files")
+        progress.note(f"reading {plural(len(options.logs), 'log file')}")
         server = read_server_log_settings(conn)
         logs = LogWorkload(
             database=database,
@@ -107,7 +109,7 @@ def collect(
             "the server log", logs.first_time, logs.last_time, "its first and last records"
         )
     if options.sample_activity_s:
-        note(f"sampling running statements for {options.sample_activity_s:g} s")
+        progress.note("sampling the running statements")
         if window is None:
             window = Window(
                 "sampling of running statements",
@@ -122,6 +124,7 @@ def collect(
                 options.sample_interval_s,
                 options.sample_min_running_s,
                 max_samples=options.max_samples,
+                tick=progress.countdown("sampling pg_stat_activity", options.sample_activity_s),
             )
         )
     for path in options.query_files:

@@ -156,7 +156,7 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(dsn, replace(advice, min_stats_age_s=min_age), progress=progress.note)
+            report = analyze(dsn, replace(advice, min_stats_age_s=min_age), progress=progress)
             if advice.review:
                 findings = tuple(f for f in report.findings if f.table == ref)
         except psycopg.errors.LockNotAvailable:
