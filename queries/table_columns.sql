@@ -22,7 +22,7 @@ SELECT a.attnum,
          ORDER BY st.inherited
          LIMIT 1
        ) s ON true
- WHERE a.attrelid = %s
+ WHERE a.attrelid = %(oid)s
    AND a.attnum > 0
    AND NOT a.attisdropped
  ORDER BY a.attnum

@@ -42,6 +42,21 @@ class Weighing(StrEnum):
     planner = "planner"
 
 
+FormatOpt = Annotated[
+    Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
+]
+WriteMigrationsOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--write-migrations",
+        metavar="DIR",
+        help="Write up/down migrations into this folder (an index a migration there builds "
+        "already is not written again).",
+        rich_help_panel=OUTPUT,
+    ),
+]
+
+
 @dataclass(frozen=True)
 class Outputs:
     """What to make of the report: where it goes, in which format, and the files beside it."""
@@ -237,16 +252,9 @@ def analyze(
                      rich_help_panel=SELECTION),
     ] = True,
     min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
     output: OutputOpt = None,
-    write_migrations: Annotated[
-        Path | None,
-        typer.Option("--write-migrations", metavar="DIR",
-                     help="Write up/down migrations into this folder (an index a migration "
-                     "there builds already is not written again).", rich_help_panel=OUTPUT),
-    ] = None,
+    write_migrations: WriteMigrationsOpt = None,
     migration_format: Annotated[
         str,
         typer.Option("--migration-format", metavar="FORMAT",

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from advisor.cli.analyze import Format, Outputs, run_analysis
-from advisor.cli.options import OUTPUT, fail, say
+from advisor.cli.analyze import Format, FormatOpt, Outputs, WriteMigrationsOpt, run_analysis
+from advisor.cli.options import fail, say
 from advisor.errors import AdvisorError
 from advisor.settings import Settings
 from advisor.sources.workload import SourceOptions
@@ -38,14 +38,8 @@ def demo(
                      help="How many times to replay the demo's workload.",
                      rich_help_panel=CLUSTER),
     ] = 1.0,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="Output format.", rich_help_panel=OUTPUT)
-    ] = Format.table,
-    write_migrations: Annotated[
-        Path | None,
-        typer.Option("--write-migrations", metavar="DIR",
-                     help="Write the migrations into this folder.", rich_help_panel=OUTPUT),
-    ] = None,
+    fmt: FormatOpt = Format.table,
+    write_migrations: WriteMigrationsOpt = None,
 ) -> None:  # fmt: skip
     """Start a throwaway cluster, load the demo application, replay its workload, analyse it.
 

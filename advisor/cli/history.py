@@ -14,6 +14,7 @@ from advisor.cli.options import (
     INPUT,
     OUTPUT,
     SELECTION,
+    AdviceOpt,
     DsnOpt,
     LockTimeoutOpt,
     MinStatsAgeOpt,
@@ -101,12 +102,7 @@ def report(
         typer.Option("--top", min=1, metavar="N", help="Rows per top list.",
                      rich_help_panel=SELECTION),
     ] = 10,
-    advice: Annotated[
-        bool,
-        typer.Option("--advice/--no-advice",
-                     help="Include the index analysis (without it: faster, no recommendations).",
-                     rich_help_panel=SELECTION),
-    ] = True,
+    advice: AdviceOpt = True,
     min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
     fmt: Annotated[
         ReportFormat,

@@ -98,6 +98,14 @@ MinStatsAgeOpt = Annotated[
     ),
 ]
 DEFAULT_MIN_STATS_AGE = "7d"
+AdviceOpt = Annotated[
+    bool,
+    typer.Option(
+        "--advice/--no-advice",
+        help="Include the index analysis (without it: faster, no recommendations).",
+        rich_help_panel=SELECTION,
+    ),
+]
 
 
 def say(message: str) -> None:

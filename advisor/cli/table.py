@@ -10,7 +10,7 @@ import typer
 from advisor.cli.options import (
     DEFAULT_MIN_STATS_AGE,
     OUTPUT,
-    SELECTION,
+    AdviceOpt,
     DsnOpt,
     LockTimeoutOpt,
     MinStatsAgeOpt,
@@ -39,12 +39,7 @@ def table(
         ),
     ],
     dsn: DsnOpt = None,
-    advice: Annotated[
-        bool,
-        typer.Option("--advice/--no-advice",
-                     help="Include the index analysis (without it: faster, no recommendations).",
-                     rich_help_panel=SELECTION),
-    ] = True,
+    advice: AdviceOpt = True,
     min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
     fmt: Annotated[
         TableFormat,

@@ -7,13 +7,14 @@ estimated from ``relpages`` instead of waiting, and the view says so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
 from advisor.catalog.indexes import read_indexes, read_indexes_lock_free
-from advisor.catalog.rows import build
+from advisor.catalog.rows import build, read
 from advisor.db import queries
 from advisor.model import ExistingIndex, TableRef
 from advisor.table_view.model import ColumnInfo, LockInfo, Sizes, TableStats
@@ -101,18 +102,7 @@ def read_columns(
     conn: psycopg.Connection[Any], oid: int, indexes: tuple[ExistingIndex, ...]
 ) -> tuple[ColumnInfo, ...]:
     """The table's columns with their pg_stats figures and the indexes that lead with each."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        rows = cur.execute(queries.load("table_columns"), (oid,)).fetchall()
     return tuple(
-        ColumnInfo(
-            name=r["name"],
-            type=r["type"],
-            not_null=r["not_null"],
-            null_frac=r["null_frac"],
-            n_distinct=r["n_distinct"],
-            correlation=r["correlation"],
-            avg_width=r["avg_width"],
-            leads=tuple(i.name for i in indexes if i.keys and i.keys[0] == r["name"]),
-        )
-        for r in rows
+        replace(column, leads=tuple(i.name for i in indexes if i.keys[:1] == (column.name,)))
+        for column in read(conn, "table_columns", ColumnInfo, {"oid": oid})
     )
