@@ -48,7 +48,7 @@ from advisor.selection.base import (
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, combined, write_cost
 from advisor.selection.proof import prove, served_in_order
-from advisor.settings import Settings, format_size
+from advisor.settings import RunOptions, Settings, format_size
 from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
@@ -69,23 +69,24 @@ def analyze(
     use_pg_stat_statements: bool = True,
     sources: SourceOptions | None = None,
     progress: Progress | None = None,
+    run: RunOptions | None = None,
 ) -> Report:
     """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
-    (by default pg_stat_statements, plus any ``queries`` given). ``progress`` hears each stage;
+    (by default pg_stat_statements, plus any ``queries`` given). ``settings`` are the selection
+    thresholds, ``run`` the wiring (timeouts, role, review...). ``progress`` hears each stage;
     Ctrl-C raises ``Interrupted``, which says what it stopped, after the session is closed."""
     options = sources or SourceOptions(
         use_pg_stat_statements=use_pg_stat_statements, queries=tuple(queries)
     )
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
+    run = run or RunOptions()
     progress.note("connecting")
     conn = session.connect(
-        dsn,
-        statement_timeout_ms=settings.statement_timeout_ms,
-        lock_timeout_ms=settings.lock_timeout_ms,
+        dsn, statement_timeout_ms=run.statement_timeout_ms, lock_timeout_ms=run.lock_timeout_ms
     )
     try:
-        return _analyze(conn, settings, options, progress, started)
+        return _analyze(conn, settings, run, options, progress, started)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(
             f"connection lost during analysis: {session.safe_message(exc)}"
@@ -105,12 +106,13 @@ def analyze(
 def _analyze(
     conn: psycopg.Connection[Any],
     settings: Settings,
+    run: RunOptions,
     options: SourceOptions,
     progress: Progress,
     started: float,
 ) -> Report:
     note = progress.note
-    now = datetime.fromtimestamp(settings.now_epoch, UTC) if settings.now_epoch else None
+    now = datetime.fromtimestamp(run.now_epoch, UTC) if run.now_epoch else None
     server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements, now=now)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
@@ -144,8 +146,8 @@ def _analyze(
         result = parse_statement(statement, catalog)
         (skipped if isinstance(result, Skipped) else parsed).append(result)  # type: ignore[arg-type]
 
-    if settings.role:
-        session.set_role(conn, settings.role)
+    if run.role:
+        session.set_role(conn, run.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
     progress.watch("EXPLAIN calls", lambda: explainer.calls)
@@ -172,16 +174,16 @@ def _analyze(
         if not conn.broken:
             hypo.reset()
     findings: tuple[Finding, ...] = ()
-    if settings.review:
+    if run.review:
         note("reviewing the existing indexes")
-        findings = _review(conn, catalog, items, hypo, explainer, settings)
-    if unverified and settings.verify_dsn:
+        findings = _review(conn, catalog, items, hypo, explainer, run)
+    if unverified and run.verify_dsn:
         note("verifying rule-based advice on the copy")
         unverified = verify_on_copy(
-            settings.verify_dsn,
+            run.verify_dsn,
             unverified,
             {i.key: i.parsed for i in items},
-            statement_timeout_ms=settings.statement_timeout_ms,
+            statement_timeout_ms=run.statement_timeout_ms,
         )
     recommendations += _within_budget(recommendations, unverified, settings)
     for rec in unverified:
@@ -478,7 +480,7 @@ def _review(
     items: list[WorkloadItem],
     hypo: HypoPG,
     explainer: Explainer,
-    settings: Settings,
+    run: RunOptions,
 ) -> tuple[Finding, ...]:
     """Findings about the existing indexes, proven against the plans of the workload."""
     usage: dict[str, list[str]] = {}
@@ -487,16 +489,16 @@ def _review(
             usage.setdefault(name, []).append(item.parsed.statement.query)
     plan_usage = {name: tuple(queries) for name, queries in usage.items()}
     replica_scans = None
-    if settings.replica_dsns:
+    if run.replica_dsns:
         replica_scans = review_mod.replica_scans_by_oid(
             catalog,
             [
                 review_mod.replica_index_scans(
                     dsn,
-                    statement_timeout_ms=settings.statement_timeout_ms,
-                    lock_timeout_ms=settings.lock_timeout_ms,
+                    statement_timeout_ms=run.statement_timeout_ms,
+                    lock_timeout_ms=run.lock_timeout_ms,
                 )
-                for dsn in settings.replica_dsns
+                for dsn in run.replica_dsns
             ],
         )
     hide_costs = review_mod.price_drops(
@@ -507,7 +509,7 @@ def _review(
         catalog,
         plan_usage=plan_usage,
         stats_age_seconds=review_mod.index_stats_age(conn),
-        min_stats_age_seconds=settings.min_stats_age_s,
+        min_stats_age_seconds=run.min_stats_age_s,
         replica_scans=replica_scans,
         hide_costs=hide_costs,
     )

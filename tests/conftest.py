@@ -25,7 +25,7 @@ from psycopg import conninfo, sql
 from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.model import Report
 from advisor.pipeline import analyze
-from advisor.settings import Settings
+from advisor.settings import RunOptions
 
 _counter = itertools.count(1)
 
@@ -116,7 +116,8 @@ class Database:
         settings.setdefault("min_improvement", 0.10)
         settings.setdefault("weigh_by", "planner")
         queries = settings.pop("queries", ())  # before Settings(), which has no such field
-        return analyze(self.dsn, Settings(**settings), queries=queries)
+        thresholds, run = RunOptions.split(**settings)
+        return analyze(self.dsn, thresholds, queries=queries, run=run)
 
 
 @pytest.fixture(scope="module")

@@ -301,24 +301,29 @@ _PLANS = re.compile(r"^\s*(EXPLAIN|PREPARE|EXECUTE)\b|hypopg_\w+\(", re.IGNORECA
 
 def test_read_only_role_gets_advice_and_changes_nothing(db: Any, readonly_role: str) -> None:
     before = database_state(db.dsn)
-    with Sampler(db.dsn) as seen:
-        proc = advisor("analyze", "--dsn", db.server.dsn(db.name, user=readonly_role),
-                       "--format", "json", "--min-improvement", "5")  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
-    tables = {(r["schema"], r["table"]) for r in doc["recommendations"]}
-    assert ("ledger", "entries") in tables, doc["statements"]
-    assert database_state(db.dsn) == before
-
-    assert {r[0] for r in seen.locks} <= {"relation", "virtualxid"}, seen.locks
-    assert {r[1] for r in seen.locks if r[0] == "relation"} == {"AccessShareLock"}
-    user = {r[3] for r in seen.locks if r[2] not in (None, "pg_catalog")}
+    # A sampler polling every millisecond can still miss EXPLAINs that last a few on a busy
+    # machine: analyse again (the same analysis, on an unchanged database) until it has seen
+    # both tables and a plan; every assertion holds for everything it saw on every run.
+    for _ in range(5):
+        with Sampler(db.dsn) as seen:
+            proc = advisor("analyze", "--dsn", db.server.dsn(db.name, user=readonly_role),
+                           "--format", "json", "--min-improvement", "5")  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)
+        tables = {(r["schema"], r["table"]) for r in doc["recommendations"]}
+        assert ("ledger", "entries") in tables, doc["statements"]
+        assert database_state(db.dsn) == before
+        assert {r[0] for r in seen.locks} <= {"relation", "virtualxid"}, seen.locks
+        assert {r[1] for r in seen.locks if r[0] == "relation"} <= {"AccessShareLock"}
+        assert all(r[1] is None for r in seen.activity), "the advisor was given a transaction id"
+        user = {r[3] for r in seen.locks if r[2] not in (None, "pg_catalog")}
+        plans = [r for r in seen.activity if _PLANS.search(r[3])]
+        if user >= {"customers", "entries"} and plans:
+            break
     assert user >= {"customers", "entries"}, "the sampler missed the EXPLAINs: sample faster"
-    assert all(r[1] is None for r in seen.activity), "the advisor was given a transaction id"
     # What opens user tables runs in a transaction of its own, which it started (the extended
     # protocol's Parse starts it a moment before the statement), and nothing of it is left
     # idle in a transaction: a lock on a table lasts no longer than one EXPLAIN.
-    plans = [r for r in seen.activity if _PLANS.search(r[3])]
     assert plans, "the sampler never saw a plan"
     assert not [r for r in plans if r[0] == "idle in transaction"]
     durations = [r[2] for r in plans if r[0] == "active" and r[2] is not None]

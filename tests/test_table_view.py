@@ -64,7 +64,7 @@ def db(make_db: Any) -> Any:
 
 
 def test_quoted_mixed_case_table_with_statements_and_advice(db: Any) -> None:
-    view = inspect_table(db.dsn, QUOTED, advice=Settings(min_stats_age_s=0))
+    view = inspect_table(db.dsn, QUOTED, advice=Settings(), min_stats_age_s=0)
     assert (view.ref.schema, view.ref.name) == ("Sales", "UserAccounts")
     assert view.sizes.exact and view.sizes.heap_bytes > 1_000_000
     assert view.sizes.index_bytes == sum(i.index.size_bytes for i in view.indexes)
@@ -151,7 +151,7 @@ def test_locks_and_waiting_sessions(db: Any, share_lock: tuple[int, int]) -> Non
 def test_exclusive_lock_still_shows_the_table(db: Any) -> None:
     with psycopg.connect(db.dsn) as holder:
         holder.execute(f"LOCK TABLE {QUOTED} IN ACCESS EXCLUSIVE MODE")
-        view = inspect_table(db.dsn, QUOTED, advice=Settings(lock_timeout_ms=200),
+        view = inspect_table(db.dsn, QUOTED, advice=Settings(),
                              lock_timeout_ms=200)  # fmt: skip
         holder.rollback()
     assert not view.sizes.exact and view.sizes.heap_bytes > 0

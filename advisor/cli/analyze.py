@@ -26,7 +26,7 @@ from advisor.cli.options import (
 )
 from advisor.errors import AdvisorError, UsageError
 from advisor.model import Report
-from advisor.settings import Settings, parse_duration_ms, parse_size
+from advisor.settings import RunOptions, Settings, parse_duration_ms, parse_size
 from advisor.sources.logread import LogFormat
 from advisor.sources.workload import SourceOptions
 
@@ -72,7 +72,11 @@ class Outputs:
 
 
 def run_analysis(
-    dsn: str | None, settings: Settings, sources: SourceOptions, outputs: Outputs
+    dsn: str | None,
+    settings: Settings,
+    sources: SourceOptions,
+    outputs: Outputs,
+    run: RunOptions | None = None,
 ) -> None:
     """Analyse, print or write the report, write the migrations and the plan, say what next."""
     from advisor.fileio import write_atomic
@@ -82,7 +86,7 @@ def run_analysis(
     from advisor.render import text as render_text
 
     with Progress.for_terminal(quiet=outputs.quiet) as progress:
-        report = analyze(dsn, settings, sources=sources, progress=progress)
+        report = analyze(dsn, settings, sources=sources, progress=progress, run=run)
     if outputs.fmt is Format.json:
         rendered = render_json.render(report)
     else:
@@ -302,8 +306,6 @@ def analyze(
 
     try:
         settings = Settings(
-            statement_timeout_ms=parse_duration_ms(statement_timeout),
-            lock_timeout_ms=parse_duration_ms(lock_timeout),
             min_calls=min_calls,
             min_time_ms=float(parse_duration_ms(min_time)),
             top=top,
@@ -314,6 +316,10 @@ def analyze(
             max_size_bytes=parse_size(max_size) if max_size else None,
             write_weight=write_weight,
             weigh_by=str(weigh_by),
+        )
+        run = RunOptions(
+            statement_timeout_ms=parse_duration_ms(statement_timeout),
+            lock_timeout_ms=parse_duration_ms(lock_timeout),
             role=role,
             verify_dsn=verify_dsn,
             review=review,
@@ -343,6 +349,6 @@ def analyze(
             fmt, output, write_migrations, migration_format, save_plan, fail_on_advice,
             verbose, quiet,
         )  # fmt: skip
-        run_analysis(dsn, settings, sources, outputs)
+        run_analysis(dsn, settings, sources, outputs, run)
     except AdvisorError as err:
         raise fail(err) from None

@@ -141,10 +141,10 @@ def report(
     from advisor.report import html, json, markdown
     from advisor.report.build import ReportOptions, regressions_over
     from advisor.report.run import run_report
-    from advisor.settings import Settings
+    from advisor.settings import RunOptions, Settings
 
     try:
-        settings = Settings(
+        run = RunOptions(
             statement_timeout_ms=parse_duration_ms(statement_timeout),
             lock_timeout_ms=parse_duration_ms(lock_timeout),
             min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0,
@@ -157,10 +157,10 @@ def report(
                 target,
                 options=options,
                 snapshot=snapshot_first,
-                advice=settings if advice else None,
+                advice=Settings() if advice else None,
+                run=run,
                 retention_seconds=keep,
                 progress=progress,
-                min_stats_age_s=settings.min_stats_age_s,
             )
             location = target.location
         renderers = {"markdown": markdown, "html": html, "json": json}

@@ -65,14 +65,11 @@ def table(
         timeout = parse_duration_ms(statement_timeout)
         locks = parse_duration_ms(lock_timeout)
         min_age = parse_duration_ms(min_stats_age) / 1000.0
-        settings = Settings(
-            statement_timeout_ms=timeout, lock_timeout_ms=locks, min_stats_age_s=min_age
-        )
         with Progress.for_terminal(quiet=quiet) as progress:
             view = inspect_table(
                 dsn,
                 name,
-                advice=settings if advice else None,
+                advice=Settings() if advice else None,
                 statement_timeout_ms=timeout,
                 lock_timeout_ms=locks,
                 min_stats_age_s=min_age,

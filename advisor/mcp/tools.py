@@ -104,7 +104,9 @@ class Tools:
                 min_calls=min_calls,
                 top=top,
             )
-            report = analyze(self.config.dsn, settings, sources=SourceOptions())
+            report = analyze(
+                self.config.dsn, settings, sources=SourceOptions(), run=self.config.run()
+            )
             rendered = render_json.render(report)
             args = []
             for option, value in (
@@ -133,10 +135,11 @@ class Tools:
                 lock_timeout_ms=self.config.lock_timeout_ms,
             )
             settings = self.config.settings(
-                max_size_bytes=parse_size(max_size) if max_size else None, review=False
+                max_size_bytes=parse_size(max_size) if max_size else None
             )
             sources = SourceOptions(use_pg_stat_statements=False, queries=tuple(queries))
-            report = analyze(self.config.dsn, settings, sources=sources)
+            run = self.config.run(review=False)
+            report = analyze(self.config.dsn, settings, sources=sources, run=run)
             rendered = render_json.render(report)
             args = ["--no-pg-stat-statements", "--no-review"]
             for query in queries:
@@ -175,7 +178,10 @@ class Tools:
             # no index may be recommended: the selection then has nothing to search, and the
             # findings, which depend only on the workload's plans, come out as analyze's
             report = analyze(
-                self.config.dsn, self.config.settings(max_indexes=0), sources=SourceOptions()
+                self.config.dsn,
+                self.config.settings(max_indexes=0),
+                sources=SourceOptions(),
+                run=self.config.run(),
             )
             full = render_json.to_dict(report)
             doc = {"server": full["server"], "findings": full["findings"]}
@@ -281,6 +287,7 @@ class Tools:
                     options=options,
                     snapshot=False,
                     advice=self.config.settings(),
+                    run=self.config.run(),
                     record=False,
                 )
             rendered = report_json.render(built)

@@ -24,7 +24,7 @@ from advisor.history.own import is_advisor_statement
 from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
 from advisor.review import review_live
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 from advisor.table_view import collect
 from advisor.table_view.model import IndexInfo, TableView, TouchingStatement
 from advisor.table_view.name import lookup, resolve
@@ -107,12 +107,13 @@ def inspect_table(
     """Everything about the table ``name``; ``advice=None`` skips the index analysis.
 
     The indexes carry the review's verdict (``advisor.review``), with ``min_stats_age_s``
-    (default: the advice settings', else ``Settings``'): with advice, the analysis's own
+    (default: ``RunOptions``'): with advice (the selection thresholds), the analysis's own
     findings, proven against the workload's plans; without, the same checks without plans.
     """
-    min_age = (
-        min_stats_age_s if min_stats_age_s is not None else (advice or Settings()).min_stats_age_s
-    )
+    run = RunOptions(statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=lock_timeout_ms)
+    if min_stats_age_s is not None:
+        run = replace(run, min_stats_age_s=min_stats_age_s)
+    min_age = run.min_stats_age_s
     from advisor.pipeline import analyze  # heavy: only when advising
 
     progress = progress or Progress(enabled=False)
@@ -156,9 +157,8 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(dsn, replace(advice, min_stats_age_s=min_age), progress=progress)
-            if advice.review:
-                findings = tuple(f for f in report.findings if f.table == ref)
+            report = analyze(dsn, advice, progress=progress, run=run)
+            findings = tuple(f for f in report.findings if f.table == ref)
         except psycopg.errors.LockNotAvailable:
             advice_note = "not computed: a table is locked exclusively (see Locks)"
         except AdvisorError as err:  # HypoPG missing, a lock or a timeout: the facts still stand
