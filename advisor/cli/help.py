@@ -10,6 +10,7 @@ with their default, range and whether they repeat in brackets after the help.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable
 from typing import Any
@@ -147,7 +148,7 @@ def _table(params: list[Param], ctx: Context) -> Table:
 
 def render_help(command: Any, ctx: Context, console: Console) -> None:
     """Print ``command``'s help: usage, description, and one panel per group of options."""
-    usage = " ".join(command.collect_usage_pieces(ctx))
+    usage = re.sub(r"\{(\w+)\}", r"\1", " ".join(command.collect_usage_pieces(ctx)))
     console.print()
     console.print(Text(f" Usage: {ctx.command_path} {usage}", style="bold"))
     if command.help:
