@@ -4,8 +4,10 @@ it prints run as printed (pasted into a shell, without ``advisor`` on PATH)."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -37,16 +39,23 @@ def _next_steps(stderr: str) -> list[str]:
     return [line.strip() for line in lines[start + 1 :] if line.startswith("  ")]
 
 
+def _cluster_dir() -> Path:
+    """A fresh directory outside pytest's: when root runs the tests, the cluster runs as the
+    postgres user, and a concurrent pytest run resets pytest's own base directory to 0700."""
+    return Path(tempfile.mkdtemp(prefix="advisor-demo-test-")) / "cluster"
+
+
 @pytest.fixture(scope="module")
-def kept(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+def kept() -> Iterator[tuple[Path, str]]:
     """One ``advisor demo --keep`` run (a small workload replay); stopped at the end."""
-    base = tmp_path_factory.mktemp("demo") / "cluster"
+    base = _cluster_dir()
     proc = _demo(base, "--keep", "--scale", "0.1")
     try:
         assert proc.returncode == 0, proc.stderr
         yield base, proc.stderr
     finally:
         _demo(base, "--stop")
+        shutil.rmtree(base.parent, ignore_errors=True)
 
 
 def test_kept_demo_prints_next_steps_that_run_as_printed(
@@ -69,7 +78,9 @@ def test_kept_demo_prints_next_steps_that_run_as_printed(
     printed = saved.stderr.strip().splitlines()[-1].split("build its indexes with: ")[1]
     assert printed == apply
     built = _shell(apply, tmp_path)
-    assert built.returncode == 0, built.stderr
+    # 6: built, but the planner uses one of them for none of its statements (a finding of the
+    # advice, not of how the command was printed)
+    assert built.returncode in (0, 6), built.stderr
     assert built.stdout.startswith("created public.") or built.stdout.startswith("created billing.")
 
 
@@ -92,9 +103,9 @@ def test_demo_again_reuses_the_kept_cluster_as_it_is(kept: tuple[Path, str]) -> 
     assert "demo --stop" in _next_steps(proc.stderr)[-1]
 
 
-def test_reset_replaces_a_kept_cluster_and_stop_removes_it(tmp_path: Path) -> None:
+def test_reset_replaces_a_kept_cluster_and_stop_removes_it() -> None:
     """Without the demo's data (the decision alone): kept -> reused; --reset -> a new one."""
-    base = tmp_path / "demo"
+    base = _cluster_dir()
     said: list[str] = []
     first, reused = demo_run.open_cluster(base, reset=False, say=said.append)
     try:
@@ -112,3 +123,4 @@ def test_reset_replaces_a_kept_cluster_and_stop_removes_it(tmp_path: Path) -> No
     finally:
         demo_run.remove(base)
     assert not base.exists()
+    shutil.rmtree(base.parent, ignore_errors=True)
