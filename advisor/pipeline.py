@@ -35,6 +35,8 @@ from advisor.model import (
     StatementResult,
     TableRef,
 )
+from advisor.parse import plan as plan_uses
+from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
 from advisor.progress import Progress
 from advisor.report.fmt import plural
@@ -155,7 +157,8 @@ def _analyze(
     hypo.reset()
     try:
         note(f"planning {plural(len(parsed), 'statement')}")
-        items = _baseline(progress.track(parsed, "planning statements"), whatif, skipped, settings)
+        tracked_plans = progress.track(parsed, "planning statements")
+        items = _baseline(tracked_plans, whatif, catalog, skipped, settings)
         reasons: dict[str, str] = {}
         note("creating candidate indexes")
         tracked = progress.track(items, "creating candidate indexes")
@@ -315,14 +318,25 @@ class Costing:
 
 
 def _baseline(
-    parsed: Iterable[ParsedStatement], whatif: WhatIf, skipped: list[Skipped], settings: Settings
+    parsed: Iterable[ParsedStatement],
+    whatif: WhatIf,
+    catalog: Catalog,
+    skipped: list[Skipped],
+    settings: Settings,
 ) -> list[WorkloadItem]:
+    """Plan each statement as it is; what its plan shows joins what its text names."""
     planned = []
     for p in parsed:
         try:
-            planned.append((p, whatif.cost(p, ())))
+            cost, tree = whatif.baseline(p)
         except PlanError as exc:
-            skipped.append(Skipped(p.statement, str(exc)))
+            skipped.append(Skipped(p.statement, str(exc), p.plan_sql))
+            continue
+        merged = plan_uses.merge(p, plan_uses.facts(tree, p, catalog))
+        if not merged.tables and not merged.views:  # a function in FROM that reads no table
+            skipped.append(Skipped(p.statement, NO_TABLE, p.plan_sql))
+            continue
+        planned.append((merged, cost))
     measured = settings.weigh_by == "measured"
     times = [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned]
     factor = ms_per_cost(times) if measured else PLANNER_MS_PER_COST
@@ -348,9 +362,10 @@ def _candidates(
     for item in items:
         p = item.parsed
         if not p.uses:
-            if p.views:
+            if p.views and not p.tables:
                 reasons[item.key] = (
-                    f"reads view or foreign table {', '.join(p.views)}: columns not traced"
+                    f"reads view or foreign table {', '.join(p.views)}: no table of its plan "
+                    "can take an index"
                 )
             else:
                 reasons[item.key] = (
@@ -600,6 +615,6 @@ def _statement_results(
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs)
+                            item.parsed.repairs, item.parsed.plan_sql)
         )  # fmt: skip
     return results

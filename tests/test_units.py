@@ -70,3 +70,38 @@ def test_case_results_under_sum_get_a_numeric_type() -> None:
     text = RawStream()(node)
     assert "CAST($2 AS numeric)" in text and "CAST($3 AS numeric)" in text
     assert "max($4)" in text
+
+
+@pytest.mark.parametrize(
+    ("printed", "parsed"),
+    [
+        ("(c.id = $0)", "c.id = $0"),  # 13-15: an initplan's output
+        ("(c.id = (InitPlan 1).col1)", "c.id = (SELECT NULL)"),  # 17+
+        ("((hashed SubPlan 1) OR (c.name = 'x'::text))", "(SELECT NULL) OR c.name = 'x'::text"),
+        ("(c.n > (SubPlan 2))", "c.n > (SELECT NULL)"),
+        ("(alternatives: SubPlan 1 or hashed SubPlan 2)", "(SELECT NULL)"),
+        ("(NOT EXISTS(SubPlan 3))", "NOT EXISTS (SELECT NULL)"),
+        ("(o.status = 'SubPlan'::text)", "o.status = 'SubPlan'::text"),
+    ],
+)
+def test_plan_expressions_with_subplans_parse(printed: str, parsed: str) -> None:
+    """EXPLAIN prints subplan references that are not SQL; each becomes a scalar subquery."""
+    from pglast.stream import RawStream
+
+    from advisor.parse.plan import _parse
+
+    stmt, expected = _parse(f"SELECT 1 WHERE {printed}"), _parse(f"SELECT 1 WHERE {parsed}")
+    assert stmt is not None and stmt.whereClause is not None
+    assert expected is not None and expected.whereClause is not None
+    assert RawStream()(stmt.whereClause) == RawStream()(expected.whereClause)
+
+
+def test_sort_order_of_keys_compares_and_renders_only_what_differs() -> None:
+    assert IndexKey("a", nulls_first=False) == IndexKey("a")
+    assert IndexKey("a", descending=True, nulls_first=True) == IndexKey("a", descending=True)
+    assert IndexKey("a", descending=True).order == (True, True)
+    assert IndexKey("a", nulls_first=True).order_sql == "NULLS FIRST"
+    assert IndexKey("a", descending=True, nulls_first=False).order_sql == "DESC NULLS LAST"
+    assert IndexKey("a", descending=True).column == IndexKey("a")
+    spec = IndexSpec(TableRef("s", "t"), (IndexKey("a", descending=True), IndexKey("b")))
+    assert spec.describe() == "s.t USING btree (a DESC, b)"

@@ -13,7 +13,9 @@ import re
 
 from advisor.db import queries
 
-_EXPLAIN = re.compile(r"^\s*EXPLAIN\s*\(FORMAT JSON(, GENERIC_PLAN)?\)\s*", re.IGNORECASE)
+_EXPLAIN = re.compile(
+    r"^\s*EXPLAIN\s*\((VERBOSE, )?FORMAT JSON(, GENERIC_PLAN)?\)\s*", re.IGNORECASE
+)
 _OURS = re.compile(
     r"^(SELECT pg_catalog\.set_config\(\$1, \$2, \$3\)"
     r"|SELECT \S*hypopg_\w+\("

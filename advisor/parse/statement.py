@@ -13,6 +13,7 @@ from advisor.collect.catalog import Catalog
 from advisor.model import ParsedStatement, Skipped, Statement
 from advisor.parse import predicates, repair
 
+NO_TABLE = "reads no user table"
 _PLANNABLE = (ast.SelectStmt, ast.UpdateStmt, ast.DeleteStmt, ast.InsertStmt, ast.MergeStmt)
 
 
@@ -59,8 +60,8 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         return Skipped(statement, f"some tables not found (temporary or dropped): {names}")
     if not found.tables and found.system and not found.views:
         return Skipped(statement, "reads only system catalogs")
-    if not found.tables and not found.views:
-        return Skipped(statement, "reads no user table")
+    if not found.tables and not found.views and not found.functions:
+        return Skipped(statement, NO_TABLE)
     plan_sql = RawStream()(node) if found.modified or case_notes else text
     return ParsedStatement(
         statement=statement,

@@ -114,7 +114,7 @@ class GreedySelector:
         for item in items:
             for use in item.parsed.uses:
                 if use.role is not Role.GROUP_BY:
-                    keys.setdefault(use.table, {})[use.key] = None
+                    keys.setdefault(use.table, {})[use.key.column] = None
         return keys
 
     def _extensions(
@@ -138,7 +138,7 @@ class GreedySelector:
             Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
                  frozenset([spec]))
             for key in keys_by_table.get(spec.table, {})
-            if key not in spec.keys
+            if key not in {k.column for k in spec.keys}
         ]  # fmt: skip
 
     def select(
@@ -168,7 +168,7 @@ class GreedySelector:
         by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]] = {}
         for item in items:
             for use in item.parsed.uses:
-                users = by_lead.setdefault((use.table, use.key), [])
+                users = by_lead.setdefault((use.table, use.key.column), [])
                 if item not in users:
                     users.append(item)
             for table in item.parsed.tables:
@@ -271,8 +271,7 @@ class GreedySelector:
         affected = {
             i.key: i
             for s in _ordered(move.add | move.remove)
-            for i in by_lead.get((s.table, IndexKey(s.keys[0].text, s.keys[0].expression)))
-            or by_lead.get((s.table, None), [])
+            for i in by_lead.get((s.table, s.keys[0].column)) or by_lead.get((s.table, None), [])
         }
         gain, qualifies = 0.0, False
         for item in affected.values():

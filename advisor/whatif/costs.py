@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif.explain import Explainer, used_index_names
@@ -106,6 +107,14 @@ class WhatIf:
             if made and not keep:
                 self.hypo.drop(self.live.pop(spec))
         return self.sizes[spec]
+
+    def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
+        """The cost without hypothetical indexes, and its plan tree (planned once)."""
+        self._sync(parsed, frozenset())
+        plan = self.explainer.plan(parsed)
+        result = PlanCost(float(plan["Total Cost"]), used_index_names(plan))
+        self._memo[(parsed.statement.key, frozenset())] = result
+        return result, plan
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
         wanted = self.relevant(parsed, config)

@@ -4,12 +4,20 @@ PostgreSQL 16+ has ``EXPLAIN (GENERIC_PLAN)``. Before that we ``PREPARE`` the st
 own name, force a generic plan with ``plan_cache_mode``, ``EXPLAIN EXECUTE`` it with NULLs and
 ``DEALLOCATE`` that name only (never ``DEALLOCATE ALL``: psycopg may own prepared statements too).
 A statement is prepared afresh for every plan: a cached generic plan would not see hypothetical
-indexes created after it.
+indexes created after it. The name is always the same: pg_stat_statements keeps each
+``EXPLAIN EXECUTE`` text as an entry of its own, and a new name per plan filled it with thousands
+of them, evicting the workload's own statements.
+
+``EXECUTE`` starts the executor, which prunes partitions with the parameter values: NULL matches
+no partition, so every scan under the Append would be removed from the plan shown ("Subplans
+Removed"), and with them the indexes it reads and the conditions it tests. For those EXPLAINs
+run-time pruning is turned off (``enable_partition_pruning``), so that the plan shows every
+partition, as ``GENERIC_PLAN`` does on 16+. Its costs do not change: a generic plan is costed
+before any pruning by parameter values.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from typing import Any
 
@@ -43,16 +51,32 @@ class Explainer:
         self.conn = conn
         self.generic_plan_option = version_num >= 160000
         self.calls = 0
-        self._names = itertools.count(1)
         self._types: dict[str, dict[int, str]] = {}  # statement key -> forced parameter types
+        self._pruning = True  # enable_partition_pruning, as the session has it now
         if not self.generic_plan_option:
             conn.execute("SET plan_cache_mode = force_generic_plan")
 
-    def plan(self, parsed: ParsedStatement) -> dict[str, Any]:
-        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan."""
+    def _partition_pruning(self, on: bool) -> None:
+        """Off for EXECUTE with NULLs, on for plain EXPLAIN (where constants prune at planning)."""
+        if self._pruning != on:
+            value = sql.Literal("on" if on else "off")
+            self.conn.execute(
+                sql.SQL("SELECT pg_catalog.set_config('enable_partition_pruning', {}, false)")
+                .format(value)
+            )  # fmt: skip
+            self._pruning = on
+
+    def plan(self, parsed: ParsedStatement, *, verbose: bool = True) -> dict[str, Any]:
+        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan.
+
+        VERBOSE qualifies every column with its scan's alias and lists each node's output. The
+        analysis plans VERBOSE every time, though it reads only the baseline's expressions: it
+        costs nothing measurable, and one text per statement is one pg_stat_statements entry,
+        not two. ``verbose=False`` is the plan as EXPLAIN prints it by default, for display.
+        """
         for _attempt in range(parsed.param_count + 1):
             try:
-                return self._plan_once(parsed)
+                return self._plan_once(parsed, verbose)
             except errors.IndeterminateDatatype as exc:
                 match = _UNTYPED.search(str(exc))
                 forced = self._types.setdefault(parsed.statement.key, {})
@@ -83,14 +107,17 @@ class Explainer:
         plan: dict[str, Any] = doc[0]["Plan"]
         return plan
 
-    def _plan_once(self, parsed: ParsedStatement) -> dict[str, Any]:
+    def _plan_once(self, parsed: ParsedStatement, verbose: bool) -> dict[str, Any]:
         body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
         forced = self._types.get(parsed.statement.key, {})
+        explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
         if parsed.param_count == 0:
-            return self._explain(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(body))
+            self._partition_pruning(True)
+            return self._explain(sql.SQL("{}) {}").format(explain, body))
         if self.generic_plan_option and not forced:
-            return self._explain(sql.SQL("EXPLAIN (FORMAT JSON, GENERIC_PLAN) {}").format(body))
-        name = sql.Identifier(f"advisor_plan_{next(self._names)}")
+            return self._explain(sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body))
+        self._partition_pruning(False)
+        name = sql.Identifier("advisor_plan")
         if forced:
             types = sql.SQL(", ").join(
                 sql.SQL(forced.get(i, "unknown")) for i in range(1, parsed.param_count + 1)
@@ -98,12 +125,14 @@ class Explainer:
             prepare = sql.SQL("PREPARE {} ({}) AS {}").format(name, types, body)
         else:
             prepare = sql.SQL("PREPARE {} AS {}").format(name, body)
-        self.conn.execute(prepare)
+        try:
+            self.conn.execute(prepare)
+        except errors.DuplicatePreparedStatement:  # left by a DEALLOCATE that failed
+            self.conn.execute(sql.SQL("DEALLOCATE {}").format(name))
+            self.conn.execute(prepare)
         try:
             nulls = sql.SQL(", ").join([sql.NULL] * parsed.param_count)
-            return self._explain(
-                sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE {}({})").format(name, nulls)
-            )
+            return self._explain(sql.SQL("{}) EXECUTE {}({})").format(explain, name, nulls))
         finally:
             if not self.conn.broken:
                 self.conn.execute(sql.SQL("DEALLOCATE {}").format(name))
