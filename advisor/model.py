@@ -509,6 +509,51 @@ class ServerInfo:
 
 
 @dataclass(frozen=True)
+class Footprint:
+    """What the analysis leaves in pg_stat_statements, decided by its session's tracking level.
+
+    ``tracking`` is ``pg_stat_statements.track`` in the analysis session after it tried to turn it
+    off: ``none`` (nothing recorded), ``top`` (its own statements: a fixed set of entries),
+    ``all`` (also one nested entry per statement planned: not bounded), None (not loaded).
+    """
+
+    tracking: str | None
+    role: str = ""
+    version_num: int = 0
+
+    @property
+    def bounded(self) -> bool:
+        return self.tracking != "all"
+
+    @property
+    def grant(self) -> str:
+        """What lets the role leave no entry at all."""
+        from advisor.db.ddl import display  # local: ddl imports this module
+
+        role = display(self.role or "advisor")
+        if self.version_num >= 150000:
+            return f"GRANT SET ON PARAMETER pg_stat_statements.track TO {role};"
+        return f"ALTER ROLE {role} SET pg_stat_statements.track = 'none';"
+
+    @property
+    def note(self) -> str | None:
+        """One line for the report when the analysis left entries; None when it left none."""
+        if self.tracking in (None, "none"):
+            return None
+        if self.bounded:
+            what = "a fixed set of entries of its own, the same at every run"
+        else:
+            what = (
+                "one entry per statement planned (pg_stat_statements.track = all): "
+                "its footprint is not bounded"
+            )
+        return (
+            f"this role may not turn pg_stat_statements off for its session, so the analysis "
+            f"added {what}; to leave none, run as a superuser: {self.grant}"
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     server: ServerInfo
     recommendations: tuple[Recommendation, ...]
@@ -523,3 +568,4 @@ class Report:
     window: Window | None = None  # what the measured times cover
     left_out: tuple[tuple[str, str], ...] = ()  # (index, why): chosen, then left out
     budget_note: str | None = None  # "2 indexes left out by --max-size 10MB"
+    footprint: Footprint = field(default_factory=lambda: Footprint(None))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +22,9 @@ from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import session
 from advisor.errors import AnalysisAborted, Interrupted
-from advisor.history.own import is_advisor_statement
 from advisor.model import (
     Finding,
+    Footprint,
     IndexSpec,
     ParsedStatement,
     Recommendation,
@@ -66,20 +66,18 @@ log = logging.getLogger(__name__)
 def analyze(
     dsn: str | None,
     settings: Settings,
-    *,
-    queries: Sequence[str] = (),
-    use_pg_stat_statements: bool = True,
-    sources: SourceOptions | None = None,
+    sources: SourceOptions,
     progress: Progress | None = None,
+    *,
     run: RunOptions | None = None,
 ) -> Report:
     """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
-    (by default pg_stat_statements, plus any ``queries`` given). ``settings`` are the selection
-    thresholds, ``run`` the wiring (timeouts, role, review...). ``progress`` hears each stage;
-    Ctrl-C raises ``Interrupted``, which says what it stopped, after the session is closed."""
-    options = sources or SourceOptions(
-        use_pg_stat_statements=use_pg_stat_statements, queries=tuple(queries)
-    )
+    (``SourceOptions()``: pg_stat_statements; ``SourceOptions(queries=(...,))``: those alone).
+    ``settings`` are the selection thresholds, ``run`` the wiring (timeouts, role, review...).
+    ``progress`` hears each stage; Ctrl-C raises ``Interrupted``, which says what it stopped,
+    after the session is closed."""
+    options = sources
+    options.check()
     started = time.monotonic()
     progress = progress or Progress(enabled=False)
     run = run or RunOptions()
@@ -115,7 +113,7 @@ def _analyze(
 ) -> Report:
     note = progress.note
     now = datetime.fromtimestamp(run.now_epoch, UTC) if run.now_epoch else None
-    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements, now=now)
+    server = server_mod.check(conn, require_pgss=options.reads_pg_stat_statements, now=now)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
     collected = collect_workload(
@@ -134,11 +132,10 @@ def _analyze(
             samples=item.samples,
         )
         for item in collected.items
-        if not is_advisor_statement(item.statement.query)  # our own catalog reads and EXPLAINs
     ]
     window = _window(server.info, options, collected)
     period = server.info.stats_age_seconds
-    if not options.use_pg_stat_statements:
+    if not options.reads_pg_stat_statements:
         period = window.seconds
     server_info = replace(server.info, stats_age_seconds=period)
     note(f"parsing {plural(len(workload), 'statement')}")
@@ -213,12 +210,13 @@ def _analyze(
         window=window,
         left_out=tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
         budget_note=_budget_note(selection, settings),
+        footprint=Footprint(explainer.tracking, server.role, server.info.version_num),
     )
 
 
 def _window(server: ServerInfo, options: SourceOptions, collected: Workload) -> Window:
     """The period the workload's times cover (``advisor.window``)."""
-    if options.use_pg_stat_statements:
+    if options.reads_pg_stat_statements:
         since = datetime.fromisoformat(server.stats_since) if server.stats_since else None
         return Window(
             "pg_stat_statements statistics",

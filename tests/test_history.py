@@ -20,10 +20,10 @@ from advisor.cli import app
 from advisor.errors import UsageError
 from advisor.history import deltas
 from advisor.history.model import ServerKey, SnapshotMeta
-from advisor.history.own import is_advisor_statement
 from advisor.history.periods import boundaries, closest_before, parse_period
 from advisor.history.snapshots import take_snapshot
 from advisor.history.store import Store, open_store
+from advisor.sources.own import is_advisor_statement
 
 SCHEMA = """
 CREATE TABLE items (id bigint PRIMARY KEY, kind int NOT NULL, note text);

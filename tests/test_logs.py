@@ -275,13 +275,8 @@ def definitions(report: Report) -> list[str]:
 @pytest.fixture(scope="module")
 def query_advice(logged: Logged) -> list[str]:
     """The advice for the workload given with --query."""
-    report = analyze(
-        logged.dsn(),
-        Settings(),
-        queries=[pg(text) for text in WORKLOAD],
-        use_pg_stat_statements=False,
-        run=RunOptions(review=False),
-    )
+    sources = SourceOptions(queries=tuple(pg(text) for text in WORKLOAD))
+    report = analyze(logged.dsn(), Settings(), sources, run=RunOptions(review=False))
     advice = definitions(report)
     assert len({r.spec.table for r in report.recommendations}) >= 4, advice
     return advice

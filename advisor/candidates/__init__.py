@@ -11,11 +11,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pglast import parse_sql
-from pglast.stream import RawStream
-
 from advisor.collect.catalog import Catalog
 from advisor.model import ExistingIndex, IndexSpec, ParsedStatement, TableRef
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 from advisor.settings import Settings
 
 from . import brin, btree, covering, partial, rls
@@ -76,10 +75,10 @@ def normalize_predicate(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        node = parse_sql(f"SELECT 1 WHERE {text}")[0].stmt
-    except Exception:
+        node = syntax.parse(f"SELECT 1 WHERE {text}")[0].stmt
+        return syntax.deparse(node) if node is not None else text
+    except Unparsable:
         return text
-    return RawStream()(node) if node is not None else text
 
 
 def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> Candidates:

@@ -136,7 +136,8 @@ def analyze(
     dsn: DsnOpt = None,
     query: Annotated[
         list[str] | None,
-        typer.Option("--query", metavar="SQL", help="Also analyse this statement.",
+        typer.Option("--query", metavar="SQL",
+                     help="Analyse this statement alone (see --with-workload).",
                      rich_help_panel=INPUT),
     ] = None,
     queries_file: Annotated[
@@ -145,6 +146,13 @@ def analyze(
                      help="Analyse the statements of this SQL file (a '-- calls: N' comment "
                      "before a statement gives its weight).", rich_help_panel=INPUT),
     ] = None,
+    with_workload: Annotated[
+        bool,
+        typer.Option("--with-workload",
+                     help="With --query/--queries: add the database's workload "
+                     "(pg_stat_statements, --log, --sample-activity) to the same selection.",
+                     rich_help_panel=INPUT),
+    ] = False,
     pg_stat_statements: Annotated[
         bool,
         typer.Option("--pg-stat-statements/--no-pg-stat-statements",
@@ -299,8 +307,9 @@ def analyze(
 ) -> None:  # fmt: skip
     """Find the indexes that cut the cost of the workload, proven with hypothetical indexes.
 
-    The workload comes from pg_stat_statements unless told otherwise (--log, --queries,
-    --query, --sample-activity). Nothing is written to the database.
+    The workload comes from pg_stat_statements, --log and --sample-activity; statements
+    named with --query or --queries are analysed alone, unless --with-workload. Nothing is
+    written to the database.
     """
     from advisor.migrate.formats import names as format_names
 
@@ -339,6 +348,7 @@ def analyze(
             sample_min_running_s=parse_duration_ms(sample_min_running) / 1000,
             query_files=tuple(queries_file or ()),
             queries=tuple(query or ()),
+            with_workload=with_workload,
         )
         if migration_format not in format_names():
             raise UsageError(

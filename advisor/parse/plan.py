@@ -26,12 +26,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pglast import ast, parse_sql, parser
+from pglast import ast
 from pglast.stream import RawStream
 
 from advisor.collect.catalog import Catalog
 from advisor.model import ColumnUse, ParsedStatement, Role, Table, TableRef
+from advisor.parse import syntax
 from advisor.parse.predicates import PredicateWalker, Scope, node_slots, walk
+from advisor.parse.syntax import Unparsable
 
 log = logging.getLogger(__name__)
 
@@ -96,8 +98,8 @@ def _without_subplans(text: str) -> str:
     if "Plan " not in text:
         return text  # the common case, without scanning
     try:
-        tokens = list(parser.scan(text))
-    except Exception:
+        tokens = syntax.scan(text)
+    except Unparsable:
         return text
     edits: list[tuple[int, int]] = []
     opened: list[tuple[int, bool]] = []  # (token index of "(", holds a subplan reference)
@@ -136,8 +138,8 @@ def _parse(text: str) -> ast.SelectStmt | None:
     """A SELECT made of plan expressions (``SELECT 1 WHERE <condition>``), parsed: a fresh tree
     each time, since classifying it may change it."""
     try:
-        stmt = parse_sql(_without_subplans(text))[0].stmt
-    except Exception:
+        stmt = syntax.parse(_without_subplans(text))[0].stmt
+    except Unparsable:
         log.debug("plan expression not parsed: %s", text)
         return None
     return stmt if isinstance(stmt, ast.SelectStmt) else None

@@ -15,7 +15,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import (
     A_Expr_Kind,
     BoolExprType,
@@ -24,10 +24,10 @@ from pglast.enums import (
     SortByDir,
     SortByNulls,
 )
-from pglast.stream import RawStream
 
 from advisor.collect.catalog import Catalog
 from advisor.model import ColumnUse, IndexKey, Role, Table, TableRef
+from advisor.parse import syntax
 
 _EQ = "="
 _RANGE_OPS = {"<", ">", "<=", ">="}
@@ -324,7 +324,10 @@ class PredicateWalker:
         for sub in walk(bare):
             if isinstance(sub, ast.ColumnRef) and sub.fields:
                 sub.fields = (sub.fields[-1],)
-        return table, IndexKey(RawStream()(bare), expression=True)
+        try:
+            return table, IndexKey(syntax.deparse(bare), expression=True)
+        except syntax.Unparsable:  # an expression pglast cannot print: no expression index
+            return None
 
     def _use(
         self,
@@ -563,11 +566,7 @@ def _walk_any(node: object) -> Iterator[ast.Node]:
 
 def _cast(param: ast.ParamRef, type_text: str) -> ast.TypeCast:
     """``$n`` -> ``CAST($n AS type)``; the type text comes from the catalog's format_type()."""
-    select = parse_sql(f"SELECT NULL::{type_text}")[0].stmt
-    assert isinstance(select, ast.SelectStmt) and select.targetList
-    target = select.targetList[0]
-    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
-    return ast.TypeCast(arg=param, typeName=target.val.typeName)
+    return ast.TypeCast(arg=param, typeName=syntax.type_name(type_text))
 
 
 def extract(node: ast.Node, catalog: Catalog) -> Extraction:

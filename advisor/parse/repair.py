@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from pglast import ast, parser
 
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
+
 # Scanner token names of keywords that can start a type name in a typed literal.
 _TYPE_KEYWORDS = {
     "INTERVAL", "TIMESTAMP", "TIME", "NUMERIC", "DECIMAL_P", "DEC", "INT_P", "INTEGER", "BIGINT",
@@ -54,8 +57,8 @@ def _type_span_start(tokens: list[parser.Token], i: int) -> int | None:
 def repair_text(query: str) -> TextRepair:
     """Rewrite typed-literal and ``extract`` parameters; returns the text unchanged if none."""
     try:
-        tokens = list(parser.scan(query))
-    except Exception:
+        tokens = syntax.scan(query)
+    except Unparsable:
         return TextRepair(query, ())
     edits: list[tuple[int, int, str]] = []  # (start, end exclusive, replacement)
     notes: list[str] = []
@@ -138,10 +141,4 @@ def type_case_results(root: ast.Node | None) -> tuple[str, ...]:
 
 
 def _numeric(param: ast.ParamRef) -> ast.TypeCast:
-    from pglast import parse_sql
-
-    select = parse_sql("SELECT NULL::numeric")[0].stmt
-    assert isinstance(select, ast.SelectStmt) and select.targetList
-    target = select.targetList[0]
-    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
-    return ast.TypeCast(arg=param, typeName=target.val.typeName)
+    return ast.TypeCast(arg=param, typeName=syntax.type_name("numeric"))

@@ -153,6 +153,12 @@ def to_dict(report: Report) -> dict[str, Any]:
             "budget_note": report.budget_note,
         },
         "left_out": [{"index": index, "reason": why} for index, why in report.left_out],
+        "footprint": {
+            "pg_stat_statements_track": report.footprint.tracking,
+            "bounded": report.footprint.bounded,
+            "note": report.footprint.note,
+            "grant": None if report.footprint.note is None else report.footprint.grant,
+        },
     }
 
 

@@ -132,4 +132,6 @@ def render(
         out += ["", para(
             f"({plural(len(not_helped), 'statement')} got no advice; --verbose says why.)"
         )]  # fmt: skip
+    if report.footprint.note:
+        out += ["", para(f"Note: {report.footprint.note}")]
     return "\n".join(out) + "\n"

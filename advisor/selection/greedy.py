@@ -268,7 +268,7 @@ class GreedySelector:
         budget = self.settings.max_size_bytes
         if budget is not None and sum(self.size_of(s) for s in config) > budget:
             return None
-        affected = {
+        affected = {  # in a fixed order, so the float sum is the same in every process
             i.key: i
             for s in _ordered(move.add | move.remove)
             for i in by_lead.get((s.table, s.keys[0].column)) or by_lead.get((s.table, None), [])
@@ -305,7 +305,7 @@ class GreedySelector:
                     and c not in self.whatif.refused
                     and self.size_of(c) < self.size_of(spec)
                 ),
-                key=self.size_of,
+                key=lambda c: (self.size_of(c), c.describe()),  # equal sizes: a fixed order
             )
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:

@@ -16,15 +16,15 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advisor.collect import server as server_mod
-from advisor.collect.statements import read_statements
 from advisor.db import queries, session
 from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
-from advisor.history.own import is_advisor_statement
 from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
 from advisor.review import review_live
 from advisor.settings import RunOptions, Settings
+from advisor.sources.pgss import read_statements
+from advisor.sources.workload import SourceOptions
 from advisor.table_view import collect
 from advisor.table_view.model import IndexInfo, TableView, TouchingStatement
 from advisor.table_view.name import lookup, resolve
@@ -54,7 +54,7 @@ def _touching(
     return [
         s
         for s in progress.track(workload, "matching statements")
-        if not is_advisor_statement(s.query) and ref in tables_of(s.query, resolve_ref)
+        if ref in tables_of(s.query, resolve_ref)
     ]
 
 
@@ -157,8 +157,9 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(dsn, advice, progress=progress, run=run)
-            findings = tuple(f for f in report.findings if f.table == ref)
+            report = analyze(dsn, advice, SourceOptions(), progress, run=run)
+            if run.review:
+                findings = tuple(f for f in report.findings if f.table == ref)
         except psycopg.errors.LockNotAvailable:
             advice_note = "not computed: a table is locked exclusively (see Locks)"
         except AdvisorError as err:  # HypoPG missing, a lock or a timeout: the facts still stand

@@ -18,6 +18,7 @@ from typing import Any
 import psycopg
 
 from advisor.localdb.cluster import LocalCluster
+from benchmarks.backends import Statements, statement_counts
 from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
 from benchmarks.tpch.build import BuiltIndex
@@ -45,9 +46,7 @@ class Options:
     advisor_timeout_s: float = 3600.0
     advisor_args: tuple[str, ...] = ()
     command: str = ""
-    # PYTHONHASHSEED values: the first budget is analysed once per seed, and the runs compared
-    # (the analysis must not depend on Python's per-process hash order)
-    hash_seeds: tuple[str, ...] = ()
+    reanalyse: bool = True  # analyse the first budget twice in a row: the same advice?
 
 
 @dataclass(frozen=True)
@@ -56,15 +55,6 @@ class BudgetResult:
     ratios: CostRatios | None  # planner costs with the set as hypothetical indexes
     not_simulated: tuple[str, ...] = ()  # CREATE INDEX statements HypoPG refused
     harness_error: str | None = None  # the benchmark's own EXPLAINs failed
-    repeats: tuple[AdvisorRun, ...] = ()  # the same analysis under other hash seeds
-
-    @property
-    def repeats_agree(self) -> bool:
-        """Whether every repeat made the same EXPLAIN calls and chose the same indexes."""
-        return all(
-            r.explain_calls == self.run.explain_calls and index_set_key(r.recommendations)
-            == self.set_key for r in self.repeats
-        )  # fmt: skip
 
     @property
     def budget(self) -> str:
@@ -92,6 +82,23 @@ class MeasuredSet:
 
 
 @dataclass(frozen=True)
+class Reanalysis:
+    """The first budget analysed twice in a row: the second run reads what the first left."""
+
+    first: AdvisorRun
+    second: AdvisorRun
+    before: Statements
+    after_first: Statements
+    after_second: Statements
+
+    @property
+    def same_advice(self) -> bool:
+        return index_set_key(self.first.recommendations) == index_set_key(
+            self.second.recommendations
+        )
+
+
+@dataclass(frozen=True)
 class Results:
     options: Options
     machine: machine.Machine
@@ -104,10 +111,14 @@ class Results:
     explicit_via: str  # "--log", "--queries", "--query" or "" (none)
     budgets: tuple[BudgetResult, ...]
     measured: tuple[MeasuredSet, ...] = field(default=())
+    reanalysis: Reanalysis | None = None
 
     @property
     def failed(self) -> tuple[AdvisorRun, ...]:
-        return tuple(b.run for b in self.budgets if not b.run.ok)
+        runs = [b.run for b in self.budgets]
+        if self.reanalysis is not None:
+            runs.append(self.reanalysis.second)
+        return tuple(r for r in runs if not r.ok)
 
 
 def index_set_key(recommendations: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
@@ -238,25 +249,28 @@ def _measure(
     if given:
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
+    def analyse(budget: str, out_dir: Path, hash_seed: int = 1) -> AdvisorRun:
+        return advisor_run.run(
+            dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
+            extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
+            out_dir=out_dir, hash_seed=hash_seed,
+        )  # fmt: skip
+
     results: list[BudgetResult] = []
-    for position, budget in enumerate(options.budgets):
+    reanalysis: Reanalysis | None = None
+    for budget in options.budgets:
         say(f"advisor analyze, budget {budget} ...")
-        seeds = options.hash_seeds if position == 0 else options.hash_seeds[:1]
-        runs = [
-            advisor_run.run(
-                dsn,
-                budget,
-                queries_file=queries_file,
-                extra_queries=extra,
-                logs=logs,
-                extra_args=extra_args + options.advisor_args,
-                timeout_s=options.advisor_timeout_s,
-                out_dir=work_dir,
-                hash_seed=seed,
-            )
-            for seed in seeds or (None,)
-        ]
-        run, repeats = runs[0], tuple(runs[1:])
+        before = statement_counts(dsn)
+        run = analyse(budget, work_dir)
+        if reanalysis is None and options.reanalyse and run.ok:
+            after = statement_counts(dsn)
+            say(f"  and again, right after ({after.entries - before.entries} entries added) ...")
+            again_dir = work_dir / "reanalysis"
+            again_dir.mkdir(exist_ok=True)
+            again = analyse(budget, again_dir, hash_seed=2)  # another process, another order
+            reanalysis = Reanalysis(run, again, before, after, statement_counts(dsn))
+            if not reanalysis.same_advice:
+                say("  DIFFERENT advice the second time")
         if not run.ok:
             say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
             results.append(BudgetResult(run, None))
@@ -273,11 +287,7 @@ def _measure(
             f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
             f"{ratios.recorded:.3f} (recorded)"
         )
-        results.append(BudgetResult(run, ratios, hypo.refused, repeats=repeats))
-        if repeats:
-            say(f"  under hash seeds {', '.join(seeds)}: "
-                f"{'the same' if results[-1].repeats_agree else 'DIFFERENT'} EXPLAIN calls and "
-                "indexes")  # fmt: skip
+        results.append(BudgetResult(run, ratios, hypo.refused))
 
     measured = _build_sets(options, dsn, all_queries, base_costs, calls, recorded, results, say)
     return Results(
@@ -292,6 +302,7 @@ def _measure(
         explicit_via=via,
         budgets=tuple(results),
         measured=tuple(measured),
+        reanalysis=reanalysis,
     )
 
 

@@ -68,9 +68,6 @@ def parser() -> argparse.ArgumentParser:
                    help="how those queries reach the advisor: the server log (--log), a file "
                    "(--queries) or --query options; auto: the log when the benchmark owns the "
                    "cluster and the advisor reads logs, else --queries")  # fmt: skip
-    p.add_argument("--hash-seeds", default="",
-                   help="comma-separated PYTHONHASHSEED values: the first budget is analysed under "
-                   "each and the runs compared (same EXPLAIN calls, same indexes)")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -102,20 +99,19 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
         explicit = ()
     else:
         explicit = _numbers(args.explicit)
-    seeds = tuple(s.strip() for s in args.hash_seeds.split(",") if s.strip())
     if args.smoke:
         return Options(
             scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
             build=build, explicit=explicit, explicit_via=_via(args), work_dir=args.work_dir,
             admin_dsn=args.dsn, keep=args.keep, advisor_timeout_s=120.0,
-            advisor_args=tuple(args.advisor_arg), command=command, hash_seeds=seeds,
+            advisor_args=tuple(args.advisor_arg), command=command,
         )  # fmt: skip
     return Options(
         scale_factor=args.sf, budgets=_budgets(args.budgets), runs=args.runs,
         timeout_s=args.timeout, build=build, explicit=explicit, explicit_via=_via(args),
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
-        command=command, hash_seeds=seeds,
+        command=command,
     )  # fmt: skip
 
 
@@ -135,7 +131,10 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"wrote the results into {args.write_docs}")
     for run in results.failed:
         _say(f"advisor failed at budget {run.budget} (exit {run.exit_code}): {run.error}")
-    return 1 if results.failed else 0
+    different = results.reanalysis is not None and not results.reanalysis.same_advice
+    if different:
+        _say("the second analysis in a row gave different advice (see Re-analysis)")
+    return 1 if results.failed or different else 0
 
 
 if __name__ == "__main__":

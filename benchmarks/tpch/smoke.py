@@ -27,7 +27,6 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         explicit=SMOKE_EXPLICIT, explicit_via="--queries", admin_dsn=admin_dsn,
         advisor_timeout_s=50.0,
         command="benchmarks.tpch.smoke.run_smoke()",
-        hash_seeds=("1", "2"),
     )  # fmt: skip
     results = run_benchmark(options, notes.append)
     if results.failed:
@@ -47,11 +46,18 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         "cost_ratio_recorded": budget.ratios.recorded,
         "geomean": budget.ratios.geomean,
         "explain_calls": budget.run.explain_calls,
-        # the same analysis in another process, under another PYTHONHASHSEED
-        "repeat_explain_calls": [r.explain_calls for r in budget.repeats],
-        "repeats_agree": budget.repeats_agree,
         "advisor_seconds": budget.run.wall_seconds,
         "statements": len(budget.run.report.get("statements", [])),
+        "same_advice_again": results.reanalysis.same_advice if results.reanalysis else None,
+        # the second run is another process under another PYTHONHASHSEED: the same plans
+        "explain_calls_again": results.reanalysis.second.explain_calls
+        if results.reanalysis
+        else None,
+        "entries_added": (
+            results.reanalysis.after_second.entries - results.reanalysis.before.entries
+            if results.reanalysis
+            else None
+        ),
         "markdown": report.render(results),
         "log": notes,
     }
