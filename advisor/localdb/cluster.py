@@ -203,8 +203,12 @@ def reset_statistics(conn: Any) -> None:
         conn.execute("SELECT 1")
     else:
         time.sleep(1.0)
-    conn.execute(  # this database's statements only: the reset is cluster-wide otherwise
-        "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
-        " WHERE d.datname = current_database()"
-    )
-    conn.execute("SELECT pg_stat_reset()")
+    with conn.transaction():
+        # untracked until the commit (superuser): the resets themselves would otherwise be the
+        # first entries of the fresh statistics, and show in every analysis as skipped statements
+        conn.execute("SELECT pg_catalog.set_config('pg_stat_statements.track', 'none', true)")
+        conn.execute(  # this database's statements only: the reset is cluster-wide otherwise
+            "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
+            " WHERE d.datname = current_database()"
+        )
+        conn.execute("SELECT pg_stat_reset()")
