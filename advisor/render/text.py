@@ -106,7 +106,8 @@ def render(
     if report.findings:
         out += ["", f"{h2}Existing indexes", ""]
         out.append(table(
-            [[f.kind, f"{f.table}", f.index or "", size(f.size_bytes), f.detail]
+            [[f.kind, f"{f.table}", f.index or "", size(f.size_bytes) if f.index else "",
+              f.detail]  # a missing index (a foreign key's) has no size to show
              for f in report.findings],
             ["finding", "table", "index", "size", "detail"], [4],
         ))  # fmt: skip
