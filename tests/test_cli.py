@@ -296,6 +296,8 @@ def test_help_reads_at_80_columns(command: str) -> None:
     assert max(len(line) for line in lines) <= 80, max(lines, key=len)
     for leak in ("…", "--no-no-", "<bool>", "<str>", "list[", "range>", "<path>"):
         assert leak not in text, leak
+    broken = [line for line in lines if re.search(r"(?<![\w-])--[a-z][a-z-]*-$", line.rstrip())]
+    assert not broken, broken  # an option name cut at a hyphen, its end on the next line
     if command == "analyze":
         for panel in ("Input", "Selection", "Output", "Safety"):
             assert f"─ {panel} ─" in text

@@ -307,9 +307,9 @@ def analyze(
 ) -> None:  # fmt: skip
     """Find the indexes that cut the cost of the workload, proven with hypothetical indexes.
 
-    The workload comes from pg_stat_statements, --log and --sample-activity; statements
-    named with --query or --queries are analysed alone, unless --with-workload. Nothing is
-    written to the database.
+    The workload comes from pg_stat_statements, --log and --sample-activity.
+    Statements named with --query or --queries are analysed alone; --with-workload
+    adds the workload to them. Nothing is written to the database.
     """
     from advisor.migrate.formats import names as format_names
 
