@@ -10,17 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import ObjectType
-from pglast.stream import RawStream
 
 from advisor.model import Recommendation
+from advisor.parse import syntax
 
 
 def _statements(text: str) -> list[ast.Node]:
     try:
-        return [raw.stmt for raw in parse_sql(text) if raw.stmt is not None]
-    except Exception:  # pglast.parser.ParseError
+        return [raw.stmt for raw in syntax.parse(text) if raw.stmt is not None]
+    except syntax.Unparsable:  # not ours to judge: it builds nothing we know of
         return []
 
 
@@ -31,7 +31,10 @@ def index_key(node: ast.Node) -> str | None:
     node.idxname = None
     node.concurrent = False
     node.if_not_exists = False
-    return str(RawStream()(node))
+    try:
+        return syntax.deparse(node)
+    except syntax.Unparsable:
+        return None
 
 
 def drop_keys(node: ast.Node) -> set[str]:

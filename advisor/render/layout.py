@@ -168,14 +168,14 @@ def sql(statement: str, width: int | None = None, *, indent: str = "", hang: str
     """A SQL statement wrapped between tokens only, so that it still runs when pasted: a break
     never falls inside a string literal or a quoted name. A token longer than the line stays
     whole; a statement with a comment, or one the scanner cannot read, is left as it is."""
-    from pglast.parser import scan
+    from advisor.parse import syntax
 
     limit = width or output_width()
     follow = hang if hang else " " * len(indent)
     text = statement.strip()
     try:
-        tokens = scan(text)
-    except Exception:  # pglast.parser.ParseError
+        tokens = syntax.scan(text)
+    except syntax.Unparsable:
         return indent + text
     covered = bytearray(len(text))
     for token in tokens:
