@@ -75,21 +75,26 @@ def test_table_and_markdown_formats(db: Any, columns: int) -> None:
     import os
 
     env = {**os.environ, "COLUMNS": str(columns)}
-    table = advisor("analyze", "--dsn", db.dsn, "--verbose", env=env)
+    # and a statement the primary key serves already: every section of the report is printed
+    served = ("--query", "SELECT note FROM accounts WHERE id = 42", "--with-workload")
+    table = advisor("analyze", "--dsn", db.dsn, "--verbose", *served, env=env)
     assert table.returncode == 0, table.stderr
     lines = table.stdout.splitlines()
     assert max(len(line) for line in lines) <= columns, max(lines, key=len)
     flat = " ".join(table.stdout.split())
     assert "ON public.accounts USING btree (owner_id);" in flat
-    assert "Statements without advice" in table.stdout or "Skipped statements" in table.stdout
-    markdown = advisor("analyze", "--dsn", db.dsn, "--format", "markdown", "--verbose", env=env)
+    assert "Statements without advice" in table.stdout
+    assert "accounts_pkey" in flat  # already served by it (the reason wraps in its cell)
+    markdown = advisor(
+        "analyze", "--dsn", db.dsn, "--format", "markdown", "--verbose", *served, env=env
+    )
     assert markdown.returncode == 0
     assert markdown.stdout.startswith("# Index advice")
     assert "`CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_owner_id_idx" in markdown.stdout
     found = tables(markdown.stdout)
     assert found[0][0][:2] == ["#", "index"]
     assert found[0][1][1] == "public.accounts USING btree (owner_id)"
-    assert any(t[0][:2] == ["queryid", "query"] for t in found[1:])
+    assert any(t[0][:3] == ["queryid", "cost", "query"] for t in found[1:])
 
 
 def test_migrations_apply_twice_and_planner_uses_the_index(db: Any, tmp_path: Path) -> None:
