@@ -44,10 +44,17 @@ INDEX = "accounts_owner_id_idx"
 FAST = ApplyOptions(lock_timeout_ms=200, retries=2, retry_delay_ms=50, poll_interval_s=0.02)
 
 
+def default_sigint() -> None:
+    """A shell running the suite in the background hands its children SIGINT ignored, and
+    Python keeps an ignored SIGINT ignored: the child must get the default back to be stopped."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "advisor", "apply", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint, **kwargs,
     )  # fmt: skip
 
 
@@ -330,8 +337,8 @@ def test_ctrl_c_during_a_build_drops_the_invalid_index(db: Any, tmp_path: Path) 
             time.sleep(0.02)
     assert row == (False,), "the build never showed up in pg_stat_progress_create_index"
     proc.send_signal(signal.SIGINT)
-    code, _out, err = finish(proc)
-    assert code == 130, err
+    code, out, err = finish(proc)
+    assert code == 130, (out, err)
     assert err.strip().splitlines()[-1] == (
         "advisor: error: interrupted while building public.slow_key_idx: "
         "no INVALID index left behind"

@@ -39,6 +39,9 @@ class OnTerminal:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "advisor", *args],
             stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=env, text=True,
+            # a shell running the suite in the background hands its children SIGINT ignored
+            # (Python keeps it so): the Ctrl-C test needs the default back
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )  # fmt: skip
         os.close(slave)
         self.master = master
