@@ -43,22 +43,6 @@ LOOKUP = "SELECT id, note FROM accounts WHERE owner_id = %s"
 INDEX = "accounts_owner_id_idx"
 FAST = ApplyOptions(lock_timeout_ms=200, retries=2, retry_delay_ms=50, poll_interval_s=0.02)
 
-RUNNER = """
-import typer
-from advisor.apply.command import register
-
-app = typer.Typer(add_completion=False)
-
-
-@app.callback()
-def main() -> None:
-    pass
-
-
-register(app)
-app()
-"""
-
 
 def default_sigint() -> None:
     """A shell running the suite in the background hands its children SIGINT ignored, and
@@ -68,7 +52,7 @@ def default_sigint() -> None:
 
 def cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", RUNNER, "apply", *args],
+        [sys.executable, "-m", "advisor", "apply", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         preexec_fn=default_sigint, **kwargs,
     )  # fmt: skip
@@ -389,6 +373,33 @@ def test_dry_run_prints_and_changes_nothing(db: Any, plan: Path, tmp_path: Path)
     assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_owner_id_idx" in out
     assert "SET lock_timeout = '5000ms'" in out
     assert index_rows(db, INDEX) == before and not log.exists()
+
+
+def test_a_plan_made_on_another_database_is_refused_unless_forced(
+    db: Any, plan: Path, make_db: Any, tmp_path: Path
+) -> None:
+    """A plan records its database and cluster; apply elsewhere needs --force, and says so."""
+    doc = json.loads(plan.read_text())
+    assert doc["server"]["database"] == db.name and doc["server"]["system_identifier"]
+    other = make_db(SCHEMA)
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn))
+    assert code == 2 and out == "", err
+    assert len(err.strip().splitlines()) == 1
+    assert f"was made on database {db.name}, not on database {other.name}" in err
+    assert "--force" in err and index_rows(other, INDEX) == []
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn, "--dry-run"))
+    assert code == 0 and "apply refuses it without --force" in out, err
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn, "--force"))
+    assert code == 0 and out.startswith(f"created public.{INDEX}"), err
+    assert f"--force: the plan {plan} was made on database {db.name}" in err
+    assert [valid for _, valid, _ in index_rows(other, INDEX)] == [True]
+    # the same database name on another cluster: the system identifier tells them apart
+    doc["server"]["system_identifier"] = "1"
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps(doc))
+    code, out, err = finish(cli(str(elsewhere), "--dsn", db.dsn))
+    assert code == 2 and "was made on another cluster (system identifier 1" in err
+    assert index_rows(db, INDEX) == []
 
 
 def test_hot_standby_is_refused() -> None:

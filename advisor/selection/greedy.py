@@ -74,6 +74,14 @@ NOT_PRICED = "not evaluated: {limit} was reached before its candidates were pric
 Lead = tuple[TableRef, IndexKey | None]
 
 
+def _ordered(specs: Iterable[IndexSpec]) -> list[IndexSpec]:
+    """``specs`` in a fixed order. A set's order follows Python's per-process string hashing:
+    sums of floats in that order, ties resolved in it, and hypothetical indexes created in it
+    (the planner breaks cost ties by index oid) would make the same analysis differ between
+    two runs."""
+    return sorted(specs, key=IndexSpec.describe)
+
+
 def _substitutes(candidate: IndexSpec, chosen: IndexSpec) -> bool:
     if candidate.method == chosen.method:
         return candidate.keys == chosen.keys
@@ -92,10 +100,6 @@ def _needs(item: WorkloadItem, table: TableRef, key: IndexKey) -> bool:
     if key.expression:
         return False
     return any(t == table and (cols is None or key.text in cols) for t, cols in parsed.reads)
-
-
-def _ordered(specs: Iterable[IndexSpec]) -> list[IndexSpec]:
-    return sorted(specs, key=lambda s: s.describe())
 
 
 @dataclass
@@ -258,7 +262,7 @@ class GreedySelector:
         adds: dict[Move, None] = {}
         wanted = {s for bundle in bundles.values() for s in bundle}
         budget = self.settings.max_size_bytes
-        if budget is not None and sum(self.size_of(s) for s in wanted) > budget:
+        if budget is not None and sum(self.size_of(s) for s in _ordered(wanted)) > budget:
             # the all-candidates plans prefer more than fits: every candidate of an
             # improvable statement becomes a move of its own, smaller ones included
             for key in bundles:

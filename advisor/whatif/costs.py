@@ -102,10 +102,10 @@ class WhatIf:
         for table in self.tables_of(parsed):
             for spec in [s for s in self._live_on.get(table, ()) if s not in wanted]:
                 self._drop(spec)
-        # in a fixed order: the planner breaks ties between equally cheap indexes by the order
-        # HypoPG made them, and a set's order changes with every process (hash seeds)
+        # in a fixed order: a hypothetical index's oid comes from its creation, and the planner
+        # breaks cost ties by index oid, so a set's (hash-seeded) order would change the plans
         missing = [s for s in wanted if s not in self.live]  # not wanted - keys(): O(live)
-        for spec in sorted(missing, key=lambda s: s.describe()):
+        for spec in sorted(missing, key=IndexSpec.describe):
             self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
 
