@@ -25,6 +25,7 @@ from advisor.model import (
     Finding,
     IndexSpec,
     ParsedStatement,
+    PlanCost,
     Recommendation,
     Report,
     ServerInfo,
@@ -33,6 +34,7 @@ from advisor.model import (
     StatementResult,
     TableRef,
 )
+from advisor.parse import retype
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
@@ -239,7 +241,7 @@ def _baseline(
     planned = []
     for p in parsed:
         try:
-            planned.append((p, whatif.cost(p, ())))
+            planned.append(_plan_retyped(p, whatif))
         except PlanError as exc:
             skipped.append(Skipped(p.statement, str(exc)))
     factor = ms_per_cost(
@@ -249,6 +251,22 @@ def _baseline(
         WorkloadItem(p, plan.total_cost, weight_of(p, plan.total_cost, factor), plan.used_indexes)
         for p, plan in planned
     ]
+
+
+def _plan_retyped(parsed: ParsedStatement, whatif: WhatIf) -> tuple[ParsedStatement, PlanCost]:
+    """The statement's baseline plan; when the server cannot type its parameters, the first
+    plausible typing that plans (``retype``), which then stands for the statement."""
+    try:
+        return parsed, whatif.cost(parsed, ())
+    except PlanError as exc:
+        if not retype.is_type_error(str(exc)):
+            raise
+        for variant in retype.alternatives(parsed):
+            try:
+                return variant, whatif.cost(variant, ())
+            except PlanError:
+                continue
+        raise
 
 
 def _candidates(
