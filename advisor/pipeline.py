@@ -37,6 +37,7 @@ from advisor.model import (
 from advisor.parse import retype
 from advisor.parse.statement import analyse as parse_statement
 from advisor.review.facts import relation_names
+from advisor.selection import budgeted
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, write_cost
@@ -139,10 +140,15 @@ def _analyze(
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
         costing = Costing(catalog, whatif, settings, server_info, items)
-        selector = GreedySelector(
-            whatif, settings, size_of=costing.size, overhead_of=costing.overhead_ms
+        selection = budgeted.select(
+            lambda s: GreedySelector(
+                whatif, s, size_of=costing.size, overhead_of=costing.overhead_ms
+            ),
+            settings,
+            items,
+            proposed,
+            costing.size,
         )
-        selection = selector.select(items, proposed)
         names = IndexNames(conn)
         recommendations = _recommend(names, catalog, selection, items, costing, server_info)
         unverified = _rule_advice(names, catalog, items, costing, settings)

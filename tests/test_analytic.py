@@ -148,3 +148,14 @@ def test_a_repeated_group_by_expression_gets_the_select_lists_parameters(report:
 def test_parameters_nothing_types_are_tried_in_turn(report: Report) -> None:
     found = result(report, "AS bump")
     assert any("numeric by trial" in r for r in found.repairs), found.repairs
+
+
+def names(report: Report) -> list[str]:
+    return sorted(r.spec.describe() for r in report.recommendations)
+
+
+def test_a_budget_that_does_not_bind_changes_nothing(star: Any, report: Report) -> None:
+    total = sum(r.estimated_size_bytes for r in report.recommendations)
+    assert len(report.recommendations) >= 2
+    for budget in (total, total + 2**20, 10 * total):
+        assert names(star.analyze(max_size_bytes=budget)) == names(report), budget

@@ -1,8 +1,8 @@
 """Greedy selection across the whole workload, under budgets, with write costs subtracted.
 
 1. **Bundles.** Every statement is planned once with all its candidates present; the indexes that
-   plan reads are its bundle. A statement whose bundle does not improve it by
-   ``min_improvement`` gets a reason and leaves the search.
+   plan reads are its bundle. A statement no candidate improves at all gets a reason and leaves
+   the search; ``min_improvement`` does not prune bundles (it judges the advice, below).
 2. **Moves.** Each round weighs three kinds of move: add one index of a bundle; add a whole
    bundle (indexes interact: a join may need an index on both sides); or *extend* a chosen index
    by one more key column that the workload uses on its table, replacing it (the idea of the
@@ -73,6 +73,7 @@ class GreedySelector:
         self.overhead_of = overhead_of
         self.min_gain = 0.0
         self._widened: dict[IndexSpec, list[Move]] = {}
+        self.bundle_gains: dict[str, float] = {}  # statement -> gain of its all-candidates plan
 
     def _cost(self, item: WorkloadItem, config: Iterable[IndexSpec]) -> float:
         return self.whatif.cost(item.parsed, config).total_cost
@@ -90,13 +91,14 @@ class GreedySelector:
             used = self.whatif.used_specs(item.parsed, specs)
             best = self._cost(item, specs)
             gain = 1 - best / item.base_cost if item.base_cost > 0 else 0.0
-            if not used or gain < self.settings.min_improvement:
-                reasons[item.key] = (
-                    f"best candidates improve it only by {max(gain, 0.0):.0%} "
-                    f"(threshold {self.settings.min_improvement:.0%})"
-                )
+            if not used or gain <= 0:
+                reasons[item.key] = "no candidate index makes its plan cheaper"
                 continue
+            # --min-improvement judges the final advice, not the bundles: a small gain on a
+            # long statement may be worth more than a large one on a short one, and widening
+            # an index can take a statement further than its bundle
             bundles[item.key] = frozenset(used)
+            self.bundle_gains[item.key] = gain
         return bundles, reasons
 
     @staticmethod
@@ -206,16 +208,28 @@ class GreedySelector:
                 used_by[spec].append(item.key)
         for item in items:
             if item.key in bundles and not any(item.key in v for v in used_by.values()):
-                rejected[item.key] = (
-                    "its candidates were not selected: their benefit to the workload, less their "
-                    "write cost, was smaller than other indexes' or did not fit the budget"
-                )
+                rejected[item.key] = self._not_selected(item, bundles[item.key])
         return Selection(
             chosen=tuple(chosen),
             costs=current,
             used_by={k: tuple(v) for k, v in used_by.items()},
             rejected=rejected,
             rounds=rounds,
+        )
+
+    def _not_selected(self, item: WorkloadItem, bundle: frozenset[IndexSpec]) -> str:
+        """Why a statement with improving candidates got none, naming what would help."""
+        gain = self.bundle_gains.get(item.key, 0.0)
+        names = ", ".join(sorted(s.describe() for s in bundle))
+        if gain < self.settings.min_improvement:
+            return (
+                f"its best candidates improve it only by {gain:.0%} (threshold "
+                f"{self.settings.min_improvement:.0%}): {names}"
+            )
+        return (
+            "its candidates were not selected: their benefit to the workload, less their "
+            f"write cost, was smaller than other indexes' or did not fit the budget; {names} "
+            f"would make it {gain:.0%} cheaper"
         )
 
     def _score(
