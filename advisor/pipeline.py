@@ -47,7 +47,7 @@ from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
-from advisor.whatif.size import estimate_btree_bytes
+from advisor.whatif.size import estimate_btree_bytes, estimate_gin_bytes
 from advisor.whatif.verify import verify as verify_on_copy
 
 log = logging.getLogger(__name__)
@@ -150,8 +150,8 @@ def _analyze(
             costing.size,
         )
         names = IndexNames(conn)
-        recommendations = _recommend(names, catalog, selection, items, costing, server_info)
-        unverified = _rule_advice(names, catalog, items, costing, settings)
+        recommendations = _recommend(names, catalog, selection, items, costing)
+        unverified = _rule_advice(names, catalog, items, costing, settings, reasons)
     finally:
         if not conn.broken:
             hypo.reset()
@@ -220,6 +220,8 @@ class Costing:
             table = self.catalog.tables[spec.table]
             if spec.method == "btree" and spec.where is None:
                 self._sizes[spec] = estimate_btree_bytes(spec, table)
+            elif spec.method == "gin":  # HypoPG cannot create it
+                self._sizes[spec] = estimate_gin_bytes(gin.entries_per_row(spec, table), table)
             else:
                 self._sizes[spec] = self.whatif.size(spec)
         return self._sizes[spec]
@@ -240,6 +242,12 @@ class Costing:
     def overhead_ms(self, spec: IndexSpec) -> float:
         return self.write(spec).ms
 
+    @property
+    def week_scale(self) -> float:
+        """Milliseconds over the statistics period -> per week."""
+        age = self.server.stats_age_seconds or 0.0
+        return WEEK_SECONDS / age if age > 0 else 1.0
+
 
 def _baseline(
     parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
@@ -254,7 +262,13 @@ def _baseline(
         [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
     )
     return [
-        WorkloadItem(p, plan.total_cost, weight_of(p, plan.total_cost, factor), plan.used_indexes)
+        WorkloadItem(
+            p,
+            plan.total_cost,
+            weight_of(p, plan.total_cost, factor),
+            plan.used_indexes,
+            plan.seq_scans,
+        )
         for p, plan in planned
     ]
 
@@ -348,11 +362,9 @@ def _recommend(
     selection: Selection,
     items: list[WorkloadItem],
     costing: Costing,
-    server: ServerInfo,
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
-    age = server.stats_age_seconds or 0.0
-    scale = WEEK_SECONDS / age if age > 0 else 1.0
+    scale = costing.week_scale
     out = []
     for spec in selection.chosen:
         name, create_sql, drop_sql = names.claim(spec)
@@ -440,41 +452,49 @@ def _rule_advice(
     items: list[WorkloadItem],
     costing: Costing,
     settings: Settings,
+    reasons: dict[str, str],
 ) -> list[Recommendation]:
-    """GIN advice that HypoPG cannot prove, merged per index, marked unverified."""
-    merged: dict[IndexSpec, tuple[RuleAdvice, list[StatementEffect]]] = {}
+    """GIN advice that HypoPG cannot prove, merged per index, marked unverified; advice that
+    does not earn its place (``gin.judge``) is dropped, with a reason for its statements."""
+    merged: dict[IndexSpec, tuple[RuleAdvice, list[WorkloadItem]]] = {}
     for item in items:
         for advice in gin.advise(item.parsed, catalog, settings):
             entry = merged.setdefault(advice.spec, (advice, []))
-            effect = StatementEffect(item.parsed.statement, item.base_cost, None)
-            if effect not in entry[1]:
-                entry[1].append(effect)
+            if item not in entry[1]:
+                entry[1].append(item)
     out = []
-    for spec, (advice, effects) in merged.items():
+    for spec, (advice, users) in merged.items():
+        table = catalog.tables[spec.table]
+        uses = [gin.Use(i.weight, gin.scan_share(i.seq_scans, i.base_cost, table)) for i in users]
+        upkeep = costing.write(spec).ms * gin.entries_per_row(spec, table)
+        declined = gin.judge(spec, table, uses, upkeep, settings)
+        if declined is not None:
+            for item in users:  # more to the point than "no candidate" of the B-tree kinds
+                reasons[item.key] = f"{spec.describe()} not advised: {declined}"
+            continue
         name, create_sql, drop_sql = names.claim(spec)
-        seq_costs = ", ".join(f"{e.cost_before:.0f}" for e in effects[:5])
+        seq_costs = ", ".join(f"{i.base_cost:.0f}" for i in users[:5])
+        share = max(u.scan_share for u in uses)
         out.append(
             Recommendation(
                 spec=spec,
                 name=name,
                 create_sql=create_sql,
                 drop_sql=drop_sql,
-                estimated_size_bytes=costing.size(
-                    replace(
-                        spec,
-                        method="btree",
-                        keys=tuple(replace(k, opclass=None) for k in spec.keys),
-                    )
+                estimated_size_bytes=costing.size(spec),
+                effects=tuple(
+                    StatementEffect(i.parsed.statement, i.base_cost, None) for i in users
                 ),
-                effects=tuple(effects),
                 time_saved_ms_per_week=0.0,
+                write_overhead=upkeep * costing.week_scale,
                 verified=False,
                 notes=(
                     f"not planner-proven: HypoPG cannot create {spec.method} indexes",
                     advice.reason,
                     *advice.evidence,
-                    f"current plan cost of the statements: {seq_costs}",
-                    "size: a B-tree estimate of the same keys, as a rough guide",
+                    f"current plan cost of the statements: {seq_costs}; sequential scans of "
+                    f"{table.ref} are up to {share:.0%} of it",
+                    "size: an estimate of the index's posting lists",
                 ),
             )
         )

@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterable
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost
-from advisor.whatif.explain import Explainer, used_index_names
+from advisor.whatif.explain import Explainer, seq_scan_costs, used_index_names
 from advisor.whatif.hypopg import HypoError, HypoIndex, HypoPG
 
 log = logging.getLogger(__name__)
@@ -97,7 +97,7 @@ class WhatIf:
         names = used_index_names(plan)
         by_name = {index.name: spec for spec, index in self.live.items()}
         used = frozenset(by_name[n].describe() if n in by_name else n for n in names)
-        result = PlanCost(float(plan["Total Cost"]), used)
+        result = PlanCost(float(plan["Total Cost"]), used, seq_scan_costs(plan))
         self._memo[key] = result
         log.debug("what-if cache: %d hits of %d requests", self.hits, self.requests)
         return result

@@ -119,3 +119,17 @@ def used_index_names(plan: dict[str, Any]) -> frozenset[str]:
             names.add(node["Index Name"])
         stack.extend(node.get("Plans", ()))
     return frozenset(names)
+
+
+def seq_scan_costs(plan: dict[str, Any]) -> tuple[tuple[str, float], ...]:
+    """Per table name, the cost of the sequential scans of it in a plan tree (a scan's total cost
+    is its own: it has no children)."""
+    costs: dict[str, float] = {}
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        if node.get("Node Type") == "Seq Scan" and "Relation Name" in node:
+            name = str(node["Relation Name"])
+            costs[name] = costs.get(name, 0.0) + float(node.get("Total Cost", 0.0))
+        stack.extend(node.get("Plans", ()))
+    return tuple(sorted(costs.items()))
