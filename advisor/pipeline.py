@@ -140,15 +140,13 @@ def _analyze(
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
         costing = Costing(catalog, whatif, settings, server_info, items)
-        selection = budgeted.select(
-            lambda s: GreedySelector(
-                whatif, s, size_of=costing.size, overhead_of=costing.overhead_ms
-            ),
-            settings,
-            items,
-            proposed,
-            costing.size,
-        )
+
+        def selector(tuned: Settings) -> GreedySelector:
+            return GreedySelector(
+                whatif, tuned, size_of=costing.size, overhead_of=costing.overhead_ms
+            )
+
+        selection = budgeted.select(selector, settings, items, proposed, costing.size)
         names = IndexNames(conn)
         recommendations = _recommend(names, catalog, selection, items, costing)
         unverified = _rule_advice(names, catalog, items, costing, settings, reasons)

@@ -159,3 +159,17 @@ def test_a_budget_that_does_not_bind_changes_nothing(star: Any, report: Report) 
     assert len(report.recommendations) >= 2
     for budget in (total, total + 2**20, 10 * total):
         assert names(star.analyze(max_size_bytes=budget)) == names(report), budget
+
+
+def test_a_fact_tables_join_column_is_proposed_and_chosen(report: Report) -> None:
+    found = result(report, "AND p.maker = $")
+    assert found.reason is None and found.cost_after is not None
+    assert found.cost_before is not None and found.cost_after < 0.5 * found.cost_before
+    on_sales = [
+        r
+        for r in report.recommendations
+        if r.spec.table.name == "sales"
+        and r.spec.key_texts[0] in ("product_id", "day_id")
+        and any("AND p.maker" in e.statement.query for e in r.effects)
+    ]
+    assert on_sales, [r.spec.describe() for r in report.recommendations]

@@ -698,11 +698,15 @@ class PredicateWalker:
                 continue
             table, index_key = key
             refs, opaque = self._tables_in(other, scope)
-            if table.ref in refs:
-                continue  # a.x = a.y: not a key lookup
+            if table.ref in refs and not _other_row(this, other):
+                continue  # a.x = a.y: not a key lookup (but a1.x = a2.y is a self-join)
             if op == _EQ:
                 direct = isinstance(this, ast.ColumnRef) and isinstance(other, ast.ColumnRef)
-                role = Role.JOIN if refs and direct else Role.EQUALITY
+                # a column of a CTE or subquery that reaches no table column is a join key too
+                joined = bool(refs) or (
+                    isinstance(other, ast.ColumnRef) and self._resolve_any(other, scope) is not None
+                )
+                role = Role.JOIN if joined and direct else Role.EQUALITY
                 if refs and not direct and not opaque:
                     role = Role.JOIN
                 self._use(table, index_key, role)
@@ -732,6 +736,14 @@ class PredicateWalker:
             return
         for position, (table, key) in enumerate(keys):
             self._use(table, key, role, position)
+
+
+def _other_row(this: object, other: object) -> bool:
+    """``a1.x = a2.y``: two columns under different aliases, so two rows of the same table."""
+    if not (isinstance(this, ast.ColumnRef) and isinstance(other, ast.ColumnRef)):
+        return False
+    left, right = _names(this.fields)[:-1], _names(other.fields)[:-1]
+    return bool(left) and bool(right) and left != right
 
 
 def _key_sql(key: IndexKey) -> str:
