@@ -535,8 +535,35 @@ def _statement_results(
             reason = reasons.get(item.key) or selection.rejected.get(item.key)
             if reason is None:
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
+            if reason.startswith(_NOTHING_HELPS):
+                reason += f"; {_where_the_cost_is(item)}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
                             item.parsed.repairs)
         )  # fmt: skip
     return results
+
+
+_NOTHING_HELPS = (
+    "the selected indexes improve it only",
+    "no candidate index makes",
+    "its best candidates improve it only",
+)
+
+
+def _where_the_cost_is(item: WorkloadItem) -> str:
+    """Where the plan spends its cost, for a statement no index helps: reading whole tables, or
+    work an index does not cut (joins, sorts, aggregates, subqueries run once per row)."""
+    scans = sorted(item.seq_scans, key=lambda s: s[1], reverse=True)
+    share = sum(c for _, c in scans) / item.base_cost if item.base_cost > 0 else 0.0
+    if scans and share >= 0.5:
+        names = ", ".join(name for name, _ in scans[:3])
+        return (
+            f"{share:.0%} of its plan cost is reading {names} in full, for filters no index "
+            "serves better than a sequential scan"
+        )
+    return (
+        f"{share:.0%} of its plan cost is in sequential scans: the rest is joins, sorts, "
+        "aggregates or subqueries run once per row, which an index does not cut; rewriting "
+        "the statement would"
+    )

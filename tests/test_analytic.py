@@ -85,6 +85,10 @@ SELECT p.brand, sum(s.amount)
    AND d.year = 2000 AND d.month = 11 AND p.maker = 128
  GROUP BY p.brand
 """
+WHOLE_TABLES = """
+SELECT h.region, sum(s.amount) FROM sales s JOIN shoppers h USING (shopper_id)
+ WHERE h.born > 1900 GROUP BY h.region
+"""
 
 LITERAL_STATEMENTS = [
     CTE_ARITHMETIC,
@@ -93,6 +97,7 @@ LITERAL_STATEMENTS = [
     REPEATED_GROUP_EXPRESSION,
     UNTYPED_SELECT_LIST,
     STAR_JOIN,
+    WHOLE_TABLES,
 ]
 
 
@@ -173,3 +178,9 @@ def test_a_fact_tables_join_column_is_proposed_and_chosen(report: Report) -> Non
         and any("AND p.maker" in e.statement.query for e in r.effects)
     ]
     assert on_sales, [r.spec.describe() for r in report.recommendations]
+
+
+def test_a_statement_no_index_helps_says_where_its_cost_is(report: Report) -> None:
+    found = result(report, "h.born >")
+    assert found.reason is not None and "in full" in found.reason, found.reason
+    assert "sales" in found.reason
