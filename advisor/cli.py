@@ -138,7 +138,10 @@ def analyze(
         LogFormat, typer.Option(help="auto, stderr, csvlog or jsonlog.")
     ] = LogFormat.auto,
     log_prefix: Annotated[
-        str | None, typer.Option(help="The server's log_line_prefix, for stderr logs.")
+        str | None,
+        typer.Option(
+            help="The log_line_prefix of stderr logs (default: the server's, if it fits the file)."
+        ),
     ] = None,
     log_statement_timeout: Annotated[
         str,
@@ -303,6 +306,7 @@ def _register_commands() -> None:
     from advisor.apply.command import register as register_apply
     from advisor.history.command import register as register_snapshot
     from advisor.lint.command import register as register_lint
+    from advisor.mcp.command import register as register_mcp
     from advisor.report.command import register as register_report
     from advisor.table_view.command import register as register_table
 
@@ -311,6 +315,7 @@ def _register_commands() -> None:
     register_snapshot(app)
     register_report(app)
     register_table(app)
+    register_mcp(app)
 
 
 _register_commands()

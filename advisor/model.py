@@ -73,6 +73,20 @@ class Table:
 
 
 @dataclass(frozen=True)
+class Partition:
+    """One partition of a partitioned table (``pg_inherits``).
+
+    ``kind`` is its ``pg_class.relkind``: ``r`` a leaf that stores rows, ``p`` a partitioned
+    table itself (sub-partitioned), ``f`` a foreign table (it cannot hold an index).
+    """
+
+    table: TableRef
+    parent: TableRef
+    kind: str
+    is_default: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     """A row-level security policy; ``qual`` and ``with_check`` are SQL text."""
 
@@ -98,8 +112,10 @@ class ExistingIndex:
     is_unique: bool
     is_primary: bool
     is_valid: bool
-    size_bytes: int
-    scans: int
+    size_bytes: int  # an index on a partitioned table: the sum over its leaf indexes
+    scans: int  # likewise
+    kind: str = "i"  # pg_class.relkind: "I" for an index on a partitioned table
+    parent_oid: int | None = None  # the partitioned index this one is attached to
 
 
 @dataclass(frozen=True)
@@ -247,6 +263,20 @@ class Recommendation:
     verified: bool = True
     hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
+    # An index on a partitioned table is built in steps, one statement each, run one at a time:
+    # ``create_sql`` / ``drop_sql`` then hold all of them, joined by ";\n".
+    create_steps: tuple[str, ...] = ()
+    drop_steps: tuple[str, ...] = ()
+    partitions: tuple[TableRef, ...] = ()  # the leaf partitions it covers, as the catalog had them
+
+    @property
+    def create_statements(self) -> tuple[str, ...]:
+        """The statements that build the index, in order (one unless the table is partitioned)."""
+        return self.create_steps or (self.create_sql,)
+
+    @property
+    def drop_statements(self) -> tuple[str, ...]:
+        return self.drop_steps or (self.drop_sql,)
 
 
 @dataclass(frozen=True)
@@ -270,6 +300,7 @@ class Finding:
     create_sql: str | None = None
     safe: bool | None = None
     statements: tuple[str, ...] = ()
+    partitioned: bool = False  # an index on a partitioned table: dropped and restored in steps
 
 
 @dataclass(frozen=True)

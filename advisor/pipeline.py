@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import psycopg
@@ -18,7 +18,7 @@ from advisor.candidates.gin import RuleAdvice
 from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
-from advisor.db import ddl, session
+from advisor.db import ddl, partitioned, session
 from advisor.errors import AnalysisAborted
 from advisor.history.own import is_advisor_statement
 from advisor.model import (
@@ -40,7 +40,7 @@ from advisor.review.facts import relation_names
 from advisor.selection import budgeted
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
-from advisor.selection.overhead import WriteCost, write_cost
+from advisor.selection.overhead import WriteCost, combined, write_cost
 from advisor.settings import Settings
 from advisor.sources.workload import SourceOptions
 from advisor.sources.workload import collect as collect_workload
@@ -131,7 +131,7 @@ def _analyze(
         session.set_role(conn, settings.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
-    whatif = WhatIf(hypo, explainer)
+    whatif = WhatIf(hypo, explainer, catalog.family)
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
@@ -147,7 +147,7 @@ def _analyze(
             )
 
         selection = budgeted.select(selector, settings, items, proposed, costing.size)
-        names = IndexNames(conn)
+        names = IndexNames(conn, catalog)
         recommendations = _recommend(names, catalog, selection, items, costing)
         unverified = _rule_advice(names, catalog, items, costing, settings, reasons)
     finally:
@@ -213,23 +213,47 @@ class Costing:
         self._writes: dict[IndexSpec, WriteCost] = {}
 
     def size(self, spec: IndexSpec) -> int:
-        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's."""
+        """Our B-tree model where it applies (HypoPG ignores deduplication), else HypoPG's.
+
+        A partitioned table has no storage: an index there takes what the index it puts on each
+        leaf partition takes, each estimated from that leaf's own statistics.
+        """
         if spec not in self._sizes:
             table = self.catalog.tables[spec.table]
-            if spec.method == "btree" and spec.where is None:
+            if table.kind == "p":
+                self._sizes[spec] = sum(
+                    self.size(replace(spec, table=leaf.ref))
+                    for leaf in self.catalog.leaves(spec.table)
+                )
+            elif spec.method == "btree" and spec.where is None:
                 self._sizes[spec] = estimate_btree_bytes(spec, table)
             elif spec.method == "gin":  # HypoPG cannot create it
                 self._sizes[spec] = estimate_gin_bytes(gin.entries_per_row(spec, table), table)
             else:
-                self._sizes[spec] = self.whatif.size(spec)
+                keep = not self.catalog.ancestors(spec.table)  # a partition's: measured, dropped
+                self._sizes[spec] = self.whatif.size(spec, keep=keep)
         return self._sizes[spec]
 
+    def hypopg_size(self, spec: IndexSpec) -> int | None:
+        """HypoPG's own estimate, None on a partitioned table (it means nothing there)."""
+        return None if self.catalog.is_partitioned(spec.table) else self.whatif.size(spec)
+
     def write(self, spec: IndexSpec) -> WriteCost:
+        """The index's write cost; on a partitioned table, the sum over its leaf partitions."""
         if spec not in self._writes:
+            if self.catalog.is_partitioned(spec.table):
+                self._writes[spec] = combined(
+                    self.write(replace(spec, table=leaf.ref))
+                    for leaf in self.catalog.leaves(spec.table)
+                )
+                return self._writes[spec]
+            updated = set(self.updated.get(spec.table, ()))
+            for parent in self.catalog.ancestors(spec.table):  # updates through the parent
+                updated |= self.updated.get(parent, set())
             self._writes[spec] = write_cost(
                 spec,
                 self.catalog.tables[spec.table],
-                updated_columns=frozenset(self.updated.get(spec.table, ())),
+                updated_columns=frozenset(updated),
                 index_count=len(self.catalog.indexes_of(spec.table)),
                 table_stats_age_s=self.server.table_stats_age_seconds,
                 period_s=self.server.stats_age_seconds,
@@ -335,23 +359,65 @@ def _candidates(
     return proposed
 
 
+@dataclass(frozen=True)
+class Claimed:
+    """A new index's name and DDL (several statements for an index on a partitioned table)."""
+
+    name: str
+    create_sql: str
+    drop_sql: str
+    create_steps: tuple[str, ...] = ()
+    drop_steps: tuple[str, ...] = ()
+    partitions: tuple[TableRef, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def fields(self) -> dict[str, Any]:
+        """The ``Recommendation`` fields these set (``notes`` are added to the others)."""
+        return {
+            "name": self.name,
+            "create_sql": self.create_sql,
+            "drop_sql": self.drop_sql,
+            "create_steps": self.create_steps,
+            "drop_steps": self.drop_steps,
+            "partitions": self.partitions,
+        }
+
+
 class IndexNames:
     """Names for new indexes: unique among every relation of their schema, and each other."""
 
-    def __init__(self, conn: psycopg.Connection[Any]) -> None:
+    def __init__(self, conn: psycopg.Connection[Any], catalog: Catalog) -> None:
         self.conn = conn
+        self.catalog = catalog
         self.taken: dict[str, set[str]] = {}
 
-    def claim(self, spec: IndexSpec) -> tuple[str, str, str]:
-        """A fresh name, and the CREATE / DROP statements that use it."""
-        schema = spec.table.schema
+    def _taken(self, schema: str) -> set[str]:
         if schema not in self.taken:
             self.taken[schema] = set(relation_names(self.conn, schema))
-        name = ddl.index_name(spec, self.taken[schema])
-        self.taken[schema].add(name)
+        return self.taken[schema]
+
+    def claim(self, spec: IndexSpec) -> Claimed:
+        """A fresh name, and the CREATE / DROP statements that use it."""
+        schema = spec.table.schema
+        name = ddl.index_name(spec, self._taken(schema))
+        self._taken(schema).add(name)
         create = ddl.create_index(spec, name, concurrently=True, if_not_exists=True)
         drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
-        return name, create.as_string(self.conn), drop.as_string(self.conn)
+        claimed = Claimed(name, create.as_string(self.conn), drop.as_string(self.conn))
+        if not self.catalog.is_partitioned(spec.table):
+            return claimed
+        build = partitioned.plan(
+            partitioned.Template(claimed.create_sql),
+            self.catalog.partition_tree(spec.table),
+            name,
+            partitioned.name_source(self._taken),
+        )
+        steps = tuple(s.sql for s in build.steps)
+        drops = build.drop_statements()
+        return Claimed(
+            name, ";\n".join(steps), ";\n".join(drops), steps, drops, build.leaves,
+            partitioned.notes(build),
+        )  # fmt: skip
 
 
 def _recommend(
@@ -365,7 +431,7 @@ def _recommend(
     scale = costing.week_scale
     out = []
     for spec in selection.chosen:
-        name, create_sql, drop_sql = names.claim(spec)
+        claimed = names.claim(spec)
         effects = []
         saved = 0.0
         for key in selection.used_by.get(spec, ()):
@@ -388,15 +454,13 @@ def _recommend(
         out.append(
             Recommendation(
                 spec=spec,
-                name=name,
-                create_sql=create_sql,
-                drop_sql=drop_sql,
+                **claimed.fields(),
                 estimated_size_bytes=costing.size(spec),
                 effects=tuple(effects),
                 time_saved_ms_per_week=saved * scale,
                 write_overhead=write.ms * scale,
-                hypopg_size_bytes=costing.whatif.size(spec),
-                notes=tuple(notes),
+                hypopg_size_bytes=costing.hypopg_size(spec),
+                notes=(*notes, *claimed.notes),
             )
         )
     out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)
@@ -470,15 +534,13 @@ def _rule_advice(
             for item in users:  # more to the point than "no candidate" of the B-tree kinds
                 reasons[item.key] = f"{spec.describe()} not advised: {declined}"
             continue
-        name, create_sql, drop_sql = names.claim(spec)
+        claimed = names.claim(spec)
         seq_costs = ", ".join(f"{i.base_cost:.0f}" for i in users[:5])
         share = max(u.scan_share for u in uses)
         out.append(
             Recommendation(
                 spec=spec,
-                name=name,
-                create_sql=create_sql,
-                drop_sql=drop_sql,
+                **claimed.fields(),
                 estimated_size_bytes=costing.size(spec),
                 effects=tuple(
                     StatementEffect(i.parsed.statement, i.base_cost, None) for i in users
@@ -493,6 +555,7 @@ def _rule_advice(
                     f"current plan cost of the statements: {seq_costs}; sequential scans of "
                     f"{table.ref} are up to {share:.0%} of it",
                     "size: an estimate of the index's posting lists",
+                    *claimed.notes,
                 ),
             )
         )

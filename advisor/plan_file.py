@@ -3,7 +3,9 @@
 A JSON document holding what apply needs and what a reviewer wants to see before approving it:
 for every recommended index its name, table, ``CREATE INDEX CONCURRENTLY`` and ``DROP INDEX
 CONCURRENTLY`` statements, estimated size, and the statements it was proven to help with their
-generic-plan costs before and after. Example (abridged)::
+generic-plan costs before and after. On a partitioned table ``create_sql`` holds every step
+(``ON ONLY`` the parent, each partition ``CONCURRENTLY``, ``ATTACH``), also listed one by one in
+``create_statements``; apply reads the partition tree again when it runs. Example (abridged)::
 
     {
       "format": "pg-advisor-plan",
@@ -59,7 +61,9 @@ class PlannedIndex:
     """One index to build: its DDL and the statements it is meant for.
 
     ``schema`` is None when a migration file names its table unqualified (resolved through the
-    ``search_path`` at apply time). ``origin`` says where it was read from, for messages.
+    ``search_path`` at apply time). ``origin`` says where it was read from, for messages. On a
+    partitioned table, ``create_sql`` is the index on the parent and ``partition_names`` the
+    names the plan or migration gave the partitions' indexes: (schema or None, table, index).
     """
 
     schema: str | None
@@ -70,6 +74,7 @@ class PlannedIndex:
     statements: tuple[PlannedStatement, ...] = ()
     estimated_size_bytes: int | None = None
     origin: str = ""
+    partition_names: tuple[tuple[str | None, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,8 @@ def to_document(report: Report, *, now: datetime | None = None) -> dict[str, Any
                 "where": rec.spec.where,
                 "create_sql": rec.create_sql,
                 "drop_sql": rec.drop_sql,
+                "create_statements": list(rec.create_statements),
+                "drop_statements": list(rec.drop_statements),
                 "estimated_size_bytes": rec.estimated_size_bytes,
                 "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
                 "statements": _statements(rec),

@@ -1,4 +1,5 @@
 -- Columns of user tables with their planner statistics (pg_stats, null when never analysed).
+-- A partitioned table only has statistics over its whole tree (inherited), once ANALYZEd by hand.
 SELECT a.attrelid AS table_oid,
        a.attname AS name,
        a.attnum,
@@ -26,7 +27,7 @@ SELECT a.attrelid AS table_oid,
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_stats st
          ON st.schemaname = n.nspname AND st.tablename = c.relname
-        AND st.attname = a.attname AND NOT st.inherited
+        AND st.attname = a.attname AND st.inherited = (c.relkind = 'p')
  WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f')
    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
    AND a.attnum > 0

@@ -1,6 +1,8 @@
 -- Tables the lint rules look at: ordinary and partitioned tables outside the system schemas and
 -- not owned by an extension. Partitions are left out: their partitioned parent stands for them.
 -- rows is the planner's estimate (the live-tuple count when the table was never analysed).
+-- has_default_partition: a partitioned table with a DEFAULT partition (DETACH ... CONCURRENTLY
+-- refuses such a parent).
 SELECT c.oid,
        n.nspname AS schema,
        c.relname AS name,
@@ -23,7 +25,10 @@ SELECT c.oid,
                  FROM pg_catalog.pg_trigger tg
                 WHERE tg.tgrelid = c.oid
                   AND NOT tg.tgisinternal
-                  AND tg.tgtype::int & 7 = 7) AS before_insert_row_trigger
+                  AND tg.tgtype::int & 7 = 7) AS before_insert_row_trigger,
+       COALESCE((SELECT pt.partdefid <> 0
+                   FROM pg_catalog.pg_partitioned_table pt
+                  WHERE pt.partrelid = c.oid), false) AS has_default_partition
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   LEFT JOIN pg_catalog.pg_stat_user_tables s ON s.relid = c.oid

@@ -35,6 +35,13 @@ SELECT i.indexrelid AS oid,
               ORDER BY c.conname) AS constraints,
        EXISTS (SELECT 1 FROM pg_catalog.pg_inherits h
                 WHERE h.inhrelid = i.indexrelid) AS is_partition,
+       (SELECT h.inhparent FROM pg_catalog.pg_inherits h
+         WHERE h.inhrelid = i.indexrelid) AS parent_oid,
+       -- an index on a partitioned table: the leaf indexes attached below it, at any depth
+       ARRAY(SELECT t.relid::pg_catalog.oid
+               FROM pg_catalog.pg_partition_tree(i.indexrelid) t
+              WHERE t.isleaf AND ic.relkind = 'I'
+              ORDER BY t.relid) AS leaf_oids,
        EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                 WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                   AND d.objid = i.indexrelid AND d.deptype = 'e') AS extension_member,

@@ -111,7 +111,8 @@ class Database:
 
     def analyze(self, **settings: Any) -> Report:
         settings.setdefault("min_improvement", 0.10)
-        return analyze(self.dsn, Settings(**settings), queries=settings.pop("queries", ()))
+        queries = settings.pop("queries", ())  # before Settings(), which has no such field
+        return analyze(self.dsn, Settings(**settings), queries=queries)
 
 
 @pytest.fixture(scope="module")

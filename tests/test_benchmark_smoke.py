@@ -1,8 +1,11 @@
-"""The TPC-H benchmark stays alive: scale factor 0.01, one budget, no timings asserted."""
+"""The benchmark harnesses stay alive at tiny sizes (TPC-H at scale factor 0.01, the MCP calls);
+no timings asserted."""
 
 from __future__ import annotations
 
 from typing import Any
+
+import pytest
 
 from benchmarks.tpch.smoke import run_smoke
 
@@ -11,3 +14,12 @@ def test_tpch_smoke(pg_server: Any) -> None:
     result = run_smoke(pg_server.admin_dsn)
     assert result["indexes"] > 0
     assert result["explain_calls"] is not None
+
+
+def test_mcp_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    """The MCP harness (its own tiny cluster, one call of the twenty statements)."""
+    from benchmarks.mcp import run as mcp_bench
+
+    assert mcp_bench.main(["--orders", "2000", "--runs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "| statements analysed | 20 of 20 |" in out and "EXPLAIN calls" in out

@@ -4,6 +4,7 @@ config files and silencing options."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import typer
 from typer.testing import CliRunner
 
 from advisor.lint.command import register
+from advisor.lint.model import LintFinding, LintReport, Severity
+from advisor.lint.render import LintFormat, escape_data, escape_property, render
 
 CORPUS = Path(__file__).parent / "lint_corpus"
 SCHEMA = """
@@ -130,16 +133,62 @@ def test_config_in_pyproject_and_advisor_toml(db: Any, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown key 'disabel'" in result.output
 
 
-def test_github_format_for_migrations() -> None:
+def test_github_format_is_native_annotations() -> None:
     path = CORPUS / "unsafe" / "everything.sql"
     result = invoke("--migration", str(path), "--format", "github")
     assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert all(re.fullmatch(r"::(error|warning|notice) [^:]+::.+", line) for line in lines)
+    (drop,) = [line for line in lines if "title=drop-column" in line]
+    command, props, message = drop.split("::", 2)[1].partition(" ")[0], *drop.split("::")[1:3]
+    assert command == "error"
+    assert props == f"error file={path},line=2,title=drop-column"
+    assert message.startswith("drops column legacy_flag: running code that uses it fails")
+    assert "%0A" not in message  # no fix for a drop: one line
+    notes = {re.findall(r"title=([^:,]+)", n)[0] for n in lines if n.startswith("::notice ")}
+    assert notes == {"not-rerunnable", "missing-statement-timeout"}  # info becomes a notice
+    fixed = next(line for line in lines if "title=add-check-validates" in line)
+    assert "%0AFix:%0AALTER TABLE ledger ADD CONSTRAINT" in fixed
+
+
+def test_github_escaping_follows_the_workflow_command_rules() -> None:
+    assert escape_data("50% of rows\r\nnext") == "50%25 of rows%0D%0Anext"
+    assert escape_property("db/m,1:2.sql") == "db/m%2C1%3A2.sql"
+    report = LintReport(
+        findings=(
+            LintFinding(
+                rule="drop-table",
+                severity=Severity.ERROR,
+                detail="drops x: 100% gone",
+                file="db/001,init:a.sql",
+                line=3,
+            ),
+            LintFinding(
+                rule="no-primary-key",
+                severity=Severity.WARNING,
+                detail="d",
+                schema="public",
+                table="t",
+            ),
+        ),
+        source="migration",
+    )
+    out = render(report, LintFormat.github).splitlines()
+    assert out == [
+        "::error file=db/001%2Cinit%3Aa.sql,line=3,title=drop-table::drops x: 100%25 gone",
+        "::warning title=no-primary-key on public.t::d",
+    ]
+
+
+def test_lines_format_for_problem_matchers() -> None:
+    path = CORPUS / "unsafe" / "everything.sql"
+    result = invoke("--migration", str(path), "--format", "lines")
     lines = result.stdout.splitlines()
     assert (
         f"{path}:2: drop-column: error: drops column legacy_flag: running code that uses it"
         " fails, and its data is lost [ACCESS EXCLUSIVE]" in lines
     )
-    assert all(line.startswith(f"{path}:") for line in lines) and len(lines) == 5
+    assert all(line.startswith(f"{path}:") for line in lines) and len(lines) == 9
 
 
 def test_migrations_with_dsn_carry_size_and_lock(db: Any, tmp_path: Path) -> None:
@@ -151,12 +200,18 @@ def test_migrations_with_dsn_carry_size_and_lock(db: Any, tmp_path: Path) -> Non
     out = tmp_path / "report.json"
     result = invoke("--migration", str(path), "--dsn", db.dsn, "-f", "json", "--output", str(out))
     assert result.exit_code == 0 and result.stdout == ""
-    (finding,) = json.loads(out.read_text())["findings"]
-    assert finding["rule"] == "create-index-not-concurrently" and finding["severity"] == "info"
+    findings = {f["rule"]: f for f in json.loads(out.read_text())["findings"]}
+    assert set(findings) == {"create-index-not-concurrently", "missing-statement-timeout"}
+    finding = findings["create-index-not-concurrently"]
+    assert finding["severity"] == "warning"  # below --max-blocking-size (10 MB)
     assert (finding["file"], finding["line"], finding["lock"]) == (str(path), 2, "SHARE")
     assert finding["table_size_bytes"] is not None and finding["table"] == "accounts"
     result = invoke("--migration", str(path), "--dsn", db.dsn, "--small-table", "0")
     assert "SHARE on 0 B" in result.stdout  # an empty heap: the size is shown, the lock named
+    result = invoke("--migration", str(path), "--dsn", db.dsn, "--max-blocking-size", "0")
+    assert result.exit_code == 1  # from 0 bytes on, a build that blocks writes is an error
+    result = invoke("--migration", str(path), "--dsn", db.dsn, "--large-table", "0", "-f", "json")
+    assert "error" in {f["severity"] for f in json.loads(result.stdout)["findings"]}
 
 
 def test_usage_errors() -> None:

@@ -28,6 +28,38 @@ def test_rule_ids_are_unique_and_kebab_case() -> None:
     ids = registry.all_ids()
     assert len(ids) == len(set(ids))
     assert all(i == i.lower() and " " not in i and "_" not in i for i in ids)
+    for _, items in registry.documented():
+        section = [item.id for item in items]
+        assert len(section) == len(set(section))
+
+
+def test_an_id_is_shared_only_by_a_live_rule_and_its_migration_check() -> None:
+    """``timestamp-without-time-zone`` is one question, asked of the live schema and of what a
+    migration creates; no other id may appear twice."""
+    (_, live_items), (_, checks), (_, pairs) = registry.documented()
+    shared = {c.id for c in checks} & {r.id for r in live_items}
+    assert shared == {
+        "no-primary-key",
+        "int-key",
+        "money-float-type",
+        "money-numeric-unbounded",
+        "timestamp-without-time-zone",
+        "char-type",
+        "fk-without-index",
+    }
+    assert not {p.id for p in pairs} & ({c.id for c in checks} | {r.id for r in live_items})
+    text = docs.render()
+    for rule_id in shared:
+        assert f"### {rule_id} (in migrations)\n" in text
+        assert f"(#{rule_id}-in-migrations)" in text
+
+
+def test_docs_map_every_squawk_rule_to_a_documented_check() -> None:
+    text = docs.render()
+    for name, ids in registry.squawk_map().items():
+        row = next(line for line in text.splitlines() if line.startswith(f"| `{name}` |"))
+        assert all(f"[`{i}`]" in row for i in ids)
+    assert "Beyond squawk:" in text and "Not in squawk:" in text
 
 
 def test_every_rule_module_is_registered() -> None:

@@ -30,6 +30,7 @@ CREATE FUNCTION app_user() RETURNS text LANGUAGE sql STABLE
 CREATE TABLE bad_nokey (label text NOT NULL);
 CREATE TABLE bad_counter (id serial PRIMARY KEY, note text NOT NULL);
 SELECT setval('bad_counter_id_seq', 1600000000);
+CREATE TABLE bad_small_key (id integer PRIMARY KEY, note text NOT NULL);
 CREATE TABLE bad_payment (id bigint PRIMARY KEY, amount double precision NOT NULL,
                           currency text NOT NULL);
 CREATE TABLE bad_invoice (id bigint PRIMARY KEY, total numeric NOT NULL, currency text NOT NULL);
@@ -89,6 +90,7 @@ ALTER TABLE bad_signup ALTER COLUMN plan DROP DEFAULT;
 EXPECTED = {
     "no-primary-key": ("bad_nokey", None),
     "int-sequence-exhaustion": ("bad_counter", "id"),
+    "int-key": ("bad_small_key", "id"),
     "money-float-type": ("bad_payment", "amount"),
     "money-numeric-unbounded": ("bad_invoice", "total"),
     "money-without-currency": ("bad_fee", "fee"),

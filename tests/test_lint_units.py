@@ -19,7 +19,12 @@ from advisor.lint.migration import locks
 from advisor.lint.migration.source import parse
 from advisor.lint.migration.typechange import rewrites
 from advisor.lint.model import LintFinding, Severity
-from advisor.lint.naming import is_email_column, is_money_column, is_person_name_column
+from advisor.lint.naming import (
+    is_email_column,
+    is_money_column,
+    is_money_name,
+    is_person_name_column,
+)
 from advisor.lint.sqlexpr import calls_per_row, parse_expression, wrap_calls
 from advisor.model import TableRef
 
@@ -137,7 +142,7 @@ def test_config_files(tmp_path: Path) -> None:
     )
     config = config_mod.load(None, tmp_path)
     assert config.disable == {"enum-type", "char-type"}
-    assert config.large_table_bytes == 2 * 1024**3 and config.sequence_threshold == 0.7
+    assert config.max_blocking_bytes == 2 * 1024**3 and config.sequence_threshold == 0.7
     assert config.fail_level is Severity.WARNING and config.source == tmp_path / "advisor.toml"
     merged = config_mod.override(config, disable=["rename"], fail_on=None)
     assert merged.disable == {"enum-type", "char-type", "rename"} and merged.fail_on == "warning"
@@ -175,6 +180,9 @@ def test_name_heuristics() -> None:
     )
     money = [c.name for c in table.columns if is_money_column(table, c.name)]
     assert money == ["total_amount", "price", "score"]
+    # the head word decides: a price per unit is money, the unit of a price is not
+    assert is_money_name("unit_price") and is_money_name("price_per_unit")
+    assert not is_money_name("price_unit") and not is_money_name("vat_rate")
     assert is_person_name_column("last_name") and not is_person_name_column("username")
     assert is_email_column("contact_email") and not is_email_column("emailed")
 

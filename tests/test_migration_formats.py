@@ -203,13 +203,19 @@ def downgrade():
 '''
 
 
-def test_alembic_upgrade_and_downgrade(recommendations: Any, make_db: Any, tmp_path: Path) -> None:
-    db = make_db(SCHEMA)
+def _alembic_project(tmp_path: Path) -> Path:
+    """An Alembic project with one hand-written revision; its versions folder."""
     versions = tmp_path / "mig" / "versions"
     versions.mkdir(parents=True)
     (tmp_path / "mig" / "env.py").write_text(ALEMBIC_ENV)
     (versions / "c0ffee000001_audit_note.py").write_text(ALEMBIC_FIRST)
     (tmp_path / "alembic.ini").write_text("[alembic]\nscript_location = %(here)s/mig\n")
+    return versions
+
+
+def test_alembic_upgrade_and_downgrade(recommendations: Any, make_db: Any, tmp_path: Path) -> None:
+    db = make_db(SCHEMA)
+    versions = _alembic_project(tmp_path)
     written = write(versions, recommendations, "alembic")
     assert [p.name[:5] for p in written] == ["0001_", "0002_", "0003_"]
     env = {"MIGRATION_TEST_DSN": db.dsn}
@@ -253,11 +259,9 @@ class Migration(migrations.Migration):
 """
 
 
-def test_django_migrate_forwards_and_back(
-    recommendations: Any, make_db: Any, tmp_path: Path
-) -> None:
-    db = make_db(SCHEMA)
-    params = conninfo.conninfo_to_dict(db.dsn)
+def _django_project(tmp_path: Path, dsn: str) -> tuple[Path, dict[str, str]]:
+    """A Django project with app ``shop`` and its first migration; (migrations, environment)."""
+    params = conninfo.conninfo_to_dict(dsn)
     django_params = {
         "NAME": params["dbname"],
         "USER": params.get("user", ""),
@@ -272,16 +276,108 @@ def test_django_migrate_forwards_and_back(
     (tmp_path / "shop" / "__init__.py").write_text("")
     (migrations / "__init__.py").write_text("")
     (migrations / "0001_initial.py").write_text(DJANGO_INITIAL)
+    return migrations, {"DJANGO_SETTINGS_MODULE": "settings", "PYTHONPATH": str(tmp_path)}
+
+
+def test_django_migrate_forwards_and_back(
+    recommendations: Any, make_db: Any, tmp_path: Path
+) -> None:
+    db = make_db(SCHEMA)
+    migrations, env = _django_project(tmp_path, db.dsn)
     written = write(migrations, recommendations, "django")
     assert written[0].name.startswith("0002_create_")
     assert '("shop", "0001_initial")' in written[0].read_text()
-    env = {"DJANGO_SETTINGS_MODULE": "settings", "PYTHONPATH": str(tmp_path)}
     _run(["-m", "django", "migrate", "shop"], tmp_path, env)
     assert _indexes(db.dsn) == ALL_VALID
     _run(["-m", "django", "migrate", "shop", "0002"], tmp_path, env)
     assert set(_indexes(db.dsn)) == {written[0].stem.removeprefix("0002_create_")}
     _run(["-m", "django", "migrate", "shop", "zero"], tmp_path, env)
     assert _indexes(db.dsn) == {}
+
+
+# --- an index on a partitioned table, in every format ------------------------------------------
+
+PARTITIONED = """
+CREATE TABLE events (id bigint NOT NULL, kind int NOT NULL, at timestamptz NOT NULL)
+  PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01')
+  PARTITION BY HASH (kind);
+CREATE TABLE events_2025_h0 PARTITION OF events_2025 FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+CREATE TABLE events_2025_h1 PARTITION OF events_2025 FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+CREATE TABLE events_default PARTITION OF events DEFAULT;
+INSERT INTO events SELECT g, g % 300, timestamptz '2023-07-01' + (g % 900) * interval '1 day'
+  FROM generate_series(1, 30000) g;
+"""
+BY_KIND = "SELECT id FROM events WHERE kind = %s"
+EVENT_LEAVES = {"events_2024", "events_2025_h0", "events_2025_h1", "events_default"}
+
+
+@pytest.fixture(scope="module")
+def on_partitions(make_db: Any) -> Recommendation:
+    db = make_db(PARTITIONED)
+    db.run(BY_KIND, [(i,) for i in range(1, 30)])
+    (rec,) = db.analyze().recommendations
+    # ON ONLY, 4 leaves built and attached, the hash level ON ONLY and attached
+    assert rec.spec.table.name == "events" and len(rec.create_statements) == 1 + 4 * 2 + 2
+    return rec
+
+
+def _partition_indexes(dsn: str) -> dict[str, tuple[str, bool]]:
+    """Index name -> (its table, indisvalid) for every index on the events tables."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute(
+            "SELECT c.relname, t.relname, i.indisvalid FROM pg_index i"
+            " JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid"
+            " WHERE t.relname LIKE 'events%'"
+        ).fetchall()
+    return {name: (table, valid) for name, table, valid in rows}
+
+
+def _assert_built(dsn: str, rec: Recommendation) -> None:
+    found = _partition_indexes(dsn)
+    assert found[rec.name] == ("events", True), found
+    assert all(valid for _table, valid in found.values()), found
+    assert {table for table, _valid in found.values()} >= EVENT_LEAVES
+    with psycopg.connect(dsn) as conn:
+        attached = conn.execute(
+            "SELECT count(*) FROM pg_partition_tree(%s::regclass) WHERE isleaf", (rec.name,)
+        ).fetchone()
+        plan = conn.execute("EXPLAIN (FORMAT JSON) " + BY_KIND, (7,)).fetchone()
+    assert attached == (len(EVENT_LEAVES),)
+    assert plan is not None and "events_2024_kind_idx" in json.dumps(plan[0])
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_partitioned_index_builds_valid_and_rolls_back_in_every_format(
+    fmt: str, on_partitions: Recommendation, make_db: Any, tmp_path: Path
+) -> None:
+    db = make_db(PARTITIONED)
+    rec = on_partitions
+    if fmt in SQL_FORMS:  # each file run by psql, one statement at a time, twice
+        written = write(tmp_path, [rec], fmt)
+        (up,) = tmp_path.glob(SQL_FORMS[fmt][0])
+        (down,) = tmp_path.glob(SQL_FORMS[fmt][1])
+        assert ("x-multi-statement=true" in up.read_text()) == (fmt == "golang-migrate")
+        for _ in range(2):
+            _psql(db.dsn, up)
+        _assert_built(db.dsn, rec)
+        for _ in range(2):
+            _psql(db.dsn, down)
+    elif fmt == "alembic":
+        versions = _alembic_project(tmp_path)
+        written = write(versions, [rec], fmt)
+        env = {"MIGRATION_TEST_DSN": db.dsn}
+        _run(["-m", "alembic", "upgrade", "head"], tmp_path, env)
+        _assert_built(db.dsn, rec)
+        _run(["-m", "alembic", "downgrade", "base"], tmp_path, env)
+    else:
+        migrations, env = _django_project(tmp_path, db.dsn)
+        written = write(migrations, [rec], fmt)
+        _run(["-m", "django", "migrate", "shop"], tmp_path, env)
+        _assert_built(db.dsn, rec)
+        _run(["-m", "django", "migrate", "shop", "zero"], tmp_path, env)
+    assert written and _partition_indexes(db.dsn) == {}
 
 
 # --- names, numbering, registry ------------------------------------------------------------

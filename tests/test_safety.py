@@ -10,7 +10,7 @@
   TLS required: one line on stderr, the connection exit code, no traceback, no password, and no
   output file or migration left behind.
 - A statement whose planning hits ``statement_timeout`` is skipped with its reason.
-- The load and scale benchmark harnesses still run (tiny sizes, nothing timed).
+- The load, scale and logs benchmark harnesses still run (tiny sizes, nothing timed).
 
 Slow planning is made on purpose: a join of N tables where every pair is joined, planned
 exhaustively (``geqo = off``, collapse limits raised as database settings), takes seconds from
@@ -563,6 +563,13 @@ def test_scale_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> Non
     assert scale.main(["--tables", "3", "--statements", "30", "--rows", "1200"]) == 0
     out = capsys.readouterr().out
     assert "| analysed (planned) | 30 |" in out and "EXPLAIN calls" in out
+
+
+def test_logs_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.logs import run as logs
+
+    assert logs.main(["--size", "1MB", "--executions", "100"]) == 0
+    assert "| stderr, severity markers only | 1 MB |" in capsys.readouterr().out
 
 
 def test_load_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,33 +10,31 @@ tests do not change them.
 from __future__ import annotations
 
 import gzip
-import shutil
-import tempfile
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from advisor.collect.statements import read_statements
 from advisor.db import session
 from advisor.errors import UsageError
-from advisor.localdb.cluster import DEFAULT_SETTINGS, LocalCluster
+from advisor.localdb.cluster import LocalCluster
 from advisor.model import Statement
 from advisor.pipeline import analyze
 from advisor.settings import Settings
 from advisor.sources import sqltext
 from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, parse_script, read_query_file
-from advisor.sources.logread import detect_format, detect_prefix, prefix_regex, read_records
+from advisor.sources.logprefix import prefix_regex
+from advisor.sources.logread import detect_format, detect_prefix, read_records
 from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 from advisor.sources.workload import SourceOptions, collect
+from tests.server_logs import logging_cluster, mark, reconfigure, snapshot, wait_for
 
 LOGGING = {
     "logging_collector": "on",
@@ -86,37 +84,9 @@ class Logged:
         return [p for p in self.phases[phase] if p.suffix == suffix]
 
 
-def _wait_for(directory: Path, text: str, count: int, timeout: float = 15.0) -> list[Path]:
-    """The log files of a directory once ``count`` of them contain ``text`` (logging is async)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        files = sorted(directory.glob("*")) if directory.is_dir() else []
-        done = [f for f in files if text in f.read_text(errors="replace")]
-        if len(done) >= count:
-            return files
-        time.sleep(0.1)
-    raise AssertionError(f"{text!r} did not reach {count} log files in {directory}")
-
-
-def _reconfigure(cluster: LocalCluster, **settings: str) -> None:
-    with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-        for name, value in settings.items():
-            conn.execute(
-                sql.SQL("ALTER SYSTEM SET {} = {}").format(sql.Identifier(name), sql.Literal(value))
-            )
-        conn.execute("SELECT pg_reload_conf()")
-
-
 def _snapshot(logged: Logged, phase: str, marker: str, count: int) -> None:
-    files = _wait_for(logged.cluster.data_dir / f"log_{phase}", marker, count)
     target = logged.base / f"snap_{phase}"
-    target.mkdir()
-    logged.phases[phase] = [Path(shutil.copy(f, target / f.name)) for f in files]
-
-
-def _mark(dsn: str, marker: str) -> None:
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("SET application_name = {}").format(sql.Literal(marker)))
+    logged.phases[phase] = snapshot(logged.cluster, f"log_{phase}", marker, count, target)
 
 
 def _phase_a(logged: Logged) -> None:
@@ -148,15 +118,15 @@ def _phase_a(logged: Logged) -> None:
         holder.rollback()
     with psycopg.connect(logged.dsn("other"), autocommit=True) as conn:
         conn.execute(ELSEWHERE).fetchall()
-    _mark(shop, "end_of_phase_a")
+    mark(shop, "end_of_phase_a")
     _snapshot(logged, "a", "end_of_phase_a", 3)
 
 
 def _phase_b(logged: Logged) -> None:
-    _reconfigure(
+    reconfigure(
         logged.cluster, log_directory="log_b", log_destination="stderr", log_line_prefix=PREFIX_B
     )
-    _wait_for(logged.cluster.data_dir / "log_b", "", 1)
+    wait_for(logged.cluster.data_dir / "log_b", "", 1)
     with psycopg.connect(logged.dsn(), autocommit=True) as conn:
         for customer in (7, 8):
             conn.execute(LOOKUP.format(customer)).fetchall()
@@ -164,20 +134,20 @@ def _phase_b(logged: Logged) -> None:
         conn.execute(ADVISOR_OWN).fetchall()
     with psycopg.connect(logged.dsn("other"), autocommit=True) as conn:
         conn.execute(ELSEWHERE).fetchall()
-    _mark(logged.dsn(), "end_of_phase_b")
+    mark(logged.dsn(), "end_of_phase_b")
     _snapshot(logged, "b", "end_of_phase_b", 1)
 
 
 def _phase_c(logged: Logged) -> None:
-    _reconfigure(logged.cluster, log_directory="log_c", log_line_prefix=PREFIX_C)
-    _wait_for(logged.cluster.data_dir / "log_c", "", 1)
-    _reconfigure(logged.cluster, statement_timeout="300ms")  # logged: parameter ... changed
-    _wait_for(logged.cluster.data_dir / "log_c", '"statement_timeout" changed', 1)
+    reconfigure(logged.cluster, log_directory="log_c", log_line_prefix=PREFIX_C)
+    wait_for(logged.cluster.data_dir / "log_c", "", 1)
+    reconfigure(logged.cluster, statement_timeout="300ms")  # logged: parameter ... changed
+    wait_for(logged.cluster.data_dir / "log_c", '"statement_timeout" changed', 1)
     with psycopg.connect(logged.dsn(), autocommit=True) as conn:
         conn.execute(MULTILINE).fetchall()
         with pytest.raises(psycopg.errors.QueryCanceled):
             conn.execute(SLOW.format(98))
-    _reconfigure(logged.cluster, statement_timeout="0")
+    reconfigure(logged.cluster, statement_timeout="0")
     with psycopg.connect(logged.dsn(), autocommit=True) as conn:
         # log_statement + log_duration: "statement: ..." then a bare "duration: ..." line
         conn.execute("SET log_min_duration_statement = -1")
@@ -191,36 +161,18 @@ def _phase_c(logged: Logged) -> None:
         conn.execute("SET log_min_duration_statement = 0")
         conn.execute("SET auto_explain.log_min_duration = 0")
         conn.execute(TRIPLE).fetchall()
-    _mark(logged.dsn(), "end_of_phase_c")
+    mark(logged.dsn(), "end_of_phase_c")
     _snapshot(logged, "c", "end_of_phase_c", 1)
 
 
 @pytest.fixture(scope="module")
 def logged() -> Iterator[Logged]:
-    base = Path(tempfile.mkdtemp(prefix="advisor-sources-"))
-    cluster = LocalCluster(base_dir=base / "pg", settings={**DEFAULT_SETTINGS, **LOGGING})
-    cluster.start()
-    try:
-        with psycopg.connect(cluster.dsn(), autocommit=True) as conn:
-            conn.execute("CREATE DATABASE shop")
-            conn.execute("CREATE DATABASE other")
-        with psycopg.connect(cluster.dsn("shop"), autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION pg_stat_statements")
-            conn.execute("CREATE EXTENSION hypopg")
-            conn.execute(SCHEMA)
-            conn.execute("ANALYZE orders")
-        with psycopg.connect(cluster.dsn("other"), autocommit=True) as conn:
-            conn.execute("CREATE TABLE widgets (name text)")
+    with logging_cluster("sources", LOGGING, SCHEMA) as (cluster, base):
         result = Logged(cluster, base, {})
         _phase_a(result)
         _phase_b(result)
         _phase_c(result)
         yield result
-    finally:
-        try:
-            cluster.stop("immediate")
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
 
 def by_fingerprint(items: list[SourcedStatement]) -> dict[str, SourcedStatement]:
@@ -285,8 +237,8 @@ def test_each_log_format_gives_the_same_workload(logged: Logged, suffix: str) ->
 
 def test_formats_and_prefixes_are_detected(logged: Logged) -> None:
     assert [detect_format(p).value for p in logged.phases["a"]] == ["csvlog", "jsonlog", "stderr"]
-    assert detect_prefix(logged.files("a")[0]) == "%m [%p] "
-    assert detect_prefix(logged.files("b")[0]) == PREFIX_B
+    assert detect_prefix(logged.files("a")[0]).prefix == "%m [%p] "
+    assert detect_prefix(logged.files("b")[0]).prefix == PREFIX_B
 
 
 def test_prefix_with_database_and_application(logged: Logged) -> None:
@@ -302,8 +254,8 @@ def test_prefix_with_database_and_application(logged: Logged) -> None:
 
 def test_custom_prefix_compressed_and_server_timeout(logged: Logged, tmp_path: Path) -> None:
     (path,) = logged.files("c")
-    with pytest.raises(UsageError, match="log-prefix"):
-        read_logs([path])
+    assert detect_prefix(path).origin == "markers"  # no common prefix: severity markers
+    by_markers = by_fingerprint(read_logs([path], database="shop"))
     packed = tmp_path / "postgresql.log.gz"
     packed.write_bytes(gzip.compress(path.read_bytes()))
     found = by_fingerprint(read_logs([packed], prefix=PREFIX_C, database="shop"))
@@ -317,6 +269,13 @@ def test_custom_prefix_compressed_and_server_timeout(logged: Logged, tmp_path: P
     assert paired.statement.calls == 2 and paired.statement.total_exec_ms > 0
     triple = found[fp(TRIPLE)]
     assert triple.statement.calls == 1 and triple.logged_plan is not None
+    # The markers find the same statements and calls, without the database (so other databases'
+    # statements too: pg_reload_conf() in postgres) or the query id.
+    for text in (MULTILINE, SLOW.format(1), PAIRED.format(1), TRIPLE):
+        assert by_markers[fp(text)].statement.calls == found[fp(text)].statement.calls, text
+    assert by_markers[fp("SELECT pg_reload_conf()")].statement.calls > 1
+    assert by_markers[fp(MULTILINE)].samples == (MULTILINE,)
+    assert not by_markers[fp(MULTILINE)].statement.queryids
 
 
 def test_timeout_default_when_the_log_does_not_say(tmp_path: Path) -> None:
@@ -555,6 +514,7 @@ def test_docs_name_the_settings_each_source_reads() -> None:
     for name in (
         "log_min_duration_statement", "log_min_error_statement", "log_line_prefix",
         "log_destination", "lc_messages", "auto_explain.log_min_duration", "log_statement",
+        "log_timezone", "log_parameter_max_length", "execute <unnamed>", "execute S_1/C_1",
         "log_parameter_max_length_on_error", "track_activity_query_size", "pg_read_all_stats",
         "--log", "--log-format", "--log-prefix", "--log-statement-timeout", "--sample-activity",
         "--queries", "--query", "-- calls: N",

@@ -47,6 +47,9 @@ ALTER TABLE child ENABLE ROW LEVEL SECURITY;
 CREATE POLICY child_visible ON child USING (amount >= 0);
 CREATE VIEW parent_names AS SELECT id, name FROM parent;
 CREATE FUNCTION double_it(int) RETURNS int IMMUTABLE LANGUAGE sql AS 'SELECT $1 * 2';
+CREATE TABLE events (id bigint NOT NULL, at date NOT NULL) PARTITION BY RANGE (at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE INDEX events_id_idx ON events (id);
 INSERT INTO parent SELECT g, 'p' || g FROM generate_series(1, 200) g;
 INSERT INTO child (parent_id, feeling, amount, note)
 SELECT 1 + g % 200, CASE WHEN g % 2 = 0 THEN 'ok'::mood ELSE 'sad'::mood END, g, 'n' || g
@@ -84,6 +87,9 @@ CASES: dict[str, Case] = {
     "apply_index_state": Case(lambda c: {"schema": "public", "name": "child_parent_idx"}),
     "apply_progress": Case(lambda c: {"pid": c["pid"]}),
     "apply_table_schema": Case(lambda c: {"table": "child"}),
+    "apply_partition_tree": Case(lambda c: {"schema": "public", "table": "events"}),
+    "apply_partition_indexes": Case(lambda c: {"schema": "public", "table": "events"}),
+    "verify_partition_index_names": Case(lambda c: {"index": "public.events_id_idx"}),
     "lint_function_volatility": Case(lambda c: {"names": ["double_it", "lower"]}),
     "review_relation_names": Case(lambda c: ("public",)),
     "hypopg_create": Case(lambda c: ("CREATE INDEX ON public.child (note)",)),
@@ -92,6 +98,7 @@ CASES: dict[str, Case] = {
     "review_hypopg_hide": Case(lambda c: (c["index_oid"],)),
     "review_hypopg_unhide": Case(lambda c: (c["index_oid"],)),
     "snapshot_store_pg_lock": Case(lambda c: (0x61647669,)),
+    "mcp_tables": Case(lambda c: {"limit": 10}),
     "table_stats": Case(lambda c: (c["table_oid"],)),
     "table_sizes": Case(lambda c: (c["table_oid"],)),
     "table_indexes": Case(lambda c: (c["table_oid"],)),

@@ -28,7 +28,9 @@ from advisor.apply.model import ApplyOptions, IndexResult, Outcome
 from advisor.apply.monitor import Monitor, ProgressSink
 from advisor.apply.source import same_definition
 from advisor.db import ddl, session
+from advisor.db.partitioned import PartitionNode
 from advisor.errors import AdvisorError
+from advisor.model import TableRef
 from advisor.plan_file import PlannedIndex
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,9 @@ class Decision:
     """What to do with one planned index, from the catalog as it is now."""
 
     schema: str | None
-    action: str  # "create", "rebuild", "skip" or "fail"
+    action: str  # "create", "rebuild", "resume", "skip" or "fail"
     message: str = ""
+    tree: PartitionNode | None = None  # the partitions, when the table is partitioned
 
 
 def decide(conn: psycopg.Connection[Any], index: PlannedIndex) -> Decision:
@@ -62,12 +65,13 @@ def decide(conn: psycopg.Connection[Any], index: PlannedIndex) -> Decision:
     if schema is None:
         return Decision(None, "fail", f"table {ddl.display(index.table)} not found")
     table = ddl.display(schema, index.table)
+    tree = catalog.partition_tree(conn, TableRef(schema, index.table))
     state = catalog.index_state(conn, schema, index.name)
     if state is None:
-        return Decision(schema, "create")
-    if not state.indexes(schema, index.table):
+        return Decision(schema, "create", tree=tree)
+    if not state.indexes(schema, index.table, partitioned=tree is not None):
         what = _KINDS.get(state.kind, "relation")
-        if state.kind == "i":
+        if state.kind in ("i", "I"):
             what = f"index on {ddl.display(state.table_schema or '', state.table_name or '')}"
         return Decision(
             schema, "fail", f"the name {index.name} is taken by a {what} in schema {schema}"
@@ -80,7 +84,12 @@ def decide(conn: psycopg.Connection[Any], index: PlannedIndex) -> Decision:
         message = f"already exists on {table} and is valid"
         if state.definition and not same_definition(state.definition, index.create_sql):
             message += f"; check it is the planned one, it reads: {state.definition}"
-        return Decision(schema, "skip", message)
+        return Decision(schema, "skip", message, tree)
+    if tree is not None:
+        return Decision(
+            schema, "resume", "it is there, INVALID: an earlier apply stopped before every "
+            "partition had its index; attaching the rest", tree,
+        )  # fmt: skip
     return Decision(schema, "rebuild", "an INVALID index of that name (a failed build) is there")
 
 
@@ -134,9 +143,10 @@ class Builder:
 
     # -- one index ---------------------------------------------------------------------------
 
-    def apply(self, index: PlannedIndex) -> IndexResult:
+    def apply(self, index: PlannedIndex, decision: Decision | None = None) -> IndexResult:
+        """Build one index on a table that is not partitioned (see ``apply.partitioned``)."""
         started = time.monotonic()
-        decision = decide(self.conn, index)
+        decision = decision or decide(self.conn, index)
         if decision.action == "fail":
             return IndexResult(index, decision.schema, Outcome.FAILED, message=decision.message)
         schema = decision.schema
@@ -260,7 +270,7 @@ class Builder:
 
     # -- cleanup -----------------------------------------------------------------------------
 
-    def _writer(self) -> psycopg.Connection[Any]:
+    def writer(self) -> psycopg.Connection[Any]:
         """The writing connection, opened again when the old one broke."""
         if self.conn.closed or self.conn.broken:
             self.conn.close()
@@ -292,7 +302,7 @@ class Builder:
     def _drop_invalid(self, schema: str, name: str, drop: sql.Composed) -> bool:
         """True when an INVALID index is still there after the retries."""
         for attempt in range(1, self.options.retries + 2):
-            conn = self._writer()
+            conn = self.writer()
             state = catalog.index_state(conn, schema, name)
             if state is None or state.kind != "i" or state.is_valid:
                 return False

@@ -1,15 +1,19 @@
-"""What apply reads before and after it writes: the server's role, and the state of one index."""
+"""What apply reads before and after it writes: the server's role, the state of one index, and
+the partition tree under a table with the indexes on it."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg.rows import class_row
+from psycopg.rows import class_row, dict_row
 
 from advisor.apply.errors import StandbyRefused
 from advisor.db import ddl, queries
+from advisor.db.partitioned import IndexOnPartition, PartitionNode, tree
+from advisor.model import TableRef
 
 
 @dataclass(frozen=True)
@@ -32,8 +36,11 @@ class IndexState:
     definition: str | None
     building_pid: int | None  # another backend building it right now
 
-    def indexes(self, schema: str, table: str) -> bool:
-        return self.kind == "i" and (self.table_schema, self.table_name) == (schema, table)
+    def indexes(self, schema: str, table: str, *, partitioned: bool = False) -> bool:
+        """Whether it is an index on that table (``partitioned``: an index on a partitioned
+        table, relkind ``I``)."""
+        kind = "I" if partitioned else "i"
+        return self.kind == kind and (self.table_schema, self.table_name) == (schema, table)
 
 
 def check_not_standby(in_recovery: bool) -> None:
@@ -63,3 +70,24 @@ def table_schema(conn: psycopg.Connection[Any], table: str) -> str | None:
     """The schema an unqualified table name resolves to through the session's search_path."""
     row = conn.execute(queries.load("apply_table_schema"), {"table": ddl.display(table)}).fetchone()
     return None if row is None else str(row[0])
+
+
+def partition_tree(conn: psycopg.Connection[Any], table: TableRef) -> PartitionNode | None:
+    """The partition tree under ``table`` as it is now, None when ``table`` is not partitioned."""
+    params = {"schema": table.schema, "table": table.name}
+    with conn.cursor(row_factory=dict_row) as cur:
+        rows = cur.execute(queries.load("apply_partition_tree"), params).fetchall()
+        if not rows or rows[0]["kind"] != "p":
+            return None
+        found = cur.execute(queries.load("apply_partition_indexes"), params).fetchall()
+    edges: dict[TableRef, list[tuple[TableRef, str]]] = defaultdict(list)
+    for r in rows[1:]:
+        parent = TableRef(r["parent_schema"], r["parent_name"])
+        edges[parent].append((TableRef(r["schema"], r["name"]), r["kind"]))
+    indexes: dict[TableRef, list[IndexOnPartition]] = defaultdict(list)
+    for r in found:
+        attached = (r["parent_schema"], r["parent_name"]) if r["parent_name"] else None
+        indexes[TableRef(r["schema"], r["table_name"])].append(
+            IndexOnPartition(r["name"], r["definition"], r["is_valid"], attached)
+        )
+    return tree(table, "p", edges, lambda ref: indexes.get(ref, ()))

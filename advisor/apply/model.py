@@ -28,6 +28,7 @@ class Outcome(enum.StrEnum):
     CREATED = "created"
     REBUILT = "rebuilt"  # an INVALID index of that name was dropped, then built again
     SKIPPED = "skipped"  # it already exists and is valid: nothing to do
+    RESUMED = "resumed"  # an index on a partitioned table that an earlier apply left unfinished
     FAILED = "failed"  # not built; no INVALID index left (unless ``leftover`` says so)
     INTERRUPTED = "interrupted"  # Ctrl-C or lost connection in the middle of the build
 
@@ -54,6 +55,9 @@ class IndexResult:
     valid: bool | None = None
     leftover: bool = False  # an INVALID index could not be dropped (the message says how)
     checks: tuple[StatementCheck, ...] = ()
+    # on a partitioned table: what happened to each partition's index, in order
+    parts: tuple[IndexResult, ...] = ()
+    partitioned: bool = False
 
     @property
     def qualified_name(self) -> str:

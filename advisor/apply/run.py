@@ -2,7 +2,8 @@
 
 The writing session has ``statement_timeout`` off (or the ``--statement-timeout`` cap) and
 ``lock_timeout`` set, runs in autocommit (``CONCURRENTLY`` cannot run in a transaction block)
-and builds one index at a time. A hot standby is refused before anything runs.
+and builds one index at a time (on a partitioned table, one partition's index at a time:
+``apply.partitioned``). A hot standby is refused before anything runs.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 from psycopg import sql
 
-from advisor.apply import build, catalog, verify
+from advisor.apply import build, catalog, partitioned, verify
 from advisor.apply.build import Builder, BuildInterrupted, Say, Sleep
 from advisor.apply.errors import ApplyInterrupted
 from advisor.apply.model import ApplyOptions, ApplyResult, IndexResult, Outcome
@@ -77,7 +78,7 @@ def apply(
         results: list[IndexResult] = []
         try:
             for index in source.indexes:
-                results.append(builder.apply(index))
+                results.append(partitioned.apply_index(builder, index))
                 if builder.interrupt_requested:
                     raise KeyboardInterrupt
             checked, problem = verify.replan_quietly(
@@ -104,10 +105,11 @@ def apply(
 def _stopped(stop: BuildInterrupted) -> AdvisorError:
     """The one-line error for an apply that Ctrl-C or a lost connection stopped."""
     result = stop.result
-    left = result.message if result.leftover else "no INVALID index left behind"
+    told = result.leftover or result.partitioned  # the message says what is left
+    left = result.message if told else "no INVALID index left behind"
     if isinstance(stop.cause, KeyboardInterrupt):
         return ApplyInterrupted(f"interrupted while building {result.qualified_name}: {left}")
-    if result.leftover:
+    if told:
         return ConnectionFailed(f"{result.message} (building {result.qualified_name})")
     return ConnectionFailed(f"{result.message}; {left}")
 
@@ -119,6 +121,8 @@ def summary(result: IndexResult) -> str:
         return f"skipped {name}: {result.message}"
     if result.outcome in (Outcome.FAILED, Outcome.INTERRUPTED):
         return f"{result.outcome} {name}: {result.message}"
+    if result.partitioned:
+        return f"{result.outcome} {name} in {result.seconds:.1f} s, valid, {result.message}"
     tries = "1 attempt" if result.attempts == 1 else f"{result.attempts} attempts"
     return f"{result.outcome} {name} in {result.seconds:.1f} s ({tries}), valid"
 
@@ -163,6 +167,9 @@ def dry_run(dsn: str | None, source: Source, options: ApplyOptions) -> list[str]
             lines.append(f"-- {index.origin or index.name}")
             if decision.action in ("fail", "skip"):
                 lines.append(f"-- {decision.action}: {decision.message}")
+                continue
+            if decision.tree is not None:
+                lines += partitioned.dry_run(conn, index, decision)
                 continue
             if decision.action == "rebuild":
                 assert decision.schema is not None

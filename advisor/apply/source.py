@@ -5,6 +5,11 @@ exactly one ``CREATE INDEX`` statement, with a name (the cleanup of a failed bui
 and on the table the plan names. A statement without ``CONCURRENTLY`` gets it: apply never
 builds an index with the lock that blocks writes. The ``DROP`` apply runs is composed from the
 index's schema and name, never taken from the file.
+
+An index on a partitioned table comes as the steps that build it (``CREATE INDEX ... ON ONLY``
+the parent, then each partition's ``CREATE INDEX CONCURRENTLY`` and ``ALTER INDEX ... ATTACH
+PARTITION``): apply keeps the parent's statement and the names given to the partitions'
+indexes, and works out the steps again from the partitions as they are when it runs.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from pglast import ast, parse_sql
+from pglast.enums import AlterTableType, ObjectType
 from pglast.stream import RawStream
 
+from advisor.db.partitioned import normalized
 from advisor.errors import UsageError
 from advisor.migrate.formats import evidence
 from advisor.plan_file import PlannedIndex, load_plan
@@ -34,20 +41,55 @@ class Source:
     ignored: tuple[str, ...] = ()  # migration files that are not a single CREATE INDEX
 
 
-def _index_statement(sql_text: str, origin: str) -> ast.IndexStmt:
+PartitionNames = tuple[tuple[str | None, str, str], ...]
+
+
+def _steps(statements: list[ast.RawStmt]) -> tuple[ast.IndexStmt, PartitionNames] | None:
+    """The parent's CREATE INDEX and the partitions' index names, when ``statements`` are the
+    steps of an index on a partitioned table (ON ONLY first, then CREATE INDEX and ALTER INDEX
+    ... ATTACH PARTITION only; SET / RESET, such as lock_timeout, aside); None otherwise."""
+    nodes = [s.stmt for s in statements if not isinstance(s.stmt, ast.VariableSetStmt)]
+    first = nodes[0] if nodes else None
+    if not isinstance(first, ast.IndexStmt) or first.relation is None or first.relation.inh:
+        return None
+    names: list[tuple[str | None, str, str]] = []
+    for node in nodes[1:]:
+        if isinstance(node, ast.IndexStmt) and node.idxname and node.relation is not None:
+            schema, table = _target(node)
+            names.append((schema, table, str(node.idxname)))
+        elif not _is_attach(node):
+            return None
+    return first, tuple(names)
+
+
+def _is_attach(node: ast.Node | None) -> bool:
+    return (
+        isinstance(node, ast.AlterTableStmt)
+        and node.objtype == ObjectType.OBJECT_INDEX
+        and all(
+            isinstance(c, ast.AlterTableCmd) and c.subtype == AlterTableType.AT_AttachPartition
+            for c in node.cmds or ()
+        )
+    )
+
+
+def _index_statement(sql_text: str, origin: str) -> tuple[ast.IndexStmt, PartitionNames]:
     try:
         statements = parse_sql(sql_text)
     except Exception as exc:  # pglast.parser.ParseError
         raise UsageError(f"{origin}: cannot parse the CREATE INDEX statement: {exc}") from None
-    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
-        raise UsageError(f"{origin}: expected exactly one CREATE INDEX statement")
-    node: ast.IndexStmt = statements[0].stmt
+    found = _steps(list(statements)) if len(statements) > 1 else None
+    if found is None:
+        if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
+            raise UsageError(f"{origin}: expected exactly one CREATE INDEX statement")
+        found = (statements[0].stmt, ())
+    node = found[0]
     if not node.idxname:
         raise UsageError(
             f"{origin}: the CREATE INDEX has no index name",
             "name it: a failed build can only be cleaned up by name",
         )
-    return node
+    return node, found[1]
 
 
 def _target(node: ast.IndexStmt) -> tuple[str | None, str]:
@@ -60,24 +102,30 @@ def _target(node: ast.IndexStmt) -> tuple[str | None, str]:
 def checked(index: PlannedIndex) -> PlannedIndex:
     """``index`` with its CREATE statement verified, and made CONCURRENTLY when it was not."""
     origin = index.origin or index.name
-    node = _index_statement(index.create_sql, origin)
+    node, partition_names = _index_statement(index.create_sql, origin)
     schema, table = _target(node)
     if (node.idxname, schema, table) != (index.name, index.schema, index.table):
         raise UsageError(
             f"{origin}: the CREATE INDEX builds {node.idxname} on {table}, "
             f"not {index.name} on {index.table}"
         )
+    assert node.relation is not None
+    concurrent = bool(node.relation.inh)  # ON ONLY a partitioned table cannot be, builds nothing
     create_sql = index.create_sql
-    if not node.concurrent:
-        node.concurrent = True
+    if node.concurrent != concurrent or partition_names:
+        node.concurrent = concurrent
         create_sql = RawStream()(node)
-    return replace(index, create_sql=create_sql.strip().rstrip(";"))
+    return replace(
+        index,
+        create_sql=create_sql.strip().rstrip(";"),
+        partition_names=partition_names or index.partition_names,
+    )
 
 
 def same_definition(existing: str, create_sql: str) -> bool:
     """Whether ``pg_get_indexdef`` text and a planned CREATE INDEX read the same once parsed.
 
-    Ignores CONCURRENTLY and IF NOT EXISTS. The server adds casts to expressions, so a False
+    Ignores CONCURRENTLY, IF NOT EXISTS and ONLY. The server adds casts to expressions, so a False
     for an expression or partial index may only mean "written differently".
     """
     try:
@@ -88,9 +136,7 @@ def same_definition(existing: str, create_sql: str) -> bool:
     for node in nodes:
         if not isinstance(node, ast.IndexStmt):
             return False
-        node.concurrent = False
-        node.if_not_exists = False
-        texts.append(RawStream()(node))
+        texts.append(normalized(node))
     return texts[0] == texts[1]
 
 
@@ -100,14 +146,10 @@ def _from_file(path: Path) -> PlannedIndex | None:
         statements = parse_sql(text)
     except Exception:  # pglast.parser.ParseError: not ours to judge, just not an index
         return None
-    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
+    one = len(statements) == 1 and isinstance(statements[0].stmt, ast.IndexStmt)
+    if not one and _steps(list(statements)) is None:
         return None
-    node: ast.IndexStmt = statements[0].stmt
-    if not node.idxname:
-        raise UsageError(
-            f"{path.name}: the CREATE INDEX has no index name",
-            "name it: a failed build can only be cleaned up by name",
-        )
+    node, partition_names = _index_statement(text, path.name)
     schema, table = _target(node)
     return PlannedIndex(
         schema=schema,
@@ -117,6 +159,7 @@ def _from_file(path: Path) -> PlannedIndex | None:
         drop_sql="",
         statements=evidence.read_statements(text),
         origin=path.name,
+        partition_names=partition_names,
     )
 
 
@@ -143,7 +186,8 @@ def from_directory(directory: Path) -> Source:
     if not indexes:
         raise UsageError(
             f"no CREATE INDEX migrations in {directory}",
-            "apply reads *.up.sql and Flyway V*__*.sql files holding one CREATE INDEX each; "
+            "apply reads *.up.sql and Flyway V*__*.sql files holding one CREATE INDEX each "
+            "(or the steps of one on a partitioned table); "
             "Alembic and Django migrations run with their own tools",
         )
     return Source(directory, tuple(indexes), ignored=tuple(ignored))

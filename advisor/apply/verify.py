@@ -24,8 +24,9 @@ from advisor.whatif.explain import Explainer, PlanError, used_index_names
 
 
 def _check(
-    explainer: Explainer, catalog: Catalog, name: str, planned: PlannedStatement
+    explainer: Explainer, catalog: Catalog, names: frozenset[str], planned: PlannedStatement
 ) -> StatementCheck:
+    """``names``: the index's, and on a partitioned table its partitions' (plans show those)."""
     statement = Statement(planned.queryid, (), planned.query, planned.calls, 0.0, 0.0)
     parsed = analyse(statement, catalog)
     if isinstance(parsed, Skipped):
@@ -37,7 +38,7 @@ def _check(
     return StatementCheck(
         planned.queryid,
         planned.query,
-        name in used_index_names(plan),
+        bool(names & used_index_names(plan)),
         cost=float(plan.get("Total Cost", 0.0)),
     )
 
@@ -62,9 +63,13 @@ def _replan(
     catalog = read_catalog(conn)
     explainer = Explainer(conn, version_num)
     return {
-        index.name: tuple(_check(explainer, catalog, index.name, s) for s in index.statements)
+        index.name: tuple(_check(explainer, catalog, _names(index), s) for s in index.statements)
         for index in indexes
     }
+
+
+def _names(index: PlannedIndex) -> frozenset[str]:
+    return frozenset({index.name, *(name for _, _, name in index.partition_names)})
 
 
 def replan_quietly(

@@ -1,7 +1,8 @@
-"""Tables, columns with their statistics, and existing indexes, read once per analysis."""
+"""Tables, columns with their statistics, indexes and partitions, read once per analysis."""
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,7 +11,8 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advisor.db import queries
-from advisor.model import Column, ExistingIndex, Policy, Table, TableRef
+from advisor.db.partitioned import IndexOnPartition, PartitionNode, tree
+from advisor.model import Column, ExistingIndex, Partition, Policy, Table, TableRef
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,7 @@ class Catalog:
     policies: dict[TableRef, tuple[Policy, ...]] = field(default_factory=dict)
     extensions: frozenset[str] = frozenset()  # created in this database
     available_extensions: frozenset[str] = frozenset()  # could be created
+    partitions: dict[TableRef, tuple[Partition, ...]] = field(default_factory=dict)  # by parent
 
     def resolve(self, schema: str | None, name: str) -> Table | None:
         """A table by (optional) schema and name, looking unqualified names up the search_path."""
@@ -34,6 +37,55 @@ class Catalog:
 
     def indexes_of(self, ref: TableRef) -> tuple[ExistingIndex, ...]:
         return self.indexes.get(ref, ())
+
+    def is_partitioned(self, ref: TableRef) -> bool:
+        table = self.tables.get(ref)
+        return table is not None and table.kind == "p"
+
+    def partitions_of(self, ref: TableRef) -> tuple[Partition, ...]:
+        """The direct partitions of a partitioned table (none for any other relation)."""
+        return self.partitions.get(ref, ())
+
+    def leaves(self, ref: TableRef) -> tuple[Table, ...]:
+        """The partitions below ``ref`` that store rows, through every level; ``ref`` itself
+        when it is not partitioned. Foreign-table partitions are left out: no index there."""
+        if not self.is_partitioned(ref):
+            table = self.tables.get(ref)
+            return (table,) if table is not None and table.kind != "f" else ()
+        return tuple(leaf for p in self.partitions_of(ref) for leaf in self.leaves(p.table))
+
+    def family(self, ref: TableRef) -> tuple[TableRef, ...]:
+        """``ref``, the partitioned tables above it and every partition below it: the tables
+        whose indexes (real or hypothetical) can serve a scan of ``ref``."""
+        return (ref, *self.ancestors(ref), *self._below(ref))
+
+    def _below(self, ref: TableRef) -> tuple[TableRef, ...]:
+        return tuple(t for p in self.partitions_of(ref) for t in (p.table, *self._below(p.table)))
+
+    def ancestors(self, ref: TableRef) -> tuple[TableRef, ...]:
+        """The partitioned tables above a partition, nearest first."""
+        parent = self._parents.get(ref)
+        return () if parent is None else (parent, *self.ancestors(parent))
+
+    def partition_tree(self, ref: TableRef) -> PartitionNode:
+        """The tables under ``ref`` with the indexes each one holds, for a partitioned build."""
+        by_oid = {i.oid: i for indexes in self.indexes.values() for i in indexes}
+
+        def on(table: TableRef) -> list[IndexOnPartition]:
+            out = []
+            for index in self.indexes_of(table):
+                parent = by_oid.get(index.parent_oid) if index.parent_oid is not None else None
+                attached = (parent.table.schema, parent.name) if parent is not None else None
+                out.append(IndexOnPartition(index.name, index.definition, index.is_valid, attached))
+            return out
+
+        edges = {k: [(p.table, p.kind) for p in v] for k, v in self.partitions.items()}
+        kind = self.tables[ref].kind if ref in self.tables else "p"
+        return tree(ref, kind, edges, on)
+
+    @functools.cached_property
+    def _parents(self) -> dict[TableRef, TableRef]:
+        return {p.table: p.parent for parts in self.partitions.values() for p in parts}
 
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
@@ -90,8 +142,10 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                     is_unique=r["is_unique"],
                     is_primary=r["is_primary"],
                     is_valid=r["is_valid"],
-                    size_bytes=int(r["size_bytes"]),
+                    size_bytes=int(r["size_bytes"] or 0),
                     scans=int(r["scans"]),
+                    kind=r["kind"],
+                    parent_oid=r["parent_oid"],
                 )
             )
         row = cur.execute(queries.load("search_path")).fetchone()
@@ -103,6 +157,12 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
                 Policy(ref, r["name"], r["permissive"], tuple(r["roles"] or ()), r["cmd"],
                        r["qual"], r["with_check"])
             )  # fmt: skip
+        partitions: dict[TableRef, list[Partition]] = defaultdict(list)
+        for r in cur.execute(queries.load("partitions")):
+            parent = TableRef(r["parent_schema"], r["parent_name"])
+            partitions[parent].append(
+                Partition(TableRef(r["schema"], r["name"]), parent, r["kind"], r["is_default"])
+            )
         created: set[str] = set()
         available: set[str] = set()
         for r in cur.execute(queries.load("extensions")):
@@ -114,4 +174,5 @@ def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
         policies={k: tuple(v) for k, v in policies.items()},
         extensions=frozenset(created),
         available_extensions=frozenset(available),
+        partitions={k: tuple(v) for k, v in partitions.items()},
     )

@@ -89,6 +89,13 @@ def drop_index(
     return sql.SQL(" ").join(parts)
 
 
+def attach_index(parent_schema: str, parent: str, schema: str, name: str) -> sql.Composed:
+    """``ALTER INDEX parent ATTACH PARTITION name``: a partition's index joins its parent's."""
+    return sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(
+        Name(parent_schema, parent), Name(schema, name)
+    )
+
+
 def _truncate_bytes(text: str, limit: int) -> str:
     encoded = text.encode("utf-8")[:limit]
     return encoded.decode("utf-8", errors="ignore")
@@ -99,13 +106,32 @@ def index_name(spec: IndexSpec, taken: Iterable[str]) -> str:
     words = [re.sub(r"\W+", "_", k.text).strip("_") or "expr" for k in spec.keys]
     suffix = {"btree": "idx", "brin": "brin", "gin": "gin", "gist": "gist", "hash": "hash"}
     base = "_".join([spec.table.name, *words, suffix.get(spec.method, "idx")])
-    used = set(taken)
+    return _free(base, set(taken), spec.describe())
+
+
+def partition_index_name(
+    parent_table: str, parent_index: str, partition: str, taken: Iterable[str]
+) -> str:
+    """The name of a partition's index that attaches to ``parent_index``, not in ``taken``.
+
+    ``orders_customer_id_idx`` on ``orders`` gives ``orders_2024_customer_id_idx`` on partition
+    ``orders_2024`` (what PostgreSQL would name it), other names ``<partition>_<parent_index>``.
+    """
+    if parent_index.startswith(parent_table + "_"):
+        base = partition + parent_index[len(parent_table) :]
+    else:
+        base = f"{partition}_{parent_index}"
+    return _free(base, set(taken), f"{parent_index} {partition}")
+
+
+def _free(base: str, used: set[str], seed: str) -> str:
+    """``base`` when it fits in 63 bytes and is free, else truncated with a hash of ``seed``."""
     if len(base.encode("utf-8")) <= NAMEDATALEN and base not in used:
         return base
-    digest = hashlib.sha1(spec.describe().encode("utf-8")).hexdigest()
+    digest = hashlib.sha1(seed.encode("utf-8")).hexdigest()
     for extra in range(100):
         tag = f"_{digest[:8]}" + (f"_{extra}" if extra else "")
         candidate = _truncate_bytes(base, NAMEDATALEN - len(tag)) + tag
         if candidate not in used:
             return candidate
-    raise ValueError(f"cannot find a free index name for {spec.describe()}")
+    raise ValueError(f"cannot find a free index name for {seed}")

@@ -80,6 +80,7 @@ class TableInfo:
     n_tup_del: int
     before_insert_row_trigger: bool
     columns: tuple[ColumnInfo, ...]
+    has_default_partition: bool = False
 
     def column(self, name: str) -> ColumnInfo | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -253,6 +254,7 @@ def _tables(cur: psycopg.Cursor[dict[str, Any]]) -> dict[TableRef, TableInfo]:
             n_tup_del=int(r["n_tup_del"]),
             before_insert_row_trigger=r["before_insert_row_trigger"],
             columns=tuple(columns.get(r["oid"], ())),
+            has_default_partition=r["has_default_partition"],
         )
     return tables
 

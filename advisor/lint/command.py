@@ -40,7 +40,9 @@ def build_config(
     ignore: list[str] | None = None,
     fail_on: str | None = None,
     small_table: str | None = None,
-    large_table: str | None = None,
+    max_blocking_size: str | None = None,
+    migration_format: str | None = None,
+    pg_version: str | None = None,
     partition_threshold: str | None = None,
     sequence_threshold: float | None = None,
     statement_timeout: str | None = None,
@@ -59,7 +61,11 @@ def build_config(
         ignore=[Silence.parse(i) for i in ignore] if ignore else None,
         fail_on=fail_on,
         small_table_bytes=parse_size(small_table) if small_table else None,
-        large_table_bytes=parse_size(large_table) if large_table else None,
+        max_blocking_bytes=parse_size(max_blocking_size) if max_blocking_size else None,
+        migration_format=config_mod.check_migration_format(migration_format)
+        if migration_format
+        else None,
+        pg_version=config_mod.check_pg_version(pg_version) if pg_version else None,
         partition_threshold_bytes=parse_size(partition_threshold) if partition_threshold else None,
         sequence_threshold=sequence_threshold,
         statement_timeout_ms=parse_duration_ms(statement_timeout) if statement_timeout else None,
@@ -136,11 +142,32 @@ def register(app: typer.Typer) -> None:
         output: Annotated[
             Path | None, typer.Option(help="Write the report here (atomically).")
         ] = None,
-        small_table: Annotated[
-            str | None, typer.Option(help="Migrations: risky statements below this size: info.")
+        max_blocking_size: Annotated[
+            str | None,
+            typer.Option(
+                "--max-blocking-size",
+                "--large-table",
+                help="Migrations with --dsn: a rewrite or scan that blocks writes on a table "
+                "this big or bigger is an error, below it a warning (default 10MB).",
+                show_default=False,
+            ),
         ] = None,
-        large_table: Annotated[
-            str | None, typer.Option(help="Migrations: risky statements from this size: error.")
+        small_table: Annotated[
+            str | None,
+            typer.Option(help="Migrations with --dsn: below this size only a note (default 0)."),
+        ] = None,
+        migration_format: Annotated[
+            str | None,
+            typer.Option(
+                "--migration-format",
+                help="The tool that runs the migrations, for their transactions and down files: "
+                "sql (psql), golang-migrate, flyway, alembic, django.",
+                show_default=False,
+            ),
+        ] = None,
+        pg_version: Annotated[
+            str | None,
+            typer.Option(help="Migrations without --dsn: the server's major version, e.g. 16."),
         ] = None,
         partition_threshold: Annotated[
             str | None, typer.Option(help="Append-only tables above this size: partition.")
@@ -166,7 +193,8 @@ def register(app: typer.Typer) -> None:
         try:
             settings = build_config(
                 config, disable=disable, ignore=ignore, fail_on=fail_on,
-                small_table=small_table, large_table=large_table,
+                small_table=small_table, max_blocking_size=max_blocking_size,
+                migration_format=migration_format, pg_version=pg_version,
                 partition_threshold=partition_threshold, sequence_threshold=sequence_threshold,
                 statement_timeout=statement_timeout, lock_timeout=lock_timeout,
             )  # fmt: skip

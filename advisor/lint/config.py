@@ -10,8 +10,12 @@ the file given with ``--config``. Keys are written as on the command line::
     fail-on = "warning"                             # info | warning | error | never
     sequence-threshold = 0.5                        # fraction of the int range used
     partition-threshold = "10GB"                    # append-only tables bigger than this
-    small-table = "10MB"                            # migration risk: below this, a note
-    large-table = "1GB"                             # migration risk: from this on, an error
+    max-blocking-size = "10MB"      # migrations: a scan or rewrite blocking writes: an error
+    small-table = "64kB"            # migrations: below this, a note (default 0: off)
+    migration-format = "flyway"     # sql | golang-migrate | flyway | alembic | django
+    pg-version = 14                 # migrations without --dsn: the server's major version
+
+``large-table`` is the older name of ``max-blocking-size`` and still read.
 """
 
 from __future__ import annotations
@@ -58,8 +62,10 @@ class LintConfig:
     append_only_ratio: float = 0.01
     name_min_length: int = 64
     email_min_length: int = 254
-    small_table_bytes: int = 10 * 1024**2
-    large_table_bytes: int = 1024**3
+    max_blocking_bytes: int = 10 * 1024**2
+    small_table_bytes: int = 0
+    migration_format: str = "sql"
+    pg_version: int | None = None  # major version when there is no DSN to ask
     statement_timeout_ms: int = 10_000
     lock_timeout_ms: int = 1_000
     source: Path | None = None  # the config file read, if any
@@ -69,7 +75,8 @@ class LintConfig:
         return None if self.fail_on == "never" else Severity(self.fail_on)
 
 
-_SIZE_KEYS = {"partition-threshold", "small-table", "large-table"}
+MIGRATION_FORMATS = ("sql", "golang-migrate", "flyway", "alembic", "django")
+_SIZE_KEYS = {"partition-threshold", "small-table", "large-table", "max-blocking-size"}
 _KEYS = {
     "disable": "disable",
     "ignore": "ignore",
@@ -80,7 +87,10 @@ _KEYS = {
     "name-min-length": "name_min_length",
     "email-min-length": "email_min_length",
     "small-table": "small_table_bytes",
-    "large-table": "large_table_bytes",
+    "max-blocking-size": "max_blocking_bytes",
+    "large-table": "max_blocking_bytes",  # the older name
+    "migration-format": "migration_format",
+    "pg-version": "pg_version",
 }
 
 
@@ -131,9 +141,30 @@ def _value(path: Path, key: str, raw: Any) -> Any:
         if raw not in FAIL_ON_CHOICES:
             raise UsageError(f"{where} must be one of {', '.join(FAIL_ON_CHOICES)}")
         return raw
+    if key == "migration-format":
+        return check_migration_format(str(raw), where)
+    if key == "pg-version":
+        return check_pg_version(raw, where)
     if isinstance(raw, bool) or not isinstance(raw, int | float):
         raise UsageError(f"{where} must be a number")
     return int(raw) if key.endswith("length") else float(raw)
+
+
+def check_migration_format(name: str, where: str = "--migration-format") -> str:
+    if name not in MIGRATION_FORMATS:
+        raise UsageError(f"{where} must be one of {', '.join(MIGRATION_FORMATS)}, not {name!r}")
+    return name
+
+
+def check_pg_version(raw: Any, where: str = "--pg-version") -> int:
+    """A major version (13, 16, ...); ``16.4`` and ``"16"`` are read as 16."""
+    try:
+        major = int(float(str(raw)))
+    except ValueError:
+        major = 0
+    if isinstance(raw, bool) or not 9 <= major <= 99:
+        raise UsageError(f"{where} must be a PostgreSQL major version such as 16, not {raw!r}")
+    return major
 
 
 def split_ids(values: list[str]) -> list[str]:

@@ -1,10 +1,13 @@
 """What column and table names suggest: money, currency, person names, emails, audit trails.
 
-Names are split into words at underscores; a word list decides, so ``total_count`` and
-``vat_rate`` are not money while ``total_amount`` and ``price_currency`` are what they say.
+Names are split into words at underscores; word lists and the head word decide, so
+``total_count`` and ``vat_rate`` are not money while ``total_amount`` and ``unit_price`` are, and
+``price_currency`` is a currency.
 """
 
 from __future__ import annotations
+
+from collections.abc import Collection
 
 from advisor.lint.catalog import TableInfo
 
@@ -59,12 +62,25 @@ def is_currency_column(name: str) -> bool:
     return "currency" in words(name) or name.lower() in ("ccy", "currency_code")
 
 
+def is_money_name(name: str, columns: Collection[str] = ()) -> bool:
+    """Money by its name or by a ``<name>_currency`` column among ``columns``.
+
+    The head word decides what the name is about: the last word, or the last before ``per``
+    (``unit_price`` and ``price_per_unit`` are money, ``price_unit`` and ``vat_rate`` are not).
+    """
+    if f"{name}_currency" in columns:
+        return True
+    parts = words(name)
+    if "per" in parts[1:]:
+        parts = parts[: parts.index("per")]
+    if not parts:
+        return False
+    return bool(set(parts) & MONEY_WORDS) and parts[-1] not in NOT_MONEY_WORDS
+
+
 def is_money_column(table: TableInfo, name: str) -> bool:
     """Money by its name (``amount``, ``price``, ``vat``...) or by a ``<name>_currency`` column."""
-    parts = set(words(name))
-    if table.column(f"{name}_currency") is not None:
-        return True
-    return bool(parts & MONEY_WORDS) and not parts & NOT_MONEY_WORDS
+    return is_money_name(name, {c.name for c in table.columns})
 
 
 def money_columns(table: TableInfo) -> list[str]:

@@ -20,7 +20,25 @@ def documented() -> tuple[tuple[str, tuple[Documented, ...]], ...]:
 
 
 def all_ids() -> list[str]:
-    return [item.id for _, items in documented() for item in items]
+    """Every id once, in documentation order. A migration check that asks a live rule's
+    question of what a migration creates shares that rule's id."""
+    return list(dict.fromkeys(item.id for _, items in documented() for item in items))
+
+
+def live_ids() -> frozenset[str]:
+    return frozenset(rule.id for rule in RULES)
+
+
+def squawk_map() -> dict[str, list[str]]:
+    """squawk's rule -> the ids of the checks that answer it, in documentation order."""
+    found: dict[str, list[str]] = {}
+    for _, items in documented():
+        for item in items:
+            for name in item.squawk:
+                found.setdefault(name, [])
+                if item.id not in found[name]:
+                    found[name].append(item.id)
+    return dict(sorted(found.items()))
 
 
 def validate(ids: Iterable[str]) -> None:

@@ -1,6 +1,7 @@
 """Lint reports as text: ``table`` and ``markdown`` for people, ``json`` (a public contract:
-keys are added, never renamed or removed), ``github`` (``file:line: rule: message`` lines that
-a CI problem matcher turns into annotations).
+keys are added, never renamed or removed), ``github`` (GitHub Actions workflow commands, which
+become annotations with no problem matcher) and ``lines`` (``file:line: rule: severity:
+message`` for editors and problem matchers).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class LintFormat(StrEnum):
     markdown = "markdown"
     json = "json"
     github = "github"
+    lines = "lines"
 
 
 def finding_dict(f: LintFinding) -> dict[str, Any]:
@@ -122,16 +124,47 @@ def _human(report: LintReport, markdown: bool) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _github(report: LintReport) -> str:
-    lines = []
+def _message(f: LintFinding) -> str:
+    weight = _weight(f)
+    return f"{f.detail} [{weight}]" if weight else f.detail
+
+
+def _lines(report: LintReport) -> str:
+    out = []
     for f in report.findings:
         where = f"{f.file}:{f.line or 1}" if f.file else f.location
-        message = f"{f.severity}: {f.detail}"
-        weight = _weight(f)
-        if weight:
-            message += f" [{weight}]"
-        lines.append(f"{where}: {f.rule}: {message}")
-    return "".join(line + "\n" for line in lines)
+        out.append(f"{where}: {f.rule}: {f.severity}: {_message(f)}\n")
+    return "".join(out)
+
+
+_COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def escape_data(text: str) -> str:
+    """A workflow command's message, as GitHub's runner reads it: %, CR and LF encoded."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """A workflow command's property value: the message's escapes, and ``:`` and ``,``."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _github(report: LintReport) -> str:
+    """One ``::error|warning|notice file=...,line=...,title=...::message`` line per finding;
+    findings of the live schema have no file and show in the run's summary."""
+    out = []
+    for f in report.findings:
+        props = []
+        if f.file:
+            props += [f"file={escape_property(f.file)}", f"line={f.line or 1}"]
+        title = f"{f.rule}" if f.file else f"{f.rule} on {f.location}"
+        props.append(f"title={escape_property(title)}")
+        message = _message(f)
+        if f.fix_sql:
+            message += f"\nFix:\n{f.fix_sql}"
+        out.append(f"::{_COMMAND[f.severity]} {','.join(props)}::{escape_data(message)}\n")
+    return "".join(out)
 
 
 def render(report: LintReport, fmt: LintFormat) -> str:
@@ -139,4 +172,6 @@ def render(report: LintReport, fmt: LintFormat) -> str:
         return json.dumps(to_dict(report), indent=2) + "\n"
     if fmt is LintFormat.github:
         return _github(report)
+    if fmt is LintFormat.lines:
+        return _lines(report)
     return _human(report, markdown=fmt is LintFormat.markdown)

@@ -42,11 +42,14 @@ def render_sql(statements: Iterable[sql.Composable]) -> str:
 
 
 class Documented:
-    """What every rule and migration check has: an id, a severity, a fix line, a docstring."""
+    """What every rule and migration check has: an id, a severity, a fix line, a docstring; and
+    for the docs, the squawk rules it answers and where it goes further than squawk."""
 
     id: ClassVar[str]
     severity: ClassVar[Severity]
     fix: ClassVar[str]
+    squawk: ClassVar[tuple[str, ...]] = ()
+    beyond_squawk: ClassVar[str] = ""
 
     @classmethod
     def rationale(cls) -> str:

@@ -8,7 +8,8 @@ from typing import Any
 from advisor.model import Finding, Recommendation, Report, Statement, StatementResult
 
 
-def _query(statement: Statement) -> dict[str, Any]:
+def query(statement: Statement) -> dict[str, Any]:
+    """A statement's fields, as every list of statements in the JSON shows them."""
     return {
         "queryid": statement.queryid,
         "queryids": list(statement.queryids),
@@ -35,6 +36,10 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "where": spec.where,
         "create_sql": rec.create_sql,
         "drop_sql": rec.drop_sql,
+        # one statement each, run one at a time, in order (several on a partitioned table)
+        "create_statements": list(rec.create_statements),
+        "drop_statements": list(rec.drop_statements),
+        "partitions": [str(ref) for ref in rec.partitions],
         "estimated_size_bytes": rec.estimated_size_bytes,
         "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
         "write_overhead": round(rec.write_overhead, 1),
@@ -44,7 +49,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "notes": list(rec.notes),
         "queries": [
             {
-                **_query(e.statement),
+                **query(e.statement),
                 "cost_before": round(e.cost_before, 2),
                 "cost_after": None if e.cost_after is None else round(e.cost_after, 2),
             }
@@ -55,7 +60,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
 
 def statement(result: StatementResult) -> dict[str, Any]:
     return {
-        **_query(result.statement),
+        **query(result.statement),
         "cost_before": None if result.cost_before is None else round(result.cost_before, 2),
         "cost_after": None if result.cost_after is None else round(result.cost_after, 2),
         "reason": result.reason,
@@ -74,6 +79,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "drop_sql": f.drop_sql,
         "restore_sql": f.restore_sql,
         "create_sql": f.create_sql,
+        "partitioned": f.partitioned,
         "safe": f.safe,
         "statements": list(f.statements),
     }

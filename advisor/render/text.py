@@ -84,7 +84,9 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
         ))  # fmt: skip
         out.append("")
         for i, rec in enumerate(report.recommendations, 1):
-            out.append(f"{i}. {rec.create_sql};" if not markdown else f"{i}. `{rec.create_sql};`")
+            for step, statement in enumerate(rec.create_statements):
+                lead = f"{i}." if step == 0 else " " * len(f"{i}.")
+                out.append(f"{lead} {statement};" if not markdown else f"{lead} `{statement};`")
             for effect in rec.effects[:5]:
                 after = "?" if effect.cost_after is None else f"{effect.cost_after:.0f}"
                 out.append(

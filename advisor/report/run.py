@@ -60,8 +60,14 @@ def run_report(
     taken_at: float | None = None,
     retention_seconds: float | None = None,
     progress: Progress | None = None,
+    record: bool = True,
 ) -> WeeklyReport:
-    """Report on the database at ``dsn``. ``advice=None`` skips the (slower) index analysis."""
+    """Report on the database at ``dsn``. ``advice=None`` skips the (slower) index analysis.
+
+    ``record=False`` leaves the store as it was: the fresh recommendations are not saved (a
+    later report then cannot tell whether they were applied). Read-only callers pass it with
+    ``snapshot=False`` and no retention.
+    """
     from advisor.pipeline import analyze  # the pipeline is heavy; import it when advising
 
     progress = progress or Progress(enabled=False)
@@ -80,7 +86,7 @@ def run_report(
     progress.note("building the report")
     report = build_report(store, key, options=options, catalog=catalog,
                           recommendations=recommendations, advice_note=note)  # fmt: skip
-    if recommendations:
+    if recommendations and record:
         newest = store.snapshots(key)[-1]
         store.save_recommendations(stored_recommendations(newest, recommendations))
     if retention_seconds:

@@ -38,9 +38,31 @@ class Context:
         return self._by_table.get(table_oid, ())
 
     def scans(self, index: IndexFacts) -> int:
-        """Scans counted on the primary plus every replica that was asked."""
-        extra = self.replica_scans.get(index.oid, 0) if self.replica_scans else 0
-        return index.scans + extra
+        """Scans counted on the primary plus every replica that was asked (an index on a
+        partitioned table: those of its leaf indexes)."""
+        if not self.replica_scans:
+            return index.scans
+        return index.scans + sum(
+            self.replica_scans.get(oid, 0) for oid in (index.leaf_oids or (index.oid,))
+        )
+
+    @functools.cached_property
+    def _by_oid(self) -> dict[int, IndexFacts]:
+        return {index.oid: index for index in self.indexes}
+
+    def leaf_names(self, index: IndexFacts) -> tuple[str, ...]:
+        """The leaf indexes below an index on a partitioned table: plans name those."""
+        return tuple(self._by_oid[o].name for o in index.leaf_oids if o in self._by_oid)
+
+    def attached_below(self, index: IndexFacts) -> tuple[IndexFacts, ...]:
+        """Every index attached below ``index``, at any depth (none unless it is partitioned)."""
+        found: list[IndexFacts] = []
+        level = [index.oid]
+        while level:
+            below = [i for i in self.indexes if i.parent_oid in level]
+            found += below
+            level = [i.oid for i in below]
+        return tuple(found)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 ``advisor.collect.catalog`` gives names, sizes and scan counts; the review also needs the
 structure PostgreSQL compares indexes by (``pg_index.indkey``, ``indclass``, ``indcollation``,
 ``indoption``, ``indexprs``, ``indpred``) and what an index is bound to (constraints, the replica
-identity, partitioning). Expression and predicate node trees are compared with their parse
+identity, partitioning). An index on a partitioned table is reviewed as one index: its size
+and scans are the sums over the leaf indexes attached below it, which are never proposed on
+their own. Expression and predicate node trees are compared with their parse
 locations removed: two ``CREATE INDEX`` texts that differ only in spacing store different
 locations for the same expression.
 """
@@ -54,8 +56,10 @@ class IndexFacts:
     is_partition: bool
     extension_member: bool
     building: bool
-    size_bytes: int
-    scans: int
+    size_bytes: int  # on a partitioned table: the sum over the leaf indexes attached below it
+    scans: int  # likewise
+    parent_oid: int | None = None  # the partitioned index this one is attached to
+    leaf_oids: tuple[int, ...] = ()  # on a partitioned table: the leaf indexes below it
 
     @property
     def keys(self) -> tuple[KeyShape, ...]:
@@ -145,8 +149,8 @@ def protection(index: IndexFacts) -> str | None:
         return "it is the table's replica identity"
     if index.is_unique and index.is_valid:
         return "it is unique: it enforces uniqueness"
-    if index.index_kind == "I" or index.is_partition:
-        return "it belongs to a partitioned index: review it on the partitioned table"
+    if index.is_partition:
+        return "it belongs to a partitioned index: review that one, on the partitioned table"
     if index.extension_member:
         return "it belongs to an extension"
     if index.building:
@@ -214,6 +218,8 @@ def _index(row: Mapping[str, Any], catalog: Catalog) -> IndexFacts | None:
         building=row["building"],
         size_bytes=known.size_bytes,
         scans=known.scans,
+        parent_oid=row["parent_oid"],
+        leaf_oids=tuple(int(o) for o in row["leaf_oids"]),
     )
 
 

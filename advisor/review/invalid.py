@@ -21,20 +21,32 @@ def find(ctx: Context) -> Iterator[Proposal]:
     index still rejects duplicates. Bad: ``orders_code_idx ... INVALID`` sitting in ``\\d orders``
     for months. Good: drop it (``drop_sql``), fix what made the build fail, and build it again
     with ``create_sql`` (the same definition, ``CONCURRENTLY IF NOT EXISTS``). An index being
-    built right now is invalid too until its build ends: it is left alone.
+    built right now is invalid too until its build ends: it is left alone. An index on a
+    partitioned table is invalid until every partition has a valid index attached to it: an
+    interrupted ``advisor apply`` leaves one so (without storage, it costs nothing), and
+    running it again finishes it.
     """
     for index in ctx.indexes:
         if index.is_valid or protection(index) is not None:
             continue
-        detail = "INVALID: a concurrent build or reindex failed and left it behind"
-        if index.is_ready:
+        if index.index_kind == "I":
+            detail = (
+                "INVALID: not every partition has a valid index attached to it (an unfinished "
+                "partition-by-partition build); it has no storage and costs no writes. Run "
+                "advisor apply with its plan again to attach the rest, or drop it"
+            )
+        else:
+            detail = "INVALID: a concurrent build or reindex failed and left it behind"
+        if index.is_ready and index.index_kind != "I":
             detail += "; the planner never uses it, but every write still updates it"
         if index.is_unique:
             detail += "; it still rejects duplicates, and rebuilding fails until they are removed"
+        rebuild: str | None = None
         try:
-            rebuild: str | None = restore.restore_sql(index)
+            if index.index_kind != "I":  # there: finish it with advisor apply, see the detail
+                rebuild = restore.restore_sql(index)
         except restore.RestoreError:
-            rebuild = None
+            pass
         finding = Finding(
             kind=KIND,
             table=index.table,

@@ -32,6 +32,15 @@ SAFETY = (
 )
 
 
+PARTITIONED_SAFETY = (
+    "PostgreSQL cannot drop an index on a partitioned table CONCURRENTLY: this DROP (which takes",
+    "the partitions' indexes with it) locks the table and its partitions (ACCESS EXCLUSIVE) for",
+    "a moment; set lock_timeout in its session. The down migration builds it again partition",
+    "by partition, one statement at a time (psql -f does that), outside a transaction block:",
+    "if a build fails, run this file, then the down migration again.",
+)
+
+
 def removable(findings: Iterable[Finding], *, include_unsafe: bool = False) -> list[Finding]:
     """The findings that carry a drop and its restore (and are safe, unless ``include_unsafe``)."""
     return [
@@ -57,7 +66,7 @@ def evidence(finding: Finding) -> list[str]:
         lines.append("safe: no generic plan of the analysed workload reads it")
     lines.append("the down migration restores it as pg_get_indexdef defined it:")
     lines.append(f"    {one_line(finding.restore_sql or '')}")
-    return lines + list(SAFETY)
+    return lines + list(PARTITIONED_SAFETY if finding.partitioned else SAFETY)
 
 
 def write_drop_migrations(

@@ -11,7 +11,8 @@ index is named in the first one's detail, and the index may go when any of its r
 ``safe`` is about the workload's plans: an index that no generic plan of the workload reads can
 go without changing any of those plans; one that a plan reads is ``safe = False``, with the
 statements. Plans name indexes without their schema, so an index whose name a plan uses in any
-schema is treated as used. One more way an index shapes plans without being read: ANALYZE
+schema is treated as used; an index on a partitioned table is used when a plan reads one of the
+leaf indexes attached below it. One more way an index shapes plans without being read: ANALYZE
 keeps statistics on the expressions of an expression index, and estimates use them; such a drop
 is ``safe`` only while another index with the same keys (its twin, or a wider index it leads)
 stays.
@@ -27,6 +28,10 @@ from advisor.review import restore
 from advisor.review.base import Context, DropEffect, Proposal
 from advisor.review.facts import ForeignKey, IndexFacts, protection
 
+PARTITIONED_DROP = (
+    "on a partitioned table: PostgreSQL cannot drop it CONCURRENTLY, the DROP (which takes "
+    "the partitions' indexes with it) locks the table and its partitions for a moment"
+)
 EXPRESSION_STATISTICS = (
     "not proven safe: ANALYZE keeps statistics on an expression index's expressions and the "
     "planner's row estimates use them, so plans may change without it; keep them with "
@@ -87,12 +92,18 @@ class _Resolver:
         """The resolved finding; ``same_keys`` are the indexes that hold its keys too."""
         index = proposal.drop
         assert index is not None
-        statements = self.plan_usage.get(index.name, ())
+        statements = tuple(
+            dict.fromkeys(
+                s
+                for name in (index.name, *self.ctx.leaf_names(index))
+                for s in self.plan_usage.get(name, ())
+            )
+        )
         reason = self.withhold_reason(proposal)
         restore_sql = None
         if reason is None:
             try:
-                restore_sql = restore.restore_sql(index)
+                restore_sql = restore.restore_sql(index, self.ctx.attached_below(index))
             except restore.RestoreError as exc:
                 reason = f"no way back: {exc}"
         if reason is not None or restore_sql is None:
@@ -113,6 +124,8 @@ class _Resolver:
             safe = False
             detail += f"; {EXPRESSION_STATISTICS}"
         detail += _effects_text(self.hide_costs.get(index.oid, ()))
+        if index.index_kind == "I":
+            detail += f"; {PARTITIONED_DROP}"
         return replace(
             proposal.finding,
             detail=detail,
@@ -120,6 +133,7 @@ class _Resolver:
             restore_sql=restore_sql,
             safe=safe,
             statements=statements,
+            partitioned=index.index_kind == "I",
         )
 
 

@@ -4,16 +4,19 @@ The restore statement is PostgreSQL's own definition (``pg_get_indexdef``, read 
 ``pg_catalog``-only search path so every name outside it is qualified), parsed with pglast, with
 the ``CONCURRENTLY`` and ``IF NOT EXISTS`` flags set on the parsed ``IndexStmt`` and its
 tablespace put back (``pg_get_indexdef`` leaves it out), then printed again: no text surgery on
-the definition.
+the definition. An index on a partitioned table is dropped without CONCURRENTLY (PostgreSQL
+has none there) and restored partition by partition (``advisor.db.partitioned``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import pglast
 from pglast import ast
 from pglast.stream import RawStream
 
-from advisor.db import ddl
+from advisor.db import ddl, partitioned
 from advisor.review.facts import IndexFacts
 
 
@@ -21,8 +24,16 @@ class RestoreError(Exception):
     """The definition could not be turned into a restore statement; the message says why."""
 
 
-def restore_sql(index: IndexFacts) -> str:
-    """``CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS ...``: the index exactly as it is."""
+def restore_sql(index: IndexFacts, below: Sequence[IndexFacts] = ()) -> str:
+    """``CREATE [UNIQUE] INDEX CONCURRENTLY IF NOT EXISTS ...``: the index exactly as it is.
+
+    An index on a partitioned table comes back as the steps that never block writes (``ON
+    ONLY``, each partition CONCURRENTLY under the name its index has now, ``ATTACH``), given
+    ``below``: the indexes attached below it today. Partition indexes' own tablespaces are
+    not kept.
+    """
+    if index.index_kind == "I":
+        return ";\n".join(_partitioned_steps(index, below))
     try:
         statements = pglast.parse_sql(index.definition)
     except pglast.Error as exc:
@@ -40,8 +51,35 @@ def restore_sql(index: IndexFacts) -> str:
         raise RestoreError(f"cannot print its definition again: {exc}") from None
 
 
+def _partitioned_steps(index: IndexFacts, below: Sequence[IndexFacts]) -> tuple[str, ...]:
+    children: dict[int, list[IndexFacts]] = {}
+    for facts in below:
+        if facts.parent_oid is not None:
+            children.setdefault(facts.parent_oid, []).append(facts)
+
+    def node(facts: IndexFacts) -> partitioned.PartitionNode:
+        kids = sorted(children.get(facts.oid, ()), key=lambda f: (f.table.schema, f.table.name))
+        kind = "p" if facts.index_kind == "I" else "r"
+        return partitioned.PartitionNode(facts.table, kind, tuple(node(k) for k in kids))
+
+    try:
+        template = partitioned.Template(index.definition)
+    except partitioned.TemplateError as exc:
+        raise RestoreError(f"its definition: {exc}") from None
+    names = {facts.table: facts.name for facts in below}
+    build = partitioned.plan(
+        template, node(index), index.name, partitioned.name_source(lambda _schema: set(), names)
+    )
+    return tuple(step.sql for step in build.steps)
+
+
 def drop_sql(index: IndexFacts) -> str:
-    """``DROP INDEX CONCURRENTLY IF EXISTS schema.name`` (an index lives in its table's schema)."""
+    """``DROP INDEX CONCURRENTLY IF EXISTS schema.name`` (an index lives in its table's schema).
+
+    An index on a partitioned table cannot be dropped CONCURRENTLY: ``DROP INDEX IF EXISTS``,
+    which drops the indexes attached below it too.
+    """
+    partitioned_index = index.index_kind == "I"
     return ddl.drop_index(
-        index.table.schema, index.name, concurrently=True, if_exists=True
+        index.table.schema, index.name, concurrently=not partitioned_index, if_exists=True
     ).as_string(None)

@@ -198,7 +198,7 @@ class GreedySelector:
             touched = move.tables
             chosen = self._prune(items, chosen, touched)
             for item in items:  # only statements on the move's tables can change cost
-                if touched.intersection(item.parsed.tables):
+                if touched.intersection(self.whatif.tables_of(item.parsed)):
                     current[item.key] = self._cost(item, chosen)
 
         chosen = self._drop_weak(items, chosen)
@@ -358,7 +358,7 @@ class GreedySelector:
             without = [s for s in kept if s != spec]
             essential = False
             for item in items:
-                if spec.table not in item.parsed.tables:
+                if spec.table not in self.whatif.tables_of(item.parsed):
                     continue
                 with_cost = self._cost(item, kept)
                 without_cost = self._cost(item, without)
@@ -382,6 +382,6 @@ class GreedySelector:
         scope_tables = {s.table for s in scope}
         used: set[IndexSpec] = set()
         for item in items:
-            if scope_tables.intersection(item.parsed.tables):
+            if scope_tables.intersection(self.whatif.tables_of(item.parsed)):
                 used |= self.whatif.used_specs(item.parsed, scope)
         return [s for s in chosen if s not in scope or s in used]

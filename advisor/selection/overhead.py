@@ -8,10 +8,14 @@ same period as the statements' measured time, so it can be subtracted from an in
 
 An index on a column the workload UPDATEs makes those updates non-HOT: each of them then writes an
 entry into every index of the table, not only this one. Such candidates are flagged.
+
+A partitioned table has no writes of its own: an index on it costs what the index it puts on
+each leaf partition costs, at that leaf's write rate (``combined``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from advisor.model import IndexSpec, Table
@@ -48,3 +52,13 @@ def write_cost(
         entries += table.n_tup_hot_upd * (index_count + 1)
     rate = entries / table_stats_age_s
     return WriteCost(rate * period_s * ROW_WRITE_MS * weight, rate, breaks_hot)
+
+
+def combined(costs: Iterable[WriteCost]) -> WriteCost:
+    """The write cost of an index on a partitioned table: the sum over its leaf partitions."""
+    parts = list(costs)
+    return WriteCost(
+        sum(c.ms for c in parts),
+        sum(c.writes_per_second for c in parts),
+        any(c.breaks_hot for c in parts),
+    )

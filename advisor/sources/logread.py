@@ -3,11 +3,13 @@
 A record is one message with what came with it: the ``DETAIL`` (bind parameters), the
 ``STATEMENT`` (the statement an error interrupted), the ``CONTEXT``, and the session, database,
 user and application where the format carries them. In the stderr format those are separate lines
-with the same ``log_line_prefix``, and the lines of a multi-line message continue with a tab;
-csvlog and jsonlog carry them as fields of one entry.
+with the same ``log_line_prefix`` (tied to their message by the process id and line number where
+the prefix shows them), and the lines of a multi-line message continue with a tab; csvlog and
+jsonlog carry them as fields of one entry, multi-line fields quoted (CSV) or escaped (JSON).
 
-The stderr format is parsed with a regular expression built from the ``log_line_prefix`` setting
-(``--log-prefix``), or from the common prefix that matches most lines of the file.
+Files are read line by line, never whole: logs can be gigabytes. How the stderr lines are split
+is ``logprefix.choose_prefix``'s decision; timestamps are read in the server's ``log_timezone``
+when it is known.
 """
 
 from __future__ import annotations
@@ -22,11 +24,20 @@ import lzma
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import IO, Any
 
 from advisor.errors import UsageError
+from advisor.sources.logprefix import (
+    SECONDARY,
+    TIMESTAMP,
+    ZONE,
+    LinePrefix,
+    choose_prefix,
+    marker_fields,
+)
+from advisor.sources.logsettings import ServerLogSettings
 
 
 class LogFormat(enum.StrEnum):
@@ -51,119 +62,51 @@ class LogRecord:
     statement: str | None = None
     context: str | None = None
     query_id: int | None = None
-    time: float | None = None  # seconds since the epoch, read as UTC whatever the zone says
+    time: float | None = None  # seconds since the epoch
 
 
-def _seconds(timestamp: str | None) -> float | None:
-    """``2024-05-01 10:00:00.123 UTC`` (or an epoch) -> seconds; the zone is ignored, so only
-    differences within one log mean something."""
-    if not timestamp:
+_STAMP = re.compile(rf"({TIMESTAMP})(\.\d+)?(?: ([A-Za-z0-9+\-]+))?")
+_OFFSET = re.compile(r"([+-])(\d\d)(\d\d)?")
+
+
+def log_time(text: str | None, zone: tzinfo | None = None) -> float | None:
+    """A log timestamp (``2024-05-01 10:00:00.123 CEST``, or an epoch from ``%n``) -> seconds
+    since the epoch. The zone abbreviation is read in ``zone`` (``log_timezone``), which also
+    tells CET from CEST across a change of summer time; without it, a zone other than UTC or a
+    numeric offset is taken as UTC, so only differences within one log mean something."""
+    if not text:
         return None
+    match = _STAMP.match(text)
+    if match is None:
+        try:
+            return float(text)
+        except ValueError:
+            return None
+    fraction = float(match.group(2)) if match.group(2) else 0.0
+    base = _epoch(match.group(1), match.group(3), zone)
+    return None if base is None else base + fraction
+
+
+@functools.lru_cache(maxsize=4096)
+def _epoch(local: str, abbreviation: str | None, zone: tzinfo | None) -> float | None:
     try:
-        if "-" not in timestamp:
-            return float(timestamp)
-        when = datetime.strptime(timestamp[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-        fraction = re.match(r"\.\d+", timestamp[19:])
-        return when.timestamp() + (float(fraction.group(0)) if fraction else 0.0)
+        when = datetime.strptime(local, "%Y-%m-%d %H:%M:%S")
     except ValueError:
         return None
-
-
-# Prefixes tried when none is given: the upstream default, Debian's, pgBadger's advice, RDS.
-COMMON_PREFIXES = (
-    "%m [%p] ",
-    "%m [%p] %q%u@%d ",
-    "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
-    "%t [%p]: user=%u,db=%d,app=%a,client=%h ",
-    "%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
-    "%t [%p]: [%l-1] ",
-    "%t [%p] ",
-    "%t:%r:%u@%d:[%p]:",
-    "%m [%p] %q[user=%u,db=%d,app=%a] ",
-    "",
-)
-
-_TS = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
-_TZ = r"(?: [A-Za-z0-9+\-:]+)?"
-_ANY = r"[^\n]*?"
-# log_line_prefix escape -> (group name or None, pattern)
-_ESCAPES: dict[str, tuple[str | None, str]] = {
-    "a": ("application", _ANY),
-    "u": ("user", _ANY),
-    "d": ("database", _ANY),
-    "r": (None, _ANY),
-    "h": (None, _ANY),
-    "b": (None, _ANY),
-    "i": (None, _ANY),
-    "p": ("pid", r"\d+"),
-    "P": (None, r"\d*"),
-    "t": ("timestamp", _TS + _TZ),
-    "m": ("timestamp", _TS + r"\.\d+" + _TZ),
-    "s": (None, _TS + _TZ),
-    "n": ("timestamp", r"\d+(?:\.\d+)?"),
-    "e": (None, r"[0-9A-Z]{5}"),
-    "c": ("session", r"[0-9a-f]+\.[0-9a-f]+"),
-    "l": (None, r"\d+"),
-    "v": (None, r"[^\s]*?"),
-    "x": (None, r"\d+"),
-    "Q": ("query_id", r"-?\d+"),
-}
-_LEVELS = (
-    "DEBUG[1-5]?|LOG|INFO|NOTICE|WARNING|ERROR|FATAL|PANIC"
-    "|DETAIL|HINT|QUERY|CONTEXT|LOCATION|STATEMENT"
-)
-_SECONDARY = {
-    "DETAIL": "detail",
-    "STATEMENT": "statement",
-    "CONTEXT": "context",
-    "HINT": "hint",
-    "QUERY": "query",
-    "LOCATION": "location",
-}
-
-
-def prefix_regex(log_line_prefix: str) -> re.Pattern[str]:
-    """A regex for a whole stderr log line whose prefix is ``log_line_prefix``.
-
-    Named groups: ``timestamp``, ``pid``, ``session``, ``database``, ``user``, ``application``,
-    ``query_id`` (where the prefix has them), ``level`` and ``message``.
-    """
-    named: set[str] = set()
-
-    def build(text: str) -> str:
-        out: list[str] = []
-        i = 0
-        while i < len(text):
-            char = text[i]
-            if char != "%" or i + 1 >= len(text):
-                out.append(re.escape(char))
-                i += 1
-                continue
-            match = re.match(r"%(-?\d+)?(.)", text[i:])
-            assert match is not None
-            padded, escape = match.group(1), match.group(2)
-            i += match.end()
-            if escape == "%":
-                out.append("%")
-            elif escape == "q":  # the rest is printed only by session processes
-                rest = build(text[i:])
-                out.append(f"(?:{rest})?")
-                break
-            elif escape in _ESCAPES:
-                name, pattern = _ESCAPES[escape]
-                if name is not None and name not in named:
-                    named.add(name)
-                    pattern = f"(?P<{name}>{pattern})"
-                else:
-                    pattern = f"(?:{pattern})"
-                out.append(rf" *{pattern} *" if padded else pattern)
-            # unknown escapes print nothing
-        return "".join(out)
-
-    body = build(log_line_prefix)
-    return re.compile(
-        rf"^{body}(?P<level>{_LEVELS}):  (?:[0-9A-Z]{{5}}: )?(?P<message>.*)$", re.DOTALL
-    )
+    if abbreviation in (None, "UTC", "GMT", "Z"):
+        return when.replace(tzinfo=UTC).timestamp()
+    offset = _OFFSET.fullmatch(abbreviation)
+    if offset is not None:
+        sign = -1 if offset.group(1) == "-" else 1
+        delta = timedelta(hours=int(offset.group(2)), minutes=int(offset.group(3) or 0))
+        return when.replace(tzinfo=timezone(sign * delta)).timestamp()
+    if zone is None:
+        return when.replace(tzinfo=UTC).timestamp()
+    for fold in (0, 1):  # the hour repeated when summer time ends: the abbreviation decides
+        candidate = when.replace(tzinfo=zone, fold=fold)
+        if candidate.tzname() == abbreviation:
+            return candidate.timestamp()
+    return when.replace(tzinfo=zone).timestamp()
 
 
 def open_text(path: Path) -> IO[str]:
@@ -192,12 +135,15 @@ def _head(path: Path, count: int) -> list[str]:
     return lines
 
 
-_CSV_START = re.compile(_TS + r"(?:\.\d+)?" + _TZ + ",")
+_CSV_START = re.compile(rf"{TIMESTAMP}(?:\.\d+)?{ZONE},")
 
 
-def detect_format(path: Path, sample_lines: int = 200) -> LogFormat:
+def detect_format(
+    path: Path, sample_lines: int = 200, server: ServerLogSettings | None = None
+) -> LogFormat:
     """csvlog or jsonlog by the name (``.csv``, ``.json``, also compressed), else by what most of
-    the first lines look like (a reload can leave a few lines of another format in a file)."""
+    the first lines look like (a reload can leave a few lines of another format in a file); when
+    they look like none, the server's first ``log_destination`` written to files."""
     suffixes = [s.lower() for s in path.suffixes]
     if ".csv" in suffixes:
         return LogFormat.csvlog
@@ -209,50 +155,49 @@ def detect_format(path: Path, sample_lines: int = 200) -> LogFormat:
             continue
         if line.startswith("{"):
             votes[LogFormat.jsonlog] += 1
+        elif marker_fields(line) is not None:
+            votes[LogFormat.stderr] += 1
         elif _CSV_START.match(line):
             votes[LogFormat.csvlog] += 1
-        elif any(p.match(line) for p in _common_patterns()):
-            votes[LogFormat.stderr] += 1
-    return max(votes, key=lambda f: votes[f])  # stderr first: wins a tie (custom prefixes)
+    if not any(votes.values()) and server is not None and server.file_formats:
+        return LogFormat(server.file_formats[0])
+    return max(votes, key=lambda f: votes[f])  # stderr first: wins a tie
 
 
-@functools.cache
-def _common_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(prefix_regex(p) for p in COMMON_PREFIXES)
-
-
-def detect_prefix(path: Path, sample_lines: int = 2000) -> str:
-    """The common ``log_line_prefix`` that matches most lines (the simplest one on a tie); it must
-    match at least half of them."""
-    lines = [line for line in _head(path, sample_lines) if line and not line.startswith("\t")]
-    if not lines:
-        return COMMON_PREFIXES[0]
-    scores = []
-    for prefix, pattern in zip(COMMON_PREFIXES, _common_patterns(), strict=True):
-        scores.append((sum(1 for line in lines if pattern.match(line)), -len(prefix), prefix))
-    best = max(scores)
-    if best[0] * 2 < len(lines):  # a reload can leave a few lines of the old prefix
-        raise UsageError(
-            f"cannot recognise the line prefix of log file {path}",
-            "pass the server's log_line_prefix with --log-prefix, or --log-format",
-        )
-    return best[2]
+def detect_prefix(
+    path: Path,
+    sample_lines: int = 2000,
+    *,
+    given: str | None = None,
+    server: ServerLogSettings | None = None,
+) -> LinePrefix:
+    """How the stderr lines of ``path`` are split (``logprefix.choose_prefix`` on its head)."""
+    return choose_prefix(
+        _head(path, sample_lines),
+        given=given,
+        server=server.line_prefix if server is not None else None,
+    )
 
 
 def read_records(
-    path: Path, fmt: LogFormat = LogFormat.auto, prefix: str | None = None
+    path: Path,
+    fmt: LogFormat = LogFormat.auto,
+    prefix: str | None = None,
+    server: ServerLogSettings | None = None,
 ) -> Iterator[LogRecord]:
-    """The records of one log file, in file order."""
+    """The records of one log file, in file order. ``prefix`` is the user's ``log_line_prefix``
+    (it wins); ``server`` the connected server's logging settings, when there is one."""
     if fmt is LogFormat.auto:
-        fmt = detect_format(path)
+        fmt = detect_format(path, server=server)
+    zone = server.zone if server is not None else None
+    split = detect_prefix(path, given=prefix, server=server) if fmt is LogFormat.stderr else None
     with open_text(path) as handle:
-        if fmt is LogFormat.csvlog:
-            yield from _csv_records(handle)
-        elif fmt is LogFormat.jsonlog:
-            yield from _json_records(handle)
+        if split is not None:
+            yield from _stderr_records(handle, split, path, zone)
+        elif fmt is LogFormat.csvlog:
+            yield from _csv_records(handle, zone)
         else:
-            pattern = prefix_regex(prefix if prefix is not None else detect_prefix(path))
-            yield from _stderr_records(handle, pattern, path)
+            yield from _json_records(handle, zone)
 
 
 def _int(value: Any) -> int | None:
@@ -267,7 +212,7 @@ def _text(value: Any) -> str | None:
 
 
 def _stderr_records(
-    lines: Iterable[str], pattern: re.Pattern[str], path: Path
+    lines: Iterable[str], split: LinePrefix, path: Path, zone: tzinfo | None
 ) -> Iterator[LogRecord]:
     record: dict[str, Any] | None = None
     target: str | None = None  # the field continuation lines (a leading tab) extend
@@ -281,45 +226,55 @@ def _stderr_records(
         if not line:
             continue
         seen += 1
-        match = pattern.match(line)
-        if match is None:
+        fields = split.fields(line)
+        if fields is None:
             target = None  # someone else's output in the log: not part of the message
             continue
         matched += 1
-        fields = match.groupdict()
-        level = fields["level"]
-        pid = _int(fields.get("pid"))
-        if level in _SECONDARY:
-            if record is not None and (pid is None or record["pid"] in (None, pid)):
-                target = _SECONDARY[level]
+        level = str(fields["level"])
+        if level in SECONDARY:
+            target = None
+            if record is not None and _belongs(record, fields):
+                target = SECONDARY[level]
                 record[target] = fields["message"]
-            else:
-                target = None
+                record["line"] = _int(fields.get("line"))
             continue
         if record is not None:
-            yield _stderr_record(record)
+            yield _stderr_record(record, zone)
+        pid = _int(fields.get("pid"))
         record = {
             "severity": level,
             "message": fields["message"],
             "pid": pid,
+            "line": _int(fields.get("line")),
             "session": fields.get("session") or (str(pid) if pid is not None else None),
             "database": fields.get("database"),
             "user": fields.get("user"),
             "application": fields.get("application"),
             "query_id": _int(fields.get("query_id")),
-            "time": _seconds(fields.get("timestamp")),
+            "timestamp": fields.get("timestamp"),
         }
         target = "message"
     if record is not None:
-        yield _stderr_record(record)
+        yield _stderr_record(record, zone)
     if seen and not matched:
         raise UsageError(
-            f"no line of log file {path} matches the log_line_prefix",
+            f"no line of log file {path} looks like a PostgreSQL log line",
+            "the advisor reads PostgreSQL's English messages (lc_messages = 'C'); "
             "pass the server's log_line_prefix with --log-prefix, or --log-format",
         )
 
 
-def _stderr_record(fields: dict[str, Any]) -> LogRecord:
+def _belongs(record: dict[str, Any], fields: dict[str, str | None]) -> bool:
+    """Whether a DETAIL/STATEMENT/... line continues ``record``: the same process, and the next
+    line number where the prefix shows them."""
+    pid, line = _int(fields.get("pid")), _int(fields.get("line"))
+    if pid is not None and record["pid"] is not None and pid != record["pid"]:
+        return False
+    return line is None or record["line"] is None or line == record["line"] + 1
+
+
+def _stderr_record(fields: dict[str, Any], zone: tzinfo | None) -> LogRecord:
     return LogRecord(
         severity=fields["severity"],
         message=fields["message"],
@@ -332,11 +287,11 @@ def _stderr_record(fields: dict[str, Any]) -> LogRecord:
         statement=fields.get("statement"),
         context=fields.get("context"),
         query_id=fields["query_id"] or None,
-        time=fields["time"],
+        time=log_time(fields["timestamp"], zone),
     )
 
 
-def _csv_records(handle: IO[str]) -> Iterator[LogRecord]:
+def _csv_records(handle: IO[str], zone: tzinfo | None) -> Iterator[LogRecord]:
     # Columns as documented for csvlog: log_time, user_name, database_name, process_id,
     # connection_from, session_id, session_line_num, command_tag, session_start_time,
     # virtual_transaction_id, transaction_id, error_severity, sql_state_code, message, detail,
@@ -358,11 +313,11 @@ def _csv_records(handle: IO[str]) -> Iterator[LogRecord]:
             statement=row[19] or None,
             context=row[18] or None,
             query_id=_int(row[25]) if len(row) > 25 else None,
-            time=_seconds(row[0]),
+            time=log_time(row[0], zone),
         )
 
 
-def _json_records(handle: IO[str]) -> Iterator[LogRecord]:
+def _json_records(handle: IO[str], zone: tzinfo | None) -> Iterator[LogRecord]:
     for line in handle:
         if not line.strip():
             continue
@@ -385,5 +340,5 @@ def _json_records(handle: IO[str]) -> Iterator[LogRecord]:
             statement=_text(doc.get("statement")),
             context=_text(doc.get("context")),
             query_id=_int(doc.get("query_id")) or None,
-            time=_seconds(_text(doc.get("timestamp"))),
+            time=log_time(_text(doc.get("timestamp")), zone),
         )

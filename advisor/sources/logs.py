@@ -4,9 +4,13 @@ What the log must contain (see docs/workload-sources.md):
 
 - ``log_min_duration_statement``: ``duration: 12.3 ms  statement: ...`` (simple protocol, the
   statement with its constants; for an SQL ``EXECUTE`` the prepared statement from the DETAIL,
-  with the arguments as the sample's values) and ``duration: 12.3 ms  execute <name>: ...`` with a
-  ``parameters: $1 = '42'`` DETAIL (extended protocol; the parameters give the sample).
-  ``log_statement`` lines with ``log_duration`` durations are paired as well.
+  with the arguments as the sample's values) and ``duration: 12.3 ms  execute <name>: ...``
+  (``<unnamed>``, ``S_1``, or ``S_1/C_1`` with a portal) with a ``parameters: $1 = '42'`` DETAIL
+  (extended protocol; the parameters give the sample, the statement is planned with its ``$n``).
+  The ``parse`` and ``bind`` lines of the same execution are not counted, nor ``execute fetch
+  from`` (more rows of a counted run).
+- ``log_statement`` lines: paired with ``log_duration``'s bare ``duration:`` lines; alone, each is
+  a call without a measured time (the pipeline weighs such statements by their planner cost).
 - ``auto_explain``: ``duration: 12.3 ms  plan:`` with the query text and the plan, text or JSON.
   When the same run is also logged by ``log_min_duration_statement``, the two are one call.
 - Statements cancelled by ``statement_timeout`` or ``lock_timeout``: the ``ERROR:  canceling
@@ -24,20 +28,26 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from advisor.db.session import APPLICATION_NAME
 from advisor.sources import sqltext
 from advisor.sources.logread import LogFormat, LogRecord, read_records
+from advisor.sources.logsettings import ServerLogSettings
 from advisor.sources.model import LOG, SourcedStatement
 from advisor.sources.tally import Tally
 
 log = logging.getLogger(__name__)
 
 DEFAULT_STATEMENT_TIMEOUT_MS = 60_000.0
+# Runs waiting for the next record of their session (its duration, plan or cancellation), at most:
+# a log of many short sessions is read in bounded memory. A run's records follow each other
+# closely in its session, so the oldest waiting run is complete long before it is counted.
+MAX_PENDING = 10_000
 
 _DURATION = re.compile(r"duration: (?P<ms>\d+(?:\.\d+)?) ms(?:  (?P<rest>.*))?\Z", re.DOTALL)
 _STATEMENT = re.compile(r"statement: (?P<sql>.*)\Z", re.DOTALL)
@@ -62,6 +72,7 @@ class _Run:
     timeout: str | None = None  # "statement_timeout" or "lock_timeout"
     timeout_ms: float | None = None  # the timeout in effect when it was cancelled
     params: dict[int, str] = field(default_factory=dict)
+    params_text: str | None = None  # "parameters: $1 = ..." not yet parsed (only for a sample)
     plan: dict[str, Any] | None = None
     query_id: int | None = None
     fetch: bool = False
@@ -85,6 +96,7 @@ class _Run:
             timeout=self.timeout or later.timeout,
             timeout_ms=self.timeout_ms if self.timeout_ms is not None else later.timeout_ms,
             params=self.params or later.params,
+            params_text=self.params_text or later.params_text,
             plan=self.plan or later.plan,
             query_id=self.query_id or later.query_id,
         )
@@ -147,6 +159,9 @@ class LogWorkload:
         self.first_time: float | None = None
         self.last_time: float | None = None
         self.unattributed_timeouts = 0
+        self.unnamed_database = 0  # statement records kept without knowing their database
+        self.other_databases: Counter[str] = Counter()  # records left out, by database
+        self.this_database = 0  # records that name the analysed database
         self._pending: dict[str | None, _Run] = {}
         self._server: dict[str, float] = {}
         self._session: dict[str | None, dict[str, float | None]] = {}
@@ -170,12 +185,19 @@ class LogWorkload:
                     self.first_time = record.time
                 if self.last_time is None or record.time > self.last_time:
                     self.last_time = record.time
-            if self.database is not None and record.database not in (None, self.database):
-                continue
+            unnamed = False
+            if self.database is not None and record.database != self.database:
+                if record.database is not None:
+                    self.other_databases[record.database] += 1
+                    continue
+                unnamed = True
+            elif self.database is not None:
+                self.this_database += 1
             if record.application in self.exclude:
                 continue
             run = self._run_of(record)
             if run is not None:
+                self.unnamed_database += unnamed
                 self._see(record.session, run)
 
     def _run_of(self, record: LogRecord) -> _Run | None:
@@ -184,16 +206,14 @@ class LogWorkload:
             cancel = _CANCEL.match(message)
             if cancel is None:
                 return None
-            params = {}
-            if record.context and "with parameters: " in record.context:
-                params = sqltext.parse_parameters(record.context)
+            context = record.context or ""
             if record.statement is None:
                 self.unattributed_timeouts += 1
             return _Run(
                 record.statement,
                 frozenset({"timeout"}),
                 timeout=f"{cancel.group('kind')}_timeout",
-                params=params,
+                params_text=context if "with parameters: " in context else None,
                 query_id=record.query_id,
             )
         if record.severity != "LOG":
@@ -207,36 +227,31 @@ class LogWorkload:
         duration = _DURATION.match(message)
         ms = float(duration.group("ms")) if duration else None
         rest = (duration.group("rest") or "") if duration else message
-        params = sqltext.parse_parameters(record.detail) if record.detail else {}
         if duration and not rest:  # log_duration: the statement was logged before
             return _Run(None, frozenset({"duration"}), duration_ms=ms)
+        parts = frozenset({"duration"} if ms is not None else {"statement"})
         if match := _STATEMENT.match(rest):
             text = match.group("sql")
             prepared = sqltext.prepared_execute(text, record.detail) if record.detail else None
             if prepared is not None:  # SQL-level EXECUTE: the prepared statement is what ran
                 text, params = prepared
-            return self._statement(text, ms, params, record.query_id)
-        if match := _EXECUTE.match(rest):
-            run = self._statement(match.group("sql"), ms, params, record.query_id)
-            return replace(run, fetch=bool(match.group("fetch")))
+                return _Run(text, parts, ms, params=params, query_id=record.query_id)
+            return _Run(text, parts, ms, params_text=record.detail, query_id=record.query_id)
+        if match := _EXECUTE.match(rest):  # parse and bind lines do not match: not counted
+            return _Run(
+                match.group("sql"), parts, ms, params_text=record.detail,
+                query_id=record.query_id, fetch=bool(match.group("fetch")),
+            )  # fmt: skip
         if ms is not None and (match := _PLAN.match(rest)):
             parsed = parse_plan(match.group("plan"), ms)
             if parsed is None:
                 return None
             query, plan = parsed
-            if "Query Parameters" in plan:
-                params = sqltext.parse_parameters(plan["Query Parameters"])
             return _Run(
-                query, frozenset({"plan"}), plan_ms=ms, params=params, plan=plan,
-                query_id=record.query_id,
+                query, frozenset({"plan"}), plan_ms=ms, params_text=plan.get("Query Parameters"),
+                plan=plan, query_id=record.query_id,
             )  # fmt: skip
         return None  # parse/bind durations, other messages
-
-    def _statement(
-        self, text: str, ms: float | None, params: dict[int, str], query_id: int | None
-    ) -> _Run:
-        parts = frozenset({"duration"} if ms is not None else {"statement"})
-        return _Run(text, parts, duration_ms=ms, params=params, query_id=query_id)
 
     # -- runs -> executions -------------------------------------------------------------------
 
@@ -255,6 +270,8 @@ class LogWorkload:
             self._count(run)  # a timeout without its statement text
         elif run.text is not None:
             self._pending[session] = run
+            if len(self._pending) > MAX_PENDING:  # the least recently active session's run
+                self._count(self._pending.pop(next(iter(self._pending))))
 
     def _note_settings(self, session: str | None, text: str) -> None:
         found = sqltext.timeout_set(text)
@@ -284,8 +301,9 @@ class LogWorkload:
             if not self._kind[fp]:
                 continue
             sample = None
-            if run.params and share == 1:
-                sample = sqltext.bind_parameters(text, run.params)
+            if share == 1 and (run.params or run.params_text) and self.tally.wants_sample(text):
+                params = run.params or sqltext.parse_parameters(run.params_text or "")
+                sample = sqltext.bind_parameters(text, params)
             ms = run.duration_ms if run.duration_ms is not None else run.plan_ms
             self.tally.add(
                 text,
@@ -306,6 +324,20 @@ class LogWorkload:
                 "(set log_min_error_statement = error)",
                 self.unattributed_timeouts,
             )
+        if self.database is not None and self.unnamed_database:
+            log.warning(
+                "%d logged statements do not name their database: they are read as this one's "
+                "(a log_line_prefix with %%d names it, e.g. '%%m [%%p] %%q%%u@%%d '; "
+                "or pass the file's prefix with --log-prefix)",
+                self.unnamed_database,
+            )
+        if self.other_databases and not self.this_database:
+            names = ", ".join(name for name, _ in self.other_databases.most_common(3))
+            log.warning(
+                "no log line of database %s: the logs name %s (a wrong --log-prefix?)",
+                self.database,
+                names,
+            )
         return self.tally.result()
 
 
@@ -319,11 +351,13 @@ def read_logs(
     lock_timeout_ms: float | None = None,
     max_samples: int = 3,
     exclude_applications: Sequence[str] = (APPLICATION_NAME,),
+    server: ServerLogSettings | None = None,
 ) -> list[SourcedStatement]:
     """The statements in server log files (``--log``), one per fingerprint, most time first.
 
-    ``fmt`` is stderr, csvlog, jsonlog or auto (by name and content); ``prefix`` the server's
-    ``log_line_prefix`` for the stderr format (default: the common prefix matching most lines).
+    ``fmt`` is stderr, csvlog, jsonlog or auto (by name and content); ``prefix`` the
+    ``log_line_prefix`` of the stderr format (default: ``server``'s if it fits, else recognised,
+    else the severity markers after any prefix); ``server`` the connected server's settings.
     ``database`` keeps only that database's statements where the log line names it.
     ``statement_timeout_ms`` / ``lock_timeout_ms`` weigh cancelled statements when the log does
     not show the timeout in effect.
@@ -336,7 +370,7 @@ def read_logs(
         exclude_applications=exclude_applications,
     )
     for path in paths:
-        workload.read(read_records(Path(path), LogFormat(fmt), prefix))
+        workload.read(read_records(Path(path), LogFormat(fmt), prefix, server))
     statements = workload.result()
     log.info("%d log records: %d statements", workload.records, len(statements))
     return statements

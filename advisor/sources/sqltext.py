@@ -97,6 +97,7 @@ def is_workload(text: str) -> bool:
     return isinstance(node, _WORKLOAD)
 
 
+@functools.lru_cache(maxsize=65536)
 def has_params(text: str) -> bool:
     """True when the text has ``$n`` parameters (so it is no sample with real constants)."""
     if "$" not in text:
@@ -111,8 +112,16 @@ _PARAM_VALUE = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
 
 
 def parse_parameters(detail: str) -> dict[int, str]:
-    """``parameters: $1 = '42', $2 = NULL`` (a log DETAIL) -> {1: "'42'", 2: "NULL"}."""
-    return {int(m.group(1)): m.group(2) for m in _PARAM_VALUE.finditer(detail)}
+    """``parameters: $1 = '42', $2 = NULL`` (a log DETAIL) -> {1: "'42'", 2: "NULL"}.
+
+    A value cut by ``log_parameter_max_length`` (13+; it then ends in ``...'``) is left out: it
+    is not the value that ran, so no sample is made with it.
+    """
+    return {
+        int(m.group(1)): m.group(2)
+        for m in _PARAM_VALUE.finditer(detail)
+        if not m.group(2).endswith("...'")
+    }
 
 
 def bind_parameters(text: str, values: dict[int, str]) -> str | None:

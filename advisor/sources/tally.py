@@ -80,6 +80,11 @@ class Tally:
         if query_id:
             group.query_ids[query_id] += calls
 
+    def wants_sample(self, text: str) -> bool:
+        """Whether a sample of ``text`` would still be kept (so it is worth making)."""
+        group = self._groups.get(sqltext.fingerprint(text))
+        return group is None or len(group.samples) < self.max_samples
+
     def __len__(self) -> int:
         return len(self._groups)
 

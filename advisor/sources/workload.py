@@ -23,6 +23,7 @@ from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, read_query_file
 from advisor.sources.logread import LogFormat, read_records
 from advisor.sources.logs import LogWorkload
+from advisor.sources.logsettings import read_server_log_settings
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
 
@@ -34,7 +35,7 @@ class SourceOptions:
     use_pg_stat_statements: bool = True
     logs: tuple[Path, ...] = ()  # --log (repeatable)
     log_format: LogFormat = LogFormat.auto  # --log-format
-    log_prefix: str | None = None  # --log-prefix
+    log_prefix: str | None = None  # --log-prefix (else the server's, when it fits the file)
     log_statement_timeout_ms: float | None = None  # --log-statement-timeout (default 60 s)
     sample_activity_s: float | None = None  # --sample-activity
     sample_interval_s: float = 1.0  # --sample-interval
@@ -88,13 +89,14 @@ def collect(
     span = None
     if options.logs:
         note(f"reading {len(options.logs)} log files")
+        server = read_server_log_settings(conn)
         logs = LogWorkload(
             database=database,
             statement_timeout_ms=options.log_statement_timeout_ms,
             max_samples=options.max_samples,
         )
         for path in options.logs:
-            logs.read(read_records(path, options.log_format, options.log_prefix))
+            logs.read(read_records(path, options.log_format, options.log_prefix, server))
         groups.append(logs.result())
         span = logs.span_seconds
     if options.sample_activity_s:

@@ -1,7 +1,8 @@
 """Price a statement under a set of hypothetical indexes, and never price the same thing twice.
 
-The cost of a statement depends only on the indexes of the tables it reads, so the memo key is
-(statement, the configured indexes on its tables). The live hypothetical indexes are kept in step
+The cost of a statement depends only on the indexes of the tables it reads (and, for partitioned
+tables, of the partitions below and the partitioned tables above them), so the memo key is
+(statement, the configured indexes on those tables). The live hypothetical indexes are kept in step
 with what is asked: indexes on the statement's tables that are not asked for are dropped, missing
 ones created; indexes on other tables stay, since they cannot change this plan.
 """
@@ -9,9 +10,9 @@ ones created; indexes on other tables stay, since they cannot change this plan.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from advisor.model import IndexSpec, ParsedStatement, PlanCost
+from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif.explain import Explainer, seq_scan_costs, used_index_names
 from advisor.whatif.hypopg import HypoError, HypoIndex, HypoPG
 
@@ -19,9 +20,20 @@ log = logging.getLogger(__name__)
 
 
 class WhatIf:
-    def __init__(self, hypo: HypoPG, explainer: Explainer) -> None:
+    def __init__(
+        self,
+        hypo: HypoPG,
+        explainer: Explainer,
+        related: Callable[[TableRef], Iterable[TableRef]] | None = None,
+    ) -> None:
         self.hypo = hypo
         self.explainer = explainer
+        # the tables whose indexes can change the plan of a statement on a table: itself, and
+        # for partitions the partitioned tables above and the partitions below (HypoPG applies
+        # a parent's hypothetical index to its partitions, and a partition's to scans of it
+        # through the parent)
+        self.related = related or (lambda ref: (ref,))
+        self._tables: dict[tuple[TableRef, ...], frozenset[TableRef]] = {}
         self.live: dict[IndexSpec, HypoIndex] = {}
         self.refused: dict[IndexSpec, str] = {}
         self.sizes: dict[IndexSpec, int] = {}
@@ -29,10 +41,18 @@ class WhatIf:
         self.requests = 0
         self.hits = 0
 
+    def tables_of(self, parsed: ParsedStatement) -> frozenset[TableRef]:
+        """The tables whose indexes can change the statement's plan."""
+        found = self._tables.get(parsed.tables)
+        if found is None:
+            found = frozenset(r for table in parsed.tables for r in self.related(table))
+            self._tables[parsed.tables] = found
+        return found
+
     def relevant(
         self, parsed: ParsedStatement, config: Iterable[IndexSpec]
     ) -> frozenset[IndexSpec]:
-        tables = set(parsed.tables)
+        tables = self.tables_of(parsed)
         return frozenset(s for s in config if s.table in tables and s not in self.refused)
 
     def _reset_if_needed(self) -> None:
@@ -43,7 +63,7 @@ class WhatIf:
     def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
         """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals)."""
         self._reset_if_needed()
-        tables = set(parsed.tables)
+        tables = self.tables_of(parsed)
         for spec in [s for s in self.live if s.table in tables and s not in wanted]:
             self.hypo.drop(self.live.pop(spec))
         for spec in wanted - self.live.keys():
@@ -69,15 +89,20 @@ class WhatIf:
             return str(exc)
         return None
 
-    def size(self, spec: IndexSpec) -> int:
-        """HypoPG's size estimate, in bytes (measured once per spec)."""
+    def size(self, spec: IndexSpec, *, keep: bool = True) -> int:
+        """HypoPG's size estimate, in bytes (measured once per spec). ``keep=False`` drops a
+        hypothetical index made only to be measured: one on a partition must not stay in the
+        plans of statements on its parent."""
         if spec not in self.sizes:
             index = self.live.get(spec)
+            made = index is None
             if index is None:
                 self._reset_if_needed()
                 index = self.hypo.create(spec)
                 self.live[spec] = index
             self.sizes[spec] = self.hypo.size(index)
+            if made and not keep:
+                self.hypo.drop(self.live.pop(spec))
         return self.sizes[spec]
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:

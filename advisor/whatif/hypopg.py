@@ -65,7 +65,15 @@ class HypoPG:
     def create(self, spec: IndexSpec) -> HypoIndex:
         if not self.supports(spec.method):
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
-        statement = ddl.create_index(spec).as_string(self.conn)
+        oid, name = self.create_from_sql(ddl.create_index(spec).as_string(self.conn))
+        return HypoIndex(oid, name, spec)
+
+    def create_from_sql(self, statement: str) -> tuple[int, str]:
+        """(oid, name) of the hypothetical index ``statement`` describes.
+
+        ``statement`` must be exactly one ``CREATE INDEX``, checked by the caller with the
+        parser: HypoPG makes a hypothetical index of every ``CREATE INDEX`` in the text it gets.
+        """
         try:
             with lenient.cursor(self.conn) as cur:  # HypoPG may cut the name mid-character
                 row = cur.execute(self._q["create"], (statement,)).fetchone()
@@ -77,7 +85,7 @@ class HypoPG:
             raise HypoError("hypopg_create_index returned nothing")
         self.created_since_reset += 1
         self.total_created += 1
-        return HypoIndex(int(row[0]), str(row[1]), spec)
+        return int(row[0]), str(row[1])
 
     def drop(self, index: HypoIndex) -> None:
         self.conn.execute(self._q["drop"], (index.oid,))
@@ -87,5 +95,9 @@ class HypoPG:
         self.created_since_reset = 0
 
     def size(self, index: HypoIndex) -> int:
-        row = self.conn.execute(self._q["size"], (index.oid,)).fetchone()
+        return self.size_of(index.oid)
+
+    def size_of(self, oid: int) -> int:
+        """HypoPG's size estimate of the hypothetical index ``oid``, in bytes."""
+        row = self.conn.execute(self._q["size"], (oid,)).fetchone()
         return int(row[0]) if row and row[0] is not None else 0

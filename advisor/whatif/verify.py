@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import psycopg
+from psycopg.rows import tuple_row
 
-from advisor.db import ddl, session
+from advisor.db import ddl, queries, session
 from advisor.model import ParsedStatement, Recommendation, StatementEffect
 from advisor.whatif.explain import Explainer, PlanError, used_index_names
 
@@ -51,12 +52,23 @@ def _verify_one(
     parsed: dict[str, ParsedStatement],
 ) -> Recommendation:
     name = VERIFY_NAME_PREFIX + hashlib.sha1(rec.spec.describe().encode()).hexdigest()[:16]
-    create = ddl.create_index(rec.spec, name, concurrently=True, if_not_exists=True)
-    drop = ddl.drop_index(rec.spec.table.schema, name, concurrently=True, if_exists=True)
+    # a partitioned table refuses CONCURRENTLY: on the copy, one plain CREATE INDEX builds and
+    # attaches every partition's index (and locks the copy's table meanwhile)
+    concurrently = not rec.partitions
+    create = ddl.create_index(rec.spec, name, concurrently=concurrently, if_not_exists=True)
+    drop = ddl.drop_index(rec.spec.table.schema, name, concurrently=concurrently, if_exists=True)
     table = ddl.Name(rec.spec.table.schema, rec.spec.table.name)
     try:
         conn.execute(create)
         conn.execute(psycopg.sql.SQL("ANALYZE {}").format(table))
+        names = {name}
+        if rec.partitions:
+            with conn.cursor(row_factory=tuple_row) as cur:
+                cur.execute(
+                    queries.load("verify_partition_index_names"),
+                    {"index": ddl.display(rec.spec.table.schema, name)},
+                )
+                names |= {str(row[0]) for row in cur}
         effects = []
         used_any = False
         for effect in rec.effects:
@@ -65,7 +77,7 @@ def _verify_one(
                 effects.append(effect)
                 continue
             plan = explainer.plan(p)
-            used = name in used_index_names(plan)
+            used = bool(names & used_index_names(plan))
             used_any |= used
             effects.append(StatementEffect(effect.statement, effect.cost_before,
                                            float(plan["Total Cost"])))  # fmt: skip

@@ -16,11 +16,8 @@ import argparse
 import json
 import os
 import platform
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -34,14 +31,10 @@ from advisor.errors import AdvisorError
 from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.selection.greedy import MAX_ROUNDS
 from advisor.settings import parse_size
-from benchmarks.load.docs import replace_section
+from benchmarks.harness import measure, publish, say
 from benchmarks.scale import workload
 
 HEADING = "## Scale: 5,000 statements over 500 tables"
-
-
-def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 @dataclass
@@ -101,13 +94,13 @@ def _prepare(cluster: LocalCluster, args: argparse.Namespace) -> tuple[str, floa
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("CREATE EXTENSION pg_stat_statements")
         conn.execute("CREATE EXTENSION hypopg")
-        _say(f"creating {args.tables} tables of {args.rows} rows ...")
+        say(f"creating {args.tables} tables of {args.rows} rows ...")
         for statement in workload.schema(args.tables, args.rows):
             conn.execute(statement)
         conn.execute("VACUUM ANALYZE")
         reset_statistics(conn)
     loaded = time.monotonic() - started
-    _say(f"running {args.statements} distinct statements ...")
+    say(f"running {args.statements} distinct statements ...")
     started = time.monotonic()
     with psycopg.connect(dsn, autocommit=True, prepare_threshold=None) as conn:
         for n, (statement, params) in enumerate(workload.statements(args.tables, args.statements)):
@@ -130,7 +123,7 @@ def run(args: argparse.Namespace, work: Path) -> Outcome:
         out = work / "advice.json"
         cmd = [sys.executable, "-m", "advisor", "analyze", "--dsn", dsn, "--format", "json",
                "--output", str(out), *args.advisor_arg]  # fmt: skip
-        _say("advisor " + " ".join(cmd[3:]))
+        say("advisor " + " ".join(cmd[3:]))
         started = time.monotonic()
         with BackendMemory(dsn) as backend, (work / "advisor.err").open("w") as err:
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
@@ -226,33 +219,16 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
-def _exit_on_sigterm(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)  # so the cluster is stopped and the advisor killed
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     if min(args.tables, args.statements, args.rows) < 1:
         print("tables, statements and rows must be at least 1", file=sys.stderr)
         return 2
     limit_kb = parse_size(args.max_rss) // 1024
-    work = args.work_dir or Path(tempfile.mkdtemp(prefix="advisor-scale-"))
-    work.mkdir(parents=True, exist_ok=True)
-    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
-    try:
-        outcome = run(args, work)
-    except AdvisorError as err:
-        print(f"benchmark failed: {err}", file=sys.stderr)
+    outcome = measure(lambda work: run(args, work), work_dir=args.work_dir, prefix="advisor-scale-")
+    if outcome is None:
         return 1
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if args.work_dir is None:
-            shutil.rmtree(work, ignore_errors=True)
-    section = render(args, outcome)
-    print(section)
-    if args.write_docs:
-        replace_section(args.write_docs, HEADING, section)
-        _say(f"wrote the section {HEADING!r} into {args.write_docs}")
+    publish(render(args, outcome), HEADING, args.write_docs)
     if outcome.max_rss_kb > limit_kb:
         print(f"advisor peak RSS {_mb(outcome.max_rss_kb)} is over {args.max_rss}", file=sys.stderr)
         return 1

@@ -13,7 +13,9 @@ from pglast.enums import AlterTableType, ObjectType
 from pglast.stream import RawStream
 
 from advisor.lint.catalog import LintCatalog, TableInfo
+from advisor.lint.migration.inventory import Inventory
 from advisor.lint.migration.source import MigrationFile, Step
+from advisor.lint.migration.transactions import Transactions, analyse
 from advisor.lint.model import Severity
 from advisor.lint.rule import Documented
 
@@ -26,6 +28,7 @@ class Issue:
     fix_sql: str | None = None
     severity: Severity | None = None  # set: overrides the check's severity and size scaling
     relation: ast.RangeVar | None = None  # default: the statement's table
+    lock: str | None = None  # default: the lock the statement takes on its table
 
 
 def same_table(a: ast.RangeVar, b: ast.RangeVar) -> bool:
@@ -36,9 +39,25 @@ def same_table(a: ast.RangeVar, b: ast.RangeVar) -> bool:
 
 @dataclass(frozen=True)
 class MigrationContext:
+    """What a check sees besides its statement: the file, when each statement commits, what the
+    whole run of files creates, and with ``--dsn`` the live catalog and the server's version."""
+
     file: MigrationFile
     catalog: LintCatalog | None = None  # with --dsn
     volatility: dict[str, str] = field(default_factory=dict)  # function name -> i/s/v (--dsn)
+    migration_format: str = "sql"
+    transactions: Transactions | None = None  # default: as ``migration_format`` runs the file
+    pg_version: int | None = None  # major version: the server's with --dsn, else --pg-version
+    inventory: Inventory = field(default_factory=Inventory)
+    position: int = 0  # this file's place in the run, for the inventory
+
+    @property
+    def tx(self) -> Transactions:
+        return self.transactions or analyse(self.file.steps, self.migration_format)
+
+    def version_at_least(self, major: int) -> bool | None:
+        """None when the version is unknown (no --dsn, no --pg-version)."""
+        return None if self.pg_version is None else self.pg_version >= major
 
     def created_before(self, relation: ast.RangeVar | None, index: int) -> bool:
         """Was this table created earlier in the same file (so nobody uses it yet)?"""
@@ -52,17 +71,34 @@ class MigrationContext:
                 return True
         return False
 
+    def existing(self, step: Step) -> ast.RangeVar | None:
+        """The table the statement works on, unless this file created it (nobody uses it yet)."""
+        relation = getattr(step.node, "relation", None)
+        if not isinstance(relation, ast.RangeVar) or self.created_before(relation, step.index):
+            return None
+        return relation
+
     def table(self, relation: ast.RangeVar | None) -> TableInfo | None:
         if relation is None or self.catalog is None or not relation.relname:
             return None
         return self.catalog.resolve(relation.schemaname, relation.relname)
 
+    def index_table(self, schema: str | None, index: str) -> TableInfo | None:
+        """The live table an index (as DROP INDEX or REINDEX name it) belongs to."""
+        if self.catalog is None:
+            return None
+        for ref, indexes in self.catalog.indexes.items():
+            if (schema is None or ref.schema == schema) and any(i.name == index for i in indexes):
+                return self.catalog.tables.get(ref)
+        return None
+
 
 class MigrationCheck(Documented):
     """Base class of per-statement migration checks.
 
-    ``scales_with_size``: with a DSN the severity follows the size of the table the statement
-    touches (below ``small-table`` info, from ``large-table`` on error, warning between).
+    ``scales_with_size``: the statement rewrites or scans the table under a lock that blocks
+    writes, so with a DSN the severity follows the table's size: an error from
+    ``max-blocking-size`` on, a warning below (a note below ``small-table``, when that is set).
     """
 
     scales_with_size: ClassVar[bool] = False

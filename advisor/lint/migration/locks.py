@@ -102,7 +102,17 @@ def lock_of(node: ast.Node) -> str | None:
         return ACCESS_EXCLUSIVE
     if isinstance(node, ast.InsertStmt | ast.UpdateStmt | ast.DeleteStmt):
         return ROW_EXCLUSIVE
+    if isinstance(node, ast.AlterDomainStmt):
+        return _domain_lock(node)
     return None
+
+
+def _domain_lock(node: ast.AlterDomainStmt) -> str | None:
+    """ALTER DOMAIN locks the tables that use the domain while it checks their columns."""
+    con = node.def_
+    if node.subtype == "C" and isinstance(con, ast.Constraint) and not con.skip_validation:
+        return SHARE
+    return SHARE if node.subtype in ("O", "V") else None
 
 
 def target(node: ast.Node) -> ast.RangeVar | None:
@@ -117,4 +127,72 @@ def target(node: ast.Node) -> ast.RangeVar | None:
     relation = getattr(node, "relation", None)
     if isinstance(node, ast.CreatePolicyStmt | ast.AlterPolicyStmt):
         relation = node.table
+    if isinstance(node, ast.TruncateStmt):
+        relation = (node.relations or (None,))[0]
     return relation if isinstance(relation, ast.RangeVar) else None
+
+
+_SCANNING_SUBCOMMANDS = {
+    AlterTableType.AT_AlterColumnType,
+    AlterTableType.AT_SetNotNull,
+    AlterTableType.AT_SetTableSpace,
+    AlterTableType.AT_SetLogged,
+    AlterTableType.AT_SetUnLogged,
+    AlterTableType.AT_SetAccessMethod,
+}
+_COLUMN_WORK = {
+    ConstrType.CONSTR_CHECK,
+    ConstrType.CONSTR_FOREIGN,
+    ConstrType.CONSTR_UNIQUE,
+    ConstrType.CONSTR_PRIMARY,
+    ConstrType.CONSTR_IDENTITY,
+    ConstrType.CONSTR_GENERATED,
+}
+_SERIALS = {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
+
+
+def _column_work(col: ast.ColumnDef) -> bool:
+    """Does adding this column scan or rewrite the table (whatever its default)?"""
+    names = [getattr(n, "sval", "") for n in (col.typeName.names if col.typeName else ()) or ()]
+    return (names[-1:] and names[-1].lower() in _SERIALS) or any(
+        isinstance(c, ast.Constraint) and c.contype in _COLUMN_WORK for c in col.constraints or ()
+    )
+
+
+def _subcommand_work(cmd: ast.AlterTableCmd) -> bool:
+    if cmd.subtype in _SCANNING_SUBCOMMANDS:
+        return True
+    definition = cmd.def_
+    if cmd.subtype == AlterTableType.AT_AddColumn and isinstance(definition, ast.ColumnDef):
+        return bool(_column_work(definition))
+    if cmd.subtype == AlterTableType.AT_AddConstraint and isinstance(definition, ast.Constraint):
+        if definition.contype in (ConstrType.CONSTR_CHECK, ConstrType.CONSTR_FOREIGN):
+            return not definition.skip_validation
+        return (
+            definition.contype
+            in (
+                ConstrType.CONSTR_UNIQUE,
+                ConstrType.CONSTR_PRIMARY,
+                ConstrType.CONSTR_EXCLUSION,
+            )
+            and not definition.indexname
+        )
+    return False
+
+
+def scans_or_rewrites(node: ast.Node) -> bool:
+    """Does the statement read or rewrite the whole table (or build an index of it) while it
+    holds its lock, so that the lock lasts as long as the table is big?"""
+    if isinstance(node, ast.AlterTableStmt):
+        return any(_subcommand_work(c) for c in node.cmds or () if isinstance(c, ast.AlterTableCmd))
+    if isinstance(node, ast.IndexStmt):
+        return not node.concurrent
+    if isinstance(node, ast.ReindexStmt):
+        return not any(getattr(p, "defname", None) == "concurrently" for p in node.params or ())
+    if isinstance(node, ast.ClusterStmt):
+        return True
+    if isinstance(node, ast.VacuumStmt):
+        return any(getattr(o, "defname", None) == "full" for o in node.options or ())
+    if isinstance(node, ast.AlterDomainStmt):
+        return _domain_lock(node) is not None
+    return False

@@ -4,12 +4,14 @@ database when there is a DSN, compare each up file with its down file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from pglast import ast
+from pglast.enums import ObjectType, ReindexObjectType
 
 from advisor.db import session
 from advisor.errors import AnalysisAborted, UsageError
@@ -18,7 +20,8 @@ from advisor.lint import filters, registry
 from advisor.lint.catalog import LintCatalog, TableInfo
 from advisor.lint.config import LintConfig
 from advisor.lint.migration import down as down_mod
-from advisor.lint.migration import locks, source
+from advisor.lint.migration import inventory as inventory_mod
+from advisor.lint.migration import locks, source, transactions
 from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext
 from advisor.lint.migration.checks import CHECKS
 from advisor.lint.migration.checks.down_incomplete import DownIncomplete
@@ -39,21 +42,55 @@ class Pair:
     up: Path
     down: Path | None
     down_expected: bool
+    down_name: str = ""  # the file name the format expects for it
 
 
-def _expand(paths: Sequence[Path]) -> list[Path]:
+_FLYWAY = re.compile(r"^([VU])(\d+(?:[._]\d+)*)__(.*\.sql)$")
+
+
+def natural_key(path: Path) -> tuple[object, ...]:
+    """Sort ``V2__`` before ``V10__`` and ``2_x.up.sql`` before ``10_x.up.sql``."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", path.name))
+
+
+def _is_down(path: Path, migration_format: str) -> bool:
+    if path.name.endswith(".down.sql"):
+        return True
+    match = _FLYWAY.match(path.name)
+    return migration_format == "flyway" and match is not None and match.group(1) == "U"
+
+
+def _expand(paths: Sequence[Path], migration_format: str) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.glob("*.sql") if not p.name.endswith(".down.sql"))
+            found = [p for p in path.glob("*.sql") if not _is_down(p, migration_format)]
+            files += sorted(found, key=natural_key)
         else:
             files.append(path)
     return files
 
 
-def pairs(migrations: Sequence[Path], downs: Sequence[Path] = ()) -> list[Pair]:
-    """Pair up files with down files: ``--down`` in order, else ``X.up.sql`` with ``X.down.sql``."""
-    ups = _expand(migrations)
+def _down_of(up: Path, migration_format: str) -> Pair:
+    """Where the down migration of ``up`` is, by the naming of its format."""
+    if migration_format in ("sql", "golang-migrate") and up.name.endswith(".up.sql"):
+        sibling = up.with_name(up.name.removesuffix(".up.sql") + ".down.sql")
+        return Pair(up, sibling if sibling.exists() else None, True, sibling.name)
+    match = _FLYWAY.match(up.name)
+    if migration_format == "flyway" and match is not None and match.group(1) == "V":
+        undo = up.with_name(f"U{match.group(2)}__{match.group(3)}")
+        uses_undo = any(_FLYWAY.match(p.name) and p.name[0] == "U" for p in up.parent.glob("U*"))
+        return Pair(up, undo if undo.exists() else None, uses_undo, undo.name)
+    return Pair(up, None, False)
+
+
+def pairs(
+    migrations: Sequence[Path], downs: Sequence[Path] = (), migration_format: str = "sql"
+) -> list[Pair]:
+    """Pair up files with down files: ``--down`` in order, else by the format's naming
+    (``X.up.sql`` with ``X.down.sql``; Flyway's ``V<n>__x.sql`` with ``U<n>__x.sql``, expected
+    when the directory has undo scripts at all). alembic and django keep theirs in Python."""
+    ups = _expand(migrations, migration_format)
     if downs:
         if len(downs) != len(ups):
             raise UsageError(
@@ -61,14 +98,21 @@ def pairs(migrations: Sequence[Path], downs: Sequence[Path] = ()) -> list[Pair]:
                 "give one --down per --migration, in the same order",
             )
         return [Pair(up, down, True) for up, down in zip(ups, downs, strict=True)]
-    result = []
-    for up in ups:
-        if up.name.endswith(".up.sql"):
-            sibling = up.with_name(up.name.removesuffix(".up.sql") + ".down.sql")
-            result.append(Pair(up, sibling if sibling.exists() else None, True))
-        else:
-            result.append(Pair(up, None, False))
-    return result
+    return [_down_of(up, migration_format) for up in ups]
+
+
+def flyway_execute_in_transaction(up: Path) -> bool | None:
+    """``executeInTransaction`` from Flyway's script configuration ``<file>.conf``, if set."""
+    conf = up.with_name(up.name + ".conf")
+    try:
+        text = conf.read_text(encoding="utf-8")
+    except OSError:
+        return None
+    for line in text.splitlines():
+        name, sep, value = line.partition("=")
+        if sep and name.strip() == "executeInTransaction":
+            return value.strip().lower() == "true"
+    return None
 
 
 def _function_names(files: Sequence[MigrationFile]) -> set[str]:
@@ -81,14 +125,23 @@ def _function_names(files: Sequence[MigrationFile]) -> set[str]:
     }
 
 
-def _index_table(catalog: LintCatalog | None, node: ast.Node) -> TableInfo | None:
-    """For DROP INDEX: the table the (first) index is on, from the live catalog."""
-    if catalog is None or not isinstance(node, ast.DropStmt) or not node.objects:
-        return None
-    names = [getattr(n, "sval", None) for n in node.objects[0]]
-    for ref, indexes in catalog.indexes.items():
-        if any(i.name == names[-1] for i in indexes):
-            return catalog.tables.get(ref)
+def _table_of(
+    ctx: MigrationContext, node: ast.Node, relation: ast.RangeVar | None
+) -> TableInfo | None:
+    """The live table the statement works on; for DROP INDEX and REINDEX INDEX, the index's."""
+    table = ctx.table(relation)
+    if table is not None or ctx.catalog is None:
+        return table
+    if isinstance(node, ast.DropStmt) and node.removeType == ObjectType.OBJECT_INDEX:
+        names = [getattr(n, "sval", None) for n in (node.objects or [()])[0]]
+        if names and names[-1]:
+            return ctx.index_table(names[-2] if len(names) > 1 else None, names[-1])
+    if (
+        isinstance(node, ast.ReindexStmt)
+        and node.relation is not None
+        and node.kind == ReindexObjectType.REINDEX_OBJECT_INDEX
+    ):
+        return ctx.index_table(node.relation.schemaname, node.relation.relname or "")
     return None
 
 
@@ -99,13 +152,15 @@ def _severity(
     ctx: MigrationContext,
     config: LintConfig,
 ) -> Severity:
+    """A check's own severity; with a DSN, for statements that rewrite or scan a table under a
+    lock that blocks writes, an error from ``max-blocking-size`` on and a warning below."""
     if issue.severity is not None:
         return issue.severity
     if not check.scales_with_size or ctx.catalog is None:
         return check.severity
     if table is None:
         return Severity.INFO
-    if table.size_bytes >= config.large_table_bytes:
+    if table.size_bytes >= config.max_blocking_bytes:
         return Severity.ERROR
     if table.size_bytes < config.small_table_bytes:
         return Severity.INFO
@@ -116,7 +171,7 @@ def _finding(
     check: MigrationCheck, issue: Issue, step: Step, ctx: MigrationContext, config: LintConfig
 ) -> LintFinding:
     relation = issue.relation or locks.target(step.node)
-    table = ctx.table(relation) or _index_table(ctx.catalog, step.node)
+    table = _table_of(ctx, step.node, relation)
     schema: str | None
     name: str | None
     if table is not None:
@@ -138,7 +193,7 @@ def _finding(
         fix_sql=issue.fix_sql,
         line=step.line,
         file=ctx.file.name,
-        lock=locks.lock_of(step.node),
+        lock=issue.lock or locks.lock_of(step.node),
         table_size_bytes=table.size_bytes if table is not None else None,
         table_rows=round(table.rows) if table is not None else None,
         evidence=(step.text,),
@@ -155,8 +210,7 @@ def _pair_findings(
                 severity=_DOWN_MISSING.severity,
                 file=up.name,
                 line=1,
-                detail=f"no down migration: expected {up.path.name.removesuffix('.up.sql')}"
-                ".down.sql beside it",
+                detail=f"no down migration: expected {pair.down_name} beside it",
             )
         return
     down = source.read(pair.down)
@@ -201,7 +255,17 @@ def _pair_findings(
         )
 
 
-def _live(dsn: str, config: LintConfig, names: set[str]) -> tuple[LintCatalog, dict[str, str], str]:
+@dataclass(frozen=True)
+class Live:
+    """What the run learns from the database: catalog, function volatility, name, version."""
+
+    catalog: LintCatalog
+    volatility: dict[str, str]
+    database: str
+    pg_version: int
+
+
+def _live(dsn: str, config: LintConfig, names: set[str]) -> Live:
     conn = session.connect(
         dsn,
         statement_timeout_ms=config.statement_timeout_ms,
@@ -210,7 +274,7 @@ def _live(dsn: str, config: LintConfig, names: set[str]) -> tuple[LintCatalog, d
     try:
         catalog = catalog_mod.read(conn)
         volatility = catalog_mod.function_volatility(conn, names)
-        return catalog, volatility, conn.info.dbname
+        return Live(catalog, volatility, conn.info.dbname, conn.info.server_version // 10000)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost during lint: {session.safe_message(exc)}") from None
     finally:
@@ -218,20 +282,46 @@ def _live(dsn: str, config: LintConfig, names: set[str]) -> tuple[LintCatalog, d
             conn.close()
 
 
+def _notes(
+    files: Sequence[tuple[Pair, MigrationFile]], config: LintConfig, live: bool
+) -> list[str]:
+    notes = []
+    if not live:
+        notes.append("no --dsn: table sizes and locks are not weighed; severities are the defaults")
+    if config.migration_format == "sql" and any(_FLYWAY.match(pair.up.name) for pair, _ in files):
+        notes.append(
+            "the files are named like Flyway's: give --migration-format flyway so that each "
+            "file's transaction is judged as Flyway runs it"
+        )
+    return notes
+
+
 def lint_files(
     files: Sequence[tuple[Pair, MigrationFile]],
     config: LintConfig,
-    catalog: LintCatalog | None = None,
-    volatility: dict[str, str] | None = None,
-    database: str | None = None,
+    live: Live | None = None,
 ) -> LintReport:
-    """Run the checks over parsed files (with the live catalog, when there is one)."""
+    """Run the checks over parsed files (with what the database says, when there is one)."""
     registry.validate(config.disable)
     active = [c for c in CHECKS if c.id not in config.disable]
+    inventory = inventory_mod.build([mig for _, mig in files])
+    pg_version = live.pg_version if live is not None else config.pg_version
     found: list[LintFinding] = []
     silenced = 0
-    for pair, mig in files:
-        ctx = MigrationContext(file=mig, catalog=catalog, volatility=volatility or {})
+    for position, (pair, mig) in enumerate(files):
+        conf = (
+            flyway_execute_in_transaction(pair.up) if config.migration_format == "flyway" else None
+        )
+        ctx = MigrationContext(
+            file=mig,
+            catalog=live.catalog if live is not None else None,
+            volatility=live.volatility if live is not None else {},
+            migration_format=config.migration_format,
+            transactions=transactions.analyse(mig.steps, config.migration_format, conf),
+            pg_version=pg_version,
+            inventory=inventory,
+            position=position,
+        )
         for step in mig.steps:
             for check in active:
                 for issue in check.check(step, ctx):
@@ -241,17 +331,12 @@ def lint_files(
                         found.append(_finding(check, issue, step, ctx, config))
         found += _pair_findings(pair, mig, config.disable)
     kept, dropped = filters.apply(found, config.ignore)
-    notes = (
-        []
-        if catalog is not None
-        else ["no --dsn: table sizes and locks are not weighed; severities are the defaults"]
-    )
     return LintReport(
         findings=filters.ordered(kept, registry.all_ids()),
-        notes=tuple(notes),
+        notes=tuple(_notes(files, config, live is not None)),
         silenced=silenced + dropped,
         source="migration",
-        database=database,
+        database=live.database if live is not None else None,
     )
 
 
@@ -264,16 +349,42 @@ def lint(
     use_database: bool = False,
 ) -> LintReport:
     """Lint migration files; with ``use_database`` (a DSN or the libpq environment), weigh each
-    finding by the size of the table it touches."""
+    finding by the size of the table it touches and judge by the server's version."""
     registry.validate(config.disable)
     for path in [*migrations, *downs]:
         if not path.exists():
             raise UsageError(f"migration {path} not found")
-    found_pairs = pairs(migrations, downs)
+    found_pairs = pairs(migrations, downs, config.migration_format)
     if not found_pairs:
         raise UsageError("no migration files found", "give .sql files or a directory of them")
     files = [(pair, source.read(pair.up, str(pair.up))) for pair in found_pairs]
+    return _lint_parsed(files, config, dsn=dsn, use_database=use_database)
+
+
+def lint_text(
+    text: str,
+    config: LintConfig,
+    *,
+    name: str = "migration.sql",
+    dsn: str | None = None,
+    use_database: bool = False,
+) -> LintReport:
+    """Lint one migration given as text, as if it were the file ``name`` (no down file
+    expected); with ``use_database``, weigh each finding by the size of the table it touches."""
+    registry.validate(config.disable)
+    path = Path(name)
+    files = [(Pair(path, None, False), source.parse(text, path, name))]
+    return _lint_parsed(files, config, dsn=dsn, use_database=use_database)
+
+
+def _lint_parsed(
+    files: list[tuple[Pair, MigrationFile]],
+    config: LintConfig,
+    *,
+    dsn: str | None,
+    use_database: bool,
+) -> LintReport:
     if not (dsn or use_database):
         return lint_files(files, config)
-    catalog, volatility, database = _live(dsn or "", config, _function_names([f for _, f in files]))
-    return lint_files(files, config, catalog, volatility, database)
+    live = _live(dsn or "", config, _function_names([f for _, f in files]))
+    return lint_files(files, config, live)

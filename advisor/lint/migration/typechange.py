@@ -1,7 +1,8 @@
 """Does ``ALTER COLUMN ... TYPE`` rewrite the table? Only changes PostgreSQL knows to be
-binary-compatible skip the rewrite: widening ``varchar``, ``varchar`` to ``text``, raising a
-``numeric``'s precision at the same scale, ``cidr`` to ``inet``, widening ``varbit``. And
-``timestamp`` to ``timestamptz`` when the session time zone is UTC (PostgreSQL 12+).
+binary-coercible skip the rewrite: widening ``varchar``, ``varchar`` to ``text``, raising a
+``numeric``'s precision at the same scale or dropping its limits, ``cidr`` to ``inet``,
+widening ``varbit``. And ``timestamp`` to ``timestamptz`` (or back) when the session time zone
+is UTC (PostgreSQL 12+). tests/test_lint_typechange.py checks each verdict on a real server.
 """
 
 from __future__ import annotations
@@ -57,6 +58,6 @@ def rewrites(old: TypeShape, new: TypeShape) -> bool | None:
         return bool(new_mods) and (not old_mods or new_mods[0] < old_mods[0])
     if (old_name, new_name) == ("cidr", "inet"):
         return False
-    if (old_name, new_name) == ("timestamp", "timestamptz"):
+    if {old_name, new_name} == {"timestamp", "timestamptz"}:
         return None
     return True

@@ -10,6 +10,7 @@ from advisor.lint.rules.fk_nullable import FkNullable
 from advisor.lint.rules.fk_on_delete_undecided import FkOnDeleteUndecided
 from advisor.lint.rules.fk_without_index import FkWithoutIndex
 from advisor.lint.rules.insert_omits_not_null import InsertOmitsNotNull
+from advisor.lint.rules.int_key import IntKey
 from advisor.lint.rules.int_sequence_exhaustion import IntSequenceExhaustion
 from advisor.lint.rules.large_append_only_unpartitioned import LargeAppendOnlyUnpartitioned
 from advisor.lint.rules.money_float_type import MoneyFloatType
@@ -27,6 +28,7 @@ from advisor.lint.rules.varchar_too_short import VarcharTooShort
 RULES: tuple[Rule, ...] = (
     NoPrimaryKey(),
     IntSequenceExhaustion(),
+    IntKey(),
     MoneyFloatType(),
     MoneyNumericUnbounded(),
     MoneyWithoutCurrency(),

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from advisor.errors import UsageError
 from advisor.migrate.formats import evidence
-from advisor.migrate.formats.base import MigrationFormat, highest_number, put, py_str, slug
+from advisor.migrate.formats.base import (
+    MigrationFormat,
+    down_statements,
+    highest_number,
+    put,
+    py_list,
+    py_str,
+    slug,
+    up_statements,
+)
 from advisor.model import Recommendation
 
 _NUMBERED = re.compile(r"^(\d+)_.*\.py$")
@@ -31,6 +40,7 @@ down_revision = {down_literal}
 branch_labels = None
 depends_on = None
 
+# One statement per execute(), in order: several in one would run as one transaction.
 CREATE_INDEX = {create}
 DROP_INDEX = {drop}
 
@@ -38,12 +48,14 @@ DROP_INDEX = {drop}
 def upgrade() -> None:
     # autocommit_block() commits Alembic's transaction first: CONCURRENTLY cannot run in one.
     with op.get_context().autocommit_block():
-        op.execute(CREATE_INDEX)
+        for statement in CREATE_INDEX:
+            op.execute(statement)
 
 
 def downgrade() -> None:
     with op.get_context().autocommit_block():
-        op.execute(DROP_INDEX)
+        for statement in DROP_INDEX:
+            op.execute(statement)
 '''
 
 
@@ -106,8 +118,10 @@ class AlembicFormat(MigrationFormat):
     derived from its parent and its DDL, and a file number after the highest one there.
     ``upgrade()`` and ``downgrade()`` run ``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` / ``DROP
     INDEX CONCURRENTLY IF EXISTS`` inside ``op.get_context().autocommit_block()``, which commits
-    Alembic's transaction first, because CONCURRENTLY cannot run inside one. The evidence is in
-    ``#`` comments at the top.
+    Alembic's transaction first, because CONCURRENTLY cannot run inside one. An index on a
+    partitioned table is several statements (``ON ONLY`` the parent, each partition
+    CONCURRENTLY, ``ATTACH``), each given to its own ``op.execute()``. The evidence is in ``#``
+    comments at the top.
     """
 
     name = "alembic"
@@ -128,8 +142,8 @@ class AlembicFormat(MigrationFormat):
                 down_literal=py_str(down) if down else None,
                 down_revision=down,
                 evidence=evidence.comment(evidence.lines(rec), "#"),
-                create=py_str(escape_colons(rec.create_sql)),
-                drop=py_str(escape_colons(rec.drop_sql)),
+                create=py_list(up_statements(rec), escape_colons),
+                drop=py_list(down_statements(rec), escape_colons),
             )
             put(directory / f"{number:04d}_create_{slug(rec.name)}.py", text, written)
             down = revision

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import abc
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
+
+import pglast
 
 from advisor.errors import UsageError
 from advisor.fileio import write_atomic
@@ -60,6 +62,55 @@ def py_str(text: str) -> str:
     if literal.startswith("'") and '"' not in text and "\\" not in literal:
         return '"' + literal[1:-1] + '"'
     return literal
+
+
+def py_list(statements: Sequence[str], transform: Callable[[str], str] = str) -> str:
+    """A Python list literal of ``statements``, one per line."""
+    items = "".join(f"    {py_str(transform(s))},\n" for s in statements)
+    return f"[\n{items}]"
+
+
+LOCK_TIMEOUT = "5s"  # what advisor apply waits for a lock by default
+
+
+def up_statements(rec: Recommendation) -> tuple[str, ...]:
+    """The statements of the up migration, in order.
+
+    On a partitioned table the ``ON ONLY`` and ``ATTACH`` steps take locks that writes queue
+    behind while they wait: ``lock_timeout`` bounds that wait (a step that times out fails; run
+    the migration again later). It is reset around each ``CONCURRENTLY`` statement, which it
+    would cancel, INVALID, while the build waits for older transactions to end.
+    """
+    return _bounded(rec.create_statements) if rec.create_steps else rec.create_statements
+
+
+def down_statements(rec: Recommendation) -> tuple[str, ...]:
+    """The statements of the down migration (``DROP INDEX`` of a partitioned index locks too)."""
+    return _bounded(rec.drop_statements) if rec.drop_steps else rec.drop_statements
+
+
+def _bounded(statements: tuple[str, ...]) -> tuple[str, ...]:
+    out: list[str] = []
+    bounded = False
+    for statement in statements:
+        wanted = not _concurrent(statement)
+        if wanted != bounded:
+            out.append(f"SET lock_timeout = '{LOCK_TIMEOUT}'" if wanted else "RESET lock_timeout")
+            bounded = wanted
+        out.append(statement)
+    if bounded:
+        out.append("RESET lock_timeout")
+    return tuple(out)
+
+
+def _concurrent(statement: str) -> bool:
+    """A ``CREATE`` or ``DROP INDEX CONCURRENTLY`` (what we wrote: pglast reads it back)."""
+    return any(getattr(raw.stmt, "concurrent", False) for raw in pglast.parse_sql(statement))
+
+
+def sql_text(statements: Sequence[str]) -> str:
+    """Statements as the body of a SQL file, one a line, each ending with ``;``."""
+    return "".join(f"{s};\n" for s in statements)
 
 
 def put(path: Path, text: str, written: list[Path]) -> None:

@@ -7,7 +7,15 @@ from pathlib import Path
 
 from advisor.errors import UsageError
 from advisor.migrate.formats import evidence
-from advisor.migrate.formats.base import MigrationFormat, put, py_str, slug
+from advisor.migrate.formats.base import (
+    MigrationFormat,
+    down_statements,
+    put,
+    py_list,
+    py_str,
+    slug,
+    up_statements,
+)
 from advisor.model import Recommendation
 
 _MIGRATION = re.compile(r"^(\d{4})_\w+\.py$")
@@ -17,6 +25,7 @@ TEMPLATE = """# Create index {name} concurrently (pg advisor).
 
 from django.db import migrations
 
+# RunSQL runs each statement of a list on its own, in order.
 CREATE_INDEX = {create}
 DROP_INDEX = {drop}
 
@@ -28,7 +37,7 @@ class Migration(migrations.Migration):
     dependencies = {dependencies}
 
     operations = [
-        migrations.RunSQL(sql=[CREATE_INDEX], reverse_sql=[DROP_INDEX]),
+        migrations.RunSQL(sql=CREATE_INDEX, reverse_sql=DROP_INDEX),
     ]
 """
 
@@ -55,9 +64,12 @@ class DjangoFormat(MigrationFormat):
     index gets its own migration numbered after the highest one there, depending on it, with
     ``atomic = False`` (CONCURRENTLY cannot run inside a transaction) and one ``RunSQL`` holding
     ``CREATE INDEX CONCURRENTLY IF NOT EXISTS`` and, to reverse it, ``DROP INDEX CONCURRENTLY IF
-    EXISTS``. ``RunSQL`` does not touch the model state: where the index belongs to a model you
-    may prefer ``AddIndexConcurrently`` with ``Meta.indexes``. An empty ``__init__.py`` is
-    created when the folder has none. The evidence is in ``#`` comments at the top.
+    EXISTS`` (on a partitioned table: the list of statements that builds it partition by
+    partition, each run on its own). ``RunSQL`` does not touch the model state: where the index
+    belongs to a model you may prefer ``AddIndexConcurrently`` with ``Meta.indexes`` (not on a
+    partitioned table: Django builds that one CONCURRENTLY on the parent, which PostgreSQL
+    refuses). An empty ``__init__.py`` is created when the folder has none. The evidence is in
+    ``#`` comments at the top.
     """
 
     name = "django"
@@ -75,8 +87,8 @@ class DjangoFormat(MigrationFormat):
             text = TEMPLATE.format(
                 name=evidence.inline(rec.name),  # a name may hold a line break
                 evidence=evidence.comment(evidence.lines(rec), "#"),
-                create=py_str(rec.create_sql),
-                drop=py_str(rec.drop_sql),
+                create=py_list(up_statements(rec)),
+                drop=py_list(down_statements(rec)),
                 dependencies=f"[({py_str(app_label)}, {py_str(previous)})]" if previous else "[]",
             )
             put(directory / f"{stem}.py", text, written)

@@ -33,6 +33,19 @@ SAFETY = (
     "build leaves an INVALID index behind: the down migration (DROP INDEX CONCURRENTLY IF",
     "EXISTS) removes it, and re-running the up migration is then safe.",
 )
+PARTITIONED_SAFETY = (
+    "Run the statements one at a time, in order, outside a transaction block (psql -f does):",
+    "CREATE INDEX CONCURRENTLY cannot run inside one. Each ON ONLY and ATTACH step is a quick",
+    "catalog change that waits for locks, writes queueing behind it: lock_timeout bounds that",
+    "wait (a step that times out fails: run it again later). Each partition's build waits for",
+    "transactions older than itself (lock_timeout is reset for it) but blocks no writes.",
+    "Until the last ATTACH",
+    "the parent index is INVALID and plans use the partition indexes built so far. A failed or",
+    "cancelled build leaves an INVALID partition index: run the down migration (it drops the",
+    "parent index, which drops every index attached to it, then any left unattached), then",
+    "the up migration again. PostgreSQL cannot drop a partitioned index CONCURRENTLY: the down",
+    "migration locks the table and its partitions (ACCESS EXCLUSIVE) for a moment.",
+)
 
 
 def one_line(text: str) -> str:
@@ -44,7 +57,7 @@ def lines(rec: Recommendation) -> list[str]:
     """The evidence of one recommendation, as comment lines without the comment marker."""
     out = [
         f"{HEADLINE}{rec.spec.describe()}",
-        f"estimated size {size(rec.estimated_size_bytes)} (HypoPG); saves about "
+        f"estimated size {size(rec.estimated_size_bytes)} ({_size_source(rec)}); saves about "
         f"{duration(rec.time_saved_ms_per_week)} of execution per week at the observed rate",
     ]
     if rec.effects:
@@ -59,8 +72,15 @@ def lines(rec: Recommendation) -> list[str]:
         )
         out.append(_QUERY_INDENT + one_line(stmt.query))
     out.extend(rec.notes)
-    out.extend(SAFETY)
+    out.extend(PARTITIONED_SAFETY if rec.create_steps else SAFETY)
     return out
+
+
+def _size_source(rec: Recommendation) -> str:
+    if not rec.partitions:
+        return "HypoPG"
+    count = len(rec.partitions)
+    return f"the sum over {count} leaf partition{'s' if count != 1 else ''}"
 
 
 def inline(text: str) -> str:

@@ -6,7 +6,15 @@ import re
 from pathlib import Path
 
 from advisor.migrate.formats import evidence
-from advisor.migrate.formats.base import MigrationFormat, highest_number, put, slug
+from advisor.migrate.formats.base import (
+    MigrationFormat,
+    down_statements,
+    highest_number,
+    put,
+    slug,
+    sql_text,
+    up_statements,
+)
 from advisor.model import Recommendation
 
 _VERSIONED = re.compile(r"^[VU](\d+)(?:[._]\d+)*__.*\.sql$")
@@ -42,13 +50,13 @@ class FlywayFormat(MigrationFormat):
             up = directory / f"V{version}__{description}.sql"
             undo = directory / f"U{version}__{description}.sql"
             header = evidence.comment([*evidence.lines(rec), *FLYWAY_NOTES], "--")
-            put(up, f"{header}\n{rec.create_sql};\n", written)
+            put(up, f"{header}\n{sql_text(up_statements(rec))}", written)
             put(up.with_name(up.name + ".conf"), SCRIPT_CONFIG, written)
             note = evidence.comment(
                 [f"Undoes {up.name}: drops {rec.name}, also when a failed build left it INVALID."],
                 "--",
             )
-            put(undo, f"{note}\n{rec.drop_sql};\n", written)
+            put(undo, f"{note}\n{sql_text(down_statements(rec))}", written)
             put(undo.with_name(undo.name + ".conf"), SCRIPT_CONFIG, written)
             version += 1
         return written

@@ -11,6 +11,11 @@ from advisor.model import Recommendation
 
 _VERSIONED = re.compile(r"^(\d+)_.*\.(?:up|down)\.sql$")
 DEFAULT_DIGITS = 6  # what `migrate create -seq` uses
+MULTI_STATEMENT = (
+    "golang-migrate: these statements must run one by one, not in one transaction: add",
+    "x-multi-statement=true to the database URL (migrate -database 'postgres://...?",
+    "x-multi-statement=true'). Without it PostgreSQL refuses the file and nothing is changed.",
+)
 
 
 class GolangMigrateFormat(MigrationFormat):
@@ -22,6 +27,11 @@ class GolangMigrateFormat(MigrationFormat):
     call and opens no transaction of its own, so each file holds exactly one statement, which is
     what ``CREATE INDEX CONCURRENTLY`` needs: never add ``BEGIN``/``COMMIT`` or a second statement.
     Apply with ``migrate -path DIR -database URL up``; the evidence is in ``--`` comments.
+
+    An index on a partitioned table takes several statements (``ON ONLY`` the parent, each
+    partition CONCURRENTLY, ``ATTACH``), which must not share a transaction: its files say to run
+    them with ``x-multi-statement=true`` in the database URL, which makes the driver send them
+    one by one. Without it PostgreSQL refuses the file as a whole and nothing is left behind.
     """
 
     name = "golang-migrate"
@@ -41,7 +51,8 @@ class GolangMigrateFormat(MigrationFormat):
             number = int(highest) + 1
         written: list[Path] = []
         for rec in recommendations:
-            write_pair(directory, f"{number:0{digits}d}_create_{slug(rec.name)}", rec, written)
+            stem = f"{number:0{digits}d}_create_{slug(rec.name)}"
+            write_pair(directory, stem, rec, written, MULTI_STATEMENT if rec.create_steps else ())
             number += 1
         return written
 

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 from advisor.migrate.formats import evidence
-from advisor.migrate.formats.base import MigrationFormat, highest_number, put, slug
+from advisor.migrate.formats.base import (
+    MigrationFormat,
+    down_statements,
+    highest_number,
+    put,
+    slug,
+    sql_text,
+    up_statements,
+)
 from advisor.model import Recommendation
 
 _NUMBERED = re.compile(r"^(\d+)_.*\.sql$")
@@ -17,9 +26,13 @@ class SqlFormat(MigrationFormat):
 
     One pair per index, numbered after the highest number already in the directory. The up file
     holds the evidence as ``--`` comments and a single ``CREATE INDEX CONCURRENTLY IF NOT
-    EXISTS``; the down file a single ``DROP INDEX CONCURRENTLY IF EXISTS``. Both are safe to run
-    twice. Run each file on its own, outside a transaction: ``psql -v ON_ERROR_STOP=1 -f FILE``
-    does that (do not use ``--single-transaction``). ``advisor apply DIR`` reads these files too.
+    EXISTS``; the down file a single ``DROP INDEX CONCURRENTLY IF EXISTS``. On a partitioned
+    table the up file holds the steps that build the index partition by partition (``ON ONLY``
+    the parent, each partition CONCURRENTLY, ``ATTACH``, with ``SET lock_timeout`` around the
+    steps that lock) and the down file drops the parent's index. Both are safe to run twice.
+    Run each file on its own, outside a transaction: ``psql -v ON_ERROR_STOP=1 -f FILE`` does
+    that, one statement at a time (do not use ``--single-transaction``). ``advisor apply DIR``
+    reads these files too.
     """
 
     name = "sql"
@@ -36,15 +49,21 @@ class SqlFormat(MigrationFormat):
         return written
 
 
-def write_pair(directory: Path, stem: str, rec: Recommendation, written: list[Path]) -> None:
-    """``<stem>.up.sql`` and ``<stem>.down.sql``: one statement each, evidence on top."""
-    header = evidence.comment(evidence.lines(rec), "--")
-    put(directory / f"{stem}.up.sql", f"{header}\n{rec.create_sql};\n", written)
+def write_pair(
+    directory: Path,
+    stem: str,
+    rec: Recommendation,
+    written: list[Path],
+    notes: Sequence[str] = (),
+) -> None:
+    """``<stem>.up.sql`` and ``<stem>.down.sql``: the statements, evidence and ``notes`` on top."""
+    header = evidence.comment([*evidence.lines(rec), *notes], "--")
+    put(directory / f"{stem}.up.sql", f"{header}\n{sql_text(up_statements(rec))}", written)
     down = evidence.comment(
         [f"Reverts {stem}.up.sql: drops {rec.name}, also when a failed build left it INVALID."],
         "--",
     )
-    put(directory / f"{stem}.down.sql", f"{down}\n{rec.drop_sql};\n", written)
+    put(directory / f"{stem}.down.sql", f"{down}\n{sql_text(down_statements(rec))}", written)
 
 
 FORMAT = SqlFormat()

@@ -1,4 +1,4 @@
--- expect: missing-lock-timeout
+-- expect: missing-lock-timeout, not-rerunnable
 SET lock_timeout = '2s';
 ALTER TABLE accounts ADD COLUMN nickname text;
 RESET lock_timeout;

@@ -1,3 +1,3 @@
--- expect: set-not-null-scan
+-- expect: set-not-null-scan, missing-statement-timeout
 SET lock_timeout = '2s';
 ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;

@@ -25,6 +25,8 @@ class AddColumnNotNullWithoutDefault(MigrationCheck):
     id = "add-column-not-null-without-default"
     severity = Severity.ERROR
     fix = "Give the column a constant DEFAULT (no rewrite), or add it nullable and backfill."
+    squawk = ("adding-required-field",)
+    beyond_squawk = "With --dsn, on an empty table the finding is only a note."
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
         relation = getattr(step.node, "relation", None)

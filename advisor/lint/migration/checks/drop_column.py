@@ -22,6 +22,8 @@ class DropColumn(MigrationCheck):
     id = "drop-column"
     severity = Severity.ERROR
     fix = "None: deploy code that no longer uses the column first, drop it in a later release."
+    squawk = ("ban-drop-column",)
+    beyond_squawk = "Columns of a table created in the same migration are not flagged."
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
         relation = getattr(step.node, "relation", None)

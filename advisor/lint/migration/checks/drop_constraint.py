@@ -23,7 +23,7 @@ class DropConstraint(MigrationCheck):
     rows that break it can be written, and putting it back later means validating the whole
     table (and cleaning up what slipped in). It also takes an ACCESS EXCLUSIVE lock. Re-creating
     a constraint under the same name in the same migration (to change its definition), or
-    dropping one the migration added itself (a temporary CHECK), is not flagged.
+    dropping one the same run of migrations added (a temporary CHECK), is not flagged.
     """
 
     id = "drop-constraint"
@@ -31,8 +31,8 @@ class DropConstraint(MigrationCheck):
     fix = "None: make sure no rule is lost; re-add the replacement NOT VALID and VALIDATE it."
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if not isinstance(relation, ast.RangeVar) or ctx.created_before(relation, step.index):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         # re-created under the same name (a changed definition), or added earlier in this file
         readded = {
@@ -44,8 +44,11 @@ class DropConstraint(MigrationCheck):
             for cmd in cmds_of(later.node, AlterTableType.AT_AddConstraint)
             if isinstance(cmd.def_, ast.Constraint)
         }
+        where = (ctx.position, step.index)
         for cmd in cmds_of(step.node, AlterTableType.AT_DropConstraint):
-            if cmd.name in readded:
+            if cmd.name in readded or ctx.inventory.constraint_added(
+                relation, cmd.name or "", where
+            ):
                 continue
             yield Issue(
                 f"drops constraint {cmd.name}: the rule it enforced no longer holds",

@@ -21,6 +21,8 @@ class DropTable(MigrationCheck):
     id = "drop-table"
     severity = Severity.ERROR
     fix = "None: stop using the table in a release first, then drop it (after a backup)."
+    squawk = ("ban-drop-table",)
+    beyond_squawk = "A table created earlier in the same migration is not flagged."
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
         node = step.node

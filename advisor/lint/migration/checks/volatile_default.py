@@ -2,45 +2,21 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 
 from pglast import ast
-from pglast.enums import AlterTableType, ConstrType, DropBehavior
+from pglast.enums import AlterTableType, ConstrType
 
-from advisor.lint.migration.check import (
-    Issue,
-    MigrationCheck,
-    MigrationContext,
-    alter,
-    cmds_of,
-    deparse,
-)
+from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext, cmds_of
 from advisor.lint.migration.checks._columns import (
     SERIAL_TYPES,
     constraints,
-    default_expr,
     type_base,
+    volatile_call,
 )
+from advisor.lint.migration.safe_steps import add_column_in_steps
 from advisor.lint.migration.source import Step
 from advisor.lint.model import Severity
-from advisor.lint.sqlexpr import func_name
-from advisor.parse.predicates import walk
-
-KNOWN_VOLATILE = frozenset(
-    {
-        "random",
-        "gen_random_uuid",
-        "uuid_generate_v1",
-        "uuid_generate_v1mc",
-        "uuid_generate_v4",
-        "clock_timestamp",
-        "timeofday",
-        "nextval",
-        "txid_current",
-        "setseed",
-    }
-)
 
 
 class VolatileDefault(MigrationCheck):
@@ -48,18 +24,33 @@ class VolatileDefault(MigrationCheck):
     the catalog. A volatile default (``gen_random_uuid()``, ``clock_timestamp()``, ``random()``,
     a serial or identity column, a stored generated column) must be computed for every
     existing row, so the table is rewritten under an ACCESS EXCLUSIVE lock. Add the column
-    without the default, set the default for new rows, and fill the existing rows in batches.
-    Without a DSN only well-known volatile functions are recognised; with one, the server says.
+    without the default, set the default for new rows, and fill the existing rows in batches
+    that each commit; then put back every constraint the author wrote: NOT NULL through a
+    validated ``CHECK (col IS NOT NULL)`` (so ``SET NOT NULL`` needs no scan), CHECK and
+    foreign keys ``NOT VALID`` then validated, UNIQUE and PRIMARY KEY through an index built
+    concurrently. Without a DSN only well-known volatile functions are recognised; with one,
+    the server says. A stored generated column has no such path (a trigger can fill a plain
+    column instead).
     """
 
     id = "volatile-default"
     severity = Severity.WARNING
-    fix = "ADD COLUMN without default, then SET DEFAULT, then backfill existing rows in batches."
+    fix = (
+        "ADD COLUMN bare, SET DEFAULT, backfill in committed batches, then CHECK (col IS NOT "
+        "NULL) NOT VALID, VALIDATE, SET NOT NULL, drop the check, and the other constraints "
+        "NOT VALID / concurrently."
+    )
     scales_with_size = True
+    squawk = ("adding-field-with-default",)
+    beyond_squawk = (
+        "Asks the server which functions are volatile (with --dsn), and its fix keeps the "
+        "column's NOT NULL, CHECK, UNIQUE, primary and foreign keys, under PostgreSQL's own "
+        "constraint names; each fix is run on a real table and its catalog compared in tests."
+    )
 
     def check(self, step: Step, ctx: MigrationContext) -> Iterator[Issue]:
-        relation = getattr(step.node, "relation", None)
-        if ctx.created_before(relation, step.index) or not isinstance(relation, ast.RangeVar):
+        relation = ctx.existing(step)
+        if relation is None:
             return
         for cmd in cmds_of(step.node, AlterTableType.AT_AddColumn):
             col = cmd.def_
@@ -68,10 +59,13 @@ class VolatileDefault(MigrationCheck):
             reason = self._reason(col, ctx)
             if reason is None:
                 continue
+            generated = reason == "a stored generated expression"
             yield Issue(
                 f"adds column {col.colname} with {reason}: rewrites the whole table",
                 column=col.colname,
-                fix_sql=_fix(relation, col),
+                fix_sql=None
+                if generated
+                else "\n".join(add_column_in_steps(relation, col, volatile=True)),
             )
 
     def _reason(self, col: ast.ColumnDef, ctx: MigrationContext) -> str | None:
@@ -80,53 +74,9 @@ class VolatileDefault(MigrationCheck):
         if constraints(col, ConstrType.CONSTR_IDENTITY):
             return "an identity (a value per row)"
         if any(
-            c.generated_when == "a" and c.raw_expr is not None
+            c.generated_when == "a" and c.raw_expr is not None and c.generated_kind != "v"
             for c in constraints(col, ConstrType.CONSTR_GENERATED)
         ):
             return "a stored generated expression"
-        expr = default_expr(col)
-        if expr is None:
-            return None
-        for node in walk(expr):
-            if isinstance(node, ast.FuncCall):
-                name = func_name(node)
-                bare = name.rpartition(".")[2]
-                known = ctx.volatility.get(name) or ctx.volatility.get(bare)
-                if known == "v" or (known is None and bare in KNOWN_VOLATILE):
-                    return f"a volatile default {name}()"
-        return None
-
-
-def _fix(relation: ast.RangeVar, col: ast.ColumnDef) -> str | None:
-    expr = default_expr(col)
-    if expr is None:
-        return None
-    plain = copy.deepcopy(col)
-    plain.constraints = (
-        tuple(
-            c
-            for c in col.constraints or ()
-            if isinstance(c, ast.Constraint)
-            and c.contype not in (ConstrType.CONSTR_DEFAULT, ConstrType.CONSTR_NOTNULL)
-        )
-        or None
-    )
-    plain.is_not_null = False
-    add = ast.AlterTableCmd(
-        subtype=AlterTableType.AT_AddColumn, def_=plain, behavior=DropBehavior.DROP_RESTRICT
-    )
-    set_default = ast.AlterTableCmd(
-        subtype=AlterTableType.AT_ColumnDefault,
-        name=col.colname,
-        def_=expr,
-        behavior=DropBehavior.DROP_RESTRICT,
-    )
-    return "\n".join(
-        [
-            deparse(alter(relation, add)),
-            deparse(alter(relation, set_default)),
-            "-- then fill the existing rows in batches of a few thousand keys, e.g.:",
-            f"-- UPDATE ... SET {col.colname} = <default> WHERE {col.colname} IS NULL AND id "
-            "BETWEEN $1 AND $2;",
-        ]
-    )
+        name = volatile_call(col, ctx.volatility)
+        return f"a volatile default {name}()" if name else None

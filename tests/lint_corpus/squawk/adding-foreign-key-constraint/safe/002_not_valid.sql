@@ -1,0 +1,3 @@
+SET lock_timeout = '2s';
+ALTER TABLE ledger ADD CONSTRAINT ledger_account_fk
+    FOREIGN KEY (account_id) REFERENCES accounts (id) NOT VALID;

@@ -1,0 +1,1 @@
+ALTER TABLE accounts VALIDATE CONSTRAINT view_count_not_null;

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE accounts DROP CONSTRAINT IF EXISTS view_count_not_null;

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE accounts ADD COLUMN IF NOT EXISTS public boolean NOT NULL DEFAULT false;

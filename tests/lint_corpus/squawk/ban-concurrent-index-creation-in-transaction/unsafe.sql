@@ -1,0 +1,4 @@
+-- expect: concurrently-in-transaction
+BEGIN;
+CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_email_idx ON accounts (email);
+COMMIT;

@@ -1,0 +1,2 @@
+-- expect: domain-with-constraint
+CREATE DOMAIN email_address AS text CHECK (VALUE ~ '@');

@@ -1,0 +1,2 @@
+-- databases are dropped by hand, after a backup, not by a migration
+COMMENT ON TABLE accounts IS 'customer accounts';

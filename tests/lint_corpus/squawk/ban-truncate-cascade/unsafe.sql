@@ -1,0 +1,3 @@
+-- expect: truncate-cascade
+SET lock_timeout = '2s';
+TRUNCATE staging_a CASCADE;

@@ -1,0 +1,2 @@
+SET lock_timeout = '2s';
+ALTER TABLE ledger ADD COLUMN IF NOT EXISTS user_id_new bigint;

@@ -1,0 +1,1 @@
+CREATE TABLE posts (id bigint PRIMARY KEY, body text NOT NULL);

@@ -1,0 +1,2 @@
+-- expect: int-key
+CREATE TABLE posts (id int PRIMARY KEY, body text NOT NULL);

@@ -1,0 +1,2 @@
+-- expect: int-key, prefer-identity
+CREATE TABLE tags (id smallserial PRIMARY KEY, label text NOT NULL);

@@ -1,0 +1,2 @@
+-- expect: prefer-identity
+CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL);

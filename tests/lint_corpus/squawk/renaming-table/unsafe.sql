@@ -1,0 +1,3 @@
+-- expect: rename
+SET lock_timeout = '2s';
+ALTER TABLE accounts RENAME TO customer_accounts;

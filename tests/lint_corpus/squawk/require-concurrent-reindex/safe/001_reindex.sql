@@ -1,0 +1,1 @@
+REINDEX INDEX CONCURRENTLY ledger_booked_idx;

@@ -1,0 +1,2 @@
+-- expect: missing-lock-timeout
+ALTER TABLE accounts ADD COLUMN archived boolean;

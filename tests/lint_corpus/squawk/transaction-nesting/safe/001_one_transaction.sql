@@ -1,0 +1,5 @@
+BEGIN;
+SET LOCAL lock_timeout = '2s';
+ALTER TABLE accounts ADD COLUMN archived boolean;
+ALTER TABLE accounts ADD COLUMN archived_at timestamptz;
+COMMIT;
