@@ -91,4 +91,3 @@ def test_rule_advice_obeys_min_table_rows_and_the_budgets(db: Any, report: Repor
     assert gin_on(db.analyze(max_size_bytes=size - 1), "articles") == []
     assert gin_on(db.analyze(max_size_bytes=size), "articles") != []
     assert db.analyze(max_indexes=0).recommendations == ()
-

@@ -56,6 +56,7 @@ class Options:
     advisor_timeout_s: float = 3600.0
     advisor_args: tuple[str, ...] = ()
     command: str = ""
+    statements: tuple[int, ...] | None = None  # a subset of the statements; None: all
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,10 @@ def _measure(
     options: Options, loaded: database.Loaded, log_file: Path | None, work_dir: Path, say: Say
 ) -> Results:
     dsn = loaded.dsn
-    all_queries = queries.load(QUERIES_FILE)
+    all_queries = tuple(
+        q for q in queries.load(QUERIES_FILE)
+        if options.statements is None or q.number in options.statements
+    )  # fmt: skip
     facts = machine.describe(dsn)
     planned = literal_plans(dsn, all_queries)
     reset_statistics(dsn)

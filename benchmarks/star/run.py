@@ -20,6 +20,9 @@ from benchmarks.tpch.report import write_docs
 from benchmarks.tpch.run import budgets
 
 SMOKE_SCALE = 0.01
+# the smoke's statements: CTEs on CTEs with $n + $m against their columns, a star join, a
+# correlated subquery on a CTE, date arithmetic, a repeated GROUP BY expression
+SMOKE_STATEMENTS = (1, 3, 4, 5, 12, 36)
 
 
 def _say(message: str) -> None:
@@ -69,9 +72,10 @@ def parser() -> argparse.ArgumentParser:
 def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
     command = "python -m benchmarks.star.run " + shlex.join(argv)
     if args.smoke:
-        return Options(scale=SMOKE_SCALE, budgets=("unbounded",), extend=("1GB",), runs=1,
-                       timeout_s=10.0, build=(), admin_dsn=args.dsn, work_dir=args.work_dir,
-                       keep=args.keep, advisor_timeout_s=120.0, command=command)  # fmt: skip
+        return Options(scale=SMOKE_SCALE, budgets=("unbounded",), extend=("1GB",), literal=False,
+                       runs=1, timeout_s=10.0, build=(), admin_dsn=args.dsn,
+                       work_dir=args.work_dir, keep=args.keep, advisor_timeout_s=300.0,
+                       command=command, statements=SMOKE_STATEMENTS)  # fmt: skip
     build: tuple[str, ...] | None
     if args.build == "all":
         build = None
