@@ -24,9 +24,8 @@ from benchmarks.tpch import advisor_run, costs, machine, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
 from benchmarks.tpch.bench import (
     BudgetResult,
+    Evaluator,
     MeasuredSet,
-    build_sets,
-    evaluate,
     extend_run,
     reset_statistics,
     server,
@@ -177,6 +176,7 @@ def _measure(
         given = [q for q in all_queries if q.number in explicit]
         queries_file.write_text(queries.render_file(given, calls), encoding="utf-8")
 
+    judge = Evaluator(dsn, all_queries, base_costs, calls, rest, say)
     runs: list[BudgetResult] = []
     found: dict[str, Coverage] = {}
     for budget in options.budgets:
@@ -186,7 +186,7 @@ def _measure(
             extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
             out_dir=work_dir,
         )  # fmt: skip
-        runs.append(evaluate(run, dsn, all_queries, base_costs, calls, rest, say))
+        runs.append(judge(run))
         found[run.budget] = coverage(run.report, all_queries)
     if options.literal:
         say("advisor analyze from the literal statements (--queries, no pg_stat_statements) ...")
@@ -197,17 +197,15 @@ def _measure(
             extra_args=("--no-pg-stat-statements", *options.advisor_args),
             timeout_s=options.advisor_timeout_s, out_dir=work_dir, label=LITERAL,
         )  # fmt: skip
-        runs.append(evaluate(run, dsn, all_queries, base_costs, calls, rest, say))
+        runs.append(judge(run))
         found[LITERAL] = coverage(run.report, all_queries)
     for budget in options.extend:
         say(f"Extend, budget {budget} (HypoPG's size estimates) ...")
-        run = extend_run(dsn, all_queries, budget)
-        runs.append(evaluate(run, dsn, all_queries, base_costs, calls, rest, say))
+        runs.append(judge(extend_run(dsn, all_queries, budget)))
 
-    measured = build_sets(
-        dsn, all_queries, base_costs, calls, rest, runs, say, runs=options.runs,
-        timeout_s=options.timeout_s, chosen=options.build,
-    )  # fmt: skip
+    measured = judge.build_sets(
+        runs, runs=options.runs, timeout_s=options.timeout_s, chosen=options.build
+    )
     return Results(
         options=options,
         machine=facts,

@@ -234,6 +234,7 @@ def _measure(
     if given:
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
+    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say)
     results: list[BudgetResult] = []
     for budget in options.budgets:
         say(f"advisor analyze, budget {budget} ...")
@@ -242,18 +243,16 @@ def _measure(
             extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
             out_dir=work_dir,
         )  # fmt: skip
-        results.append(evaluate(run, dsn, all_queries, base_costs, calls, recorded, say))
+        results.append(judge(run))
 
     # Extend sees what the peers saw: the statements pg_stat_statements recorded
     workload = [q for q in all_queries if q.number in recorded]
     for budget in options.extend:
         say(f"Extend, budget {budget} (HypoPG's size estimates) ...")
-        run = extend_run(dsn, workload, budget)
-        results.append(evaluate(run, dsn, all_queries, base_costs, calls, recorded, say))
-    measured = build_sets(
-        dsn, all_queries, base_costs, calls, recorded, results, say, runs=options.runs,
-        timeout_s=options.timeout_s, chosen=options.build,
-    )  # fmt: skip
+        results.append(judge(extend_run(dsn, workload, budget)))
+    measured = judge.build_sets(
+        results, runs=options.runs, timeout_s=options.timeout_s, chosen=options.build
+    )
     return Results(
         options=options,
         machine=facts,
@@ -269,32 +268,70 @@ def _measure(
     )
 
 
-def evaluate(
-    run: AdvisorRun,
-    dsn: str,
-    all_queries: tuple[TpchQuery, ...],
-    base_costs: dict[int, float],
-    calls: dict[int, int],
-    recorded: tuple[int, ...],
-    say: Say,
-) -> BudgetResult:
-    """The common evaluator: planner costs of the queries as written, with the set as
-    hypothetical indexes, against the baseline."""
-    if not run.ok:
-        say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
-        return BudgetResult(run, None)
-    try:
-        hypo = costs.hypothetical_costs(dsn, all_queries, run.create_sqls)
-    except psycopg.Error as exc:
-        say(f"  the benchmark's EXPLAINs failed: {exc}")
-        return BudgetResult(run, None, harness_error=str(exc).splitlines()[0])
-    ratios = costs.ratios(base_costs, hypo.costs, calls, recorded)
-    say(
-        f"  {len(run.recommendations)} indexes ({len(hypo.refused)} not simulated), "
-        f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
-        f"{ratios.recorded:.3f} (recorded)"
-    )
-    return BudgetResult(run, ratios, hypo.refused)
+@dataclass(frozen=True)
+class Evaluator:
+    """The common evaluator of every set, the advisor's and Extend's alike: planner costs of the
+    queries as written against the baseline's, and the build-and-time pass."""
+
+    dsn: str
+    queries: tuple[TpchQuery, ...]
+    base_costs: dict[int, float]
+    calls: dict[int, int]
+    subset: tuple[int, ...]  # the queries of the second ratio (``CostRatios.recorded``)
+    say: Say
+
+    def __call__(self, run: AdvisorRun) -> BudgetResult:
+        """Planner costs with the set as hypothetical indexes."""
+        if not run.ok:
+            self.say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
+            return BudgetResult(run, None)
+        try:
+            hypo = costs.hypothetical_costs(self.dsn, self.queries, run.create_sqls)
+        except psycopg.Error as exc:
+            self.say(f"  the benchmark's EXPLAINs failed: {exc}")
+            return BudgetResult(run, None, harness_error=str(exc).splitlines()[0])
+        ratios = costs.ratios(self.base_costs, hypo.costs, self.calls, self.subset)
+        self.say(
+            f"  {len(run.recommendations)} indexes ({len(hypo.refused)} not simulated), "
+            f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
+            f"{ratios.recorded:.3f} (subset)"
+        )
+        return BudgetResult(run, ratios, hypo.refused)
+
+    def build_sets(
+        self,
+        results: Sequence[BudgetResult],
+        *,
+        runs: int,
+        timeout_s: float,
+        chosen: tuple[str, ...] | None,
+    ) -> list[MeasuredSet]:
+        """Build each distinct recommended set once (for the ``chosen`` budgets; None: all),
+        time the queries."""
+        groups: dict[tuple[tuple[str, ...], ...], list[BudgetResult]] = {}
+        for result in results:
+            if result.run.ok and result.run.recommendations:
+                groups.setdefault(result.set_key, []).append(result)
+        measured = []
+        for group in groups.values():
+            budgets = tuple(r.budget for r in group)
+            if chosen is not None and not set(budgets) & set(chosen):
+                continue
+            recs = group[0].run.recommendations
+            self.say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
+            built = build.build(self.dsn, recs)
+            try:
+                self.say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing ...")
+                now = costs.current_costs(self.dsn, self.queries)
+                real = costs.ratios(self.base_costs, now, self.calls, self.subset)
+                after = replay.run_queries(
+                    self.dsn, self.queries, runs=runs, timeout_s=timeout_s, say=self.say,
+                    tracked=False,
+                )  # fmt: skip
+            finally:
+                build.drop(self.dsn, recs)
+            measured.append(MeasuredSet(budgets, tuple(built), real, after))
+        return measured
 
 
 def extend_run(dsn: str, all_queries: Sequence[TpchQuery], budget: str) -> AdvisorRun:
@@ -314,42 +351,3 @@ def extend_run(dsn: str, all_queries: Sequence[TpchQuery], budget: str) -> Advis
         report=report,
         error="",
     )
-
-
-def build_sets(
-    dsn: str,
-    all_queries: tuple[TpchQuery, ...],
-    base_costs: dict[int, float],
-    calls: dict[int, int],
-    recorded: tuple[int, ...],
-    results: list[BudgetResult],
-    say: Say,
-    *,
-    runs: int,
-    timeout_s: float,
-    chosen: tuple[str, ...] | None,
-) -> list[MeasuredSet]:
-    """Build each distinct recommended set once (for the ``chosen`` budgets; None: all), time
-    the queries."""
-    groups: dict[tuple[tuple[str, ...], ...], list[BudgetResult]] = {}
-    for result in results:
-        if result.run.ok and result.run.recommendations:
-            groups.setdefault(result.set_key, []).append(result)
-    measured = []
-    for group in groups.values():
-        budgets = tuple(r.budget for r in group)
-        if chosen is not None and not set(budgets) & set(chosen):
-            continue
-        recs = group[0].run.recommendations
-        say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
-        built = build.build(dsn, recs)
-        try:
-            say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing the queries ...")
-            real = costs.ratios(base_costs, costs.current_costs(dsn, all_queries), calls, recorded)
-            after = replay.run_queries(
-                dsn, all_queries, runs=runs, timeout_s=timeout_s, say=say, tracked=False
-            )
-        finally:
-            build.drop(dsn, recs)
-        measured.append(MeasuredSet(budgets, tuple(built), real, after))
-    return measured
