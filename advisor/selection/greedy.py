@@ -211,6 +211,8 @@ class GreedySelector:
         for item in items:
             for spec in self.whatif.used_specs(item.parsed, chosen):
                 used_by[spec].append(item.key)
+        chosen = [s for s in chosen if used_by[s]]  # the finishing steps may leave one unread
+        used_by = {s: keys for s, keys in used_by.items() if keys}
         for item in items:
             if item.key in bundles and not any(item.key in v for v in used_by.values()):
                 rejected[item.key] = self._not_selected(item, bundles[item.key])
