@@ -25,7 +25,8 @@
    ones, and the wider key keeps ORDER BY ... LIMIT fast for every value.
 6. **Narrower when the last bytes do not pay** (``narrow``): an INCLUDE list or trailing key
    columns that save less than a quarter of what the narrower index saves per byte go, except
-   keys a statement orders by under a LIMIT.
+   keys a statement orders by under a LIMIT; and an index that saves per byte less than a
+   tenth of what the median advised index saves goes.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from dataclasses import dataclass, replace
 
 from advisor.model import IndexKey, IndexSpec, Role, TableRef
 from advisor.selection.base import Selection, WorkloadItem
-from advisor.selection.narrow import narrow
+from advisor.selection.narrow import drop_inefficient, narrow
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 
@@ -206,6 +207,7 @@ class GreedySelector:
         chosen = self._prefer_smaller(items, chosen, pool)
         chosen = self._merge(items, chosen)
         chosen = narrow(self.whatif, items, chosen, self.size_of)
+        chosen = drop_inefficient(self.whatif, items, chosen, self.size_of)
         current = {item.key: self._cost(item, chosen) for item in items}
         used_by: dict[IndexSpec, list[str]] = {spec: [] for spec in chosen}
         for item in items:

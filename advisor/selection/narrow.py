@@ -102,3 +102,43 @@ def _sorts(users: list[WorkloadItem], spec: IndexSpec, form: IndexSpec) -> bool:
                 for u in item.parsed.uses)
         for item in users
     )  # fmt: skip
+
+
+EFFICIENCY_SHARE = 0.1  # an index must save at least this share of the median saved per byte
+MIN_PEERS = 4  # fewer advised indexes than this: no median worth comparing with
+PEER_SHARE = 0.01  # an index of less than this share of the advice's size is no peer
+
+
+def drop_inefficient(
+    whatif: WhatIf,
+    items: list[WorkloadItem],
+    chosen: list[IndexSpec],
+    size_of: Callable[[IndexSpec], int],
+) -> list[IndexSpec]:
+    """``chosen`` without the indexes that save, per byte, less than a tenth of what the median
+    advised index of some size saves per byte: next to the rest of the advice they are a poor
+    use of space (on TPC-H, a 176 MB ``lineitem (l_discount, l_shipdate)`` for a fifth of one
+    statement). Below four such peers there is no median to go by."""
+    if len(chosen) < MIN_PEERS:
+        return chosen
+    per_byte: dict[IndexSpec, float] = {}
+    for spec in chosen:
+        users = [i for i in items if spec in whatif.used_specs(i.parsed, chosen)]
+        without = [s for s in chosen if s != spec]
+        gain = sum(
+            item.weight
+            * (whatif.cost(item.parsed, without).total_cost
+               - whatif.cost(item.parsed, chosen).total_cost)
+            / item.base_cost
+            for item in users
+            if item.base_cost > 0
+        )  # fmt: skip
+        per_byte[spec] = gain / max(size_of(spec), 1)
+    # tiny indexes (a partial index on a few rows, a BRIN) save a lot per byte: they would set
+    # a bar no full-size B-tree reaches, so the peers are the indexes of some size
+    total = sum(size_of(s) for s in chosen)
+    peers = sorted(v for s, v in per_byte.items() if size_of(s) >= PEER_SHARE * total)
+    if len(peers) < MIN_PEERS:
+        return chosen
+    middle = peers[len(peers) // 2]
+    return [s for s in chosen if per_byte[s] >= EFFICIENCY_SHARE * middle]
