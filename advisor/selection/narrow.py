@@ -70,13 +70,7 @@ def _narrower(
         return None
 
     def gain(base: list[IndexSpec], trial: list[IndexSpec]) -> float:
-        total = 0.0
-        for item in users:
-            if item.base_cost > 0:
-                before = whatif.cost(item.parsed, base).total_cost
-                after = whatif.cost(item.parsed, trial).total_cost
-                total += item.weight * (before - after) / item.base_cost
-        return total
+        return _gain(whatif, users, base, trial)
 
     for form in forms:
         extra = size_of(spec) - size_of(form)
@@ -125,15 +119,7 @@ def drop_inefficient(
     for spec in chosen:
         users = [i for i in items if spec in whatif.used_specs(i.parsed, chosen)]
         without = [s for s in chosen if s != spec]
-        gain = sum(
-            item.weight
-            * (whatif.cost(item.parsed, without).total_cost
-               - whatif.cost(item.parsed, chosen).total_cost)
-            / item.base_cost
-            for item in users
-            if item.base_cost > 0
-        )  # fmt: skip
-        per_byte[spec] = gain / max(size_of(spec), 1)
+        per_byte[spec] = _gain(whatif, users, without, chosen) / max(size_of(spec), 1)
     # tiny indexes (a partial index on a few rows, a BRIN) save a lot per byte: they would set
     # a bar no full-size B-tree reaches, so the peers are the indexes of some size
     total = sum(size_of(s) for s in chosen)
@@ -142,3 +128,16 @@ def drop_inefficient(
         return chosen
     middle = peers[len(peers) // 2]
     return [s for s in chosen if per_byte[s] >= EFFICIENCY_SHARE * middle]
+
+
+def _gain(
+    whatif: WhatIf, users: list[WorkloadItem], base: list[IndexSpec], trial: list[IndexSpec]
+) -> float:
+    """What going from ``base`` to ``trial`` saves the users, weighted as the search weighs it."""
+    total = 0.0
+    for item in users:
+        if item.base_cost > 0:
+            before = whatif.cost(item.parsed, base).total_cost
+            after = whatif.cost(item.parsed, trial).total_cost
+            total += item.weight * (before - after) / item.base_cost
+    return total

@@ -30,7 +30,7 @@ from benchmarks.tpch.bench import (
     reset_statistics,
     server,
 )
-from benchmarks.tpch.database import drop_database
+from benchmarks.tpch.database import Loaded, drop_database
 from benchmarks.tpch.queries import TpchQuery
 from benchmarks.tpch.replay import Timing
 
@@ -72,7 +72,7 @@ class Coverage:
 class Results:
     options: Options
     machine: machine.Machine
-    loaded: database.Loaded
+    loaded: Loaded
     queries: tuple[TpchQuery, ...]
     literal_plans: tuple[int, ...]  # statements the server plans with their constants
     baseline: dict[int, Timing]
@@ -143,7 +143,7 @@ def run_benchmark(options: Options, say: Say) -> Results:
 
 
 def _measure(
-    options: Options, loaded: database.Loaded, log_file: Path | None, work_dir: Path, say: Say
+    options: Options, loaded: Loaded, log_file: Path | None, work_dir: Path, say: Say
 ) -> Results:
     dsn = loaded.dsn
     all_queries = tuple(

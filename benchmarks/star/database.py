@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
-from benchmarks.tpch.database import create_database
+from benchmarks.tpch.database import Loaded, create_database
 
 HERE = Path(__file__).parent
 Say = Callable[[str], None]
@@ -35,14 +34,6 @@ TABLES = (
     "web_site", "call_center", "store_sales", "store_returns", "catalog_sales",
     "catalog_returns", "web_sales", "web_returns", "inventory",
 )  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Loaded:
-    dsn: str
-    rows: dict[str, int]
-    generate_seconds: float
-    load_seconds: float
 
 
 def sizes(scale: float) -> dict[str, int]:
