@@ -527,7 +527,8 @@ def _rule_advice(
     out = []
     for spec, (advice, users) in merged.items():
         table = catalog.tables[spec.table]
-        uses = [gin.Use(i.weight, gin.scan_share(i.seq_scans, i.base_cost, table)) for i in users]
+        scanned = {spec.table.name, *(leaf.ref.name for leaf in catalog.leaves(spec.table))}
+        uses = [gin.Use(i.weight, gin.scan_share(i.seq_scans, i.base_cost, scanned)) for i in users]
         upkeep = costing.write(spec).ms * gin.entries_per_row(spec, table)
         declined = gin.judge(spec, table, uses, upkeep, settings)
         if declined is not None:

@@ -21,7 +21,7 @@ element of each inserted or updated row. The budgets count it at its estimated s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from advisor.collect.catalog import Catalog
@@ -119,11 +119,14 @@ class Use:
     scan_share: float
 
 
-def scan_share(seq_scans: Sequence[tuple[str, float]], base_cost: float, table: Table) -> float:
-    """The share of a statement's plan cost spent scanning ``table`` sequentially."""
+def scan_share(
+    seq_scans: Sequence[tuple[str, float]], base_cost: float, names: Collection[str]
+) -> float:
+    """The share of a statement's plan cost spent scanning the tables ``names`` (a table and,
+    when it is partitioned, its partitions) sequentially."""
     if base_cost <= 0:
         return 0.0
-    cost = sum(c for name, c in seq_scans if name == table.ref.name)
+    cost = sum(c for name, c in seq_scans if name in names)
     return min(cost / base_cost, 1.0)
 
 
