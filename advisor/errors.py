@@ -1,7 +1,9 @@
 """The error tree. Each class carries its exit code; the CLI prints ``str(err)`` on one line.
 
 Exit codes: 0 clean, 1 findings (advice with ``--fail-on-advice``), 2 tool or usage error,
-3 the database is not ready for analysis (preflight), 4 connection failure.
+3 the database is not ready for analysis (preflight), 4 connection failure; ``advisor apply``
+adds 5 (an index was not built) and 6 (built, but the planner uses it for none of its
+statements), see ``advisor.apply.errors``.
 """
 
 from __future__ import annotations

@@ -10,6 +10,8 @@ import enum
 import functools
 from dataclasses import dataclass, field
 
+from advisor.window import Window
+
 
 @dataclass(frozen=True, order=True)
 class TableRef:
@@ -36,6 +38,33 @@ class Column:
     avg_width: int | None = None  # pg_stats: average stored width in bytes
     type_length: int = -1  # pg_attribute.attlen: fixed width, or -1 for varlena
     dedup: bool = True  # B-tree deduplication possible for the type's default operator class
+    type_name: str = ""  # pg_type.typname: varchar, numeric, int4, an enum's name ...
+    type_schema: str = "pg_catalog"
+    type_kind: str = "b"  # pg_type.typtype: b base, e enum, d domain, c composite ...
+    typmod: int = -1
+    default_sql: str | None = None
+    identity: str = ""  # "a" always, "d" by default
+    generated: str = ""  # "s" stored
+    comment: str | None = None
+
+    @property
+    def char_length(self) -> int | None:
+        """n of varchar(n) / char(n); None when unbounded."""
+        if self.type_name in ("varchar", "bpchar") and self.typmod >= 4:
+            return self.typmod - 4
+        return None
+
+    @property
+    def numeric_precision(self) -> tuple[int, int] | None:
+        """(precision, scale) of numeric(p,s); None for unconstrained numeric."""
+        if self.type_name != "numeric" or self.typmod < 4:
+            return None
+        mod = self.typmod - 4
+        return (mod >> 16) & 0xFFFF, mod & 0xFFFF
+
+    @property
+    def has_default(self) -> bool:
+        return self.default_sql is not None or bool(self.identity) or bool(self.generated)
 
 
 @dataclass(frozen=True)
@@ -55,6 +84,20 @@ class Table:
     n_tup_upd: int = 0
     n_tup_del: int = 0
     n_tup_hot_upd: int = 0
+    rows: float = 0.0  # the planner's estimate, or the live rows when never analysed
+    comment: str | None = None
+    is_partition: bool = False
+    extension_member: bool = False
+    before_insert_row_trigger: bool = False
+    has_default_partition: bool = False
+
+    @property
+    def rls_enabled(self) -> bool:
+        return self.row_security
+
+    @property
+    def rls_forced(self) -> bool:
+        return self.force_row_security
 
     def column(self, name: str) -> Column | None:
         for col in self.columns:
@@ -88,19 +131,35 @@ class Partition:
 
 @dataclass(frozen=True)
 class Policy:
-    """A row-level security policy; ``qual`` and ``with_check`` are SQL text."""
+    """A row-level security policy; ``using_sql`` and ``check_sql`` are SQL text."""
 
-    table: TableRef
     name: str
-    permissive: str
-    roles: tuple[str, ...]
-    command: str
-    qual: str | None
-    with_check: str | None
+    table: TableRef
+    command: str  # r select, a insert, w update, d delete, * all
+    permissive: bool
+    roles: tuple[str, ...]  # "public" for everyone
+    using_sql: str | None
+    check_sql: str | None
+    comment: str | None = None
+
+    @property
+    def applies_to_select(self) -> bool:
+        return self.command in ("r", "*")
+
+
+KeyShape = tuple[int, str, int, int, int]  # attnum, expression tree, opclass, collation, option
 
 
 @dataclass(frozen=True)
 class ExistingIndex:
+    """An index of the database, as ``advisor.catalog.indexes`` reads it (one query for all).
+
+    ``keys`` and ``include`` are names (an expression key: its text) for matching with advice;
+    the structural fields are what PostgreSQL compares indexes by, for the review. An index on a
+    partitioned table (``kind`` "I") has no storage of its own: ``size_bytes`` and the counters
+    are the sums over the leaf indexes attached below it (``leaf_oids``).
+    """
+
     oid: int
     table: TableRef
     name: str
@@ -112,10 +171,103 @@ class ExistingIndex:
     is_unique: bool
     is_primary: bool
     is_valid: bool
-    size_bytes: int  # an index on a partitioned table: the sum over its leaf indexes
-    scans: int  # likewise
+    size_bytes: int
+    scans: int
+    table_oid: int = 0
+    table_kind: str = "r"  # pg_class.relkind of the table
     kind: str = "i"  # pg_class.relkind: "I" for an index on a partitioned table
+    key_count: int = -1  # indnkeyatts; -1: len(keys)
+    attnums: tuple[int, ...] = ()  # keys then INCLUDE columns; 0 marks an expression key
+    opclasses: tuple[int, ...] = ()
+    collations: tuple[int, ...] = ()
+    options: tuple[int, ...] = ()  # per key: bit 1 DESC, bit 2 NULLS FIRST
+    expressions: tuple[str, ...] = ()  # node trees of the expression keys, no locations
+    predicate_tree: str | None = None
+    tablespace: str | None = None
+    is_exclusion: bool = False
+    is_replica_identity: bool = False
+    is_ready: bool = True
+    constraints: tuple[str, ...] = ()  # the constraints it backs
     parent_oid: int | None = None  # the partitioned index this one is attached to
+    leaf_oids: tuple[int, ...] = ()  # on a partitioned table: the leaf indexes below it
+    extension_member: bool = False
+    building: bool = False  # a CREATE INDEX / REINDEX is running on it right now
+    tup_read: int = 0
+    tup_fetch: int = 0
+    size_exact: bool = True  # False: from relpages, because the table was locked
+
+    @property
+    def column_texts(self) -> tuple[str, ...]:
+        return (*self.keys, *self.include)
+
+    @property
+    def n_keys(self) -> int:
+        return self.key_count if self.key_count >= 0 else len(self.keys)
+
+    @property
+    def is_partition(self) -> bool:
+        """Attached to an index of a partitioned table: reviewed as part of that one."""
+        return self.parent_oid is not None
+
+    @property
+    def key_shapes(self) -> tuple[KeyShape, ...]:
+        """Each key as PostgreSQL compares it: column or expression, opclass, collation, order."""
+        if not self.attnums:  # built without the catalog's structure: compare by text
+            return tuple((0, key, 0, 0, 0) for key in self.keys)
+        shapes: list[KeyShape] = []
+        exprs = iter(self.expressions)
+        for pos in range(self.n_keys):
+            attnum = self.attnums[pos]
+            expr = next(exprs, "?") if attnum == 0 else ""
+            shapes.append((attnum, expr, _at(self.opclasses, pos), _at(self.collations, pos),
+                           _at(self.options, pos)))  # fmt: skip
+        return tuple(shapes)
+
+    @property
+    def include_attnums(self) -> frozenset[int]:
+        return frozenset(self.attnums[self.n_keys :])
+
+    @property
+    def identity(self) -> tuple[object, ...]:
+        """Equal for two indexes that store the same thing in the same order."""
+        include = self.include_attnums if self.attnums else frozenset(self.include)
+        tree = self.predicate_tree if self.attnums else self.predicate
+        return (self.table_oid, self.table, self.method, self.key_shapes, include, tree)
+
+    @property
+    def backs_constraint(self) -> bool:
+        return bool(self.constraints)
+
+    @property
+    def key_text(self) -> str:
+        return ", ".join(self.keys)
+
+    @property
+    def shape(self) -> str:
+        """``USING btree (a, lower(b)) WHERE ...`` for the report."""
+        return using_text(self.method, self.key_text, self.include, self.predicate)
+
+    def leading_columns(self, count: int) -> frozenset[str] | None:
+        """The first ``count`` key columns as a set, or None when an expression is among them."""
+        if count > self.n_keys:
+            return None
+        if self.attnums and 0 in self.attnums[:count]:
+            return None
+        return frozenset(self.keys[:count])
+
+
+def using_text(method: str, keys: str, include: tuple[str, ...], where: str | None) -> str:
+    """``USING btree (a, b) INCLUDE (c) WHERE ...``."""
+    text = f"USING {method} ({keys})"
+    if include:
+        text += f" INCLUDE ({', '.join(include)})"
+    if where:
+        text += f" WHERE {where}"
+    return text
+
+
+def _at(values: tuple[int, ...], pos: int) -> int:
+    return values[pos] if pos < len(values) else 0
 
 
 @dataclass(frozen=True)
@@ -157,12 +309,8 @@ class IndexSpec:
             + (f" {k.opclass}" if k.opclass else "")
             for k in self.keys
         )
-        text = f"{self.table} USING {self.method} ({keys})"
-        if self.include:
-            text += f" INCLUDE ({', '.join(display(c) for c in self.include)})"
-        if self.where:
-            text += f" WHERE {self.where}"
-        return text
+        include = tuple(display(c) for c in self.include)
+        return f"{self.table} {using_text(self.method, keys, include, self.where)}"
 
 
 class Role(enum.StrEnum):
@@ -248,6 +396,7 @@ class StatementEffect:
     statement: Statement
     cost_before: float
     cost_after: float | None  # None: not proven by the planner (rule-based advice)
+    time_saved_ms: float | None = None  # this index's part of the statement's saving
 
 
 @dataclass(frozen=True)
@@ -258,9 +407,12 @@ class Recommendation:
     drop_sql: str
     estimated_size_bytes: int
     effects: tuple[StatementEffect, ...]
-    time_saved_ms_per_week: float
+    time_saved_ms_per_week: float | None  # only when the window covers at least a day
     write_overhead: float = 0.0  # ms per week of index maintenance at the observed write rate
     verified: bool = True
+    # its part of its statements' measured time over the statistics window (split among the
+    # indexes serving a statement); None: no statement it serves has a measured time
+    time_saved_ms: float | None = None
     hypopg_size_bytes: int | None = None
     notes: tuple[str, ...] = ()
     # An index on a partitioned table is built in steps, one statement each, run one at a time:
@@ -312,6 +464,7 @@ class ServerInfo:
     stats_since: str | None
     stats_age_seconds: float | None
     table_stats_age_seconds: float | None = None
+    stats_basis: str | None = None  # how stats_since was found: the pgss reset, the server start
 
 
 @dataclass(frozen=True)
@@ -326,3 +479,6 @@ class Report:
     workload_cost_before: float
     workload_cost_after: float
     settings: dict[str, object] = field(default_factory=dict)
+    window: Window | None = None  # what the measured times cover
+    left_out: tuple[tuple[str, str], ...] = ()  # (index, why): chosen, then left out
+    budget_note: str | None = None  # "2 indexes left out by --max-size 10MB"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -15,10 +16,11 @@ from advisor import review as review_mod
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
+from advisor.catalog.names import IndexNames
 from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
-from advisor.db import ddl, partitioned, session
+from advisor.db import session
 from advisor.errors import AnalysisAborted
 from advisor.history.own import is_advisor_statement
 from advisor.model import (
@@ -36,23 +38,23 @@ from advisor.model import (
 )
 from advisor.parse import retype
 from advisor.parse.statement import analyse as parse_statement
-from advisor.review.facts import relation_names
 from advisor.selection import budgeted
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, combined, write_cost
-from advisor.settings import Settings
-from advisor.sources.workload import SourceOptions
+from advisor.selection.proof import prove, served_in_order
+from advisor.settings import Settings, format_size
+from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
 from advisor.whatif.size import estimate_btree_bytes, estimate_gin_bytes
 from advisor.whatif.verify import verify as verify_on_copy
+from advisor.window import WEEK_SECONDS, Window
 
 log = logging.getLogger(__name__)
 
-WEEK_SECONDS = 7 * 24 * 3600
 Progress = Callable[[str], None]
 
 
@@ -95,7 +97,8 @@ def _analyze(
     note: Progress,
     started: float,
 ) -> Report:
-    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements)
+    now = datetime.fromtimestamp(settings.now_epoch, UTC) if settings.now_epoch else None
+    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements, now=now)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
     collected = collect_workload(
@@ -116,9 +119,10 @@ def _analyze(
         for item in collected.items
         if not is_advisor_statement(item.statement.query)  # our own catalog reads and EXPLAINs
     ]
+    window = _window(server.info, options, collected)
     period = server.info.stats_age_seconds
-    if not options.use_pg_stat_statements and collected.log_span_seconds:
-        period = collected.log_span_seconds
+    if not options.use_pg_stat_statements:
+        period = window.seconds
     server_info = replace(server.info, stats_age_seconds=period)
     note(f"parsing {len(workload)} statements")
     parsed: list[ParsedStatement] = []
@@ -146,10 +150,11 @@ def _analyze(
                 whatif, tuned, size_of=costing.size, overhead_of=costing.overhead_ms
             )
 
-        selection = budgeted.select(selector, settings, items, proposed, costing.size)
-        names = IndexNames(conn, catalog)
-        recommendations = _recommend(names, catalog, selection, items, costing)
-        unverified = _rule_advice(names, catalog, items, costing, settings, reasons)
+        chosen = budgeted.select(selector, settings, items, proposed, costing.size)
+        selection = prove(chosen, items, whatif)
+        names = IndexNames(conn, catalog=catalog)
+        recommendations = _recommend(names, catalog, selection, items, costing, window)
+        unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
     finally:
         if not conn.broken:
             hypo.reset()
@@ -187,7 +192,38 @@ def _analyze(
             by_key[k].parsed.statement.calls * c for k, c in selection.costs.items() if k in by_key
         ),
         settings=asdict(settings),
+        window=window,
+        left_out=tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
+        budget_note=_budget_note(selection, settings),
     )
+
+
+def _window(server: ServerInfo, options: SourceOptions, collected: Workload) -> Window:
+    """The period the workload's times cover (``advisor.window``)."""
+    if options.use_pg_stat_statements:
+        since = datetime.fromisoformat(server.stats_since) if server.stats_since else None
+        return Window(
+            "pg_stat_statements statistics",
+            server.stats_age_seconds,
+            since,
+            server.stats_basis or "",
+        )
+    if collected.window is not None:
+        return collected.window
+    return Window("the given queries", None, None, "statements without measured times")
+
+
+def _budget_note(selection: Selection, settings: Settings) -> str | None:
+    """``2 indexes left out by --max-size 10MB``, when a budget kept indexes out."""
+    if not selection.over_budget:
+        return None
+    limits = []
+    if settings.max_size_bytes is not None:
+        limits.append(f"--max-size {format_size(settings.max_size_bytes)}")
+    if settings.max_indexes is not None:
+        limits.append(f"--max-indexes {settings.max_indexes}")
+    count = len(selection.over_budget)
+    return f"{count} index{'es' if count != 1 else ''} left out by {' and '.join(limits)}"
 
 
 class Costing:
@@ -263,12 +299,6 @@ class Costing:
 
     def overhead_ms(self, spec: IndexSpec) -> float:
         return self.write(spec).ms
-
-    @property
-    def week_scale(self) -> float:
-        """Milliseconds over the statistics period -> per week."""
-        age = self.server.stats_age_seconds or 0.0
-        return WEEK_SECONDS / age if age > 0 else 1.0
 
 
 def _baseline(
@@ -359,65 +389,48 @@ def _candidates(
     return proposed
 
 
-@dataclass(frozen=True)
-class Claimed:
-    """A new index's name and DDL (several statements for an index on a partitioned table)."""
+def split_savings(
+    selection: Selection, items: list[WorkloadItem], whatif: WhatIf
+) -> dict[IndexSpec, dict[str, float]]:
+    """Each statement's saving over the window, split among the indexes that serve it.
 
-    name: str
-    create_sql: str
-    drop_sql: str
-    create_steps: tuple[str, ...] = ()
-    drop_steps: tuple[str, ...] = ()
-    partitions: tuple[TableRef, ...] = ()
-    notes: tuple[str, ...] = ()
+    A statement's saving is its measured time times the share of its planner cost the final
+    set removes. It is split by marginal gain in the order the indexes were chosen: the first
+    index's gain is measured with only the indexes that do not serve the statement, the next
+    one's with the first added, and so on (equal parts when the planner sees no gain from any
+    one alone). The parts add up to the statement's saving, never more than its time.
+    Statements without a measured time (given queries) get no entry.
+    """
+    shares: dict[IndexSpec, dict[str, float]] = {spec: {} for spec in selection.chosen}
+    for item in items:
+        serving = served_in_order(selection, item.key)
+        statement = item.parsed.statement
+        if not serving or statement.total_exec_ms <= 0 or item.base_cost <= 0:
+            continue
+        after = selection.costs.get(item.key, item.base_cost)
+        saving = statement.total_exec_ms * max(0.0, 1.0 - after / item.base_cost)
+        if len(serving) == 1:
+            shares[serving[0]][item.key] = saving
+            continue
+        config = [s for s in selection.chosen if s not in serving]
+        previous = whatif.cost(item.parsed, config).total_cost
+        gains = []
+        for spec in serving:
+            config.append(spec)
+            cost = whatif.cost(item.parsed, config).total_cost
+            gains.append(max(previous - cost, 0.0))
+            previous = cost
+        total = sum(gains)
+        for spec, gain in zip(serving, gains, strict=True):
+            part = gain / total if total > 0 else 1.0 / len(serving)
+            shares[spec][item.key] = saving * part
+    return shares
 
-    def fields(self) -> dict[str, Any]:
-        """The ``Recommendation`` fields these set (``notes`` are added to the others)."""
-        return {
-            "name": self.name,
-            "create_sql": self.create_sql,
-            "drop_sql": self.drop_sql,
-            "create_steps": self.create_steps,
-            "drop_steps": self.drop_steps,
-            "partitions": self.partitions,
-        }
 
-
-class IndexNames:
-    """Names for new indexes: unique among every relation of their schema, and each other."""
-
-    def __init__(self, conn: psycopg.Connection[Any], catalog: Catalog) -> None:
-        self.conn = conn
-        self.catalog = catalog
-        self.taken: dict[str, set[str]] = {}
-
-    def _taken(self, schema: str) -> set[str]:
-        if schema not in self.taken:
-            self.taken[schema] = set(relation_names(self.conn, schema))
-        return self.taken[schema]
-
-    def claim(self, spec: IndexSpec) -> Claimed:
-        """A fresh name, and the CREATE / DROP statements that use it."""
-        schema = spec.table.schema
-        name = ddl.index_name(spec, self._taken(schema))
-        self._taken(schema).add(name)
-        create = ddl.create_index(spec, name, concurrently=True, if_not_exists=True)
-        drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
-        claimed = Claimed(name, create.as_string(self.conn), drop.as_string(self.conn))
-        if not self.catalog.is_partitioned(spec.table):
-            return claimed
-        build = partitioned.plan(
-            partitioned.Template(claimed.create_sql),
-            self.catalog.partition_tree(spec.table),
-            name,
-            partitioned.name_source(self._taken),
-        )
-        steps = tuple(s.sql for s in build.steps)
-        drops = build.drop_statements()
-        return Claimed(
-            name, ";\n".join(steps), ";\n".join(drops), steps, drops, build.leaves,
-            partitioned.notes(build),
-        )  # fmt: skip
+def _week_scale(window: Window) -> float:
+    """Milliseconds over the window -> per week (1 without a window)."""
+    age = window.seconds or 0.0
+    return WEEK_SECONDS / age if age > 0 else 1.0
 
 
 def _recommend(
@@ -426,21 +439,23 @@ def _recommend(
     selection: Selection,
     items: list[WorkloadItem],
     costing: Costing,
+    window: Window,
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
-    scale = costing.week_scale
+    scale = _week_scale(window)
+    shares = split_savings(selection, items, costing.whatif)
     out = []
     for spec in selection.chosen:
         claimed = names.claim(spec)
         effects = []
-        saved = 0.0
         for key in selection.used_by.get(spec, ()):
             item = by_key[key]
             after = selection.costs[key]
-            effects.append(StatementEffect(item.parsed.statement, item.base_cost, after))
-            if item.base_cost > 0:
-                saved += item.parsed.statement.total_exec_ms * (1 - after / item.base_cost)
+            effects.append(
+                StatementEffect(item.parsed.statement, item.base_cost, after, shares[spec].get(key))
+            )
         effects.sort(key=lambda e: e.statement.total_exec_ms, reverse=True)
+        saved = sum(shares[spec].values()) if shares[spec] else None
         write = costing.write(spec)
         notes = []
         if spec.include:
@@ -457,13 +472,14 @@ def _recommend(
                 **claimed.fields(),
                 estimated_size_bytes=costing.size(spec),
                 effects=tuple(effects),
-                time_saved_ms_per_week=saved * scale,
+                time_saved_ms=saved,
+                time_saved_ms_per_week=window.per_week(saved),
                 write_overhead=write.ms * scale,
                 hypopg_size_bytes=costing.hypopg_size(spec),
                 notes=(*notes, *claimed.notes),
             )
         )
-    out.sort(key=lambda r: r.time_saved_ms_per_week, reverse=True)
+    out.sort(key=lambda r: r.time_saved_ms if r.time_saved_ms is not None else -1.0, reverse=True)
     return out  # a list: rule-based advice is appended after the proven
 
 
@@ -515,6 +531,7 @@ def _rule_advice(
     costing: Costing,
     settings: Settings,
     reasons: dict[str, str],
+    window: Window,
 ) -> list[Recommendation]:
     """GIN advice that HypoPG cannot prove, merged per index, marked unverified; advice that
     does not earn its place (``gin.judge``) is dropped, with a reason for its statements."""
@@ -546,8 +563,9 @@ def _rule_advice(
                 effects=tuple(
                     StatementEffect(i.parsed.statement, i.base_cost, None) for i in users
                 ),
-                time_saved_ms_per_week=0.0,
-                write_overhead=upkeep * costing.week_scale,
+                time_saved_ms=None,
+                time_saved_ms_per_week=None,
+                write_overhead=upkeep * _week_scale(window),
                 verified=False,
                 notes=(
                     f"not planner-proven: HypoPG cannot create {spec.method} indexes",

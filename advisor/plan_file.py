@@ -125,7 +125,12 @@ def to_document(report: Report, *, now: datetime | None = None) -> dict[str, Any
                 "create_statements": list(rec.create_statements),
                 "drop_statements": list(rec.drop_statements),
                 "estimated_size_bytes": rec.estimated_size_bytes,
-                "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
+                "time_saved_ms": None if rec.time_saved_ms is None else round(rec.time_saved_ms, 1),
+                "time_saved_ms_per_week": (
+                    None
+                    if rec.time_saved_ms_per_week is None
+                    else round(rec.time_saved_ms_per_week, 1)
+                ),
                 "statements": _statements(rec),
             }
             for rec in report.recommendations

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from advisor import durations
 from advisor.errors import UsageError
 
 _SIZE_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
-_DURATION_UNITS = {"ms": 1, "s": 1000, "min": 60_000, "h": 3_600_000, "d": 86_400_000}
 
 
 def parse_size(text: str) -> int:
@@ -19,12 +19,20 @@ def parse_size(text: str) -> int:
     return int(float(match.group(1)) * _SIZE_UNITS[match.group(2)])
 
 
+def format_size(n: int) -> str:
+    """Bytes as ``parse_size`` reads them back: ``10MB``, ``2GB``, ``1536KB``, ``100B``."""
+    for unit in ("TB", "GB", "MB", "KB"):
+        if n >= _SIZE_UNITS[unit] and n % _SIZE_UNITS[unit] == 0:
+            return f"{n // _SIZE_UNITS[unit]}{unit}"
+    return f"{n}B"
+
+
 def parse_duration_ms(text: str) -> int:
     """``"10s"`` -> 10000. A bare number is milliseconds, like PostgreSQL's timeouts."""
-    match = re.fullmatch(r"\s*(\d+)\s*(ms|s|min|h|d)?\s*", text)
-    if not match:
+    ms = durations.parse_ms(text)
+    if ms is None:
         raise UsageError(f"cannot read duration {text!r}", "use e.g. 500ms, 10s, 2min or 7d")
-    return int(match.group(1)) * _DURATION_UNITS[match.group(2) or "ms"]
+    return int(ms)
 
 
 @dataclass(frozen=True)
@@ -49,3 +57,4 @@ class Settings:
     min_stats_age_s: float = 7 * 86_400.0  # younger index statistics call nothing unused
     replica_dsns: tuple[str, ...] = ()  # index scans on replicas count too
     verbose: bool = False
+    now_epoch: float | None = None  # a fixed clock for the statistics window (replays, tests)

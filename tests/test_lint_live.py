@@ -37,6 +37,8 @@ CREATE TABLE bad_invoice (id bigint PRIMARY KEY, total numeric NOT NULL, currenc
 CREATE TABLE bad_fee (id bigint PRIMARY KEY, fee numeric(12, 2) NOT NULL);
 CREATE TABLE bad_event (id bigint PRIMARY KEY, happened_at timestamp NOT NULL);
 CREATE TABLE bad_person (id bigint PRIMARY KEY, full_name varchar(30) NOT NULL);
+CREATE INDEX bad_person_name_idx ON bad_person (full_name);
+CREATE INDEX bad_person_name_copy ON bad_person (full_name);
 CREATE TABLE bad_country (id bigint PRIMARY KEY, code char(2) NOT NULL);
 CREATE TABLE bad_parent (id bigint PRIMARY KEY);
 CREATE TABLE bad_child (id bigint PRIMARY KEY,
@@ -109,6 +111,7 @@ EXPECTED = {
     "rls-permissive-overlap": ("bad_file", None),
     "enum-type": ("bad_mood", None),
     "insert-omits-not-null": ("bad_signup", "plan"),
+    "index-review": ("bad_person", None),
 }
 
 CLEAN_SCHEMA = """
@@ -291,6 +294,7 @@ def test_each_fix_makes_its_finding_go_away_and_its_rollback_brings_it_back(
         "soft-delete-without-partial-index",
         "audit-without-entity-index",
         "rls-per-row-function",
+        "index-review",
     }
     for finding in before:
         if finding.fix_sql:

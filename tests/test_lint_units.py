@@ -160,12 +160,9 @@ def test_config_files(tmp_path: Path) -> None:
 
 def _table(*columns: tuple[str, str]) -> TableInfo:
     cols = tuple(
-        ColumnInfo(name, i, kind, kind, "pg_catalog", "b", -1, True, None, "", "", None)
-        for i, (name, kind) in enumerate(columns, 1)
+        ColumnInfo(name, i, kind, True, type_name=kind) for i, (name, kind) in enumerate(columns, 1)
     )
-    return TableInfo(
-        1, TableRef("public", "t"), "r", False, False, None, 0, 0, 0, 0, 0, False, cols
-    )
+    return TableInfo(1, TableRef("public", "t"), "r", 0.0, 0, 0, cols)
 
 
 def test_name_heuristics() -> None:

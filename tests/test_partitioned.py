@@ -24,13 +24,13 @@ from psycopg.types.numeric import Int8
 from advisor.apply import run, source
 from advisor.apply.model import ApplyOptions, Outcome
 from advisor.apply.monitor import ProgressSample
+from advisor.catalog.names import IndexNames
 from advisor.collect.catalog import read_catalog
 from advisor.db import ddl
 from advisor.errors import ConnectionFailed
 from advisor.localdb.cluster import find_bindir
 from advisor.migrate.write import write
 from advisor.model import IndexKey, IndexSpec, Recommendation, TableRef
-from advisor.pipeline import IndexNames
 from advisor.plan_file import save_plan
 
 SHAPE = """
@@ -345,9 +345,9 @@ def test_a_failed_sql_migration_is_undone_by_its_down_then_runs_again(
 ) -> None:
     spec = IndexSpec(TableRef("public", "slow"), (IndexKey("slow_key(id)", expression=True),))
     with psycopg.connect(db.dsn, autocommit=True) as conn:
-        claimed = IndexNames(conn, read_catalog(conn)).claim(spec)
+        claimed = IndexNames(conn, catalog=read_catalog(conn)).claim(spec)
     rec = Recommendation(spec=spec, **claimed.fields(), estimated_size_bytes=0, effects=(),
-                         time_saved_ms_per_week=0.0)  # fmt: skip
+                         time_saved_ms=None, time_saved_ms_per_week=None)  # fmt: skip
     up, down = write(tmp_path, [rec], "sql")
     failed = psql(db.dsn, up, PGOPTIONS="-c statement_timeout=300")
     assert failed.returncode != 0 and "statement timeout" in failed.stderr

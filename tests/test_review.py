@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from advisor.catalog.indexes import split_node_list
 from advisor.collect.catalog import Catalog, read_catalog
 from advisor.db import session
 from advisor.localdb.cluster import find_bindir
@@ -25,7 +26,6 @@ from advisor.review import (
     replica_scans_by_oid,
     review,
 )
-from advisor.review.facts import split_node_list
 from advisor.review.migrations import write_drop_migrations
 from advisor.whatif.explain import Explainer, used_index_names
 from advisor.whatif.hypopg import HypoPG
@@ -183,9 +183,10 @@ def test_enforcing_indexes_are_never_proposed(conn: psycopg.Connection[Any]) -> 
 
 
 def test_replica_identity_is_protected_by_name(conn: psycopg.Connection[Any]) -> None:
-    from advisor.review.facts import protection, read_indexes
+    from advisor.catalog.indexes import read_indexes
+    from advisor.review.facts import protection
 
-    indexes = {i.name: i for i in read_indexes(conn, read_catalog(conn))}
+    indexes = {i.name: i for i in read_indexes(conn)}
     assert protection(indexes["uniq_code_ri"]) == "it is the table's replica identity"
     assert protection(indexes["uniq_email_key"]) == "it backs constraint uniq_email_key"
     assert protection(indexes["uniq_code_standalone"]) == "it is unique: it enforces uniqueness"

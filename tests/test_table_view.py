@@ -63,10 +63,10 @@ def db(make_db: Any) -> Any:
 
 
 def test_quoted_mixed_case_table_with_statements_and_advice(db: Any) -> None:
-    view = inspect_table(db.dsn, QUOTED, advice=Settings())
+    view = inspect_table(db.dsn, QUOTED, advice=Settings(min_stats_age_s=0))
     assert (view.ref.schema, view.ref.name) == ("Sales", "UserAccounts")
     assert view.sizes.exact and view.sizes.heap_bytes > 1_000_000
-    assert view.sizes.index_bytes == sum(i.size_bytes for i in view.indexes)
+    assert view.sizes.index_bytes == sum(i.index.size_bytes for i in view.indexes)
     assert view.stats.reltuples == 30000 and view.stats.updated == 5
     assert view.stats.index_scans >= 15  # by id, and the updates' lookups
     texts = {t.statement.query for t in view.statements}
@@ -83,7 +83,7 @@ def test_quoted_mixed_case_table_with_statements_and_advice(db: Any) -> None:
     assert 'ON "Sales"."UserAccounts"' in rec.create_sql
     by_id = next(t for t in view.statements if t.statement.query.startswith("SELECT note"))
     assert not by_id.advice and "UserAccounts_pkey" in (by_id.reason or "")
-    findings = {i.name: i.findings for i in view.indexes}
+    findings = {i.index.name: i.findings for i in view.indexes}
     assert findings["UserAccounts_pkey"] == ()
     assert any(f.startswith("unused") for f in findings["UserAccounts_Region_idx"])
     assert any(f.startswith("duplicate") for f in findings["ua_region_copy"])

@@ -91,7 +91,10 @@ CASES: dict[str, Case] = {
     "apply_partition_indexes": Case(lambda c: {"schema": "public", "table": "events"}),
     "verify_partition_index_names": Case(lambda c: {"index": "public.events_id_idx"}),
     "lint_function_volatility": Case(lambda c: {"names": ["double_it", "lower"]}),
-    "review_relation_names": Case(lambda c: ("public",)),
+    "catalog_relation_names": Case(lambda c: {"schema": "public"}),
+    "catalog_indexes": Case(lambda c: {"table_oid": None}),
+    "catalog_indexes_lockfree": Case(lambda c: {"table_oid": c["table_oid"]}),
+    "catalog_foreign_keys": Case(lambda c: {"table_oid": None}),
     "hypopg_create": Case(lambda c: ("CREATE INDEX ON public.child (note)",)),
     "hypopg_size": Case(lambda c: (c["hypo_oid"],), needs=("hypopg_reset",)),
     "hypopg_drop": Case(lambda c: (c["hypo_oid"],)),
@@ -101,9 +104,6 @@ CASES: dict[str, Case] = {
     "mcp_tables": Case(lambda c: {"limit": 10}),
     "table_stats": Case(lambda c: (c["table_oid"],)),
     "table_sizes": Case(lambda c: (c["table_oid"],)),
-    "table_indexes": Case(lambda c: (c["table_oid"],)),
-    "table_indexes_locked": Case(lambda c: (c["table_oid"],)),
-    "table_index_sizes": Case(lambda c: (c["table_oid"],)),
     "table_locks": Case(lambda c: ([c["table_oid"], c["index_oid"]],)),
 }
 for _i, _name in enumerate(_STORE_SCHEMA):  # each table after those it references

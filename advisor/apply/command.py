@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from advisor.apply import run, source
-from advisor.apply.errors import ApplyFailed
+from advisor.apply.errors import ApplyFailed, IndexNotUsed
 from advisor.apply.model import ApplyOptions, ApplyResult, Outcome
 from advisor.apply.progress_bar import RichBar
 from advisor.apply.record import JsonLinesRecorder, Recorder, default_log_path
@@ -54,6 +54,18 @@ def _report(result: ApplyResult) -> None:
         raise ApplyFailed(
             f"{len(failed)} of {len(result.results)} indexes not built: "
             f"{first.qualified_name}: {first.message}{more}"
+        )
+    unused = [r for r in result.results if run.unused_after_build(r)]
+    for item in unused:
+        _say(
+            f"warning: the planner uses {item.qualified_name} for none of the statements it "
+            f"was meant for; to take it back: {item.index.drop_sql};"
+        )
+    if unused:
+        raise IndexNotUsed(
+            f"{len(unused)} of {len(result.results)} built indexes unused by the planner: "
+            + ", ".join(r.qualified_name for r in unused),
+            "run ANALYZE on their tables and check again, or drop them with the statements above",
         )
 
 

@@ -11,6 +11,13 @@ class ApplyFailed(AdvisorError):
     exit_code = 5
 
 
+class IndexNotUsed(AdvisorError):
+    """Every index was built, but the planner uses one or more of them for none of the
+    statements they were meant for: each is named with its drop statement."""
+
+    exit_code = 6
+
+
 class StandbyRefused(PreflightError):
     """The server is a hot standby (in recovery): indexes are built on the primary."""
 

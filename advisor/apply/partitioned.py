@@ -24,11 +24,11 @@ from psycopg import errors, sql
 from advisor.apply import catalog
 from advisor.apply.build import Builder, BuildInterrupted, Decision, decide
 from advisor.apply.model import IndexResult, Outcome
+from advisor.catalog.names import IndexNames
 from advisor.db import ddl, partitioned, session
 from advisor.db.partitioned import Action, BuildPlan, Step
 from advisor.model import TableRef
 from advisor.plan_file import PlannedIndex
-from advisor.review.facts import relation_names
 
 
 def apply_index(builder: Builder, index: PlannedIndex) -> IndexResult:
@@ -42,13 +42,7 @@ def apply_index(builder: Builder, index: PlannedIndex) -> IndexResult:
 def plan_for(conn: psycopg.Connection[Any], index: PlannedIndex, decision: Decision) -> BuildPlan:
     """The steps left for ``index`` on its partitioned table, from the live catalog."""
     assert decision.tree is not None and decision.schema is not None
-    taken: dict[str, set[str]] = {}
-
-    def names(schema: str) -> set[str]:
-        if schema not in taken:
-            taken[schema] = set(relation_names(conn, schema))
-        return taken[schema]
-
+    names = IndexNames(conn).taken_in  # the one naming authority
     hints: dict[TableRef, str] = {}
     for schema, table, name in index.partition_names:
         node = _find(decision.tree, schema, table)

@@ -142,6 +142,17 @@ def planner_line(result: IndexResult) -> str | None:
     return line
 
 
+def unused_after_build(result: IndexResult) -> bool:
+    """Built, re-planned, and the planner uses it for none of the statements it was meant for
+    (statements that could not be planned prove nothing either way)."""
+    planned = [c for c in result.checks if c.uses_index is not None]
+    return (
+        result.outcome in (Outcome.CREATED, Outcome.REBUILT)
+        and bool(planned)
+        and not any(c.uses_index for c in planned)
+    )
+
+
 def _set(name: str, ms: int) -> sql.Composed:
     return sql.SQL("SET {} = {}").format(ddl.Name(name), sql.Literal(f"{ms}ms"))
 

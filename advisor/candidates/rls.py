@@ -25,9 +25,10 @@ def policy_keys(policy: Policy, catalog: Catalog) -> tuple[IndexKey, ...]:
     """The columns a policy's USING predicate compares for equality."""
     from advisor.parse.predicates import extract  # the same walker the statements go through
 
-    if not policy.qual:
+    if not policy.using_sql:
         return ()
-    text = f"SELECT 1 FROM {display(policy.table.schema, policy.table.name)} WHERE {policy.qual}"
+    where = policy.using_sql
+    text = f"SELECT 1 FROM {display(policy.table.schema, policy.table.name)} WHERE {where}"
     try:
         node = parse_sql(text)[0].stmt
     except Exception:
@@ -51,7 +52,7 @@ def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> l
         if not table.row_security:
             continue
         for policy in catalog.policies.get(ref, ()):
-            if policy.command not in ("ALL", "SELECT"):
+            if not policy.applies_to_select:
                 continue
             lead = policy_keys(policy, catalog)
             if not lead:

@@ -1,18 +1,25 @@
-"""Tables, columns with their statistics, indexes and partitions, read once per analysis."""
+"""Tables, columns with their statistics, indexes and partitions, read once per analysis.
+
+Each fact comes from the one catalog layer (``advisor.catalog``); this module composes them into
+the ``Catalog`` an analysis (and lint, and apply) works on.
+"""
 
 from __future__ import annotations
 
 import functools
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
+from advisor.catalog import indexes as index_reader
+from advisor.catalog.policies import read_policies
+from advisor.catalog.rows import by_table, resolve
+from advisor.catalog.tables import read_partitions, read_tables
 from advisor.db import queries
 from advisor.db.partitioned import IndexOnPartition, PartitionNode, tree
-from advisor.model import Column, ExistingIndex, Partition, Policy, Table, TableRef
+from advisor.model import ExistingIndex, Partition, Policy, Table, TableRef
 
 
 @dataclass(frozen=True)
@@ -27,13 +34,7 @@ class Catalog:
 
     def resolve(self, schema: str | None, name: str) -> Table | None:
         """A table by (optional) schema and name, looking unqualified names up the search_path."""
-        if schema is not None:
-            return self.tables.get(TableRef(schema, name))
-        for candidate_schema in self.search_path:
-            table = self.tables.get(TableRef(candidate_schema, name))
-            if table is not None:
-                return table
-        return None
+        return resolve(self.tables, self.search_path, schema, name)
 
     def indexes_of(self, ref: TableRef) -> tuple[ExistingIndex, ...]:
         return self.indexes.get(ref, ())
@@ -89,89 +90,22 @@ class Catalog:
 
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
+    tables = read_tables(conn)
     with conn.cursor(row_factory=dict_row) as cur:
-        columns: dict[int, list[Column]] = defaultdict(list)
-        for r in cur.execute(queries.load("columns")):
-            columns[r["table_oid"]].append(
-                Column(
-                    name=r["name"],
-                    attnum=r["attnum"],
-                    type=r["type"],
-                    not_null=r["not_null"],
-                    n_distinct=r["n_distinct"],
-                    null_frac=r["null_frac"],
-                    correlation=r["correlation"],
-                    avg_width=r["avg_width"],
-                    type_length=r["type_length"],
-                    dedup=r["dedup"],
-                )
-            )
-        tables: dict[TableRef, Table] = {}
-        for r in cur.execute(queries.load("tables")):
-            ref = TableRef(r["schema"], r["name"])
-            tables[ref] = Table(
-                oid=r["oid"],
-                ref=ref,
-                kind=r["kind"],
-                persistence=r["persistence"],
-                relallvisible=int(r["relallvisible"]),
-                row_security=r["row_security"],
-                force_row_security=r["force_row_security"],
-                reltuples=float(r["reltuples"]),
-                relpages=int(r["relpages"]),
-                size_bytes=int(r["size_bytes"] or 0),
-                columns=tuple(columns.get(r["oid"], ())),
-                n_tup_ins=int(r["n_tup_ins"]),
-                n_tup_upd=int(r["n_tup_upd"]),
-                n_tup_del=int(r["n_tup_del"]),
-                n_tup_hot_upd=int(r["n_tup_hot_upd"]),
-            )
-        indexes: dict[TableRef, list[ExistingIndex]] = defaultdict(list)
-        for r in cur.execute(queries.load("indexes")):
-            ref = TableRef(r["schema"], r["table_name"])
-            indexes[ref].append(
-                ExistingIndex(
-                    oid=r["oid"],
-                    table=ref,
-                    name=r["name"],
-                    method=r["method"],
-                    keys=tuple(r["keys"]),
-                    include=tuple(r["include"]),
-                    predicate=r["predicate"],
-                    definition=r["definition"],
-                    is_unique=r["is_unique"],
-                    is_primary=r["is_primary"],
-                    is_valid=r["is_valid"],
-                    size_bytes=int(r["size_bytes"] or 0),
-                    scans=int(r["scans"]),
-                    kind=r["kind"],
-                    parent_oid=r["parent_oid"],
-                )
-            )
         row = cur.execute(queries.load("search_path")).fetchone()
         search_path = tuple(row["schemas"]) if row else ("public",)
-        policies: dict[TableRef, list[Policy]] = defaultdict(list)
-        for r in cur.execute(queries.load("policies")):
-            ref = TableRef(r["schema"], r["table_name"])
-            policies[ref].append(
-                Policy(ref, r["name"], r["permissive"], tuple(r["roles"] or ()), r["cmd"],
-                       r["qual"], r["with_check"])
-            )  # fmt: skip
-        partitions: dict[TableRef, list[Partition]] = defaultdict(list)
-        for r in cur.execute(queries.load("partitions")):
-            parent = TableRef(r["parent_schema"], r["parent_name"])
-            partitions[parent].append(
-                Partition(TableRef(r["schema"], r["name"]), parent, r["kind"], r["is_default"])
-            )
         created: set[str] = set()
         available: set[str] = set()
         for r in cur.execute(queries.load("extensions")):
             (created if r["created"] else available).add(r["name"])
+    partitions: dict[TableRef, list[Partition]] = {}
+    for partition in read_partitions(conn):
+        partitions.setdefault(partition.parent, []).append(partition)
     return Catalog(
         tables=tables,
-        indexes={k: tuple(v) for k, v in indexes.items()},
+        indexes=by_table(index_reader.read_indexes(conn)),
         search_path=search_path,
-        policies={k: tuple(v) for k, v in policies.items()},
+        policies=by_table(read_policies(conn)),
         extensions=frozenset(created),
         available_extensions=frozenset(available),
         partitions={k: tuple(v) for k, v in partitions.items()},

@@ -26,27 +26,38 @@ class Server:
     role: str
 
 
-def _stats_since(conn: psycopg.Connection[Any], row: dict[str, Any]) -> tuple[datetime, float]:
-    """When the statement statistics started: the pgss reset (14+), else the server start."""
+def _stats_since(
+    conn: psycopg.Connection[Any], row: dict[str, Any], now: datetime | None
+) -> tuple[datetime, float, str]:
+    """When the statement statistics started, their age in seconds at ``now`` (default: the
+    clock), and how the start was found: the pgss reset (14+), else the server start."""
     if row["version_num"] >= 140000 and row["pgss_schema"] is not None:
         info = sql.Identifier(row["pgss_schema"], "pg_stat_statements_info")
         try:
             with conn.cursor(row_factory=dict_row) as cur:
                 got = cur.execute(queries.load("statements_info").format(pgss_info=info)).fetchone()
             if got and got["stats_reset"] is not None:
-                since = max(got["stats_reset"], row["postmaster_start"])
-                age = (datetime.now(since.tzinfo) - since).total_seconds()
-                return since, age
+                if got["stats_reset"] >= row["postmaster_start"]:
+                    since, basis = got["stats_reset"], "pg_stat_statements_info.stats_reset"
+                else:
+                    since, basis = row["postmaster_start"], "the server start"
+                age = ((now or datetime.now(since.tzinfo)) - since).total_seconds()
+                return since, age, basis
         except psycopg.errors.UndefinedTable:
             pass  # an old pg_stat_statements extension version on a new server
     since = row["postmaster_start"]
-    return since, (datetime.now(since.tzinfo) - since).total_seconds()
+    return since, ((now or datetime.now(since.tzinfo)) - since).total_seconds(), "the server start"
 
 
 def check(
-    conn: psycopg.Connection[Any], *, require_hypopg: bool = True, require_pgss: bool = True
+    conn: psycopg.Connection[Any],
+    *,
+    require_hypopg: bool = True,
+    require_pgss: bool = True,
+    now: datetime | None = None,
 ) -> Server:
-    """Read the server's facts; raise ``PreflightError`` with one line on the first problem."""
+    """Read the server's facts; raise ``PreflightError`` with one line on the first problem.
+    ``now`` fixes the clock the statistics' age is measured at (for replaying history, tests)."""
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(queries.load("server_info")).fetchone()
     assert row is not None
@@ -79,9 +90,9 @@ def check(
             f"role {row['role']} cannot read other roles' statement texts",
             f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
         )
-    since, age = _stats_since(conn, row)
+    since, age, basis = _stats_since(conn, row, now)
     table_since = row["table_stats_reset"] or row["postmaster_start"]
-    table_age = (datetime.now(table_since.tzinfo) - table_since).total_seconds()
+    table_age = ((now or datetime.now(table_since.tzinfo)) - table_since).total_seconds()
     info = ServerInfo(
         version_num=row["version_num"],
         version=row["version"],
@@ -90,6 +101,7 @@ def check(
         stats_since=since.isoformat(),
         stats_age_seconds=age,
         table_stats_age_seconds=table_age,
+        stats_basis=basis,
     )
     return Server(
         info=info,

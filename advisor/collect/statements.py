@@ -11,14 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from pglast import parser
 from psycopg import sql
 from psycopg.rows import dict_row
 
 from advisor.db import queries
 from advisor.model import Statement
 from advisor.settings import Settings
-from advisor.sources.sqltext import tables_key
+from advisor.sources.sqltext import fingerprint
 
 
 @dataclass(frozen=True)
@@ -27,14 +26,6 @@ class _Row:
     query: str
     calls: int
     total_exec_time: float
-
-
-def fingerprint(query: str) -> str:
-    """The parser's fingerprint; for unparsable text, the text with whitespace folded."""
-    try:
-        return str(parser.fingerprint(query)) + tables_key(query)  # schemas, digits count
-    except Exception:  # pglast raises ParseError and, on odd input, other errors
-        return " ".join(query.split())
 
 
 def merge(rows: list[_Row]) -> list[Statement]:

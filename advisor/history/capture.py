@@ -15,8 +15,9 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from advisor.catalog.indexes import read_indexes
+from advisor.catalog.rows import build
 from advisor.collect.server import Server
-from advisor.collect.statements import fingerprint
 from advisor.db import queries
 from advisor.errors import PreflightError
 from advisor.history.model import (
@@ -28,6 +29,7 @@ from advisor.history.model import (
     TableRow,
 )
 from advisor.progress import Progress
+from advisor.sources.sqltext import fingerprint
 
 
 def _epoch(value: datetime | None) -> float | None:
@@ -84,60 +86,22 @@ def take(
         progress.note("reading table statistics and sizes")
         table_rows = cur.execute(queries.load("snapshot_tables")).fetchall()
         progress.note("reading index statistics and sizes")
-        index_rows = cur.execute(queries.load("snapshot_indexes")).fetchall()
+        index_facts = read_indexes(conn)  # last: it pins the search_path for the transaction
     statements = tuple(
-        StatementRow(
-            userid=r["userid"],
-            queryid=r["queryid"],
+        build(
+            StatementRow,
+            r,
             fingerprint=fingerprint(r["query"] or ""),
             query=r["query"] or "",
-            calls=r["calls"],
-            total_exec_ms=r["total_exec_ms"],
             total_plan_ms=r["total_plan_ms"] or 0.0,
-            rows=r["rows"],
-            shared_blks_hit=r["shared_blks_hit"],
-            shared_blks_read=r["shared_blks_read"],
-            temp_blks_written=r["temp_blks_written"],
         )
         for r in progress.track(stmt_rows, "fingerprinting statements")
     )
-    tables = tuple(
-        TableRow(
-            oid=r["oid"],
-            schema=r["schema"],
-            name=r["name"],
-            seq_scan=r["seq_scan"],
-            seq_tup_read=r["seq_tup_read"],
-            idx_scan=r["idx_scan"],
-            n_tup_ins=r["n_tup_ins"],
-            n_tup_upd=r["n_tup_upd"],
-            n_tup_del=r["n_tup_del"],
-            n_tup_hot_upd=r["n_tup_hot_upd"],
-            n_live_tup=r["n_live_tup"],
-            n_dead_tup=r["n_dead_tup"],
-            heap_bytes=r["heap_bytes"],
-            index_bytes=r["index_bytes"],
-            toast_bytes=r["toast_bytes"],
-        )
-        for r in table_rows
-    )
+    tables = tuple(build(TableRow, r) for r in table_rows)
     indexes = tuple(
-        IndexRow(
-            oid=r["oid"],
-            schema=r["schema"],
-            table=r["table_name"],
-            name=r["name"],
-            method=r["method"],
-            keys=tuple(r["keys"]),
-            definition=r["definition"],
-            is_unique=r["is_unique"],
-            is_primary=r["is_primary"],
-            is_valid=r["is_valid"],
-            scans=r["scans"],
-            tup_read=r["tup_read"],
-            size_bytes=r["size_bytes"],
-        )
-        for r in index_rows
+        build(IndexRow, vars(i), schema=i.table.schema, table=i.table.name)
+        for i in index_facts
+        if i.kind != "I"  # a partitioned index: its leaves are counted, each on its own
     )
     meta = SnapshotMeta(
         id=uuid.uuid4().hex,

@@ -41,6 +41,14 @@ RetentionOpt = Annotated[
 ]
 StatementTimeoutOpt = Annotated[str, typer.Option(help="Per-statement timeout.")]
 LockTimeoutOpt = Annotated[str, typer.Option(help="Lock wait limit per statement.")]
+MinStatsAgeOpt = Annotated[
+    str,
+    typer.Option(
+        help="Call no index unused on index statistics younger than this (the same verdict in "
+        "analyze, table, report and lint)."
+    ),
+]
+DEFAULT_MIN_STATS_AGE = "7d"
 QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress display, even on a terminal.")
 ]

@@ -7,21 +7,19 @@ when the store holds snapshots a day apart, ``--since 36h`` gives the nearest wh
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
+from advisor import durations
 from advisor.errors import UsageError
 from advisor.history.model import SnapshotMeta
-
-_UNITS = {"s": 1, "min": 60, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 
 
 def parse_period(text: str) -> float:
     """``"7d"`` -> seconds. Units: s, min (or m), h, d, w; a bare number is days."""
-    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(s|min|m|h|d|w)?\s*", text)
-    if not match or float(match.group(1)) <= 0:
+    ms = durations.parse_ms(text, default_unit="d")
+    if ms is None or ms <= 0 or "'" in text:
         raise UsageError(f"cannot read period {text!r}", "use e.g. 7d, 24h, 2w or 90min")
-    return float(match.group(1)) * _UNITS[match.group(2) or "d"]
+    return ms / 1000.0
 
 
 def closest_before(

@@ -5,7 +5,6 @@ indexes, owned sequences, policies, enum types, and the ``advisor:ignore`` comme
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -13,10 +12,13 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from advisor.catalog.names import read_relation_names
+from advisor.catalog.rows import read as read_rows
+from advisor.catalog.rows import resolve
 from advisor.collect import catalog as base_catalog
 from advisor.db import queries
 from advisor.lint.sqlexpr import function_names
-from advisor.model import ExistingIndex, TableRef
+from advisor.model import Column, ExistingIndex, Finding, Policy, Table, TableRef
 
 _IGNORE = re.compile(r"advisor:ignore\s+([\w\-*]+(?:\s*,\s*[\w\-*]+)*)")
 
@@ -30,60 +32,8 @@ def ignored_rules(comment: str | None) -> frozenset[str]:
     )
 
 
-@dataclass(frozen=True)
-class ColumnInfo:
-    name: str
-    attnum: int
-    type: str  # format_type: "character varying(20)", "numeric(12,2)", ...
-    type_name: str  # pg_type.typname: varchar, numeric, int4, an enum's name ...
-    type_schema: str
-    type_kind: str  # pg_type.typtype: b base, e enum, d domain, c composite ...
-    typmod: int
-    not_null: bool
-    default_sql: str | None
-    identity: str  # "" , "a" always, "d" by default
-    generated: str  # "" or "s" stored
-    comment: str | None
-
-    @property
-    def char_length(self) -> int | None:
-        """n of varchar(n) / char(n); None when unbounded."""
-        if self.type_name in ("varchar", "bpchar") and self.typmod >= 4:
-            return self.typmod - 4
-        return None
-
-    @property
-    def numeric_precision(self) -> tuple[int, int] | None:
-        """(precision, scale) of numeric(p,s); None for unconstrained numeric."""
-        if self.type_name != "numeric" or self.typmod < 4:
-            return None
-        mod = self.typmod - 4
-        return (mod >> 16) & 0xFFFF, mod & 0xFFFF
-
-    @property
-    def has_default(self) -> bool:
-        return self.default_sql is not None or bool(self.identity) or bool(self.generated)
-
-
-@dataclass(frozen=True)
-class TableInfo:
-    oid: int
-    ref: TableRef
-    kind: str  # r table, p partitioned table
-    rls_enabled: bool
-    rls_forced: bool
-    comment: str | None
-    size_bytes: int
-    rows: float
-    n_tup_ins: int
-    n_tup_upd: int
-    n_tup_del: int
-    before_insert_row_trigger: bool
-    columns: tuple[ColumnInfo, ...]
-    has_default_partition: bool = False
-
-    def column(self, name: str) -> ColumnInfo | None:
-        return next((c for c in self.columns if c.name == name), None)
+ColumnInfo = Column  # the catalog layer's column (``advisor.catalog.tables``)
+TableInfo = Table  # the catalog layer's table
 
 
 @dataclass(frozen=True)
@@ -117,16 +67,7 @@ class SequenceInfo:
     last_value: int | None
 
 
-@dataclass(frozen=True)
-class PolicyInfo:
-    name: str
-    table: TableRef
-    command: str  # r select, a insert, w update, d delete, * all
-    permissive: bool
-    roles: tuple[str, ...]
-    using_sql: str | None
-    check_sql: str | None
-    comment: str | None
+PolicyInfo = Policy  # the catalog layer's policy (``advisor.catalog.policies``)
 
 
 @dataclass(frozen=True)
@@ -147,15 +88,11 @@ class LintCatalog:
     enums: tuple[EnumInfo, ...]
     search_path: tuple[str, ...]
     function_volatility: dict[str, str] = field(default_factory=dict)  # name -> worst of i/s/v
+    relation_names: dict[str, frozenset[str]] = field(default_factory=dict)  # by schema
+    index_verdict: tuple[Finding, ...] = ()  # the review's findings (``advisor.review``)
 
     def resolve(self, schema: str | None, name: str) -> TableInfo | None:
-        if schema is not None:
-            return self.tables.get(TableRef(schema, name))
-        for candidate in self.search_path:
-            table = self.tables.get(TableRef(candidate, name))
-            if table is not None:
-                return table
-        return None
+        return resolve(self.tables, self.search_path, schema, name)
 
     def indexes_of(self, ref: TableRef) -> tuple[ExistingIndex, ...]:
         return self.indexes.get(ref, ())
@@ -213,80 +150,24 @@ def function_volatility(conn: psycopg.Connection[Any], names: Iterable[str]) -> 
     return _worst_volatility(rows)
 
 
-def _columns(cur: psycopg.Cursor[dict[str, Any]]) -> dict[int, list[ColumnInfo]]:
-    by_table: dict[int, list[ColumnInfo]] = defaultdict(list)
-    for r in cur.execute(queries.load("lint_columns")):
-        by_table[r["table_oid"]].append(
-            ColumnInfo(
-                name=r["name"],
-                attnum=r["attnum"],
-                type=r["type"],
-                type_name=r["type_name"],
-                type_schema=r["type_schema"],
-                type_kind=r["type_kind"],
-                typmod=r["typmod"],
-                not_null=r["not_null"],
-                default_sql=r["default_sql"],
-                identity=r["identity"],
-                generated=r["generated"],
-                comment=r["comment"],
-            )
-        )
-    return by_table
+def _linted(tables: dict[TableRef, Table]) -> dict[TableRef, Table]:
+    """The tables the lint rules look at: ordinary and partitioned tables not owned by an
+    extension. Partitions are left out: their partitioned parent stands for them."""
+    return {
+        ref: t
+        for ref, t in tables.items()
+        if t.kind in ("r", "p") and not t.is_partition and not t.extension_member
+    }
 
 
-def _tables(cur: psycopg.Cursor[dict[str, Any]]) -> dict[TableRef, TableInfo]:
-    columns = _columns(cur)
-    tables: dict[TableRef, TableInfo] = {}
-    for r in cur.execute(queries.load("lint_tables")):
-        ref = TableRef(r["schema"], r["name"])
-        tables[ref] = TableInfo(
-            oid=r["oid"],
-            ref=ref,
-            kind=r["kind"],
-            rls_enabled=r["rls_enabled"],
-            rls_forced=r["rls_forced"],
-            comment=r["comment"],
-            size_bytes=int(r["size_bytes"]),
-            rows=float(r["rows"]),
-            n_tup_ins=int(r["n_tup_ins"]),
-            n_tup_upd=int(r["n_tup_upd"]),
-            n_tup_del=int(r["n_tup_del"]),
-            before_insert_row_trigger=r["before_insert_row_trigger"],
-            columns=tuple(columns.get(r["oid"], ())),
-            has_default_partition=r["has_default_partition"],
-        )
-    return tables
+def read(conn: psycopg.Connection[Any], *, min_stats_age_s: float | None = None) -> LintCatalog:
+    """Read everything the live rules need, in a handful of catalog queries; with
+    ``min_stats_age_s``, the review's verdict on the existing indexes too."""
+    from advisor.review import review_live  # the review imports the catalog layer
 
-
-def _constraints(cur: psycopg.Cursor[dict[str, Any]]) -> tuple[ConstraintInfo, ...]:
-    return tuple(
-        ConstraintInfo(
-            name=r["name"],
-            table=TableRef(r["schema"], r["table_name"]),
-            type=r["type"],
-            columns=tuple(r["columns"]),
-            ref_table=TableRef(r["ref_schema"], r["ref_table"]) if r["ref_table"] else None,
-            ref_columns=tuple(r["ref_columns"]),
-            on_delete=r["on_delete"],
-            on_update=r["on_update"],
-            match_type=r["match_type"],
-            deferrable=r["deferrable"],
-            deferred=r["deferred"],
-            validated=r["validated"],
-            definition=r["definition"],
-            comment=r["comment"],
-        )
-        for r in cur.execute(queries.load("lint_constraints"))
-    )
-
-
-def read(conn: psycopg.Connection[Any]) -> LintCatalog:
-    """Read everything the live rules need, in a handful of catalog queries."""
     base = base_catalog.read_catalog(conn)
+    tables = _linted(base.tables)
     with conn.cursor(row_factory=dict_row) as cur:
-        tables = _tables(cur)
-        constraints = _constraints(cur)
         sequences = tuple(
             SequenceInfo(
                 schema=r["schema"],
@@ -301,31 +182,33 @@ def read(conn: psycopg.Connection[Any]) -> LintCatalog:
             )
             for r in cur.execute(queries.load("lint_sequences"))
         )
-        policies = tuple(
-            PolicyInfo(
-                name=r["name"],
-                table=TableRef(r["schema"], r["table_name"]),
-                command=r["command"],
-                permissive=r["permissive"],
-                roles=tuple(r["roles"]),
-                using_sql=r["using_sql"],
-                check_sql=r["check_sql"],
-                comment=r["comment"],
-            )
-            for r in cur.execute(queries.load("lint_policies"))
-        )
         enums = tuple(
             EnumInfo(r["schema"], r["name"], tuple(r["labels"]), r["comment"])
             for r in cur.execute(queries.load("lint_enums"))
         )
+    policies = tuple(p for group in base.policies.values() for p in group)
     names = {n for p in policies for n in function_names(p.using_sql) | function_names(p.check_sql)}
     return LintCatalog(
         tables=tables,
-        constraints=constraints,
+        constraints=read_rows(
+            conn,
+            "lint_constraints",
+            ConstraintInfo,
+            table=("schema", "table_name"),
+            ref_table=("ref_schema", "ref_table"),
+        ),
         indexes={ref: base.indexes_of(ref) for ref in tables},
         sequences=sequences,
         policies=policies,
         enums=enums,
         search_path=base.search_path,
         function_volatility=function_volatility(conn, names),
+        relation_names=read_relation_names(conn),
+        index_verdict=review_live(
+            conn,
+            min_stats_age_seconds=min_stats_age_s,
+            indexes=tuple(i for group in base.indexes.values() for i in group),
+        )
+        if min_stats_age_s is not None
+        else (),
     )

@@ -47,6 +47,7 @@ def build_config(
     sequence_threshold: float | None = None,
     statement_timeout: str | None = None,
     lock_timeout: str | None = None,
+    min_stats_age: str | None = None,
 ) -> LintConfig:
     """Defaults, then the config file, then these command-line values."""
     if fail_on is not None and fail_on not in FAIL_ON_CHOICES:
@@ -70,6 +71,7 @@ def build_config(
         sequence_threshold=sequence_threshold,
         statement_timeout_ms=parse_duration_ms(statement_timeout) if statement_timeout else None,
         lock_timeout_ms=parse_duration_ms(lock_timeout) if lock_timeout else None,
+        min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0 if min_stats_age else None,
     )
 
 
@@ -180,6 +182,14 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option(help="Per-statement timeout.")
         ] = None,
         lock_timeout: Annotated[str | None, typer.Option(help="Lock wait limit.")] = None,
+        min_stats_age: Annotated[
+            str | None,
+            typer.Option(
+                help="Rule index-review: call no index unused on index statistics younger than "
+                "this (default 7d; the same verdict as analyze, table and report).",
+                show_default=False,
+            ),
+        ] = None,
         list_rules: Annotated[
             bool, typer.Option("--list-rules", help="List the rules and exit.")
         ] = False,
@@ -197,6 +207,7 @@ def register(app: typer.Typer) -> None:
                 migration_format=migration_format, pg_version=pg_version,
                 partition_threshold=partition_threshold, sequence_threshold=sequence_threshold,
                 statement_timeout=statement_timeout, lock_timeout=lock_timeout,
+                min_stats_age=min_stats_age,
             )  # fmt: skip
             report = run(settings, dsn=dsn, migrations=migration, downs=down)
         except AdvisorError as err:

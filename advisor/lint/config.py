@@ -68,6 +68,7 @@ class LintConfig:
     pg_version: int | None = None  # major version when there is no DSN to ask
     statement_timeout_ms: int = 10_000
     lock_timeout_ms: int = 1_000
+    min_stats_age_s: float = 7 * 86_400.0  # younger index statistics call no index unused
     source: Path | None = None  # the config file read, if any
 
     @property

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from psycopg import sql
 
+from advisor.catalog.names import IndexNames
 from advisor.db import ddl
 from advisor.lint.catalog import LintCatalog
 from advisor.model import IndexSpec
@@ -20,8 +21,9 @@ PARTITIONED_NOTE = (
 )
 
 
-def taken_names(catalog: LintCatalog) -> set[str]:
-    return {i.name for indexes in catalog.indexes.values() for i in indexes}
+def taken_names(catalog: LintCatalog) -> IndexNames:
+    """The naming authority over every relation name of the linted database."""
+    return IndexNames(taken=catalog.relation_names)
 
 
 @dataclass(frozen=True)
@@ -31,13 +33,12 @@ class IndexFix:
     note: str  # appended to the finding's detail
 
 
-def create_index_fix(catalog: LintCatalog, spec: IndexSpec, taken: set[str]) -> IndexFix:
+def create_index_fix(catalog: LintCatalog, spec: IndexSpec, taken: IndexNames) -> IndexFix:
     """Build the index concurrently; the rollback drops it concurrently."""
     table = catalog.tables.get(spec.table)
     if table is not None and table.kind == "p":
         return IndexFix(None, None, PARTITIONED_NOTE)
-    name = ddl.index_name(spec, taken)
-    taken.add(name)
+    name = taken.name(spec)
     return IndexFix(
         [ddl.create_index(spec, name, concurrently=True, if_not_exists=True)],
         [ddl.drop_index(spec.table.schema, name, concurrently=True, if_exists=True)],

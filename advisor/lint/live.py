@@ -43,8 +43,9 @@ def lint_connection(
     *,
     history: SequenceHistory | None = None,
 ) -> LintReport:
-    catalog = catalog_mod.read(conn)
     active = [r for r in RULES if r.id not in config.disable]
+    review = any(r.id == "index-review" for r in active)
+    catalog = catalog_mod.read(conn, min_stats_age_s=config.min_stats_age_s if review else None)
     if any(r.needs_workload for r in active):
         workload = workload_mod.read(conn, catalog)
     else:

@@ -42,6 +42,8 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
         f"{work['cost_before']:.0f} -> {work['cost_after']:.0f}"
         f"{_percent(work['cost_before'], work['cost_after'])}."
     ]
+    if work.get("window"):
+        lines.append(f"Measured times cover {work['window']}.")
     recs = doc["recommendations"]
     if recs:
         lines.append(f"{len(recs)} index(es) recommended:")

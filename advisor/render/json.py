@@ -41,7 +41,8 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "drop_statements": list(rec.drop_statements),
         "partitions": [str(ref) for ref in rec.partitions],
         "estimated_size_bytes": rec.estimated_size_bytes,
-        "time_saved_ms_per_week": round(rec.time_saved_ms_per_week, 1),
+        "time_saved_ms": _round(rec.time_saved_ms, 1),
+        "time_saved_ms_per_week": _round(rec.time_saved_ms_per_week, 1),
         "write_overhead": round(rec.write_overhead, 1),
         "write_overhead_ms_per_week": round(rec.write_overhead, 1),
         "hypopg_size_bytes": rec.hypopg_size_bytes,
@@ -85,7 +86,12 @@ def finding(f: Finding) -> dict[str, Any]:
     }
 
 
+def _round(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
 def to_dict(report: Report) -> dict[str, Any]:
+    window = report.window
     return {
         "server": {
             "version": report.server.version,
@@ -108,7 +114,15 @@ def to_dict(report: Report) -> dict[str, Any]:
             "cost_after": round(report.workload_cost_after, 2),
             "explain_calls": report.explain_calls,
             "elapsed_seconds": round(report.elapsed_seconds, 3),
+            "window_seconds": _round(window.seconds if window else None, 3),
+            "window_start": window.start_iso if window else None,
+            "window_source": window.source if window else None,
+            "window_basis": window.basis if window else None,
+            "window": window.describe() if window else None,
+            "total_exec_ms": round(sum(s.statement.total_exec_ms for s in report.statements), 3),
+            "budget_note": report.budget_note,
         },
+        "left_out": [{"index": index, "reason": why} for index, why in report.left_out],
     }
 
 

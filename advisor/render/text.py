@@ -8,6 +8,7 @@ from __future__ import annotations
 from tabulate import tabulate
 
 from advisor.model import Recommendation, Report
+from advisor.render.figures import empty_state, saving, short_saving, window_line
 
 MAX_QUERY = 90
 
@@ -24,16 +25,6 @@ def size(n: int) -> str:
             return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
         value /= 1024
     return f"{value:.1f} TB"
-
-
-def duration(ms: float) -> str:
-    if ms < 1000:
-        return f"{ms:.0f} ms"
-    if ms < 120_000:
-        return f"{ms / 1000:.1f} s"
-    if ms < 7_200_000:
-        return f"{ms / 60_000:.1f} min"
-    return f"{ms / 3_600_000:.1f} h"
 
 
 def _best_cost(rec: Recommendation) -> str:
@@ -61,11 +52,14 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
         f"{report.explain_calls} EXPLAIN calls in {report.elapsed_seconds:.1f} s; "
         f"workload planner cost x{ratio:.2f} with the advice."
     )
+    line = window_line(report.window)
+    if line:
+        out.append(line)
     out.append("")
     out.append(f"{h2}Recommendations")
     out.append("")
     if not report.recommendations:
-        out.append("No index would improve the workload enough to recommend.")
+        out.append(empty_state(report))
     else:
         rows = []
         for i, rec in enumerate(report.recommendations, 1):
@@ -75,7 +69,7 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
                 size(rec.estimated_size_bytes),
                 len(rec.effects),
                 _best_cost(rec),
-                duration(rec.time_saved_ms_per_week) + "/week" if rec.verified else "",
+                short_saving(rec),
                 "planner" if rec.verified else "rule (unverified)",
             ])  # fmt: skip
         out.append(tabulate(
@@ -92,8 +86,11 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
                 out.append(
                     f"   - {effect.cost_before:.0f} -> {after}: {_short(effect.statement.query)}"
                 )
+            out.append(f"   * {saving(rec, report.window)}")
             for note in rec.notes:
                 out.append(f"   * {note}")
+        if report.budget_note:
+            out += ["", f"{report.budget_note}."]
     if report.findings:
         out += ["", f"{h2}Existing indexes", ""]
         out.append(tabulate(
@@ -116,6 +113,9 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
              for s in report.skipped],
             ["queryid", "query", "reason"], tablefmt=fmt,
         ))  # fmt: skip
+    if verbose and report.left_out:
+        out += ["", f"{h2}Indexes left out of the set", ""]
+        out += [f"- {index}: {why}" for index, why in report.left_out]
     elif not verbose and (not_helped or report.skipped):
         out += ["", f"({len(not_helped)} statements got no advice; --verbose says why.)"]
     return "\n".join(out) + "\n"

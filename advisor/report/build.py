@@ -11,20 +11,22 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
 
 import pandas as pd
 
+from advisor.catalog.rows import build
 from advisor.collect.catalog import Catalog
-from advisor.db import ddl
 from advisor.errors import UsageError
 from advisor.history import deltas, periods
 from advisor.history.deltas import records
 from advisor.history.model import IndexRow, ServerKey, Snapshot, SnapshotMeta, StoredRecommendation
 from advisor.history.own import is_advisor_statement
 from advisor.history.store import Store
-from advisor.model import Recommendation, Statement, TableRef
+from advisor.model import Finding, Recommendation, Statement, TableRef
 from advisor.parse.statement import analyse
 from advisor.report.model import (
     AppliedIndex,
@@ -37,6 +39,8 @@ from advisor.report.model import (
     UnusedIndex,
     WeeklyReport,
 )
+from advisor.sources.sqltext import report_kind
+from advisor.window import Window, from_epochs
 
 CHANGE_THRESHOLD = 0.10  # a mean time 10 % up or down is "slower" or "faster"...
 MIN_IMPACT_MS = 100.0  # ...when it changes the period's total by this much (no noise on BEGIN)
@@ -147,8 +151,13 @@ def _lines(
     return tuple(lines)
 
 
-def _growth(rows: pd.DataFrame, top: int) -> tuple[TableGrowth, ...]:
+def _growth(rows: pd.DataFrame, indexes: pd.DataFrame, top: int) -> tuple[TableGrowth, ...]:
+    """The tables that grew most, split into heap, indexes and TOAST, new indexes named."""
     grown = rows[rows["growth_bytes"] > 0].nlargest(top, "growth_bytes")
+    new: dict[tuple[str, str], list[str]] = {}
+    if not indexes.empty and "existed_before" in indexes:
+        for r in records(indexes[~indexes["existed_before"].astype(bool)]):
+            new.setdefault((str(r["schema"]), str(r["table"])), []).append(str(r["name"]))
     return tuple(
         TableGrowth(
             schema=str(r["schema"]),
@@ -163,6 +172,10 @@ def _growth(rows: pd.DataFrame, top: int) -> tuple[TableGrowth, ...]:
             deleted=int(r["n_tup_del"]),
             seq_scans=int(r["seq_scan"]),
             idx_scans=int(r["idx_scan"]),
+            heap_growth=int(r["heap_bytes"]) - int(r["heap_bytes_before"]),
+            index_growth=int(r["index_bytes"]) - int(r["index_bytes_before"]),
+            toast_growth=int(r["toast_bytes"]) - int(r["toast_bytes_before"]),
+            new_indexes=tuple(sorted(new.get((str(r["schema"]), str(r["name"])), ()))),
         )
         for r in records(grown)
     )
@@ -175,29 +188,38 @@ def _sizes(snapshot: Snapshot, top: int) -> tuple[TableSize, ...]:
     )
 
 
-def _unused(rows: pd.DataFrame, newest: Snapshot, whole_period: bool) -> tuple[UnusedIndex, ...]:
-    """Indexes without a scan in the period that existed all along; constraints excluded."""
-    if rows.empty:
+def _droppable(
+    verdict: Sequence[Finding] | None, rows: pd.DataFrame, newest: Snapshot
+) -> tuple[UnusedIndex, ...]:
+    """The indexes the review (``advisor.review``, the verdict ``analyze`` gives) proposes to
+    drop, with their scans in the period and since the statistics reset."""
+    if not verdict:
         return ()
-    mask = (rows["scans"] == 0) & ~rows["is_unique"] & ~rows["is_primary"]
-    if whole_period:
-        mask &= rows["existed_before"]
-    cumulative = {i.oid: i.scans for i in newest.indexes}
-    found = rows[mask].sort_values("size_bytes", ascending=False)
-    return tuple(
-        UnusedIndex(
-            schema=str(r["schema"]),
-            table=str(r["table"]),
-            name=str(r["name"]),
-            size_bytes=int(r["size_bytes"]),
-            definition=str(r["definition"]),
-            drop_sql=ddl.drop_index(
-                str(r["schema"]), str(r["name"]), concurrently=True, if_exists=True
-            ).as_string(None),
-            scans_ever=int(cumulative.get(int(r["oid"]), 0)),
+    cumulative = {(i.schema, i.name): i for i in newest.indexes}
+    period: dict[tuple[str, str], int] = {}
+    if not rows.empty:
+        period = {(str(r["schema"]), str(r["name"])): int(r["scans"]) for r in records(rows)}
+    found = []
+    for f in verdict:
+        if f.index is None or f.drop_sql is None:
+            continue
+        row = cumulative.get((f.table.schema, f.index))
+        found.append(
+            UnusedIndex(
+                schema=f.table.schema,
+                table=f.table.name,
+                name=f.index,
+                size_bytes=f.size_bytes,
+                definition=row.definition if row is not None else (f.restore_sql or ""),
+                drop_sql=f.drop_sql,
+                scans_ever=row.scans if row is not None else 0,
+                kind=f.kind,
+                detail=f.detail,
+                safe=f.safe,
+                period_scans=period.get((f.table.schema, f.index)),
+            )
         )
-        for r in records(found)
-    )
+    return tuple(sorted(found, key=lambda u: u.size_bytes, reverse=True))
 
 
 def _trend(
@@ -294,6 +316,35 @@ def _effects(before: pd.DataFrame, after: pd.DataFrame, wanted: set[str]) -> tup
     )
 
 
+def _when(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _matching_apply(
+    index: IndexRow, applies: Sequence[Mapping[str, Any]], after: float, by: float
+) -> tuple[str, tuple[int, ...]] | None:
+    """``(origin, queryids)`` of the ``advisor apply`` that built this index, from the applies
+    record: same database, schema and name, built (or rebuilt) before the index was seen."""
+    for entry in reversed(applies):
+        try:
+            when = datetime.fromisoformat(str(entry.get("time"))).timestamp()
+        except ValueError:
+            continue
+        if when > by:
+            continue
+        for built in entry.get("indexes", ()):
+            if (
+                built.get("name") == index.name
+                and built.get("schema") in (index.schema, None)
+                and built.get("outcome") in ("created", "rebuilt")
+            ):
+                queryids = tuple(
+                    int(s["queryid"]) for s in built.get("statements", ()) if s.get("queryid")
+                )
+                return f"built by advisor apply from {entry.get('source')}", queryids
+    return None
+
+
 def _applied(
     loader: _Loader,
     metas: Sequence[SnapshotMeta],
@@ -302,6 +353,7 @@ def _applied(
     stored: Sequence[StoredRecommendation],
     catalog: Catalog | None,
     options: ReportOptions,
+    applies: Sequence[Mapping[str, Any]] = (),
 ) -> tuple[AppliedIndex, ...]:
     window = periods.between(metas, start, newest)
     final = {i.oid: i for i in loader.indexes(newest)}
@@ -315,40 +367,73 @@ def _applied(
     for oid, (last_without, first_with) in seen.items():
         index = final[oid]
         rec = _matching_recommendation(index, stored, first_with.taken_at)
-        first_rows = {i.oid: i for i in loader.indexes(first_with)}
-        scans = max(index.scans - first_rows[oid].scans, 0) if oid in first_rows else index.scans
+        applied = _matching_apply(index, applies, last_without.taken_at, first_with.taken_at)
         note: str | None = None
         effects: tuple[Effect, ...] = ()
+        # before: from the snapshot closest to a period before it appeared (or, with none,
+        # everything counted up to the last snapshot without it); after: since it appeared
         since_start = periods.closest_before(
             metas, last_without.taken_at - options.since_seconds, last_without
         )
-        if since_start is None:
-            note = "no snapshot before it appeared to compare with"
-        elif first_with.id == newest.id:
+        if first_with.id == newest.id:
             note = "appeared just before the newest snapshot: measured in the next report"
         else:
             before, _ = _statements(loader, since_start, last_without)
             after, _ = _statements(loader, first_with, newest)
             wanted = _meant_for(index, rec, before, catalog)
+            if applied is not None and not wanted:
+                queryids = set(applied[1])
+                wanted = {
+                    str(r["fingerprint"]) for r in records(before) if queryids & set(r["queryids"])
+                }
             effects = _effects(before, after, wanted)
             if not effects:
                 note = "none of the statements it was meant for ran both before and after"
+        origin = None
+        if rec is not None:
+            origin = f"recommended {_when(rec.recommended_at)}"
+        elif applied is not None:
+            origin = applied[0]
         out.append(
-            AppliedIndex(
-                schema=index.schema,
-                table=index.table,
-                name=index.name,
-                definition=index.definition,
-                size_bytes=index.size_bytes,
+            build(
+                AppliedIndex,
+                vars(index),
                 appeared_after=last_without.taken_at,
                 appeared_by=first_with.taken_at,
                 recommended_at=rec.recommended_at if rec else None,
-                scans=scans,
+                scans=index.scans,  # pg_stat_user_indexes counts it since its build
                 effects=effects,
                 note=note,
+                origin=origin,
             )
         )
     out.sort(key=lambda a: a.appeared_by)
+    return tuple(out)
+
+
+def _over_period(
+    recommendations: Sequence[Recommendation], lines: Sequence[StatementLine], window: Window
+) -> tuple[Recommendation, ...]:
+    """The recommendations' savings measured over the report's period of snapshots.
+
+    For each statement an index serves, the analysis found the share of its time the index
+    saves (its part of the statement's saving over pg_stat_statements' window); the same share
+    of the statement's time in the period is what it would have saved there. Per week only when
+    the period covers at least a day.
+    """
+    by_queryid = {q: line for line in lines for q in line.queryids}
+    out = []
+    for rec in recommendations:
+        saved: float | None = None
+        for effect in rec.effects:
+            statement = effect.statement
+            if effect.time_saved_ms is None or statement.total_exec_ms <= 0:
+                continue
+            share = effect.time_saved_ms / statement.total_exec_ms
+            seen = {by_queryid[q].queryid: by_queryid[q] for q in statement.queryids
+                    if q in by_queryid}  # fmt: skip
+            saved = (saved or 0.0) + share * sum(line.total_exec_ms for line in seen.values())
+        out.append(replace(rec, time_saved_ms=saved, time_saved_ms_per_week=window.per_week(saved)))
     return tuple(out)
 
 
@@ -360,8 +445,12 @@ def build_report(
     catalog: Catalog | None = None,
     recommendations: Sequence[Recommendation] = (),
     advice_note: str | None = None,
+    verdict: Sequence[Finding] | None = None,
+    analysis_window: Window | None = None,
+    applies: Sequence[Mapping[str, Any]] = (),
 ) -> WeeklyReport:
-    """The report for ``key`` from the snapshots in ``store``."""
+    """The report for ``key`` from the snapshots in ``store``; ``verdict`` is the review's
+    findings on the existing indexes (``advisor.review``), None when not reviewed."""
     options = options or ReportOptions()
     metas = store.snapshots(key)
     if not metas:
@@ -389,14 +478,26 @@ def build_report(
             "only one snapshot is stored: figures are totals since the statistics were last "
             "reset; the next report will cover the period between snapshots",
         )
+    mine = [a for a in applies if a.get("database") in (key.database, None)]
+    stored = store.recommendations(key)
     applied = (
-        _applied(loader, metas, start, newest, store.recommendations(key), catalog, options)
+        _applied(loader, metas, start, newest, stored, catalog, options, mine)
         if start is not None
         else ()
     )
+    if start is not None:
+        window = from_epochs(
+            "stored snapshots", start.taken_at, newest.taken_at, "the report's period"
+        )
+        recommendations = _over_period(recommendations, lines, window)
+    else:
+        window = analysis_window or Window("pg_stat_statements statistics", None)
     top = options.top
+    # catalog-only and utility statements (monitoring, BEGIN, SET, VACUUM...) are counted in
+    # the totals, but stay out of the top lists: no index is ever advised for them
+    ranked = [line for line in lines if report_kind(line.query) == "workload"]
     regressions = sorted(
-        (line for line in lines if line.change is Change.SLOWER),
+        (line for line in ranked if line.change is Change.SLOWER),
         key=lambda line: line.change_pct or 0.0,
         reverse=True,
     )
@@ -410,17 +511,18 @@ def build_report(
         previous_start=previous.taken_at if previous else None,
         since_seconds=options.since_seconds,
         statements=lines,
-        top_total=lines[:top],
-        top_mean=tuple(sorted(lines, key=lambda s: s.mean_exec_ms, reverse=True)[:top]),
-        top_calls=tuple(sorted(lines, key=lambda s: s.calls, reverse=True)[:top]),
+        top_total=tuple(ranked[:top]),
+        top_mean=tuple(sorted(ranked, key=lambda s: s.mean_exec_ms, reverse=True)[:top]),
+        top_calls=tuple(sorted(ranked, key=lambda s: s.calls, reverse=True)[:top]),
         regressions=tuple(regressions),
-        growth=_growth(tables.rows, top),
+        growth=_growth(tables.rows, indexes.rows if start is not None else pd.DataFrame(), top),
         sizes=_sizes(loader.full(newest), top),
-        unused_indexes=_unused(indexes.rows, loader.full(newest), start is not None),
+        unused_indexes=_droppable(verdict, indexes.rows, loader.full(newest)),
         applied=applied,
         trend=_trend(loader, metas, newest, options),
         recommendations=tuple(recommendations),
         advice_note=advice_note,
+        window=window,
         notes=tuple(all_notes),
         total_calls=int(current["calls"].sum()) if not current.empty else 0,
         total_exec_ms=float(current["total_exec_ms"].sum()) if not current.empty else 0.0,

@@ -10,9 +10,11 @@ import typer
 
 from advisor.errors import AdvisorError
 from advisor.history.options import (
+    DEFAULT_MIN_STATS_AGE,
     DEFAULT_RETENTION,
     DsnOpt,
     LockTimeoutOpt,
+    MinStatsAgeOpt,
     QuietOpt,
     RetentionOpt,
     StatementTimeoutOpt,
@@ -31,6 +33,10 @@ class ReportFormat(StrEnum):
     json = "json"
 
 
+SUFFIX_FORMATS = {".md": "markdown", ".markdown": "markdown", ".html": "html", ".htm": "html",
+                  ".json": "json"}  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``report`` command to ``app``."""
 
@@ -45,7 +51,12 @@ def register(app: typer.Typer) -> None:
             ReportFormat, typer.Option("--format", "-f", help="Output format.")
         ] = ReportFormat.markdown,
         output: Annotated[
-            Path | None, typer.Option(help="Write the report here (atomically).")
+            list[Path] | None,
+            typer.Option(
+                help="Write the report here (atomically). Repeatable: one run, one snapshot, "
+                "several formats that agree; each file's format from its suffix (.md, .html, "
+                ".json), else --format."
+            ),
         ] = None,
         no_snapshot: Annotated[
             bool, typer.Option(help="Report on stored snapshots only; take no fresh one.")
@@ -66,6 +77,7 @@ def register(app: typer.Typer) -> None:
         retention: RetentionOpt = DEFAULT_RETENTION,
         statement_timeout: StatementTimeoutOpt = "10s",
         lock_timeout: LockTimeoutOpt = "1s",
+        min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
         quiet: QuietOpt = False,
         verbose: VerboseOpt = False,
     ) -> None:
@@ -88,6 +100,7 @@ def register(app: typer.Typer) -> None:
             settings = Settings(
                 statement_timeout_ms=parse_duration_ms(statement_timeout),
                 lock_timeout_ms=parse_duration_ms(lock_timeout),
+                min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0,
             )
             options = ReportOptions(since_seconds=parse_period(since), top=top)
             keep = parse_retention(retention)
@@ -100,18 +113,19 @@ def register(app: typer.Typer) -> None:
                     advice=None if no_advice else settings,
                     retention_seconds=keep,
                     progress=progress,
+                    min_stats_age_s=settings.min_stats_age_s,
                 )
                 location = target.location
-            renderer = {"markdown": markdown, "html": html, "json": json}[fmt.value]
-            text = renderer.render(built)
-            if output is not None:
-                write_atomic(output, text)
-            else:
-                typer.echo(text, nl=False)
+            renderers = {"markdown": markdown, "html": html, "json": json}
+            for path in output or ():
+                kind = SUFFIX_FORMATS.get(path.suffix.lower(), fmt.value)
+                write_atomic(path, renderers[kind].render(built))
+            if not output:
+                typer.echo(renderers[fmt.value].render(built), nl=False)
             if verbose:
                 say(
                     f"report on {built.database} from {location}"
-                    + (f" written to {output}" if output else "")
+                    + (f" written to {', '.join(map(str, output))}" if output else "")
                 )
         except AdvisorError as err:
             raise fail(err) from None

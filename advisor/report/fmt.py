@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from advisor.report.model import TrendPoint
 
 
 def size(n: float) -> str:
@@ -17,9 +22,10 @@ def size(n: float) -> str:
 
 
 def ms(value: float | None) -> str:
-    """A duration in milliseconds: ``0.042 ms``, ``12.3 ms``, ``4.1 s``, ``2.5 min``, ``3.0 h``."""
+    """A duration in milliseconds: ``0.042 ms``, ``12.3 ms``, ``4.1 s``, ``2.5 min``, ``3.0 h``;
+    ``n/a`` for a figure that was not measured."""
     if value is None:
-        return "–"
+        return "n/a"
     if value < 1:
         return f"{value:.3f} ms"
     if value < 100:
@@ -44,17 +50,43 @@ def day(epoch: float) -> str:
 
 
 def span(seconds: float) -> str:
-    if seconds % 86400 == 0:
+    """A period: ``7 days``, ``36 h``, ``12 min 5 s``, ``71 s`` (seconds below an hour)."""
+    if seconds >= 86400 and seconds % 86400 == 0:
         days = int(seconds // 86400)
         return f"{days} day" + ("s" if days != 1 else "")
     if seconds >= 3600:
         return f"{seconds / 3600:.0f} h"
-    return f"{seconds / 60:.0f} min"
+    whole = round(seconds)
+    if whole >= 60:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole} s"
+
+
+def trend_period(points: Sequence[TrendPoint]) -> str:
+    """``7 days period``, or ``period (6 days to 8 days)`` when the stored periods differ."""
+    lengths = [p.end - p.start for p in points]
+    if not lengths:
+        return "period"
+    shortest, longest = span(min(lengths)), span(max(lengths))
+    if shortest == longest:
+        return f"{shortest} period"
+    return f"period ({shortest} to {longest}, as the snapshots were taken)"
+
+
+def listing(names: list[str], most: int) -> str:
+    """``a, b, c and 4 more``: the count always matches the list."""
+    shown = ", ".join(names[:most])
+    return f"{shown} and {len(names) - most} more" if len(names) > most else shown
+
+
+def cost(value: float | None) -> str:
+    """A planner cost, ``n/a`` when not planned (rule-based advice)."""
+    return "n/a" if value is None else f"{value:.0f}"
 
 
 def pct(value: float | None) -> str:
     if value is None:
-        return "–"
+        return "n/a"
     return f"{value:+.0f} %"
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from advisor.report import charts, fmt
+from advisor.render.figures import no_workload, saving, window_line
+from advisor.report import charts, fmt, markdown
 from advisor.report.model import Change, StatementLine, WeeklyReport
 from advisor.report.story import headlines
 
@@ -104,6 +105,9 @@ def render(report: WeeklyReport) -> str:
         f"{escape(fmt.size(report.database_size))}; {fmt.count(report.total_calls)} calls, "
         f"{escape(fmt.ms(report.total_exec_ms))} of execution.</p>"
     )
+    window = window_line(report.window)
+    if window:
+        add(f'<p class="meta">{escape(window)}</p>')
     for note in report.notes:
         add(f'<p class="note">{escape(note)}</p>')
     add('<section><h2>Summary</h2><ul class="summary">')
@@ -112,7 +116,7 @@ def render(report: WeeklyReport) -> str:
     if report.trend:
         add("<section><h2>Trend</h2>")
         add(_figure(charts.trend(report.trend),
-                    f"Execution time per {fmt.span(report.since_seconds)} period "
+                    f"Execution time per {fmt.trend_period(report.trend)} "
                     "and database size at its end."))  # fmt: skip
         add("</section>")
 
@@ -138,7 +142,7 @@ def render(report: WeeklyReport) -> str:
         add(_statements("By mean time", report.top_mean))
         add(_statements("By calls", report.top_calls))
     else:
-        add("<p>No statement ran during the period.</p>")
+        add(f"<p>{escape(no_workload(report.window))}</p>")
     add("</section>")
 
     add("<section><h2>Recommended indexes</h2>")
@@ -147,36 +151,33 @@ def render(report: WeeklyReport) -> str:
         for rec in report.recommendations:
             add(
                 f"<h3>{escape(rec.spec.describe())}</h3><p>About "
-                f"{escape(fmt.size(rec.estimated_size_bytes))}, saves about "
-                f"{escape(fmt.ms(rec.time_saved_ms_per_week))} a week.<br>"
+                f"{escape(fmt.size(rec.estimated_size_bytes))}; "
+                f"{escape(saving(rec, report.window))}.<br>"
                 f"{_code(rec.create_sql + ';', 400)}</p>"
             )
             rows = []
             for e in rec.effects[:8]:
                 seen = this_period.get(e.statement.queryid or 0)
                 rows.append([
-                    _code(e.statement.query, 90), f"{e.cost_before:.0f}", f"{e.cost_after:.0f}",
+                    _code(e.statement.query, 90), fmt.cost(e.cost_before), fmt.cost(e.cost_after),
                     fmt.count(seen.calls) if seen else "–",
                     fmt.ms(seen.mean_exec_ms) if seen else "–",
                 ])  # fmt: skip
             add(_table(["statement", "cost before", "cost after", "calls this period",
                         "mean this period"], rows, {1, 2, 3, 4}))  # fmt: skip
     else:
-        add(f"<p>{escape(report.advice_note or 'No index would improve the workload enough.')}</p>")
+        add(f"<p>{escape(report.advice_note or markdown.nothing(report))}</p>")
     add("</section>")
 
     add("<section><h2>Applied since the last report</h2>")
     if report.applied:
         for a in report.applied:
-            origin = (
-                f"recommended {fmt.when(a.recommended_at)}"
-                if a.recommended_at is not None
-                else "not from a recommendation"
-            )
+            origin = a.origin if a.origin is not None else "not from a recommendation"
             add(
                 f"<h3>{escape(a.schema)}.{escape(a.name)}</h3><p>{escape(fmt.size(a.size_bytes))}"
                 f", {escape(origin)}; appeared between {escape(fmt.when(a.appeared_after))} and "
-                f"{escape(fmt.when(a.appeared_by))}; {fmt.count(a.scans)} scans since.<br>"
+                f"{escape(fmt.when(a.appeared_by))}; {fmt.count(a.scans)} scans since it was "
+                "built (pg_stat_user_indexes).<br>"
                 f"{_code(a.definition, 400)}</p>"
             )
             if a.effects:
@@ -214,13 +215,14 @@ def render(report: WeeklyReport) -> str:
     if report.growth:
         add("<h3>Grew most this period</h3>")
         add(_table(
-            ["table", "size before", "size after", "growth", "rows before", "rows after",
-             "inserted", "updated", "deleted"],
+            ["table", "size before", "size after", "growth", "of which", "rows before",
+             "rows after", "inserted", "updated", "deleted"],
             [[escape(f"{g.schema}.{g.name}"), fmt.size(g.bytes_before), fmt.size(g.bytes_after),
-              fmt.size(g.growth_bytes), fmt.count(g.rows_before), fmt.count(g.rows_after),
-              fmt.count(g.inserted), fmt.count(g.updated), fmt.count(g.deleted)]
+              fmt.size(g.growth_bytes), escape(g.parts()), fmt.count(g.rows_before),
+              fmt.count(g.rows_after), fmt.count(g.inserted), fmt.count(g.updated),
+              fmt.count(g.deleted)]
              for g in report.growth],
-            set(range(1, 9)),
+            {1, 2, 3, 5, 6, 7, 8, 9},
         ))  # fmt: skip
     add("</section>")
 

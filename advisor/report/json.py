@@ -42,6 +42,7 @@ def _statement(line: StatementLine) -> dict[str, Any]:
 
 
 def to_dict(report: WeeklyReport) -> dict[str, Any]:
+    window = report.window
     return {
         "database": report.database,
         "system_id": report.system_id,
@@ -52,11 +53,20 @@ def to_dict(report: WeeklyReport) -> dict[str, Any]:
             "end": _iso(report.period_end),
             "previous_start": _iso(report.previous_start),
             "seconds": report.since_seconds,
+            "measured_seconds": (
+                None
+                if report.period_start is None
+                else round(report.period_end - report.period_start, 3)
+            ),
         },
         "workload": {
             "calls": report.total_calls,
             "total_exec_ms": round(report.total_exec_ms, 3),
             "database_size_bytes": report.database_size,
+            "window_seconds": window.seconds if window else None,
+            "window_start": window.start_iso if window else None,
+            "window_source": window.source if window else None,
+            "window": window.describe() if window else None,
         },
         "statements": [_statement(s) for s in report.statements],
         "top": {

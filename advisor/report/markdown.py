@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from advisor.render.figures import no_workload, saving, window_line
 from advisor.report import fmt
 from advisor.report.model import Change, StatementLine, WeeklyReport
 from advisor.report.story import headlines
@@ -45,6 +46,13 @@ def _statements(title: str, lines: Sequence[StatementLine]) -> list[str]:
                                          rows)]  # fmt: skip
 
 
+def nothing(report: WeeklyReport) -> str:
+    """No recommendation: nothing ran in the window, or nothing worth an index."""
+    if not report.statements:
+        return no_workload(report.window)
+    return "No index would improve the workload enough."
+
+
 def render(report: WeeklyReport) -> str:
     out = [f"# Weekly report: {report.database}", ""]
     if report.period_start is not None:
@@ -63,8 +71,10 @@ def render(report: WeeklyReport) -> str:
         f"{fmt.ms(report.total_exec_ms)} of execution.",
         "",
     ]
-    out += [f"> {note}" for note in report.notes]
-    if report.notes:
+    window = window_line(report.window)
+    notes = [window, *report.notes] if window else list(report.notes)
+    out += [f"> {note}" for note in notes]
+    if notes:
         out.append("")
     out += ["## Summary", "", *[f"- {h}" for h in headlines(report)], ""]
 
@@ -87,8 +97,7 @@ def render(report: WeeklyReport) -> str:
         for i, rec in enumerate(report.recommendations, 1):
             out.append(
                 f"{i}. **{_cell(rec.spec.describe())}**, about "
-                f"{fmt.size(rec.estimated_size_bytes)}, saves about "
-                f"{fmt.ms(rec.time_saved_ms_per_week)} a week"
+                f"{fmt.size(rec.estimated_size_bytes)}; {saving(rec, report.window)}"
             )
             out.append(f"   `{rec.create_sql};`")
             for effect in rec.effects[:5]:
@@ -99,25 +108,22 @@ def render(report: WeeklyReport) -> str:
                     else "not run this period"
                 )
                 out.append(
-                    f"   - planner cost {effect.cost_before:.0f} → {effect.cost_after:.0f}; "
+                    f"   - planner cost {fmt.cost(effect.cost_before)} → "
+                    f"{fmt.cost(effect.cost_after)}; "
                     f"{figures}: {_code(effect.statement.query, 70)}"
                 )
         out.append("")
     else:
-        out += [report.advice_note or "No index would improve the workload enough.", ""]
+        out += [report.advice_note or nothing(report), ""]
 
     out += ["## Applied since the last report", ""]
     if report.applied:
         for a in report.applied:
-            origin = (
-                f"recommended {fmt.when(a.recommended_at)}"
-                if a.recommended_at is not None
-                else "not from a recommendation"
-            )
+            origin = a.origin if a.origin is not None else "not from a recommendation"
             out.append(
                 f"**{a.schema}.{a.name}** ({fmt.size(a.size_bytes)}, {origin}) appeared between "
                 f"{fmt.when(a.appeared_after)} and {fmt.when(a.appeared_by)}; "
-                f"{fmt.count(a.scans)} scans since."
+                f"{fmt.count(a.scans)} scans since it was built (pg_stat_user_indexes)."
             )
             out.append("")
             if a.effects:
@@ -146,11 +152,12 @@ def render(report: WeeklyReport) -> str:
     out += ["## Tables that grew most", ""]
     if report.growth:
         out += _table(
-            ["table", "size before", "size after", "growth", "rows before", "rows after",
-             "inserted", "updated", "deleted"],
+            ["table", "size before", "size after", "growth", "of which", "rows before",
+             "rows after", "inserted", "updated", "deleted"],
             [[f"{g.schema}.{g.name}", fmt.size(g.bytes_before), fmt.size(g.bytes_after),
-              fmt.size(g.growth_bytes), fmt.count(g.rows_before), fmt.count(g.rows_after),
-              fmt.count(g.inserted), fmt.count(g.updated), fmt.count(g.deleted)]
+              fmt.size(g.growth_bytes), g.parts(), fmt.count(g.rows_before),
+              fmt.count(g.rows_after), fmt.count(g.inserted), fmt.count(g.updated),
+              fmt.count(g.deleted)]
              for g in report.growth],
         )  # fmt: skip
     else:

@@ -10,6 +10,7 @@ import enum
 from dataclasses import dataclass
 
 from advisor.model import Recommendation
+from advisor.window import Window
 
 
 class Change(enum.StrEnum):
@@ -54,6 +55,23 @@ class TableGrowth:
     deleted: int
     seq_scans: int
     idx_scans: int
+    heap_growth: int = 0
+    index_growth: int = 0
+    toast_growth: int = 0
+    new_indexes: tuple[str, ...] = ()  # indexes created on it during the period
+
+    def parts(self) -> str:
+        """``heap +20.1 MB, indexes +30.0 MB (new: t_a_idx), TOAST +0 B``."""
+        from advisor.report.fmt import size
+
+        def signed(n: int) -> str:
+            return ("+" if n >= 0 else "") + size(n)
+
+        new = f" (new: {', '.join(self.new_indexes)})" if self.new_indexes else ""
+        return (
+            f"heap {signed(self.heap_growth)}, indexes {signed(self.index_growth)}{new}, "
+            f"TOAST {signed(self.toast_growth)}"
+        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +89,8 @@ class TableSize:
 
 @dataclass(frozen=True)
 class UnusedIndex:
-    """An index no scan read during the whole period: a candidate to drop."""
+    """An index the review proposes to drop (unused, duplicate, redundant or invalid), with the
+    verdict's reason; the same verdict ``analyze`` and ``table`` give."""
 
     schema: str
     table: str
@@ -80,6 +99,10 @@ class UnusedIndex:
     definition: str
     drop_sql: str
     scans_ever: int  # cumulative scans since the statistics reset
+    kind: str = "unused"  # the review's finding: unused, duplicate, redundant, invalid
+    detail: str = ""
+    safe: bool | None = None  # no workload plan reads it; None: not checked against plans
+    period_scans: int | None = None  # scans during the report's period, when measured
 
 
 @dataclass(frozen=True)
@@ -112,9 +135,10 @@ class AppliedIndex:
     appeared_after: float  # last snapshot without it
     appeared_by: float  # first snapshot with it
     recommended_at: float | None  # when a report recommended it, if one did
-    scans: int  # scans since it appeared
+    scans: int  # scans since it was built (pg_stat_user_indexes at the newest snapshot)
     effects: tuple[Effect, ...]
     note: str | None = None  # why there is no measurement
+    origin: str | None = None  # the recommendation or apply it came from, if one matches
 
 
 @dataclass(frozen=True)
@@ -126,6 +150,7 @@ class TrendPoint:
     calls: int
     total_exec_ms: float
     database_size: int
+    window: Window | None = None  # what the recommendations' savings were measured over
 
 
 @dataclass(frozen=True)
@@ -154,3 +179,4 @@ class WeeklyReport:
     total_calls: int
     total_exec_ms: float
     database_size: int
+    window: Window | None = None  # what the recommendations' savings were measured over

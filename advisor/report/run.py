@@ -6,8 +6,13 @@ fresh snapshot, and the recommendations so that a later report can measure them 
 
 from __future__ import annotations
 
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
 import psycopg
 
+from advisor.apply.record import default_log_path, read_log
 from advisor.collect.catalog import Catalog, read_catalog
 from advisor.db.session import safe_message
 from advisor.errors import AnalysisAborted, PreflightError
@@ -15,10 +20,11 @@ from advisor.history import capture
 from advisor.history.model import ServerKey
 from advisor.history.snapshots import open_session, read_snapshot
 from advisor.history.store import Store
-from advisor.model import Recommendation
+from advisor.model import Finding, Recommendation
 from advisor.progress import Progress
 from advisor.report.build import ReportOptions, build_report, stored_recommendations
 from advisor.report.model import WeeklyReport
+from advisor.review import review_live
 from advisor.settings import Settings
 
 
@@ -30,7 +36,8 @@ def _live(
     taken_at: float | None,
     settings: Settings,
     progress: Progress,
-) -> tuple[ServerKey, Catalog]:
+    review: bool,
+) -> tuple[ServerKey, Catalog, tuple[Finding, ...] | None]:
     conn = open_session(dsn, statement_timeout_ms=max(settings.statement_timeout_ms, 30_000),
                         lock_timeout_ms=settings.lock_timeout_ms)  # fmt: skip
     try:
@@ -43,11 +50,23 @@ def _live(
             key = capture.server_key(conn)
         progress.note("reading the catalog")
         catalog = read_catalog(conn)
+        verdict = None
+        if review:
+            progress.note("reviewing the existing indexes")
+            verdict = review_live(conn, min_stats_age_seconds=settings.min_stats_age_s)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost: {safe_message(exc)}") from None
     finally:
         conn.close()
-    return key, catalog
+    return key, catalog, verdict
+
+
+def _applies(path: Path | None) -> list[dict[str, Any]]:
+    """``advisor apply``'s record; none when it cannot be read (the report goes on)."""
+    try:
+        return read_log(path or default_log_path())
+    except (OSError, ValueError):
+        return []
 
 
 def run_report(
@@ -61,31 +80,50 @@ def run_report(
     retention_seconds: float | None = None,
     progress: Progress | None = None,
     record: bool = True,
+    min_stats_age_s: float | None = None,
+    applies_log: Path | None = None,
 ) -> WeeklyReport:
     """Report on the database at ``dsn``. ``advice=None`` skips the (slower) index analysis.
 
     ``record=False`` leaves the store as it was: the fresh recommendations are not saved (a
     later report then cannot tell whether they were applied). Read-only callers pass it with
     ``snapshot=False`` and no retention.
+
+    The droppable indexes are the review's verdict (``advisor.review``): the analysis's own
+    findings when advising, else the same checks without the workload's plans; no index is
+    called unused on statistics younger than ``min_stats_age_s`` (default: ``Settings``').
+    ``applies_log`` is ``advisor apply``'s record (default: its default file): an index it built
+    is reported as coming from a recommendation, and measured on the statements it was for.
     """
     from advisor.pipeline import analyze  # the pipeline is heavy; import it when advising
 
     progress = progress or Progress(enabled=False)
     settings = advice or Settings()
-    key, catalog = _live(dsn, store, snapshot=snapshot, taken_at=taken_at, settings=settings,
-                         progress=progress)  # fmt: skip
+    if min_stats_age_s is not None:
+        settings = replace(settings, min_stats_age_s=min_stats_age_s)
+        advice = settings if advice is not None else None
+    key, catalog, verdict = _live(
+        dsn, store, snapshot=snapshot, taken_at=taken_at, settings=settings, progress=progress,
+        review=advice is None or not advice.review,
+    )  # fmt: skip
     recommendations: tuple[Recommendation, ...] = ()
+    window = None
     note: str | None = "not computed (--no-advice)"
     if advice is not None:
         note = None
         try:
             result = analyze(dsn, advice, progress=progress.note)
             recommendations = result.recommendations
+            window = result.window
+            if advice.review:  # the same verdict as analyze's, proven against the plans
+                verdict = result.findings
         except PreflightError as err:
             note = f"not computed: {err}"
     progress.note("building the report")
     report = build_report(store, key, options=options, catalog=catalog,
-                          recommendations=recommendations, advice_note=note)  # fmt: skip
+                          recommendations=recommendations, advice_note=note,
+                          verdict=verdict, analysis_window=window,
+                          applies=_applies(applies_log))  # fmt: skip
     if recommendations and record:
         newest = store.snapshots(key)[-1]
         store.save_recommendations(stored_recommendations(newest, recommendations))

@@ -16,7 +16,7 @@ def _applied(a: AppliedIndex) -> str:
     after = sum(e.mean_after_ms * e.calls_after for e in a.effects) / max(calls_after, 1)
     change = (after / before - 1) * 100 if before > 0 else 0.0
     verb = "faster" if change < 0 else "slower"
-    origin = "recommended index" if a.recommended_at is not None else "new index"
+    origin = "recommended index" if a.recommended_at is not None or a.origin else "new index"
     return (
         f"The {origin} {a.schema}.{a.name} made its {len(a.effects)} statement"
         f"{'s' if len(a.effects) != 1 else ''} {abs(change):.0f} % {verb}: mean "
@@ -37,26 +37,35 @@ def headlines(report: WeeklyReport) -> list[str]:
     elif report.previous_start is not None:
         out.append("No statement got slower than in the previous period.")
     if report.recommendations:
-        saved = sum(r.time_saved_ms_per_week for r in report.recommendations)
-        names = ", ".join(r.spec.describe() for r in report.recommendations[:3])
+        recs = report.recommendations
+        names = fmt.listing([r.spec.describe() for r in recs], 3)
+        weekly = [r.time_saved_ms_per_week for r in recs if r.time_saved_ms_per_week is not None]
+        measured = [r.time_saved_ms for r in recs if r.time_saved_ms is not None]
+        if weekly:
+            saving = f"saving about {fmt.ms(sum(weekly))} a week"
+        elif measured and report.window is not None:
+            saving = f"which saved {fmt.ms(sum(measured))} in {report.window.describe()}"
+        else:
+            saving = "saving n/a (no measured time)"
         out.append(
-            f"{len(report.recommendations)} index{'es' if len(report.recommendations) != 1 else ''}"
-            f" to create, saving about {fmt.ms(saved)} a week: {names}."
+            f"{len(recs)} index{'es' if len(recs) != 1 else ''} to create, {saving}: {names}."
         )
     elif report.advice_note is None:
         out.append("No new index would improve the workload enough to recommend.")
     if report.unused_indexes:
-        total = sum(u.size_bytes for u in report.unused_indexes)
-        names = ", ".join(f"{u.schema}.{u.name}" for u in report.unused_indexes[:3])
+        drops = report.unused_indexes
+        total = sum(u.size_bytes for u in drops)
+        kinds = ", ".join(dict.fromkeys(u.kind for u in drops))
         out.append(
-            f"{len(report.unused_indexes)} index{'es' if len(report.unused_indexes) != 1 else ''}"
-            f" ({fmt.size(total)}) had no scan all period and may be dropped: {names}."
+            f"{len(drops)} index{'es' if len(drops) != 1 else ''} ({fmt.size(total)}) may be "
+            f"dropped ({kinds}): {fmt.listing([f'{u.schema}.{u.name}' for u in drops], 3)}."
         )
     out.extend(_applied(a) for a in report.applied)
     if report.growth:
         g = report.growth[0]
         out.append(
             f"{g.schema}.{g.name} grew most: {fmt.size(g.bytes_before)} to "
-            f"{fmt.size(g.bytes_after)} ({g.rows_before:,} to {g.rows_after:,} rows)."
+            f"{fmt.size(g.bytes_after)} ({g.parts()}; {g.rows_before:,} to {g.rows_after:,} "
+            "rows)."
         )
     return out

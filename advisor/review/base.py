@@ -14,6 +14,7 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from advisor.catalog.names import IndexNames
 from advisor.model import Finding
 from advisor.review.facts import ForeignKey, IndexFacts
 
@@ -25,7 +26,7 @@ class Context:
     stats_age_seconds: float | None
     min_stats_age_seconds: float
     replica_scans: Mapping[int, int] | None
-    taken_names: Mapping[str, frozenset[str]]  # schema -> relation names, for new index names
+    names: IndexNames  # the naming authority for new indexes
 
     @functools.cached_property
     def _by_table(self) -> dict[int, tuple[IndexFacts, ...]]:
@@ -111,9 +112,9 @@ def covers(wide: IndexFacts, narrow: IndexFacts) -> bool:
         return False
     if not (wide.is_valid and narrow.is_valid) or wide.identity == narrow.identity:
         return False
-    if wide.keys[: narrow.key_count] != narrow.keys:
+    if wide.key_shapes[: narrow.n_keys] != narrow.key_shapes:
         return False
-    if not narrow.include <= frozenset(wide.attnums):
+    if not narrow.include_attnums <= frozenset(wide.attnums):
         return False
     return wide.predicate_tree is None or wide.predicate_tree == narrow.predicate_tree
 

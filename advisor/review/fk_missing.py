@@ -24,7 +24,6 @@ def find(ctx: Context) -> Iterator[Proposal]:
     indexes do not count. On a partitioned table the index cannot be built concurrently in one
     statement, so no ``create_sql`` is given.
     """
-    taken = {schema: set(names) for schema, names in ctx.taken_names.items()}
     seen: set[tuple[int, frozenset[int]]] = set()
     for fk in ctx.foreign_keys:
         key = (fk.table_oid, frozenset(fk.attnums))
@@ -42,9 +41,7 @@ def find(ctx: Context) -> Iterator[Proposal]:
             detail += "; partitioned: build the index on each partition concurrently, then attach"
         else:
             spec = IndexSpec(fk.table, tuple(IndexKey(c) for c in fk.columns))
-            names = taken.setdefault(fk.table.schema, set())
-            name = ddl.index_name(spec, names)
-            names.add(name)
+            name = ctx.names.name(spec)
             create_sql = ddl.create_index(
                 spec, name, concurrently=True, if_not_exists=True
             ).as_string(None)

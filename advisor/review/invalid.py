@@ -29,7 +29,7 @@ def find(ctx: Context) -> Iterator[Proposal]:
     for index in ctx.indexes:
         if index.is_valid or protection(index) is not None:
             continue
-        if index.index_kind == "I":
+        if index.kind == "I":
             detail = (
                 "INVALID: not every partition has a valid index attached to it (an unfinished "
                 "partition-by-partition build); it has no storage and costs no writes. Run "
@@ -37,13 +37,13 @@ def find(ctx: Context) -> Iterator[Proposal]:
             )
         else:
             detail = "INVALID: a concurrent build or reindex failed and left it behind"
-        if index.is_ready and index.index_kind != "I":
+        if index.is_ready and index.kind != "I":
             detail += "; the planner never uses it, but every write still updates it"
         if index.is_unique:
             detail += "; it still rejects duplicates, and rebuilding fails until they are removed"
         rebuild: str | None = None
         try:
-            if index.index_kind != "I":  # there: finish it with advisor apply, see the detail
+            if index.kind != "I":  # there: finish it with advisor apply, see the detail
                 rebuild = restore.restore_sql(index)
         except restore.RestoreError:
             pass

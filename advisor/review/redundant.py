@@ -31,7 +31,7 @@ def find(ctx: Context) -> Iterator[Proposal]:
         if not wider:
             continue
         # the one most likely to stay first: it enforces something, has more keys, is older
-        wider.sort(key=lambda i: (protection(i) is None, -i.key_count, i.oid))
+        wider.sort(key=lambda i: (protection(i) is None, -i.n_keys, i.oid))
         shapes = "; ".join(f"{w.name} {w.shape}" for w in wider[:3])
         finding = Finding(
             kind=KIND,

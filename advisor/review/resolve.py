@@ -52,7 +52,7 @@ class _Resolver:
     def __init__(
         self,
         ctx: Context,
-        plan_usage: Mapping[str, tuple[str, ...]],
+        plan_usage: Mapping[str, tuple[str, ...]] | None,
         hide_costs: Mapping[int, tuple[DropEffect, ...]] | None,
     ) -> None:
         self.ctx = ctx
@@ -96,7 +96,7 @@ class _Resolver:
             dict.fromkeys(
                 s
                 for name in (index.name, *self.ctx.leaf_names(index))
-                for s in self.plan_usage.get(name, ())
+                for s in (self.plan_usage or {}).get(name, ())
             )
         )
         reason = self.withhold_reason(proposal)
@@ -116,15 +116,15 @@ class _Resolver:
         self.dropped.add(index.oid)
         self.accepted.setdefault(index.table_oid, []).append(proposal)
         detail = proposal.finding.detail
-        safe = not statements
+        safe: bool | None = not statements if self.plan_usage is not None else None
         if statements:
             detail += f"; {len(statements)} workload statement(s) read it in their plans"
-        has_expressions = index.is_valid and 0 in index.attnums[: index.key_count]
+        has_expressions = index.is_valid and 0 in index.attnums[: index.n_keys]
         if has_expressions and not any(k.oid not in self.dropped for k in same_keys):
             safe = False
             detail += f"; {EXPRESSION_STATISTICS}"
         detail += _effects_text(self.hide_costs.get(index.oid, ()))
-        if index.index_kind == "I":
+        if index.kind == "I":
             detail += f"; {PARTITIONED_DROP}"
         return replace(
             proposal.finding,
@@ -133,7 +133,7 @@ class _Resolver:
             restore_sql=restore_sql,
             safe=safe,
             statements=statements,
-            partitioned=index.index_kind == "I",
+            partitioned=index.kind == "I",
         )
 
 
@@ -161,9 +161,10 @@ def resolve(
     proposals: Iterable[Proposal],
     ctx: Context,
     *,
-    plan_usage: Mapping[str, tuple[str, ...]],
+    plan_usage: Mapping[str, tuple[str, ...]] | None,
     hide_costs: Mapping[int, tuple[DropEffect, ...]] | None = None,
 ) -> tuple[Finding, ...]:
+    """``plan_usage`` None: no workload was planned, so ``safe`` stays unknown (None)."""
     per_index: dict[int, list[Proposal]] = {}
     order: list[int | Finding] = []  # an index oid, or a finding about no index
     for proposal in proposals:

@@ -32,7 +32,7 @@ def restore_sql(index: IndexFacts, below: Sequence[IndexFacts] = ()) -> str:
     ``below``: the indexes attached below it today. Partition indexes' own tablespaces are
     not kept.
     """
-    if index.index_kind == "I":
+    if index.kind == "I":
         return ";\n".join(_partitioned_steps(index, below))
     try:
         statements = pglast.parse_sql(index.definition)
@@ -59,7 +59,7 @@ def _partitioned_steps(index: IndexFacts, below: Sequence[IndexFacts]) -> tuple[
 
     def node(facts: IndexFacts) -> partitioned.PartitionNode:
         kids = sorted(children.get(facts.oid, ()), key=lambda f: (f.table.schema, f.table.name))
-        kind = "p" if facts.index_kind == "I" else "r"
+        kind = "p" if facts.kind == "I" else "r"
         return partitioned.PartitionNode(facts.table, kind, tuple(node(k) for k in kids))
 
     try:
@@ -79,7 +79,7 @@ def drop_sql(index: IndexFacts) -> str:
     An index on a partitioned table cannot be dropped CONCURRENTLY: ``DROP INDEX IF EXISTS``,
     which drops the indexes attached below it too.
     """
-    partitioned_index = index.index_kind == "I"
+    partitioned_index = index.kind == "I"
     return ddl.drop_index(
         index.table.schema, index.name, concurrently=not partitioned_index, if_exists=True
     ).as_string(None)

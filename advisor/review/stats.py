@@ -10,7 +10,6 @@ replicas only).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -20,19 +19,6 @@ from advisor.db import queries, session
 from advisor.errors import AnalysisAborted
 
 IndexKey = tuple[str, str]  # (schema, index name)
-
-
-def index_stats_age(conn: psycopg.Connection[Any]) -> float | None:
-    """Seconds this database's statistics have been counting, None when unknown.
-
-    Since ``pg_stat_database.stats_reset``, else since the server started: a lower bound, since
-    the counters survive clean restarts and a crash restarts them with the server.
-    """
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(queries.load("review_stats_age")).fetchone()
-    if row is None or row["age_seconds"] is None:
-        return None
-    return max(float(row["age_seconds"]), 0.0)
 
 
 def replica_index_scans(

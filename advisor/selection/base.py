@@ -8,7 +8,7 @@ planner cost where no time was measured. Its benefit under a configuration is
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from advisor.model import IndexSpec, ParsedStatement
 
@@ -33,6 +33,8 @@ class Selection:
     used_by: dict[IndexSpec, tuple[str, ...]]  # index -> statements whose plans read it
     rejected: dict[str, str]  # statement key -> why its best candidates were not chosen
     rounds: int = 0
+    left_out: dict[IndexSpec, str] = field(default_factory=dict)  # chosen, then removed: why
+    over_budget: tuple[IndexSpec, ...] = ()  # wanted by the best plans, kept out by a budget
 
 
 def weight_of(parsed: ParsedStatement, base_cost: float, ms_per_cost: float = 1.0) -> float:

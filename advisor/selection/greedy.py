@@ -224,6 +224,26 @@ class GreedySelector:
             used_by={k: tuple(v) for k, v in used_by.items()},
             rejected=rejected,
             rounds=rounds,
+            over_budget=self._over_budget(wanted, chosen),
+        )
+
+    def _over_budget(
+        self, wanted: set[IndexSpec], chosen: list[IndexSpec]
+    ) -> tuple[IndexSpec, ...]:
+        """The indexes the statements' best plans want that a binding budget kept out: none
+        chosen on the same table leads with the same key."""
+        limit, budget = self.settings.max_indexes, self.settings.max_size_bytes
+        binds = (limit is not None and len(wanted) > limit) or (
+            budget is not None and sum(self.size_of(s) for s in wanted) > budget
+        )
+        if not binds:
+            return ()
+        leads = {(s.table, s.keys[0]) for s in chosen}
+        return tuple(
+            sorted(
+                (s for s in wanted if (s.table, s.keys[0]) not in leads),
+                key=lambda s: s.describe(),
+            )
         )
 
     def _not_selected(self, item: WorkloadItem, bundle: frozenset[IndexSpec]) -> str:

@@ -13,6 +13,7 @@ import re
 from pglast import ast, parse_sql, parser
 from pglast.stream import RawStream
 
+from advisor import durations
 from advisor.parse.repair import repair_text
 
 _WORKLOAD = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
@@ -52,6 +53,37 @@ def tables_key(text: str) -> str:
     # JSON-escaped, so quoting them keeps "a.b"."c" apart from "a"."b.c"
     names = " ".join(f'"{schema}"."{name}"' for schema, name in _RANGE_VAR.findall(tree))
     return f"|{names}" if names else ""
+
+
+_SYSTEM_SCHEMAS = ("pg_catalog", "information_schema")
+_STATEMENT_KIND = re.compile(r'^\{"version":\d+,"stmts":\[\{"stmt":\{"(\w+)"')
+
+
+@functools.lru_cache(maxsize=65536)
+def report_kind(text: str) -> str:
+    """``workload``, ``utility`` (BEGIN, SET, VACUUM, DDL, EXPLAIN...) or ``catalog`` (reads
+    only pg_catalog or information_schema: monitoring and client introspection). Text that
+    does not parse counts as workload: it may be a cut-off statement of the application."""
+    try:
+        tree = parser.parse_sql_json(text)
+    except Exception:
+        return "workload"
+    kind = _STATEMENT_KIND.match(tree)
+    if kind is not None and kind.group(1) not in (
+        "SelectStmt",
+        "InsertStmt",
+        "UpdateStmt",
+        "DeleteStmt",
+        "MergeStmt",
+    ):
+        return "utility"
+    names = _RANGE_VAR.findall(tree)
+    if names and all(
+        schema in _SYSTEM_SCHEMAS or (not schema and name.startswith("pg_"))
+        for schema, name in names
+    ):
+        return "catalog"
+    return "workload"
 
 
 def normalize(text: str) -> str:
@@ -162,22 +194,9 @@ def prepared_execute(text: str, detail: str) -> tuple[str, dict[int, str]] | Non
     return match.group("sql").strip().rstrip(";"), values
 
 
-_UNITS_MS = {
-    "us": 0.001,
-    "ms": 1.0,
-    "s": 1000.0,
-    "min": 60_000.0,
-    "h": 3_600_000.0,
-    "d": 86_400_000.0,
-}
-
-
 def duration_setting_ms(value: str) -> float | None:
     """A time setting as PostgreSQL reads it (``200``, ``'200ms'``, ``1min``) -> milliseconds."""
-    match = re.fullmatch(r"\s*'?\s*(\d+(?:\.\d+)?)\s*(us|ms|s|min|h|d)?\s*'?\s*", value)
-    if not match:
-        return None
-    return float(match.group(1)) * _UNITS_MS[match.group(2) or "ms"]
+    return durations.parse_ms(value)
 
 
 def timeout_set(text: str) -> tuple[str, float | None] | None:

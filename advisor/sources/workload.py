@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ from advisor.sources.logs import LogWorkload
 from advisor.sources.logsettings import read_server_log_settings
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
+from advisor.window import Window, from_epochs
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class Workload:
 
     items: tuple[SourcedStatement, ...]
     log_span_seconds: float | None = None
+    window: Window | None = None  # what the times of the logs or the sampling cover
 
     @property
     def statements(self) -> list[Statement]:
@@ -87,6 +90,7 @@ def collect(
     if options.use_pg_stat_statements and pgss_schema is not None:
         groups.append(read_statements(conn, pgss_schema, unlimited))
     span = None
+    window: Window | None = None
     if options.logs:
         note(f"reading {len(options.logs)} log files")
         server = read_server_log_settings(conn)
@@ -99,8 +103,18 @@ def collect(
             logs.read(read_records(path, options.log_format, options.log_prefix, server))
         groups.append(logs.result())
         span = logs.span_seconds
+        window = from_epochs(
+            "the server log", logs.first_time, logs.last_time, "its first and last records"
+        )
     if options.sample_activity_s:
         note(f"sampling running statements for {options.sample_activity_s:g} s")
+        if window is None:
+            window = Window(
+                "sampling of running statements",
+                options.sample_activity_s,
+                datetime.now(UTC),
+                "the --sample-activity period",
+            )
         groups.append(
             sample_activity(
                 conn,
@@ -115,4 +129,4 @@ def collect(
     if options.queries:
         groups.append(given_queries(options.queries))
     merged = merge(*groups, max_samples=options.max_samples)
-    return Workload(tuple(apply_limits(merged, settings)), span)
+    return Workload(tuple(apply_limits(merged, settings)), span, window)

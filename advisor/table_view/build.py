@@ -9,6 +9,7 @@ verdict: served by a recommended index, or why not.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -20,11 +21,12 @@ from advisor.db import queries, session
 from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
 from advisor.history.own import is_advisor_statement
-from advisor.model import Recommendation, Report, Statement, TableRef
+from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
+from advisor.review import review_live
 from advisor.settings import Settings
 from advisor.table_view import collect
-from advisor.table_view.model import TableView, TouchingStatement
+from advisor.table_view.model import IndexInfo, TableView, TouchingStatement
 from advisor.table_view.name import lookup, resolve
 from advisor.table_view.touches import tables_of
 
@@ -82,6 +84,16 @@ def _verdicts(
     return tuple(out), mine
 
 
+def _with_findings(
+    indexes: tuple[ExistingIndex, ...], findings: tuple[Finding, ...]
+) -> tuple[IndexInfo, ...]:
+    by_name: dict[str, list[str]] = {}
+    for f in findings:
+        if f.index is not None:
+            by_name.setdefault(f.index, []).append(f"{f.kind}: {f.detail}")
+    return tuple(IndexInfo(i, tuple(by_name.get(i.name, ()))) for i in indexes)
+
+
 def inspect_table(
     dsn: str | None,
     name: str,
@@ -89,9 +101,18 @@ def inspect_table(
     advice: Settings | None = None,
     statement_timeout_ms: int = 10_000,
     lock_timeout_ms: int = 1_000,
+    min_stats_age_s: float | None = None,
     progress: Progress | None = None,
 ) -> TableView:
-    """Everything about the table ``name``; ``advice=None`` skips the index analysis."""
+    """Everything about the table ``name``; ``advice=None`` skips the index analysis.
+
+    The indexes carry the review's verdict (``advisor.review``), with ``min_stats_age_s``
+    (default: the advice settings', else ``Settings``'): with advice, the analysis's own
+    findings, proven against the workload's plans; without, the same checks without plans.
+    """
+    min_age = (
+        min_stats_age_s if min_stats_age_s is not None else (advice or Settings()).min_stats_age_s
+    )
     from advisor.pipeline import analyze  # heavy: only when advising
 
     progress = progress or Progress(enabled=False)
@@ -112,6 +133,9 @@ def inspect_table(
         ref = resolve(name, list(known), search_path)
         progress.note(f"reading {ref}")
         stats, sizes, indexes, locks = collect.read_table(conn, known[ref])
+        findings = review_live(
+            conn, min_stats_age_seconds=min_age, table_oid=known[ref], indexes=indexes
+        )
         if not sizes.exact:
             notes.append(
                 "the table is locked exclusively: sizes are estimates from relpages and "
@@ -131,7 +155,9 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(dsn, advice, progress=progress.note)
+            report = analyze(dsn, replace(advice, min_stats_age_s=min_age), progress=progress.note)
+            if advice.review:
+                findings = tuple(f for f in report.findings if f.table == ref)
         except psycopg.errors.LockNotAvailable:
             advice_note = "not computed: a table is locked exclusively (see Locks)"
         except AdvisorError as err:  # HypoPG missing, a lock or a timeout: the facts still stand
@@ -141,10 +167,11 @@ def inspect_table(
         ref=ref,
         stats=stats,
         sizes=sizes,
-        indexes=indexes,
+        indexes=_with_findings(indexes, findings),
         locks=locks,
         statements=verdicts,
         recommendations=recommendations,
         advice_note=advice_note,
         notes=tuple(notes),
+        window=report.window if report is not None else None,
     )

@@ -12,10 +12,11 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
+from advisor.catalog.indexes import read_indexes, read_indexes_lock_free
+from advisor.catalog.rows import build
 from advisor.db import queries
-from advisor.model import TableRef
-from advisor.table_view.findings import index_findings
-from advisor.table_view.model import IndexInfo, LockInfo, Sizes, TableStats
+from advisor.model import ExistingIndex, TableRef
+from advisor.table_view.model import LockInfo, Sizes, TableStats
 
 
 def candidates(conn: psycopg.Connection[Any]) -> dict[TableRef, int]:
@@ -34,30 +35,7 @@ def read_stats(conn: psycopg.Connection[Any], oid: int) -> tuple[TableStats, int
     with conn.cursor(row_factory=dict_row) as cur:
         r = cur.execute(queries.load("table_stats"), (oid,)).fetchone()
     assert r is not None
-    stats = TableStats(
-        kind=r["kind"],
-        reltuples=float(r["reltuples"]),
-        live_rows=r["n_live_tup"],
-        dead_rows=r["n_dead_tup"],
-        modified_since_analyze=r["n_mod_since_analyze"],
-        last_vacuum=r["last_vacuum"],
-        last_autovacuum=r["last_autovacuum"],
-        last_analyze=r["last_analyze"],
-        last_autoanalyze=r["last_autoanalyze"],
-        vacuum_count=_int(r["vacuum_count"]),
-        autovacuum_count=_int(r["autovacuum_count"]),
-        analyze_count=_int(r["analyze_count"]),
-        autoanalyze_count=_int(r["autoanalyze_count"]),
-        seq_scans=_int(r["seq_scan"]),
-        seq_rows_read=_int(r["seq_tup_read"]),
-        index_scans=_int(r["idx_scan"]),
-        index_rows_fetched=_int(r["idx_tup_fetch"]),
-        inserted=_int(r["n_tup_ins"]),
-        updated=_int(r["n_tup_upd"]),
-        deleted=_int(r["n_tup_del"]),
-        hot_updated=_int(r["n_tup_hot_upd"]),
-        stats_reset=r["stats_reset"],
-    )
+    stats = build(TableStats, r)
     return stats, _int(r["heap_estimate"])
 
 
@@ -83,46 +61,31 @@ def read_locks(conn: psycopg.Connection[Any], oids: list[int]) -> tuple[LockInfo
     )
 
 
-def _sizes_or_none(
-    conn: psycopg.Connection[Any], oid: int
-) -> tuple[dict[str, Any] | None, dict[int, int]]:
-    """Exact sizes, or (None, {}) when the table or an index is locked past the lock timeout."""
+def _sizes_or_none(conn: psycopg.Connection[Any], oid: int) -> dict[str, Any] | None:
+    """Exact sizes, or None when the table is locked past the lock timeout."""
     try:
         with conn.cursor(row_factory=dict_row) as cur:
-            table = cur.execute(queries.load("table_sizes"), (oid,)).fetchone()
-            indexes = {
-                int(r["oid"]): int(r["size_bytes"])
-                for r in cur.execute(queries.load("table_index_sizes"), (oid,))
-            }
+            return cur.execute(queries.load("table_sizes"), (oid,)).fetchone()
     except psycopg.errors.LockNotAvailable:
-        return None, {}
-    return table, indexes
+        return None
 
 
-def _index_rows(conn: psycopg.Connection[Any], oid: int) -> list[dict[str, Any]]:
-    """Index rows with definitions, or without (lock-free) when the table is locked."""
+def _indexes(conn: psycopg.Connection[Any], oid: int) -> tuple[ExistingIndex, ...]:
+    """The table's indexes from the one index reader, or its lock-free variant when locked."""
     try:
-        with conn.cursor(row_factory=dict_row) as cur:
-            return cur.execute(queries.load("table_indexes"), (oid,)).fetchall()
+        return read_indexes(conn, table_oid=oid)
     except psycopg.errors.LockNotAvailable:
-        with conn.cursor(row_factory=dict_row) as cur:
-            rows = cur.execute(queries.load("table_indexes_locked"), (oid,)).fetchall()
-        for r in rows:
-            unique = "UNIQUE " if r["is_unique"] else ""
-            r["definition"] = f"{unique}INDEX {r['name']} USING {r['method']} " + (
-                f"({', '.join(r['keys'])})"
-            )
-        return rows
+        return read_indexes_lock_free(conn, oid)
 
 
 def read_table(
     conn: psycopg.Connection[Any], oid: int
-) -> tuple[TableStats, Sizes, tuple[IndexInfo, ...], tuple[LockInfo, ...]]:
-    index_rows = _index_rows(conn, oid)
-    locks = read_locks(conn, [oid, *(int(r["oid"]) for r in index_rows)])
+) -> tuple[TableStats, Sizes, tuple[ExistingIndex, ...], tuple[LockInfo, ...]]:
+    indexes = _indexes(conn, oid)
+    locks = read_locks(conn, [oid, *(i.oid for i in indexes)])
     stats, heap_estimate = read_stats(conn, oid)
-    table_sizes, index_sizes = _sizes_or_none(conn, oid)
-    if table_sizes is not None:
+    table_sizes = _sizes_or_none(conn, oid)
+    if table_sizes is not None and all(i.size_exact for i in indexes):
         sizes = Sizes(
             _int(table_sizes["heap_bytes"]),
             _int(table_sizes["index_bytes"]),
@@ -130,24 +93,5 @@ def read_table(
             exact=True,
         )
     else:
-        estimate = sum(_int(r["size_estimate"]) for r in index_rows)
-        sizes = Sizes(heap_estimate, estimate, 0, exact=False)
-    plain = [
-        IndexInfo(
-            name=r["name"],
-            method=r["method"],
-            keys=tuple(r["keys"]),
-            include=tuple(r["include"]),
-            predicate=r["predicate"],
-            definition=r["definition"],
-            is_unique=r["is_unique"],
-            is_primary=r["is_primary"],
-            is_valid=r["is_valid"],
-            backs_constraint=r["backs_constraint"],
-            size_bytes=index_sizes.get(int(r["oid"]), _int(r["size_estimate"])),
-            scans=_int(r["scans"]),
-            tuples_read=_int(r["tup_read"]),
-        )
-        for r in index_rows
-    ]
-    return stats, sizes, index_findings(plain, stats), locks
+        sizes = Sizes(heap_estimate, sum(i.size_bytes for i in indexes), 0, exact=False)
+    return stats, sizes, indexes, locks

@@ -10,8 +10,10 @@ import typer
 
 from advisor.errors import AdvisorError
 from advisor.history.options import (
+    DEFAULT_MIN_STATS_AGE,
     DsnOpt,
     LockTimeoutOpt,
+    MinStatsAgeOpt,
     QuietOpt,
     StatementTimeoutOpt,
     fail,
@@ -49,6 +51,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
         statement_timeout: StatementTimeoutOpt = "10s",
         lock_timeout: LockTimeoutOpt = "1s",
+        min_stats_age: MinStatsAgeOpt = DEFAULT_MIN_STATS_AGE,
         quiet: QuietOpt = False,
     ) -> None:
         """Sizes, rows, vacuum, scans, indexes, workload statements, locks and advice of a table.
@@ -64,7 +67,10 @@ def register(app: typer.Typer) -> None:
         try:
             timeout = parse_duration_ms(statement_timeout)
             locks = parse_duration_ms(lock_timeout)
-            settings = Settings(statement_timeout_ms=timeout, lock_timeout_ms=locks)
+            min_age = parse_duration_ms(min_stats_age) / 1000.0
+            settings = Settings(
+                statement_timeout_ms=timeout, lock_timeout_ms=locks, min_stats_age_s=min_age
+            )
             with Progress.for_terminal(quiet=quiet) as progress:
                 view = inspect_table(
                     dsn,
@@ -72,6 +78,7 @@ def register(app: typer.Typer) -> None:
                     advice=None if no_advice else settings,
                     statement_timeout_ms=timeout,
                     lock_timeout_ms=locks,
+                    min_stats_age_s=min_age,
                     progress=progress,
                 )
             if fmt is TableFormat.json:

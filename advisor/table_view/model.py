@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from advisor.model import Recommendation, Statement, TableRef
+from advisor.model import ExistingIndex, Recommendation, Statement, TableRef
+from advisor.window import Window
 
 
 @dataclass(frozen=True)
@@ -67,19 +68,9 @@ class TableStats:
 
 @dataclass(frozen=True)
 class IndexInfo:
-    name: str
-    method: str
-    keys: tuple[str, ...]
-    include: tuple[str, ...]
-    predicate: str | None
-    definition: str
-    is_unique: bool
-    is_primary: bool
-    is_valid: bool
-    backs_constraint: bool
-    size_bytes: int
-    scans: int
-    tuples_read: int
+    """An index of the table and the review's verdict on it (``advisor.review``)."""
+
+    index: ExistingIndex
     findings: tuple[str, ...] = ()
 
 
@@ -121,3 +112,4 @@ class TableView:
     recommendations: tuple[Recommendation, ...]
     advice_note: str | None  # why there are no recommendations (not asked, not possible)
     notes: tuple[str, ...] = ()
+    window: Window | None = None  # what the recommendations' savings cover

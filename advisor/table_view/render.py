@@ -14,6 +14,7 @@ from typing import Any
 
 from tabulate import tabulate
 
+from advisor.render.figures import saving, window_line
 from advisor.render.json import recommendation
 from advisor.report import fmt
 from advisor.table_view.model import TableView
@@ -66,8 +67,10 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
     out += [f"{h2}Indexes", ""]
     if view.indexes:
         out.append(tabulate(
-            [[i.name, fmt.size(i.size_bytes), fmt.count(i.scans), fmt.count(i.tuples_read),
-              cell(fmt.short(i.definition.split(" USING ", 1)[-1], 50)), "; ".join(i.findings)]
+            [[i.index.name, fmt.size(i.index.size_bytes), fmt.count(i.index.scans),
+              fmt.count(i.index.tup_read),
+              cell(fmt.short(i.index.definition.split(" USING ", 1)[-1], 50)),
+              "; ".join(i.findings)]
              for i in view.indexes],
             ["index", "size", "scans", "tuples read", "definition", "findings"], tablefmt=style,
         ))  # fmt: skip
@@ -103,10 +106,13 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
     out.append("")
 
     out += [f"{h2}Recommendations", ""]
+    window = window_line(view.window) if view.recommendations else None
+    if window:
+        out += [window, ""]
     if view.recommendations:
         for rec in view.recommendations:
-            out.append(f"- {rec.spec.describe()}: saves about {fmt.ms(rec.time_saved_ms_per_week)}"
-                       f" a week on {len(rec.effects)} statement(s)")  # fmt: skip
+            out.append(f"- {rec.spec.describe()}: {saving(rec, view.window)}"
+                       f" on {len(rec.effects)} statement(s)")  # fmt: skip
             out.append(f"  `{rec.create_sql};`" if markdown else f"  {rec.create_sql};")
     else:
         out.append(view.advice_note or "No new index on this table would improve the workload.")
@@ -162,18 +168,18 @@ def to_dict(view: TableView) -> dict[str, Any]:
         },
         "indexes": [
             {
-                "name": i.name,
-                "method": i.method,
-                "keys": list(i.keys),
-                "include": list(i.include),
-                "predicate": i.predicate,
-                "definition": i.definition,
-                "unique": i.is_unique,
-                "primary": i.is_primary,
-                "valid": i.is_valid,
-                "size_bytes": i.size_bytes,
-                "scans": i.scans,
-                "tuples_read": i.tuples_read,
+                "name": i.index.name,
+                "method": i.index.method,
+                "keys": list(i.index.keys),
+                "include": list(i.index.include),
+                "predicate": i.index.predicate,
+                "definition": i.index.definition,
+                "unique": i.index.is_unique,
+                "primary": i.index.is_primary,
+                "valid": i.index.is_valid,
+                "size_bytes": i.index.size_bytes,
+                "scans": i.index.scans,
+                "tuples_read": i.index.tup_read,
                 "findings": list(i.findings),
             }
             for i in view.indexes
@@ -209,6 +215,9 @@ def to_dict(view: TableView) -> dict[str, Any]:
             for lock in view.locks
         ],
         "recommendations": [recommendation(r) for r in view.recommendations],
+        "window_seconds": view.window.seconds if view.window else None,
+        "window_start": view.window.start_iso if view.window else None,
+        "window": view.window.describe() if view.window else None,
         "advice_note": view.advice_note,
         "notes": list(view.notes),
     }

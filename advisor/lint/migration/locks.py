@@ -186,7 +186,10 @@ def scans_or_rewrites(node: ast.Node) -> bool:
     if isinstance(node, ast.AlterTableStmt):
         return any(_subcommand_work(c) for c in node.cmds or () if isinstance(c, ast.AlterTableCmd))
     if isinstance(node, ast.IndexStmt):
-        return not node.concurrent
+        # ON ONLY is the idiom of a partitioned parent, whose index has no storage: nothing
+        # is read (on a plain table ONLY changes nothing, but no one writes it there)
+        only = node.relation is not None and node.relation.inh is False
+        return not node.concurrent and not only
     if isinstance(node, ast.ReindexStmt):
         return not any(getattr(p, "defname", None) == "concurrently" for p in node.params or ())
     if isinstance(node, ast.ClusterStmt):

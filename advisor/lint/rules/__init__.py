@@ -9,6 +9,7 @@ from advisor.lint.rules.enum_type import EnumType
 from advisor.lint.rules.fk_nullable import FkNullable
 from advisor.lint.rules.fk_on_delete_undecided import FkOnDeleteUndecided
 from advisor.lint.rules.fk_without_index import FkWithoutIndex
+from advisor.lint.rules.index_review import IndexReview
 from advisor.lint.rules.insert_omits_not_null import InsertOmitsNotNull
 from advisor.lint.rules.int_key import IntKey
 from advisor.lint.rules.int_sequence_exhaustion import IntSequenceExhaustion
@@ -38,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     FkWithoutIndex(),
     FkOnDeleteUndecided(),
     FkNullable(),
+    IndexReview(),
     SoftDeleteWithoutPartialIndex(),
     AuditWithoutEntityIndex(),
     LargeAppendOnlyUnpartitioned(),

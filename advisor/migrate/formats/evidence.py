@@ -5,7 +5,7 @@ before and after, the full statement text on one line), its estimated size, and 
 safely. The same lines go into SQL (``-- ``) and Python (``# ``) files::
 
     pg advisor: public.accounts USING btree (owner_id)
-    estimated size 1.3 MB (HypoPG); saves about 5.1 s of execution per week at the observed rate
+    estimated size 1.3 MB (HypoPG); saves about 5.1 s a week
     statements it helps (generic-plan cost before -> after):
       queryid 42, 39 calls, cost 1234.50 -> 8.30
         SELECT id, note FROM accounts WHERE owner_id = $1
@@ -17,7 +17,8 @@ import re
 
 from advisor.model import Recommendation
 from advisor.plan_file import PlannedStatement
-from advisor.render.text import duration, size
+from advisor.render.figures import saving
+from advisor.render.text import size
 
 HEADLINE = "pg advisor: "
 _STATEMENT = re.compile(
@@ -57,8 +58,8 @@ def lines(rec: Recommendation) -> list[str]:
     """The evidence of one recommendation, as comment lines without the comment marker."""
     out = [
         f"{HEADLINE}{rec.spec.describe()}",
-        f"estimated size {size(rec.estimated_size_bytes)} ({_size_source(rec)}); saves about "
-        f"{duration(rec.time_saved_ms_per_week)} of execution per week at the observed rate",
+        f"estimated size {size(rec.estimated_size_bytes)} ({_size_source(rec)}); "
+        f"{saving(rec, None)}",
     ]
     if rec.effects:
         out.append("statements it helps (generic-plan cost before -> after):")

@@ -1,4 +1,5 @@
--- Row-level security policies: command (r select, a insert, w update, d delete, * all),
+-- Row-level security policies, for analyze (candidates that lead with a policy's columns) and
+-- lint: command (r select, a insert, w update, d delete, * all),
 -- permissive or restrictive, the roles they apply to ('public' for everyone), the USING and
 -- WITH CHECK expressions as SQL text, and the policy comment.
 SELECT pol.polname AS name,

@@ -1,5 +1,6 @@
 -- Foreign keys declared on user tables (constraints cloned onto partitions are left out: the
--- parent's constraint stands for them), with the referencing columns in constraint order.
+-- parent's constraint stands for them), with the referencing columns in constraint order; all,
+-- or those of one table (by the oid parameter table_oid; NULL for all).
 SELECT c.oid,
        c.conname AS name,
        c.conrelid AS table_oid,
@@ -22,5 +23,6 @@ SELECT c.oid,
  WHERE c.contype = 'f'
    AND c.conparentid = 0
    AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
-   AND n.nspname NOT LIKE 'pg\_temp\_%'
+   AND n.nspname NOT LIKE 'pg\_temp\_%%'
+   AND (%(table_oid)s::pg_catalog.oid IS NULL OR c.conrelid = %(table_oid)s::pg_catalog.oid)
  ORDER BY n.nspname COLLATE "C", t.relname COLLATE "C", c.conname COLLATE "C"

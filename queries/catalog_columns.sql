@@ -1,4 +1,6 @@
--- Columns of user tables with their planner statistics (pg_stats, null when never analysed).
+-- Columns of user tables as one fact for every command: type (formatted, and by base name with
+-- its typmod), nullability, default, identity and generated flags, comment, and the planner's
+-- statistics (pg_stats, null when never analysed) with what index size estimates need.
 -- A partitioned table only has statistics over its whole tree (inherited), once ANALYZEd by hand.
 SELECT a.attrelid AS table_oid,
        a.attname AS name,
@@ -21,10 +23,21 @@ SELECT a.attrelid AS table_oid,
                 WHERE opc.opcdefault
                   AND opc.opcintype = CASE WHEN a.atttypid = 'pg_catalog.varchar'::pg_catalog.regtype
                                            THEN 'pg_catalog.text'::pg_catalog.regtype
-                                           ELSE a.atttypid::pg_catalog.regtype END) AS dedup
+                                           ELSE a.atttypid::pg_catalog.regtype END) AS dedup,
+       t.typname AS type_name,
+       tn.nspname AS type_schema,
+       t.typtype AS type_kind,
+       a.atttypmod AS typmod,
+       pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_sql,
+       a.attidentity AS identity,
+       a.attgenerated AS generated,
+       pg_catalog.col_description(a.attrelid, a.attnum) AS comment
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+  JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+  JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+  LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_catalog.pg_stats st
          ON st.schemaname = n.nspname AND st.tablename = c.relname
         AND st.attname = a.attname AND st.inherited = (c.relkind = 'p')
