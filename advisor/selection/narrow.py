@@ -99,7 +99,7 @@ def _sorts(users: list[WorkloadItem], spec: IndexSpec, form: IndexSpec) -> bool:
 
 
 EFFICIENCY_SHARE = 0.1  # an index must save at least this share of the median saved per byte
-MIN_PEERS = 4  # fewer advised indexes than this: no median worth comparing with
+MIN_PEERS = 8  # fewer advised indexes of some size than this: no median worth comparing with
 PEER_SHARE = 0.01  # an index of less than this share of the advice's size is no peer
 
 
@@ -112,7 +112,7 @@ def drop_inefficient(
     """``chosen`` without the indexes that save, per byte, less than a tenth of what the median
     advised index of some size saves per byte: next to the rest of the advice they are a poor
     use of space (on TPC-H, a 176 MB ``lineitem (l_discount, l_shipdate)`` for a fifth of one
-    statement). Below four such peers there is no median to go by."""
+    statement). Below eight such peers there is no median to go by."""
     if len(chosen) < MIN_PEERS:
         return chosen
     per_byte: dict[IndexSpec, float] = {}
