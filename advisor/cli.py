@@ -55,12 +55,11 @@ DsnOpt = Annotated[
 def _run_analysis(
     dsn: str | None,
     settings: Settings,
-    queries: list[str],
+    sources: SourceOptions,
     fmt: Format,
     output: Path | None,
     migrations: Path | None,
     fail_on_advice: bool,
-    sources: SourceOptions | None = None,
     migration_format: str = "sql",
     save_plan_to: Path | None = None,
 ) -> None:
@@ -72,7 +71,7 @@ def _run_analysis(
     from advisor.review.migrations import write_drop_migrations
 
     progress = _say if settings.verbose and sys.stderr.isatty() else None
-    report = analyze(dsn, settings, queries=queries, sources=sources, progress=progress)
+    report = analyze(dsn, settings, sources, progress=progress)
     if fmt is Format.json:
         rendered = render_json.render(report)
     else:
@@ -124,12 +123,20 @@ def analyze(
         typer.Option(help="A replica whose index scans count too (repeatable)."),
     ] = None,
     query: Annotated[
-        list[str] | None, typer.Option(help="Also analyse this statement (repeatable).")
+        list[str] | None,
+        typer.Option(help="Analyse this statement alone (repeatable; see --with-workload)."),
     ] = None,
     queries_file: Annotated[
         list[Path] | None,
         typer.Option("--queries", help="Analyse the statements of this SQL file (-- calls: N)."),
     ] = None,
+    with_workload: Annotated[
+        bool,
+        typer.Option(
+            help="With --query/--queries: add the database's workload (pg_stat_statements, "
+            "--log) to the same selection."
+        ),
+    ] = False,
     log: Annotated[
         list[Path] | None,
         typer.Option(help="Read statements from this server log (repeatable; may be compressed)."),
@@ -240,6 +247,7 @@ def analyze(
             sample_min_running_s=parse_duration_ms(sample_min_running) / 1000,
             query_files=tuple(queries_file or ()),
             queries=tuple(query or ()),
+            with_workload=with_workload,
         )
         from advisor.migrate.formats import names as format_names
 
@@ -249,9 +257,8 @@ def analyze(
                 f"choose one of {', '.join(format_names())}",
             )
         _run_analysis(
-            dsn, settings, query or [], fmt, output, write_migrations, fail_on_advice,
-            sources=sources, migration_format=migration_format,
-            save_plan_to=save_plan,
+            dsn, settings, sources, fmt, output, write_migrations, fail_on_advice,
+            migration_format=migration_format, save_plan_to=save_plan,
         )  # fmt: skip
     except AdvisorError as err:
         raise _fail(err) from None
@@ -283,7 +290,9 @@ def demo(
         try:
             dsn = prepare(cluster, _say, scale=scale)
             _say("analysing: advisor analyze --verbose\n")
-            _run_analysis(dsn, Settings(verbose=True), [], fmt, None, write_migrations, False)
+            _run_analysis(
+                dsn, Settings(verbose=True), SourceOptions(), fmt, None, write_migrations, False
+            )
         finally:
             if keep:
                 _say(f"\ndemo cluster left running: advisor analyze --dsn '{dsn}'")

@@ -66,6 +66,8 @@ class Column:
     def has_default(self) -> bool:
         return self.default_sql is not None or bool(self.identity) or bool(self.generated)
 
+    index_type: str | None = None  # the type its default B-tree opclass takes (varchar: text)
+
 
 @dataclass(frozen=True)
 class Table:
@@ -255,6 +257,11 @@ class ExistingIndex:
             return None
         return frozenset(self.keys[:count])
 
+    def key_order(self, position: int) -> tuple[bool, bool]:
+        """(descending, nulls first) of the key at ``position``."""
+        option = _at(self.options, position)
+        return bool(option & 1), bool(option & 2)
+
 
 def using_text(method: str, keys: str, include: tuple[str, ...], where: str | None) -> str:
     """``USING btree (a, b) INCLUDE (c) WHERE ...``."""
@@ -272,11 +279,43 @@ def _at(values: tuple[int, ...], pos: int) -> int:
 
 @dataclass(frozen=True)
 class IndexKey:
-    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast)."""
+    """One key of an index: a column name, or an expression's SQL text (deparsed by pglast).
+
+    ``descending`` and ``nulls_first`` are the key's sort order; ``nulls_first`` is None when it is
+    the default of the direction (NULLS LAST for ASC, NULLS FIRST for DESC), so that two keys of
+    the same order compare equal however they were written.
+    """
 
     text: str
     expression: bool = False
     opclass: str | None = None  # e.g. gin_trgm_ops, jsonb_path_ops; None: the default
+    descending: bool = False
+    nulls_first: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.nulls_first is not None and self.nulls_first == self.descending:
+            object.__setattr__(self, "nulls_first", None)
+
+    @property
+    def column(self) -> IndexKey:
+        """The column or expression alone: no operator class, no sort order."""
+        if self.opclass is None and not self.descending and self.nulls_first is None:
+            return self
+        return IndexKey(self.text, self.expression)
+
+    @property
+    def order(self) -> tuple[bool, bool]:
+        """(descending, nulls first), the defaults resolved."""
+        nulls_first = self.descending if self.nulls_first is None else self.nulls_first
+        return self.descending, nulls_first
+
+    @property
+    def order_sql(self) -> str:
+        """``DESC``, ``NULLS FIRST``, ...: only what differs from the default; "" for none."""
+        words = ["DESC"] if self.descending else []
+        if self.nulls_first is not None:
+            words.append("NULLS FIRST" if self.nulls_first else "NULLS LAST")
+        return " ".join(words)
 
 
 @dataclass(frozen=True)
@@ -307,6 +346,7 @@ class IndexSpec:
         keys = ", ".join(
             (f"({k.text})" if k.expression else display(k.text))
             + (f" {k.opclass}" if k.opclass else "")
+            + (f" {k.order_sql}" if k.order_sql else "")
             for k in self.keys
         )
         include = tuple(display(c) for c in self.include)
@@ -371,7 +411,7 @@ class ParsedStatement:
     uses: tuple[ColumnUse, ...]
     repairs: tuple[str, ...] = ()
     has_limit: bool = False
-    views: tuple[str, ...] = ()  # views and foreign tables read; their columns are not traced
+    views: tuple[str, ...] = ()  # views and foreign tables named (the plan traces views' columns)
     updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
     # columns each table is read for (None: all of them, e.g. SELECT *); for covering indexes
     reads: tuple[tuple[TableRef, tuple[str, ...] | None], ...] = ()
@@ -381,6 +421,7 @@ class ParsedStatement:
 class Skipped:
     statement: Statement
     reason: str
+    planned_query: str | None = None  # the text planned, when planning it failed
 
 
 @dataclass(frozen=True)
@@ -438,6 +479,7 @@ class StatementResult:
     cost_after: float | None
     reason: str | None
     repairs: tuple[str, ...] = ()
+    planned_query: str | None = None  # the exact text planned, after repairs
 
 
 @dataclass(frozen=True)
@@ -468,6 +510,51 @@ class ServerInfo:
 
 
 @dataclass(frozen=True)
+class Footprint:
+    """What the analysis leaves in pg_stat_statements, decided by its session's tracking level.
+
+    ``tracking`` is ``pg_stat_statements.track`` in the analysis session after it tried to turn it
+    off: ``none`` (nothing recorded), ``top`` (its own statements: a fixed set of entries),
+    ``all`` (also one nested entry per statement planned: not bounded), None (not loaded).
+    """
+
+    tracking: str | None
+    role: str = ""
+    version_num: int = 0
+
+    @property
+    def bounded(self) -> bool:
+        return self.tracking != "all"
+
+    @property
+    def grant(self) -> str:
+        """What lets the role leave no entry at all."""
+        from advisor.db.ddl import display  # local: ddl imports this module
+
+        role = display(self.role or "advisor")
+        if self.version_num >= 150000:
+            return f"GRANT SET ON PARAMETER pg_stat_statements.track TO {role};"
+        return f"ALTER ROLE {role} SET pg_stat_statements.track = 'none';"
+
+    @property
+    def note(self) -> str | None:
+        """One line for the report when the analysis left entries; None when it left none."""
+        if self.tracking in (None, "none"):
+            return None
+        if self.bounded:
+            what = "a fixed set of entries of its own, the same at every run"
+        else:
+            what = (
+                "one entry per statement planned (pg_stat_statements.track = all): "
+                "its footprint is not bounded"
+            )
+        return (
+            f"this role may not turn pg_stat_statements off for its session, so the analysis "
+            f"added {what}; to leave none, run as a superuser: {self.grant}"
+        )
+
+
+@dataclass(frozen=True)
 class Report:
     server: ServerInfo
     recommendations: tuple[Recommendation, ...]
@@ -482,3 +569,4 @@ class Report:
     window: Window | None = None  # what the measured times cover
     left_out: tuple[tuple[str, str], ...] = ()  # (index, why): chosen, then left out
     budget_note: str | None = None  # "2 indexes left out by --max-size 10MB"
+    footprint: Footprint = field(default_factory=lambda: Footprint(None))

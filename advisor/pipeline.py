@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,9 +22,9 @@ from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import session
 from advisor.errors import AnalysisAborted
-from advisor.history.own import is_advisor_statement
 from advisor.model import (
     Finding,
+    Footprint,
     IndexSpec,
     ParsedStatement,
     PlanCost,
@@ -36,7 +36,9 @@ from advisor.model import (
     StatementResult,
     TableRef,
 )
+from advisor.parse import plan as plan_uses
 from advisor.parse import retype
+from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
 from advisor.selection import budgeted
 from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
@@ -61,17 +63,13 @@ Progress = Callable[[str], None]
 def analyze(
     dsn: str | None,
     settings: Settings,
-    *,
-    queries: Sequence[str] = (),
-    use_pg_stat_statements: bool = True,
-    sources: SourceOptions | None = None,
+    sources: SourceOptions,
     progress: Progress | None = None,
 ) -> Report:
     """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
-    (by default pg_stat_statements, plus any ``queries`` given)."""
-    options = sources or SourceOptions(
-        use_pg_stat_statements=use_pg_stat_statements, queries=tuple(queries)
-    )
+    (``SourceOptions()``: pg_stat_statements; ``SourceOptions(queries=(...,))``: those alone)."""
+    options = sources
+    options.check()
     started = time.monotonic()
     note = progress or (lambda _msg: None)
     conn = session.connect(
@@ -98,7 +96,7 @@ def _analyze(
     started: float,
 ) -> Report:
     now = datetime.fromtimestamp(settings.now_epoch, UTC) if settings.now_epoch else None
-    server = server_mod.check(conn, require_pgss=options.use_pg_stat_statements, now=now)
+    server = server_mod.check(conn, require_pgss=options.reads_pg_stat_statements, now=now)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
     collected = collect_workload(
@@ -117,11 +115,10 @@ def _analyze(
             samples=item.samples,
         )
         for item in collected.items
-        if not is_advisor_statement(item.statement.query)  # our own catalog reads and EXPLAINs
     ]
     window = _window(server.info, options, collected)
     period = server.info.stats_age_seconds
-    if not options.use_pg_stat_statements:
+    if not options.reads_pg_stat_statements:
         period = window.seconds
     server_info = replace(server.info, stats_age_seconds=period)
     note(f"parsing {len(workload)} statements")
@@ -139,7 +136,7 @@ def _analyze(
     hypo.reset()
     try:
         note(f"planning {len(parsed)} statements")
-        items = _baseline(parsed, whatif, skipped)
+        items = _baseline(parsed, whatif, catalog, skipped)
         reasons: dict[str, str] = {}
         proposed = _candidates(items, catalog, settings, whatif, reasons)
         note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
@@ -195,12 +192,13 @@ def _analyze(
         window=window,
         left_out=tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
         budget_note=_budget_note(selection, settings),
+        footprint=Footprint(explainer.tracking, server.role, server.info.version_num),
     )
 
 
 def _window(server: ServerInfo, options: SourceOptions, collected: Workload) -> Window:
     """The period the workload's times cover (``advisor.window``)."""
-    if options.use_pg_stat_statements:
+    if options.reads_pg_stat_statements:
         since = datetime.fromisoformat(server.stats_since) if server.stats_since else None
         return Window(
             "pg_stat_statements statistics",
@@ -302,14 +300,21 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, skipped: list[Skipped]
+    parsed: list[ParsedStatement], whatif: WhatIf, catalog: Catalog, skipped: list[Skipped]
 ) -> list[WorkloadItem]:
+    """Plan each statement as it is; what its plan shows joins what its text names."""
     planned = []
-    for p in parsed:
+    for original in parsed:
         try:
-            planned.append(_plan_retyped(p, whatif))
+            p, cost, tree = _plan_retyped(original, whatif)
         except PlanError as exc:
-            skipped.append(Skipped(p.statement, str(exc)))
+            skipped.append(Skipped(original.statement, str(exc), original.plan_sql))
+            continue
+        merged = plan_uses.merge(p, plan_uses.facts(tree, p, catalog))
+        if not merged.tables and not merged.views:  # a function in FROM that reads no table
+            skipped.append(Skipped(p.statement, NO_TABLE, p.plan_sql))
+            continue
+        planned.append((merged, cost))
     factor = ms_per_cost(
         [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
     )
@@ -325,17 +330,19 @@ def _baseline(
     ]
 
 
-def _plan_retyped(parsed: ParsedStatement, whatif: WhatIf) -> tuple[ParsedStatement, PlanCost]:
-    """The statement's baseline plan; when the server cannot type its parameters, the first
-    plausible typing that plans (``retype``), which then stands for the statement."""
+def _plan_retyped(
+    parsed: ParsedStatement, whatif: WhatIf
+) -> tuple[ParsedStatement, PlanCost, dict[str, Any]]:
+    """The statement's baseline plan and its tree; when the server cannot type its parameters,
+    the first plausible typing that plans (``retype``), which then stands for the statement."""
     try:
-        return parsed, whatif.cost(parsed, ())
+        return parsed, *whatif.baseline(parsed)
     except PlanError as exc:
         if not retype.is_type_error(str(exc)):
             raise
         for variant in retype.alternatives(parsed):
             try:
-                return variant, whatif.cost(variant, ())
+                return variant, *whatif.baseline(variant)
             except PlanError:
                 continue
         raise
@@ -352,9 +359,10 @@ def _candidates(
     for item in items:
         p = item.parsed
         if not p.uses:
-            if p.views:
+            if p.views and not p.tables:
                 reasons[item.key] = (
-                    f"reads view or foreign table {', '.join(p.views)}: columns not traced"
+                    f"reads view or foreign table {', '.join(p.views)}: no table of its plan "
+                    "can take an index"
                 )
             else:
                 reasons[item.key] = (
@@ -621,7 +629,7 @@ def _statement_results(
                 reason += f"; {_where_the_cost_is(item)}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs)
+                            item.parsed.repairs, item.parsed.plan_sql)
         )  # fmt: skip
     return results
 

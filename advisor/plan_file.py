@@ -16,6 +16,8 @@ generic-plan costs before and after. On a partitioned table ``create_sql`` holds
         {
           "schema": "public", "table": "accounts", "name": "accounts_owner_id_idx",
           "method": "btree", "columns": ["owner_id"], "include": [], "where": null,
+          "keys": [{"text": "owner_id", "expression": false, "opclass": null,
+                    "descending": false, "nulls_first": false}],
           "create_sql": "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_owner_id_idx ON ...",
           "drop_sql": "DROP INDEX CONCURRENTLY IF EXISTS public.accounts_owner_id_idx",
           "estimated_size_bytes": 1343488, "time_saved_ms_per_week": 5120.0,
@@ -40,6 +42,7 @@ from typing import Any
 from advisor.errors import UsageError
 from advisor.fileio import write_atomic
 from advisor.model import Recommendation, Report
+from advisor.render import json as render_json
 
 PLAN_FORMAT = "pg-advisor-plan"
 PLAN_VERSION = 1
@@ -118,6 +121,7 @@ def to_document(report: Report, *, now: datetime | None = None) -> dict[str, Any
                 "name": rec.name,
                 "method": rec.spec.method,
                 "columns": list(rec.spec.key_texts),
+                "keys": render_json.keys(rec.spec),
                 "include": list(rec.spec.include),
                 "where": rec.spec.where,
                 "create_sql": rec.create_sql,

@@ -31,12 +31,28 @@ SELECT a.attrelid AS table_oid,
        pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS default_sql,
        a.attidentity AS identity,
        a.attgenerated AS generated,
-       pg_catalog.col_description(a.attrelid, a.attnum) AS comment
+       pg_catalog.col_description(a.attrelid, a.attnum) AS comment,
+       -- the type the default B-tree operator class takes (as the server picks it: the type
+       -- itself, else the preferred type it is binary-coercible to): a varchar or a domain over
+       -- text is indexed as text, so a plan's (col)::text only relabels it
+       (SELECT pg_catalog.format_type(opc.opcintype, NULL)
+          FROM pg_catalog.pg_opclass opc
+          JOIN pg_catalog.pg_am am ON am.oid = opc.opcmethod AND am.amname = 'btree'
+          JOIN pg_catalog.pg_type it ON it.oid = opc.opcintype
+         WHERE opc.opcdefault
+           AND (opc.opcintype = base.oid
+                OR EXISTS (SELECT 1 FROM pg_catalog.pg_cast k
+                            WHERE k.castsource = base.oid AND k.casttarget = opc.opcintype
+                              AND k.castmethod = 'b'))
+         ORDER BY opc.opcintype = base.oid DESC, it.typispreferred DESC
+         LIMIT 1) AS index_type
   FROM pg_catalog.pg_attribute a
   JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
   JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
   JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
+  JOIN pg_catalog.pg_type base
+    ON base.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
   LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
   LEFT JOIN pg_catalog.pg_stats st
          ON st.schemaname = n.nspname AND st.tablename = c.relname

@@ -11,21 +11,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
 from psycopg import conninfo, sql
 
-from advisor.localdb.cluster import LocalCluster, reset_statistics
+from advisor.localdb.cluster import LocalCluster, reset_statistics, throwaway_cluster
 from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.settings import Settings
+from advisor.sources.workload import SourceOptions
 
 _counter = itertools.count(1)
 
@@ -69,16 +67,8 @@ def pg_server() -> Iterator[Server]:
     if os.environ.get("ADVISOR_TEST_DOCKER") == "1":
         yield from _docker_server()
         return
-    base = Path(tempfile.mkdtemp(prefix="advisor-test-"))
-    cluster = LocalCluster(base_dir=base)
-    cluster.start()
-    try:
+    with throwaway_cluster(prefix="advisor-test-") as cluster:
         yield Server(cluster.dsn(), cluster)
-    finally:
-        try:
-            cluster.stop("immediate")
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -109,10 +99,29 @@ class Database:
                     if cur.description:
                         cur.fetchall()
 
-    def analyze(self, **settings: Any) -> Report:
+    def analyze(self, sources: SourceOptions | None = None, **settings: Any) -> Report:
+        """``advisor analyze`` of this database: pg_stat_statements unless ``sources`` says."""
         settings.setdefault("min_improvement", 0.10)
-        queries = settings.pop("queries", ())  # before Settings(), which has no such field
-        return analyze(self.dsn, Settings(**settings), queries=queries)
+        return analyze(self.dsn, Settings(**settings), sources or SourceOptions())
+
+
+def create_database(server: Server, schema_sql: str = "", *, hypopg: bool = True) -> Database:
+    """A fresh database on ``server`` with the extensions, the schema, ANALYZE done, and its
+    statistics (pg_stat_statements entries included) reset."""
+    name = f"advisor_t{os.getpid()}_{next(_counter)}"
+    with psycopg.connect(server.admin_dsn, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    db = Database(server, name)
+    with psycopg.connect(db.dsn, autocommit=True) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+        if hypopg:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
+        if schema_sql:
+            conn.execute(schema_sql)
+        conn.execute("ANALYZE")
+        # as on a production database, the observed period starts after the data is there
+        reset_statistics(conn)
+    return db
 
 
 @pytest.fixture(scope="module")
@@ -121,20 +130,8 @@ def make_db(pg_server: Server) -> Iterator[Any]:
     created: list[str] = []
 
     def make(schema_sql: str = "", *, hypopg: bool = True) -> Database:
-        name = f"advisor_t{os.getpid()}_{next(_counter)}"
-        with psycopg.connect(pg_server.admin_dsn, autocommit=True) as admin:
-            admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        created.append(name)
-        db = Database(pg_server, name)
-        with psycopg.connect(db.dsn, autocommit=True) as conn:
-            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            if hypopg:
-                conn.execute("CREATE EXTENSION IF NOT EXISTS hypopg")
-            if schema_sql:
-                conn.execute(schema_sql)
-            conn.execute("ANALYZE")
-            # as on a production database, the observed period starts after the data is there
-            reset_statistics(conn)
+        db = create_database(pg_server, schema_sql, hypopg=hypopg)
+        created.append(db.name)
         return db
 
     yield make

@@ -15,6 +15,9 @@ def test_tpch_smoke(pg_server: Any) -> None:
     result = run_smoke(pg_server.admin_dsn)
     assert result["indexes"] > 0
     assert result["explain_calls"] is not None
+    # analysed twice in a row: the same advice, and nothing of the advisor's in between
+    assert result["same_advice_again"] is True
+    assert result["entries_added"] == 0
 
 
 def test_mcp_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -209,3 +209,61 @@ def test_query_file_without_pg_stat_statements(db: Any, tmp_path: Path) -> None:
     lookup = next(s for q, s in sources.items() if "owner_id" in q)
     assert lookup["calls"] == 50 and "file" in lookup["sources"] and lookup["reason"] is None
     assert doc["recommendations"][0]["columns"] == ["owner_id"]
+
+
+BUSY_SCHEMA = (
+    SCHEMA
+    + """
+CREATE TABLE orders (id bigint PRIMARY KEY, account_id bigint NOT NULL, status text NOT NULL,
+                     total int NOT NULL);
+INSERT INTO orders SELECT g, g % 5000, (ARRAY['open', 'paid', 'late'])[1 + g % 3], g % 1000
+  FROM generate_series(1, 60000) g;
+CREATE TABLE events (id bigint PRIMARY KEY, kind int NOT NULL, at timestamptz NOT NULL);
+INSERT INTO events SELECT g, g % 700, now() - g * interval '1 minute'
+  FROM generate_series(1, 60000) g;
+"""
+)
+SLOW = "SELECT id FROM orders WHERE status = 'late' AND total = 900"
+
+
+@pytest.fixture(scope="module")
+def busy_db(make_db: Any) -> Any:
+    """A database whose pg_stat_statements is busy with other tables' statements."""
+    database = make_db(BUSY_SCHEMA)
+    database.run(LOOKUP, [(Int8(i),) for i in range(1, 40)])
+    database.run("SELECT total FROM orders WHERE account_id = %s", [(Int8(i),) for i in range(30)])
+    database.run("SELECT id FROM events WHERE kind = %s ORDER BY at", [(i,) for i in range(30)])
+    return database
+
+
+def test_query_answers_for_that_statement_alone(busy_db: Any) -> None:
+    """ "Why is this query slow": one statement, advice only on its table, however busy the
+    database's pg_stat_statements; --with-workload puts it in one selection with the rest."""
+    alone = advisor("analyze", "--dsn", busy_db.dsn, "--format", "json", "--query", SLOW)
+    assert alone.returncode == 0, alone.stderr
+    doc = json.loads(alone.stdout)
+    assert [s["query"] for s in doc["statements"] + doc["skipped"]] == [SLOW]
+    assert doc["recommendations"]
+    assert {r["table"] for r in doc["recommendations"]} == {"orders"}
+    assert doc["recommendations"][0]["columns"][0] in ("status", "total")
+
+    both = advisor(
+        "analyze", "--dsn", busy_db.dsn, "--format", "json", "--query", SLOW, "--with-workload"
+    )
+    assert both.returncode == 0, both.stderr
+    doc = json.loads(both.stdout)
+    assert {s["query"] for s in doc["statements"]} == {
+        SLOW,
+        "SELECT id, note FROM accounts WHERE owner_id = $1",
+        "SELECT total FROM orders WHERE account_id = $1",
+        "SELECT id FROM events WHERE kind = $1 ORDER BY at",
+    }
+    assert {"accounts", "orders", "events"} <= {r["table"] for r in doc["recommendations"]}
+
+
+def test_a_log_with_query_needs_with_workload(busy_db: Any, tmp_path: Path) -> None:
+    log = tmp_path / "postgresql.log"
+    log.write_text("")
+    proc = advisor("analyze", "--dsn", busy_db.dsn, "--query", SLOW, "--log", str(log))
+    assert proc.returncode == 2
+    assert proc.stderr.count("\n") == 1 and "--with-workload" in proc.stderr

@@ -54,6 +54,7 @@ from advisor.report.run import run_report
 from advisor.selection.base import Selection, WorkloadItem
 from advisor.selection.proof import UNREAD, prove
 from advisor.settings import Settings
+from advisor.sources.workload import SourceOptions
 from advisor.table_view.build import inspect_table
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer
@@ -104,7 +105,7 @@ def db(make_db: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def report(db: Any) -> Report:
-    return analyze(db.dsn, Settings(min_improvement=0.10, review=False))
+    return analyze(db.dsn, Settings(min_improvement=0.10, review=False), SourceOptions())
 
 
 def statement_time(report: Report, fragment: str) -> float:
@@ -137,12 +138,8 @@ def test_short_window_states_the_window_and_extrapolates_nothing(report: Report)
 
 
 def test_given_queries_without_timings_say_n_a(db: Any) -> None:
-    result = analyze(
-        db.dsn,
-        Settings(review=False),
-        queries=[JOIN.replace("%s", "'c7'")],
-        use_pg_stat_statements=False,
-    )
+    given = SourceOptions(queries=(JOIN.replace("%s", "'c7'"),))
+    result = analyze(db.dsn, Settings(review=False), given)
     assert result.window is not None and result.window.seconds is None
     assert result.recommendations
     assert all(r.time_saved_ms is None for r in result.recommendations)
@@ -154,7 +151,7 @@ def test_given_queries_without_timings_say_n_a(db: Any) -> None:
 
 def test_no_workload_says_how_to_get_one(make_db: Any) -> None:
     empty = make_db("CREATE TABLE t (id int PRIMARY KEY)")
-    result = analyze(empty.dsn, Settings(review=False))
+    result = analyze(empty.dsn, Settings(review=False), SourceOptions())
     assert result.recommendations == () and result.statements == ()
     text = analyze_text.render(result)
     assert "No workload in the window (since " in text
@@ -162,7 +159,7 @@ def test_no_workload_says_how_to_get_one(make_db: Any) -> None:
 
 
 def test_a_binding_budget_is_named(db: Any) -> None:
-    result = analyze(db.dsn, Settings(review=False, max_indexes=1))
+    result = analyze(db.dsn, Settings(review=False, max_indexes=1), SourceOptions())
     assert len(result.recommendations) == 1
     assert result.budget_note is not None and "left out by --max-indexes 1" in result.budget_note
     assert result.budget_note in analyze_text.render(result)
@@ -265,7 +262,7 @@ def test_one_verdict_from_analyze_table_and_report(make_db: Any, tmp_path: Path)
     db.execute("CREATE INDEX kids_fresh_idx ON kids (y)")  # built just now
     store = str(tmp_path / "h.sqlite3")
     # statistics minutes old, the default minimum age (7 days): nothing is unused anywhere
-    fresh = analyze(db.dsn, Settings())
+    fresh = analyze(db.dsn, Settings(), SourceOptions())
     assert not [f for f in fresh.findings if f.kind == "unused"]
     view = inspect_table(db.dsn, "kids")
     assert not [f for i in view.indexes for f in i.findings if f.startswith("unused")]
@@ -273,7 +270,7 @@ def test_one_verdict_from_analyze_table_and_report(make_db: Any, tmp_path: Path)
         weekly = run_report(db.dsn, target, advice=None, applies_log=tmp_path / "none.jsonl")
     assert not [u for u in weekly.unused_indexes if u.kind == "unused"]
     # statistics older than the minimum age (0 here): unused, unless an FK or constraint needs it
-    old = analyze(db.dsn, Settings(min_stats_age_s=0))
+    old = analyze(db.dsn, Settings(min_stats_age_s=0), SourceOptions())
     drops = droppable_in_analyze(old)
     assert "kids_x_idx" in drops and "kids_fresh_idx" in drops
     assert not drops & {"kids_parent_idx", "kids_pkey", "kids_code_key"}
@@ -315,7 +312,7 @@ def test_report_measures_an_index_advisor_apply_built(make_db: Any, tmp_path: Pa
         take_snapshot(db.dsn, target, taken_at=now - 3 * 86400)
         run(db, BY_TOTAL, params)
         take_snapshot(db.dsn, target, taken_at=now - 2 * 86400)  # just before the apply
-        advice = analyze(db.dsn, Settings(review=False))
+        advice = analyze(db.dsn, Settings(review=False), SourceOptions())
         rec = next(r for r in advice.recommendations if r.spec.key_texts == ("total",))
         plan = tmp_path / "plan.json"
         save_plan(plan, replace(advice, recommendations=(rec,)))
@@ -394,10 +391,10 @@ def test_a_store_spanning_more_than_a_day_gives_per_week_figures(
 
 def test_a_long_pg_stat_statements_window_gives_per_week_figures(db: Any) -> None:
     """The clock is pinned two days after the statistics began (``now_epoch``)."""
-    probe = analyze(db.dsn, Settings(review=False))
+    probe = analyze(db.dsn, Settings(review=False), SourceOptions())
     assert probe.window is not None and probe.window.start is not None
     later = probe.window.start.timestamp() + 2 * 86400
-    result = analyze(db.dsn, Settings(review=False, now_epoch=later))
+    result = analyze(db.dsn, Settings(review=False, now_epoch=later), SourceOptions())
     assert result.window is not None
     assert result.window.seconds == pytest.approx(2 * 86400, abs=1)
     for rec in result.recommendations:

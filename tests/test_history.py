@@ -21,10 +21,10 @@ from advisor.errors import UsageError
 from advisor.history import deltas
 from advisor.history.command import register
 from advisor.history.model import ServerKey, SnapshotMeta
-from advisor.history.own import is_advisor_statement
 from advisor.history.periods import boundaries, closest_before, parse_period
 from advisor.history.snapshots import take_snapshot
 from advisor.history.store import Store, open_store
+from advisor.sources.own import is_advisor_statement
 
 SCHEMA = """
 CREATE TABLE items (id bigint PRIMARY KEY, kind int NOT NULL, note text);
@@ -285,6 +285,8 @@ def test_periods_and_own_statements() -> None:
     assert [m.id for m in boundaries(metas, metas[9], 3 * DAY, 5)] == ["9", "6", "3", "0"]
     assert is_advisor_statement("SELECT pg_catalog.set_config($1, $2, $3)")
     assert is_advisor_statement('EXPLAIN (FORMAT JSON, GENERIC_PLAN) SELECT * FROM "t"')
+    assert is_advisor_statement('EXPLAIN (VERBOSE, FORMAT JSON, GENERIC_PLAN) SELECT * FROM "t"')
+    assert is_advisor_statement("EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE advisor_plan_1(NULL)")
     assert is_advisor_statement(
         "-- pg_stat_statements counters of the connected database per (user, queryid), "
         "top-level and\nSELECT 1"

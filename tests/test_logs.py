@@ -275,12 +275,8 @@ def definitions(report: Report) -> list[str]:
 @pytest.fixture(scope="module")
 def query_advice(logged: Logged) -> list[str]:
     """The advice for the workload given with --query."""
-    report = analyze(
-        logged.dsn(),
-        Settings(review=False),
-        queries=[pg(text) for text in WORKLOAD],
-        use_pg_stat_statements=False,
-    )
+    sources = SourceOptions(queries=tuple(pg(text) for text in WORKLOAD))
+    report = analyze(logged.dsn(), Settings(review=False), sources)
     advice = definitions(report)
     assert len({r.spec.table for r in report.recommendations}) >= 4, advice
     return advice

@@ -32,6 +32,7 @@ from advisor.localdb.cluster import find_bindir
 from advisor.migrate.write import write
 from advisor.model import IndexKey, IndexSpec, Recommendation, TableRef
 from advisor.plan_file import save_plan
+from advisor.sources.workload import SourceOptions
 
 SHAPE = """
 CREATE TABLE {t} (id bigint NOT NULL, sensor_id int NOT NULL, taken_at timestamptz NOT NULL,
@@ -156,7 +157,7 @@ def test_advice_lands_on_a_partition_when_statements_name_it(report: Any) -> Non
 
 def test_an_index_on_the_parent_serves_a_statement_on_its_partition_too(db: Any) -> None:
     leaf_query = "SELECT id FROM readings_2024 WHERE sensor_id = 7"
-    report = db.analyze(queries=(leaf_query,))
+    report = db.analyze(SourceOptions(queries=(leaf_query,), with_workload=True))
     on_sensor = [r for r in report.recommendations if r.spec.key_texts == ("sensor_id",)]
     assert [r.spec.table.name for r in on_sensor] == ["readings"]  # not a second one on the leaf
     helped = {e.statement.query for e in on_sensor[0].effects}

@@ -18,7 +18,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from advisor.collect.statements import read_statements
 from advisor.db import session
 from advisor.errors import UsageError
 from advisor.localdb.cluster import LocalCluster
@@ -33,6 +32,7 @@ from advisor.sources.logread import detect_format, detect_prefix, read_records
 from advisor.sources.logs import LogWorkload, read_logs
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
+from advisor.sources.pgss import read_statements
 from advisor.sources.workload import SourceOptions, collect
 from tests.server_logs import logging_cluster, mark, reconfigure, snapshot, wait_for
 
@@ -324,7 +324,7 @@ def test_timed_out_statement_gets_advice(logged: Logged) -> None:
     # auto_explain logging every plan, EXPLAIN's included, breaks HypoPG's EXPLAIN ("cache lookup
     # failed for index"): the advisor's role must not run it (docs/workload-sources.md).
     dsn = logged.dsn(options="'-c auto_explain.log_min_duration=-1'")
-    report = analyze(dsn, Settings(), queries=[slow.statement.query], use_pg_stat_statements=False)
+    report = analyze(dsn, Settings(), SourceOptions(queries=(slow.statement.query,)))
     assert [(r.spec.table.name, r.spec.key_texts) for r in report.recommendations] == [
         ("orders", ("customer_id",))
     ]
@@ -517,7 +517,7 @@ def test_docs_name_the_settings_each_source_reads() -> None:
         "log_timezone", "log_parameter_max_length", "execute <unnamed>", "execute S_1/C_1",
         "log_parameter_max_length_on_error", "track_activity_query_size", "pg_read_all_stats",
         "--log", "--log-format", "--log-prefix", "--log-statement-timeout", "--sample-activity",
-        "--queries", "--query", "-- calls: N",
+        "--queries", "--query", "-- calls: N", "--with-workload",
     ):  # fmt: skip
         assert name in docs, name
 
@@ -531,6 +531,7 @@ def test_collect_every_source_into_one_workload(logged: Logged, tmp_path: Path) 
         query_files=(script,),
         queries=("SELECT * FROM orders WHERE id = $1",),
         sample_activity_s=0.0,  # 0: not sampled
+        with_workload=True,
     )
     with session.connect(logged.dsn(), statement_timeout_ms=10_000, lock_timeout_ms=1_000) as conn:
         workload = collect(conn, options, Settings(top=2), database="shop", pgss_schema="public")

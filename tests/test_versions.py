@@ -24,7 +24,7 @@ import pytest
 from psycopg import sql
 from psycopg.rows import dict_row
 
-from advisor.db import queries
+from advisor.db import queries, session
 
 MATRIX = os.environ.get("ADVISOR_PG_MATRIX") == "1"
 
@@ -105,6 +105,8 @@ CASES: dict[str, Case] = {
     "table_stats": Case(lambda c: (c["table_oid"],)),
     "table_sizes": Case(lambda c: (c["table_oid"],)),
     "table_locks": Case(lambda c: ([c["table_oid"], c["index_oid"]],)),
+    "session_untrack": Case(lambda c: session.untrack_statement(150000)[1]),
+    "session_untrack_superuser": Case(lambda c: session.untrack_statement(140000)[1]),
 }
 for _i, _name in enumerate(_STORE_SCHEMA):  # each table after those it references
     CASES[_name] = Case(needs=_STORE_SCHEMA[:_i])
@@ -236,6 +238,11 @@ def test_query_runs_on_this_server(name: str, db: Any, conn: psycopg.Connection[
     if name == "statements_info" and version < 140000:
         # pg_stat_statements_info arrived with 14; the advisor asks for it only there
         with pytest.raises(psycopg.errors.UndefinedTable):
+            _run(conn, name, schemas, ctx)
+        return
+    if name == "session_untrack" and version < 150000:
+        # has_parameter_privilege arrived with 15; before, session_untrack_superuser runs
+        with pytest.raises(psycopg.errors.UndefinedFunction):
             _run(conn, name, schemas, ctx)
         return
     if name.startswith("review_hypopg_") and _hypopg_version(conn) < (1, 4):

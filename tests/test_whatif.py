@@ -78,6 +78,29 @@ def test_our_prepared_statements_leave_psycopgs_alone(conn: Any) -> None:
     assert names == ["mine"]
 
 
+def test_planning_adds_few_entries_to_pg_stat_statements(db: Any) -> None:
+    """Each EXPLAIN EXECUTE text is an entry there: the texts must repeat, not grow per plan,
+    or an analysis evicts the workload it reads (pgss.max is 5,000 by default). As a superuser
+    the session is not tracked at all (tests/test_footprint.py covers a role that is)."""
+    db.execute(
+        "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
+        " WHERE d.datname = current_database()"
+    )
+    with session.connect(db.dsn, statement_timeout_ms=5000, lock_timeout_ms=500) as c:
+        explainer = Explainer(c, c.info.server_version)
+        p = parsed(c, "SELECT id FROM items WHERE sku = $1 AND created_at > $2")
+        for _ in range(5):
+            explainer.plan(p)
+    (entries,) = db.execute(
+        "SELECT count(*) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+        " WHERE d.datname = current_database() AND query ~* '^EXPLAIN|^PREPARE|^DEALLOCATE'"
+    )[0]
+    assert entries == 0
+    with session.connect(db.dsn, statement_timeout_ms=5000, lock_timeout_ms=500) as c:
+        c.execute("PREPARE advisor_plan AS SELECT 1")  # as if a DEALLOCATE had failed
+        assert Explainer(c, c.info.server_version).plan(p)["Total Cost"] > 0
+
+
 def test_untyped_parameter_gets_a_type_on_retry(conn: Any) -> None:
     explainer = Explainer(conn, conn.info.server_version)
     p = parsed(conn, "SELECT id FROM items WHERE $1 IS NULL OR sku = $2")

@@ -18,13 +18,15 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType, ObjectType
 from pglast.stream import RawStream
 
 from advisor.db.partitioned import normalized
 from advisor.errors import UsageError
 from advisor.migrate.formats import evidence
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 from advisor.plan_file import PlannedIndex, load_plan
 
 # Up migrations of the sql / golang-migrate format, and Flyway versioned scripts.
@@ -75,9 +77,11 @@ def _is_attach(node: ast.Node | None) -> bool:
 
 def _index_statement(sql_text: str, origin: str) -> tuple[ast.IndexStmt, PartitionNames]:
     try:
-        statements = parse_sql(sql_text)
-    except Exception as exc:  # pglast.parser.ParseError
-        raise UsageError(f"{origin}: cannot parse the CREATE INDEX statement: {exc}") from None
+        statements = syntax.parse(sql_text)
+    except Unparsable as exc:
+        raise UsageError(
+            f"{origin}: cannot parse the CREATE INDEX statement: {exc.reason}"
+        ) from None
     found = _steps(list(statements)) if len(statements) > 1 else None
     if found is None:
         if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
@@ -129,22 +133,22 @@ def same_definition(existing: str, create_sql: str) -> bool:
     for an expression or partial index may only mean "written differently".
     """
     try:
-        nodes = [parse_sql(text)[0].stmt for text in (existing, create_sql)]
-    except Exception:  # pglast.parser.ParseError
+        nodes = [syntax.parse(text)[0].stmt for text in (existing, create_sql)]
+        texts = []
+        for node in nodes:
+            if not isinstance(node, ast.IndexStmt):
+                return False
+            texts.append(normalized(node))
+    except Unparsable:
         return False
-    texts = []
-    for node in nodes:
-        if not isinstance(node, ast.IndexStmt):
-            return False
-        texts.append(normalized(node))
     return texts[0] == texts[1]
 
 
 def _from_file(path: Path) -> PlannedIndex | None:
     text = path.read_text(encoding="utf-8")
     try:
-        statements = parse_sql(text)
-    except Exception:  # pglast.parser.ParseError: not ours to judge, just not an index
+        statements = syntax.parse(text)
+    except Unparsable:  # not ours to judge, just not an index
         return None
     one = len(statements) == 1 and isinstance(statements[0].stmt, ast.IndexStmt)
     if not one and _steps(list(statements)) is None:

@@ -11,11 +11,10 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from pglast import parse_sql
-from pglast.stream import RawStream
-
 from advisor.collect.catalog import Catalog
 from advisor.model import ExistingIndex, IndexSpec, ParsedStatement, TableRef
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 from advisor.settings import Settings
 
 from . import brin, btree, covering, partial, rls
@@ -42,21 +41,32 @@ class Candidates:
 def served_by(spec: IndexSpec, indexes: tuple[ExistingIndex, ...]) -> ExistingIndex | None:
     """An existing valid index that already does what the spec would.
 
-    Either its leading keys are the spec's keys (same method, same predicate), or it is a unique
-    B-tree whose keys lead the spec: equality on them finds one row, more keys cannot narrow it.
+    Either its leading keys are the spec's keys in the same sort order or the fully reversed one
+    (same method, same predicate), or it is a unique B-tree whose keys lead the spec: equality
+    on them finds one row, more keys cannot narrow it.
     """
     for index in indexes:
         if not index.is_valid or index.method != spec.method:
             continue
         if normalize_predicate(index.predicate) != normalize_predicate(spec.where):
             continue
-        if index.keys[: len(spec.keys)] == spec.key_texts and set(spec.include) <= set(
-            index.keys + index.include
+        if (
+            index.keys[: len(spec.keys)] == spec.key_texts
+            and _same_order(index, spec)
+            and set(spec.include) <= set(index.keys + index.include)
         ):
             return index
         if index.is_unique and spec.key_texts[: len(index.keys)] == index.keys:
             return index
     return None
+
+
+def _same_order(index: ExistingIndex, spec: IndexSpec) -> bool:
+    """The index returns the spec's keys in the spec's order, read forwards or backwards."""
+    pairs = [(key.order, index.key_order(i)) for i, key in enumerate(spec.keys)]
+    return all(want == have for want, have in pairs) or all(
+        want == (not have[0], not have[1]) for want, have in pairs
+    )
 
 
 @functools.lru_cache(maxsize=1024)
@@ -65,10 +75,10 @@ def normalize_predicate(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        node = parse_sql(f"SELECT 1 WHERE {text}")[0].stmt
-    except Exception:
+        node = syntax.parse(f"SELECT 1 WHERE {text}")[0].stmt
+        return syntax.deparse(node) if node is not None else text
+    except Unparsable:
         return text
-    return RawStream()(node) if node is not None else text
 
 
 def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> Candidates:

@@ -1,10 +1,11 @@
 """B-tree candidates: single keys, and multi-column keys in the order a B-tree can use them.
 
 Equality keys come first, the most selective first (more distinct values, from pg_stats); then one
-range key, or the ORDER BY keys so that the index returns rows already sorted. Join keys are
-equality for a parameterized nested loop, so they lead candidates of their own too, alone and with
-each filter column (either order: the filter first serves a filtered dimension feeding a hash
-join, the join key first a nested loop into a fact table). Keys can be columns or expressions
+range key, or the ORDER BY keys so that the index returns rows already sorted (with the ORDER BY's
+directions where they are mixed: ``(a DESC, b)``). Join keys are equality for a parameterized
+nested loop, so they lead candidates of their own too, alone and with each filter column (either
+order: the filter first serves a filtered dimension feeding a hash join, the join key first a
+nested loop into a fact table). Keys can be columns or expressions
 (``lower(email)``).
 """
 
@@ -24,7 +25,7 @@ def _selectivity_order(table: Table, keys: list[IndexKey], uses: list[ColumnUse]
     role_rank = {Role.EQUALITY: 0, Role.JOIN: 0, Role.IN_LIST: 1, Role.IS_NULL: 2}
 
     def rank(key: IndexKey) -> tuple[int, float]:
-        roles = [u.role for u in uses if u.key == key]
+        roles = [u.role for u in uses if u.key.column == key.column]
         best = min((role_rank.get(r, 3) for r in roles), default=3)
         distinct = table.distinct_values(key.text) if not key.expression else 1e9
         return best, -distinct
@@ -33,7 +34,11 @@ def _selectivity_order(table: Table, keys: list[IndexKey], uses: list[ColumnUse]
 
 
 def _unique(keys: list[IndexKey]) -> list[IndexKey]:
-    return list(dict.fromkeys(keys))
+    """Each column or expression once, in its first form (a sort order only where it came so)."""
+    first: dict[IndexKey, IndexKey] = {}
+    for key in keys:
+        first.setdefault(key.column, key)
+    return list(first.values())
 
 
 def key_shapes(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple[IndexKey, ...]]:
@@ -69,11 +74,11 @@ def key_shapes(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple
         if group:
             shapes.append((*prefix, *[k for k in group if k not in prefix]))
     for r in ranges:
-        if order and order[0] == r:
+        if order and order[0].column == r:
             shapes.append(tuple(order))
         # a filtered dimension feeding a join: the filter finds the rows, the join key is read
         # from the index (and a fact table's range filter narrows its join key the same way)
-        shapes += [(r, join) for join in joins if join != r]
+        shapes += [(r, join) for join in joins if join.column != r.column]
     out: list[tuple[IndexKey, ...]] = []
     for shape in shapes:
         trimmed = tuple(islice(_unique(list(shape)), max_keys))

@@ -23,7 +23,7 @@ def generate(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> l
     for ref, uses in uses_by_table(parsed).items():
         table = catalog.tables[ref]
         for predicate in [u for u in uses if u.role is Role.PREDICATE]:
-            rest = [u for u in uses if u.key != predicate.key]
+            rest = [u for u in uses if u.key.column != predicate.key]
             shapes = key_shapes(table, rest, settings.max_key_columns)
             for keys in shapes[:MAX_SHAPES_PER_PREDICATE]:
                 specs.append(IndexSpec(ref, keys, where=predicate.detail))

@@ -9,11 +9,11 @@ analysis plans as a role the policy applies to (``--role``): the table's owner b
 
 from __future__ import annotations
 
-from pglast import parse_sql
-
 from advisor.collect.catalog import Catalog
 from advisor.db.ddl import display
 from advisor.model import IndexKey, IndexSpec, ParsedStatement, Policy, Role
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 from advisor.settings import Settings
 
 from .btree import key_shapes, uses_by_table
@@ -30,8 +30,8 @@ def policy_keys(policy: Policy, catalog: Catalog) -> tuple[IndexKey, ...]:
     where = policy.using_sql
     text = f"SELECT 1 FROM {display(policy.table.schema, policy.table.name)} WHERE {where}"
     try:
-        node = parse_sql(text)[0].stmt
-    except Exception:
+        node = syntax.parse(text)[0].stmt
+    except Unparsable:
         return ()
     if node is None:
         return ()

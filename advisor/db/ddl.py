@@ -48,7 +48,11 @@ def _key_sql(key: IndexKey) -> sql.Composable:
         sql.SQL("({})").format(sql.SQL(key.text)) if key.expression else Name(key.text)
     )
     if key.opclass:
-        return sql.SQL("{} {}").format(column, Name(key.opclass))
+        column = sql.SQL("{} {}").format(column, Name(key.opclass))
+    if key.descending:
+        column = sql.SQL("{} DESC").format(column)
+    if key.nulls_first is not None:  # only where it differs from the direction's default
+        column = sql.SQL("{} NULLS FIRST" if key.nulls_first else "{} NULLS LAST").format(column)
     return column
 
 

@@ -28,12 +28,13 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-import pglast
 from pglast import ast
 from pglast.stream import RawStream
 
 from advisor.db import ddl
 from advisor.model import TableRef
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 
 IndexRef = tuple[str, str]  # (schema, name): an index lives in its table's schema
 
@@ -84,9 +85,9 @@ class Template:
 
     def __init__(self, create_sql: str) -> None:
         try:
-            statements = pglast.parse_sql(create_sql)
-        except pglast.Error as exc:
-            raise TemplateError(f"cannot parse the CREATE INDEX statement: {exc}") from None
+            statements = syntax.parse(create_sql)
+        except Unparsable as exc:
+            raise TemplateError(f"cannot parse the CREATE INDEX statement: {exc.reason}") from None
         if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
             raise TemplateError("expected exactly one CREATE INDEX statement")
         self._node: ast.IndexStmt = statements[0].stmt
@@ -107,8 +108,8 @@ class Template:
         """Whether ``definition`` (``pg_get_indexdef``) is this index on ``table``, but for its
         name. The server adds casts to expressions: False may only mean "written differently"."""
         try:
-            statements = pglast.parse_sql(definition)
-        except pglast.Error:
+            statements = syntax.parse(definition)
+        except Unparsable:
             return False
         if len(statements) != 1:
             return False

@@ -4,6 +4,10 @@ One connection serves a whole evaluation: HypoPG's hypothetical indexes live in 
 Every statement runs in its own read-only transaction (autocommit plus
 ``default_transaction_read_only``), so an error in one EXPLAIN cannot poison the next one and
 nothing the advisor runs can write.
+
+The first statement of every session turns pg_stat_statements off for that session where the role
+may (``untrack``): the advisor reads pg_stat_statements and must not fill it. Where it may not,
+the session stays tracked and ``whatif.explain`` plans through one fixed statement text instead.
 """
 
 from __future__ import annotations
@@ -16,9 +20,11 @@ from typing import Any
 import psycopg
 from psycopg import conninfo, sql
 
+from advisor.db import queries
 from advisor.errors import ConnectionFailed, PreflightError
 
 APPLICATION_NAME = "advisor"
+TRACK_SETTING = "pg_stat_statements.track"
 
 
 def resolve_dsn(dsn: str | None) -> str:
@@ -74,6 +80,7 @@ def connect(
         raise ConnectionFailed(f"invalid connection string: {safe_message(exc, target)}") from None
     except psycopg.OperationalError as exc:
         raise ConnectionFailed(f"cannot connect: {safe_message(exc, target)}") from None
+    untrack(conn)
     settings = {
         "statement_timeout": f"{statement_timeout_ms}ms",
         "lock_timeout": f"{lock_timeout_ms}ms",
@@ -82,17 +89,53 @@ def connect(
     if read_only:
         settings["default_transaction_read_only"] = "on"
     for name, value in settings.items():
-        conn.execute(
-            sql.SQL("SELECT pg_catalog.set_config({}, {}, false)").format(
-                sql.Literal(name), sql.Literal(value)
-            )
-        )
+        set_config(conn, name, value)
     # auto_explain logging every plan breaks EXPLAIN with hypothetical indexes ("cache lookup
     # failed for index"); the setting is superuser-only, so this is best effort (docs: set it
     # off for the advisor's role).
     with contextlib.suppress(psycopg.errors.InsufficientPrivilege):
-        conn.execute("SELECT pg_catalog.set_config('auto_explain.log_min_duration', '-1', false)")
+        set_config(conn, "auto_explain.log_min_duration", "-1")
     return conn
+
+
+def set_config(conn: psycopg.Connection[Any], name: str, value: str) -> None:
+    """Set ``name`` for the session. One statement text whatever the setting: where the session
+    is tracked, pg_stat_statements keeps one entry for all of them."""
+    conn.execute("SELECT pg_catalog.set_config(%s, %s, %s)", (name, value, False))
+
+
+def untrack(conn: psycopg.Connection[Any]) -> str | None:
+    """Turn pg_stat_statements off for this session if the role may; the level in force after
+    (``none`` when off), None when pg_stat_statements is not loaded.
+
+    A superuser may, so may a role granted ``SET ON PARAMETER pg_stat_statements.track``
+    (PostgreSQL 15+), and a role a superuser gave ``ALTER ROLE ... SET
+    pg_stat_statements.track = 'none'`` starts untracked. The statement asks before it sets:
+    a refused ``SET`` would log an error on the server at every run.
+    """
+    name, params = untrack_statement(conn.info.server_version)
+    row = conn.execute(queries.load(name), params).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def untrack_statement(version_num: int) -> tuple[str, dict[str, object]]:
+    """The query (by name) that turns tracking off on this server version, and its parameters."""
+    params: dict[str, object] = {
+        "name": TRACK_SETTING,
+        "value": "none",
+        "is_local": False,
+        "missing_ok": True,
+    }
+    if version_num < 150000:  # no GRANT SET ON PARAMETER before 15
+        return "session_untrack_superuser", {**params, "superuser": "is_superuser"}
+    return "session_untrack", {**params, "privilege": "SET"}
+
+
+def tracking(conn: psycopg.Connection[Any]) -> str | None:
+    """The session's pg_stat_statements level (``none``, ``top``, ``all``); None: not loaded."""
+    row = conn.execute("SELECT pg_catalog.current_setting(%s, %s)", (TRACK_SETTING, True))
+    value = row.fetchone()
+    return None if value is None or value[0] is None else str(value[0])
 
 
 def set_role(conn: psycopg.Connection[Any], role: str) -> None:

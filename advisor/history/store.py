@@ -24,7 +24,7 @@ from typing import Any
 import psycopg
 
 from advisor.db import queries
-from advisor.db.session import safe_message
+from advisor.db.session import safe_message, untrack
 from advisor.errors import AdvisorError, ConnectionFailed
 from advisor.history.model import (
     IndexRow,
@@ -138,6 +138,7 @@ class _Postgres:
             raise ConnectionFailed(
                 f"cannot connect to the snapshot store: {safe_message(exc, dsn)}"
             ) from None
+        untrack(self.conn)  # the store may share a server (and its pg_stat_statements) with prod
 
     def execute(self, name: str, params: Sequence[Any] = ()) -> list[Row]:
         cur = self.conn.execute(queries.load(name), tuple(params))

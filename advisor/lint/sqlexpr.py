@@ -8,17 +8,19 @@ import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from pglast import ast, enums, parse_sql
+from pglast import ast, enums
 from pglast.stream import RawStream
 
+from advisor.parse import syntax
 from advisor.parse.predicates import children, walk
+from advisor.parse.syntax import Unparsable
 
 
 def parse_expression(text: str) -> ast.Node | None:
     """The expression tree of ``text`` (as ``pg_get_expr`` prints it), or None if unparsable."""
     try:
-        parsed = parse_sql("SELECT " + text)  # parsed only, never run
-    except Exception:  # pglast.parser.ParseError and odd inputs
+        parsed = syntax.parse("SELECT " + text)  # parsed only, never run
+    except Unparsable:
         return None
     if len(parsed) != 1 or not isinstance(parsed[0].stmt, ast.SelectStmt):
         return None

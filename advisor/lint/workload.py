@@ -1,7 +1,7 @@
 """What the workload says about the schema: which tables are filtered on ``deleted_at IS NULL``,
 which INSERTs leave which columns out, which tables are deleted from.
 
-Statements come from pg_stat_statements (``advisor.collect.statements``), are repaired like the
+Statements come from pg_stat_statements (``advisor.sources.pgss``), are repaired like the
 analysis does and parsed with pglast. When pg_stat_statements is not there the workload is empty
 and says why, and the rules that need it stay silent.
 """
@@ -14,17 +14,19 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import A_Expr_Kind, NullTestType
 from psycopg.rows import dict_row
 
-from advisor.collect.statements import read_statements
 from advisor.db import queries
 from advisor.lint.catalog import LintCatalog, TableInfo
 from advisor.model import Statement, TableRef
+from advisor.parse import syntax
 from advisor.parse.predicates import walk
 from advisor.parse.repair import repair_text
+from advisor.parse.syntax import Unparsable
 from advisor.settings import Settings
+from advisor.sources.pgss import read_statements
 
 SOFT_DELETE_COLUMN = "deleted_at"
 
@@ -157,8 +159,8 @@ class _Collector:
 
     def add(self, statement: Statement) -> None:
         try:
-            parsed = parse_sql(repair_text(statement.query).sql)
-        except Exception:  # unparsable texts tell us nothing
+            parsed = syntax.parse(repair_text(statement.query).sql)
+        except Unparsable:  # unparsable texts tell us nothing
             return
         for raw in parsed:
             node = raw.stmt

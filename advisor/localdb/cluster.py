@@ -165,10 +165,13 @@ class LocalCluster:
 
 
 @contextlib.contextmanager
-def throwaway_cluster(keep: bool = False) -> Iterator[LocalCluster]:
-    """A fresh cluster in a temporary directory, removed afterwards unless ``keep``."""
-    base = Path(tempfile.mkdtemp(prefix="advisor-pg-"))
-    cluster = LocalCluster(base_dir=base)
+def throwaway_cluster(
+    keep: bool = False, *, prefix: str = "advisor-pg-", settings: dict[str, str] | None = None
+) -> Iterator[LocalCluster]:
+    """A fresh cluster in a temporary directory, removed afterwards unless ``keep``;
+    ``settings`` override ``DEFAULT_SETTINGS``."""
+    base = Path(tempfile.mkdtemp(prefix=prefix))
+    cluster = LocalCluster(base_dir=base, settings={**DEFAULT_SETTINGS, **(settings or {})})
     try:
         cluster.start()
         yield cluster

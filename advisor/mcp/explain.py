@@ -135,7 +135,7 @@ def explain(
 
 def _plan(explainer: Explainer, parsed: ParsedStatement) -> dict[str, Any]:
     try:
-        return explainer.plan(parsed)
+        return explainer.plan(parsed, verbose=False)  # the plan as EXPLAIN prints it
     except PlanError as exc:
         raise Refused(f"cannot plan the query: {exc}") from None
 

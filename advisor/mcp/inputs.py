@@ -19,14 +19,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Literal
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.stream import RawStream
 from pglast.visitors import Visitor
 from pydantic import Field
 
 from advisor.errors import UsageError
 from advisor.lint.sqlexpr import func_name
-from advisor.parse import repair
+from advisor.parse import repair, syntax
+from advisor.parse.syntax import Unparsable
 
 MAX_STATEMENT_CHARS = 100_000
 MAX_QUERIES = 50
@@ -151,11 +152,9 @@ def _statement_name(node: ast.Node) -> str:
 
 def _parse(text: str, what: str) -> list[ast.RawStmt]:
     try:
-        return list(parse_sql(text))
-    except RecursionError:
-        raise Refused(f"the {what} is nested too deeply to check") from None
-    except Exception as exc:  # pglast.parser.ParseError, and odd inputs
-        raise Refused(f"the {what} does not parse: {_first_line(exc)}") from None
+        return list(syntax.parse(text))
+    except Unparsable as exc:
+        raise Refused(f"the {what} does not parse: {exc.reason}") from None
 
 
 def _one(statements: list[ast.RawStmt], what: str) -> ast.Node:

@@ -20,10 +20,8 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 
 from advisor.collect import server as server_mod
-from advisor.collect.statements import read_statements
 from advisor.db import session
 from advisor.errors import AdvisorError, AnalysisAborted
-from advisor.history.own import is_advisor_statement
 from advisor.mcp import explain as explain_mod
 from advisor.mcp import summary
 from advisor.mcp.config import McpConfig
@@ -44,6 +42,7 @@ from advisor.mcp.inputs import (
 from advisor.model import Statement
 from advisor.render import json as render_json
 from advisor.settings import parse_size
+from advisor.sources.pgss import read_statements
 from advisor.sources.workload import SourceOptions
 
 REPORT_TOP = 10  # rows per top list of the weekly report, as ``advisor report`` prints them
@@ -231,7 +230,7 @@ class Tools:
             raise AnalysisAborted(f"connection lost: {session.safe_message(exc)}") from None
         finally:
             conn.close()
-        return server.info, [s for s in found if not is_advisor_statement(s.query)]
+        return server.info, found  # the reader leaves the advisor's own statements out
 
     def lint_schema(self) -> CallToolResult:
         """The live schema checked against the schema architect's checklist (NUMERIC money,

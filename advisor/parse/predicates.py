@@ -20,15 +20,21 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pglast import ast
-from pglast.enums import A_Expr_Kind, BoolExprType, NullTestType, SetOperation
-from pglast.stream import RawStream
+from pglast.enums import (
+    A_Expr_Kind,
+    BoolExprType,
+    NullTestType,
+    SetOperation,
+    SortByDir,
+    SortByNulls,
+)
 
 from advisor.collect.catalog import Catalog
 from advisor.model import ColumnUse, IndexKey, Role, Table, TableRef
-from advisor.parse import types
+from advisor.parse import syntax, types
 
 _EQ = "="
 _RANGE_OPS = {"<", ">", "<=", ">="}
@@ -37,18 +43,47 @@ _OPERANDS = types.ARITHMETIC | {types.CONCAT}
 _SYSTEM_SCHEMAS = {"pg_catalog", "information_schema"}
 _GIN_OPS = {"@>", "<@", "?", "?|", "?&", "&&", "@@", "@?", "@@@"}
 _PATTERN_OPS = {"~~", "~~*"}
+_PATTERN_KINDS = (A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE, A_Expr_Kind.AEXPR_OP)
+
+
+_NODE_SLOTS: dict[type, tuple[str, ...]] = {}  # a memo: AST classes never change
+
+
+def node_slots(cls: type) -> tuple[str, ...]:
+    """The slots of an AST class that can hold nodes (pointers and lists, not flags, enums or
+    locations): walking only those is most of the speed of a walk."""
+    found = _NODE_SLOTS.get(cls)
+    if found is None:
+        slots = getattr(cls, "__slots__", ())
+        if isinstance(slots, dict):
+            found = tuple(name for name, info in slots.items() if _may_hold_nodes(info))
+        else:
+            found = tuple(slots)
+        _NODE_SLOTS[cls] = found
+    return found
+
+
+def _may_hold_nodes(info: object) -> bool:
+    types = getattr(info, "py_type", None)
+    if types is None:
+        return True
+    types = types if isinstance(types, tuple) else (types,)
+    return any(t in (tuple, list) or issubclass(t, ast.Node) for t in types)
 
 
 def children(node: ast.Node) -> Iterator[ast.Node]:
-    """The direct child nodes of an AST node, in slot order."""
-    for slot in getattr(type(node), "__slots__", ()):
-        value = getattr(node, slot, None)
-        if isinstance(value, ast.Node):
-            yield value
-        elif isinstance(value, (tuple, list)):
-            for item in value:
-                if isinstance(item, ast.Node):
-                    yield item
+    """The direct child nodes of an AST node, in slot order (also inside nested tuples, as
+    ``RangeFunction.functions`` holds them)."""
+    for slot in node_slots(type(node)):
+        yield from _nodes_in(getattr(node, slot, None))
+
+
+def _nodes_in(value: object) -> Iterator[ast.Node]:
+    if isinstance(value, ast.Node):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _nodes_in(item)
 
 
 def walk(node: ast.Node) -> Iterator[ast.Node]:
@@ -117,6 +152,7 @@ class Extraction:
     unknown: set[str] = field(default_factory=set)
     system: set[str] = field(default_factory=set)
     views: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)  # set-returning functions in FROM
     uses: list[ColumnUse] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     modified: bool = False
@@ -253,8 +289,8 @@ class PredicateWalker:
             self._sublinks(target, scope, ctes)
         if node.havingClause is not None:
             self._sublinks(node.havingClause, scope, ctes)
-        self._ordering(node.sortClause, scope, Role.ORDER_BY, sort=True)
-        self._ordering(node.groupClause, scope, Role.GROUP_BY, sort=False)
+        self.ordering(node.sortClause, scope, Role.ORDER_BY, sort=True)
+        self.ordering(node.groupClause, scope, Role.GROUP_BY, sort=False)
         self._type_parameters(
             (node.whereClause, node.targetList, node.havingClause, node.fromClause), scope
         )
@@ -383,8 +419,14 @@ class PredicateWalker:
             if item.alias is not None and item.alias.aliasname:
                 scope.entries[item.alias.aliasname] = None
                 scope.derived[item.alias.aliasname] = relation.renamed(_names(item.alias.colnames))
-        elif isinstance(item, ast.RangeFunction) and item.alias and item.alias.aliasname:
-            scope.entries[item.alias.aliasname] = None
+        elif isinstance(item, ast.RangeFunction):
+            calls = [f for group in item.functions or () for f in group or ()]
+            names = [n for call in calls if isinstance(call, ast.FuncCall)
+                     for n in _names(call.funcname)[-1:]]  # fmt: skip
+            self.out.functions.update(names)  # an SQL function may be inlined: the plan tells
+            alias = item.alias.aliasname if item.alias and item.alias.aliasname else None
+            if alias or len(names) == 1:
+                scope.entries[alias or names[0]] = None
 
     def _using(self, name: str, join: ast.JoinExpr, scope: Scope) -> None:
         """``JOIN ... USING (col)``: a join key on every table of the scope that has the column."""
@@ -442,7 +484,7 @@ class PredicateWalker:
             return Resolved(out.type)
         return Resolved(out.type, out.source[0], out.source[1], direct=False)
 
-    def _resolve(
+    def resolve(
         self, ref: ast.ColumnRef, scope: Scope | None, *, through: bool = True
     ) -> tuple[Table, str] | None:
         """The table column a reference reads; ``through``: also through CTEs and subqueries."""
@@ -531,7 +573,7 @@ class PredicateWalker:
             if isinstance(sub, ast.SubLink):
                 opaque = True
             elif isinstance(sub, ast.ColumnRef):
-                hit = self._resolve(sub, scope, through=through)
+                hit = self.resolve(sub, scope, through=through)
                 if hit is None:
                     opaque = True
                 else:
@@ -545,7 +587,7 @@ class PredicateWalker:
         ``through``: a column may be reached through a CTE or subquery (expressions may not:
         their text names the columns as written)."""
         if isinstance(node, ast.ColumnRef):
-            hit = self._resolve(node, scope, through=through)
+            hit = self.resolve(node, scope, through=through)
             return (hit[0], IndexKey(hit[1])) if hit else None
         if not isinstance(node, (ast.FuncCall, ast.TypeCast, ast.A_Expr, ast.CoalesceExpr)):
             return None
@@ -563,7 +605,10 @@ class PredicateWalker:
         for sub in walk(bare):
             if isinstance(sub, ast.ColumnRef) and sub.fields:
                 sub.fields = (sub.fields[-1],)
-        return table, IndexKey(RawStream()(bare), expression=True)
+        try:
+            return table, IndexKey(syntax.deparse(bare), expression=True)
+        except syntax.Unparsable:  # an expression pglast cannot print: no expression index
+            return None
 
     def _use(
         self,
@@ -596,7 +641,7 @@ class PredicateWalker:
                         if table is not None:
                             self.out.reads[table.ref] = None
                     continue
-                hit = self._resolve(sub, scope, through=False)
+                hit = self.resolve(sub, scope, through=False)
                 if hit is not None:
                     columns = self.out.reads.setdefault(hit[0].ref, set())
                     if columns is not None:
@@ -660,10 +705,12 @@ class PredicateWalker:
             if key is not None:
                 self._use(key[0], key[1], Role.RANGE)
             return
-        if kind in (A_Expr_Kind.AEXPR_LIKE, A_Expr_Kind.AEXPR_ILIKE) and op in _PATTERN_OPS:
+        if kind in _PATTERN_KINDS and op in _PATTERN_OPS:  # LIKE, or ~~ as EXPLAIN prints it
             key = self._key(node.lexpr, scope)
             if key is not None:
                 pattern = node.rexpr
+                if isinstance(pattern, ast.TypeCast):
+                    pattern = pattern.arg  # 'abc%'::text
                 constant = ""
                 if isinstance(pattern, ast.A_Const) and isinstance(pattern.val, ast.String):
                     constant = pattern.val.sval or ""
@@ -722,18 +769,30 @@ class PredicateWalker:
             else:
                 self._sublinks(sub, scope, ctes)
 
-    def _ordering(
+    def ordering(
         self, items: tuple[ast.Node, ...] | None, scope: Scope, role: Role, *, sort: bool
     ) -> None:
+        """ORDER BY (``sort``) or GROUP BY keys, when they are all keys of one table.
+
+        Sort keys keep their direction only where the directions are mixed: a backward scan of
+        a plain index serves an ORDER BY that is entirely reversed.
+        """
         keys = []
         for item in items or ():
             expr = item.node if isinstance(item, ast.SortBy) else item
             found = self._key(expr, scope, through=False)
             if found is None:
                 return  # a position, an alias, an aggregate: not one table's key
+            if sort and isinstance(item, ast.SortBy):
+                order = _sort_order(item)
+                if order is None:
+                    return  # ORDER BY ... USING an operator
+                found = (found[0], replace(found[1], descending=order[0], nulls_first=order[1]))
             keys.append(found)
         if not keys or len({t.ref for t, _ in keys}) != 1:
             return
+        if len({key.order for _, key in keys}) == 1 and keys[0][1].order in _UNIFORM:
+            keys = [(table, key.column) for table, key in keys]
         for position, (table, key) in enumerate(keys):
             self._use(table, key, role, position)
 
@@ -744,6 +803,22 @@ def _other_row(this: object, other: object) -> bool:
         return False
     left, right = _names(this.fields)[:-1], _names(other.fields)[:-1]
     return bool(left) and bool(right) and left != right
+
+
+# the orders a plain index serves, forwards or backwards: (descending, nulls first)
+_UNIFORM = {(False, False), (True, True)}
+
+
+def _sort_order(item: ast.SortBy) -> tuple[bool, bool | None] | None:
+    """(descending, nulls first or None for the default) of an ORDER BY item; None for USING."""
+    if item.sortby_dir == SortByDir.SORTBY_USING:
+        return None
+    descending = item.sortby_dir == SortByDir.SORTBY_DESC
+    if item.sortby_nulls == SortByNulls.SORTBY_NULLS_FIRST:
+        return descending, True
+    if item.sortby_nulls == SortByNulls.SORTBY_NULLS_LAST:
+        return descending, False
+    return descending, None
 
 
 def _key_sql(key: IndexKey) -> str:

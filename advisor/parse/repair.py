@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 from pglast import ast, parser
 
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
+
 # Scanner token names of keywords that can start a type name in a typed literal.
 _TYPE_KEYWORDS = {
     "INTERVAL", "TIMESTAMP", "TIME", "NUMERIC", "DECIMAL_P", "DEC", "INT_P", "INTEGER", "BIGINT",
@@ -54,8 +57,8 @@ def _type_span_start(tokens: list[parser.Token], i: int) -> int | None:
 def repair_text(query: str) -> TextRepair:
     """Rewrite typed-literal and ``extract`` parameters; returns the text unchanged if none."""
     try:
-        tokens = list(parser.scan(query))
-    except Exception:
+        tokens = syntax.scan(query)
+    except Unparsable:
         return TextRepair(query, ())
     edits: list[tuple[int, int, str]] = []  # (start, end exclusive, replacement)
     notes: list[str] = []
@@ -138,13 +141,7 @@ def type_case_results(root: ast.Node | None) -> tuple[str, ...]:
 
 
 def _numeric(param: ast.ParamRef) -> ast.TypeCast:
-    from pglast import parse_sql
-
-    select = parse_sql("SELECT NULL::numeric")[0].stmt
-    assert isinstance(select, ast.SelectStmt) and select.targetList
-    target = select.targetList[0]
-    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
-    return ast.TypeCast(arg=param, typeName=target.val.typeName)
+    return ast.TypeCast(arg=param, typeName=syntax.type_name("numeric"))
 
 
 def unify_grouping(root: ast.Node | None) -> tuple[str, ...]:
@@ -190,11 +187,9 @@ _CLAUSES = {"groupClause": "GROUP BY", "sortClause": "ORDER BY", "distinctClause
 
 
 def _text(node: object) -> str:
-    from pglast.stream import RawStream
-
     try:
-        return str(RawStream()(node)) if isinstance(node, ast.Node) else ""
-    except Exception:
+        return syntax.deparse(node) if isinstance(node, ast.Node) else ""
+    except syntax.Unparsable:
         return ""
 
 
@@ -207,8 +202,6 @@ def _has_param(node: object) -> bool:
 def _masked(node: object) -> str:
     """The expression's text with every parameter and constant replaced by ``$0``."""
     import copy
-
-    from pglast.stream import RawStream
 
     from advisor.parse.predicates import walk
 
@@ -226,8 +219,8 @@ def _masked(node: object) -> str:
                 zero = ast.ParamRef(number=0)
                 setattr(sub, slot, tuple(zero if isinstance(v, ast.A_Const) else v for v in value))
     try:
-        return str(RawStream()(bare))
-    except Exception:
+        return syntax.deparse(bare)
+    except syntax.Unparsable:
         return ""
 
 

@@ -15,12 +15,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import A_Expr_Kind
-from pglast.stream import RawStream
 
 from advisor.model import ParsedStatement
-from advisor.parse import types
+from advisor.parse import syntax, types
 from advisor.parse.predicates import walk
 
 PLAUSIBLE = ("numeric", "integer", "text", "date")
@@ -66,8 +65,8 @@ def alternatives(parsed: ParsedStatement) -> Iterator[ParsedStatement]:
     """Variants of the statement with its untyped parameters cast to each plausible type."""
     for type_text in PLAUSIBLE:
         try:
-            root = parse_sql(parsed.plan_sql)[0].stmt
-        except Exception:
+            root = syntax.parse(parsed.plan_sql)[0].stmt
+        except syntax.Unparsable:
             return
         if root is None:
             return
@@ -76,4 +75,8 @@ def alternatives(parsed: ParsedStatement) -> Iterator[ParsedStatement]:
             return
         params = ", ".join(f"${n}" for n in sorted(set(numbers)))
         note = f"parameters {params} typed {type_text} by trial (nothing else types them)"
-        yield replace(parsed, plan_sql=RawStream()(root), repairs=(*parsed.repairs, note))
+        try:
+            plan_sql = syntax.deparse(root)
+        except syntax.Unparsable:
+            return
+        yield replace(parsed, plan_sql=plan_sql, repairs=(*parsed.repairs, note))

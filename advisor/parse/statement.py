@@ -6,13 +6,14 @@ repaired first (``repair``), columns and their roles come from ``predicates``.
 
 from __future__ import annotations
 
-from pglast import ast, parse_sql
-from pglast.stream import RawStream
+from pglast import ast
 
 from advisor.collect.catalog import Catalog
 from advisor.model import ParsedStatement, Skipped, Statement
-from advisor.parse import predicates, repair
+from advisor.parse import predicates, repair, syntax
+from advisor.parse.syntax import Unparsable
 
+NO_TABLE = "reads no user table"
 _PLANNABLE = (ast.SelectStmt, ast.UpdateStmt, ast.DeleteStmt, ast.InsertStmt, ast.MergeStmt)
 
 
@@ -29,10 +30,10 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
     fixed = repair.repair_text(text)
     text, notes = fixed.sql, fixed.notes
     try:
-        parsed = parse_sql(text)
-    except Exception as exc:  # pglast.parser.ParseError, and odd inputs
+        parsed = syntax.parse(text)
+    except Unparsable as exc:
         prefix = f"unparsable even after repair ({'; '.join(notes)})" if notes else "unparsable"
-        return Skipped(statement, _first_line(f"{prefix}: {exc}"))
+        return Skipped(statement, _first_line(f"{prefix}: {exc.reason}"))
     if len(parsed) != 1:
         return Skipped(statement, "several statements in one entry")
     node = parsed[0].stmt
@@ -59,9 +60,12 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         return Skipped(statement, f"some tables not found (temporary or dropped): {names}")
     if not found.tables and found.system and not found.views:
         return Skipped(statement, "reads only system catalogs")
-    if not found.tables and not found.views:
-        return Skipped(statement, "reads no user table")
-    plan_sql = RawStream()(node) if found.modified or case_notes else text
+    if not found.tables and not found.views and not found.functions:
+        return Skipped(statement, NO_TABLE)
+    try:
+        plan_sql = syntax.deparse(node) if found.modified or case_notes else text
+    except Unparsable as exc:
+        return Skipped(statement, exc.reason)
     return ParsedStatement(
         statement=statement,
         plan_sql=plan_sql,

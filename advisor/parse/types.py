@@ -16,9 +16,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import A_Expr_Kind, SubLinkType
-from pglast.stream import RawStream
+
+from advisor.parse import syntax
 
 _ALIASES = {
     "int": "integer", "int4": "integer", "int2": "smallint", "int8": "bigint",
@@ -69,18 +70,14 @@ def wider(a: str, b: str) -> str:
 
 def type_name_text(type_name: ast.TypeName) -> str | None:
     try:
-        return canonical(RawStream()(type_name))
-    except Exception:
+        return canonical(syntax.deparse(type_name))
+    except syntax.Unparsable:
         return None
 
 
 def cast_node(node: ast.Node, type_text: str) -> ast.TypeCast:
     """``node`` -> ``CAST(node AS type)``; the type text is a canonical or format_type name."""
-    select = parse_sql(f"SELECT NULL::{type_text}")[0].stmt
-    assert isinstance(select, ast.SelectStmt) and select.targetList
-    target = select.targetList[0]
-    assert isinstance(target, ast.ResTarget) and isinstance(target.val, ast.TypeCast)
-    return ast.TypeCast(arg=node, typeName=target.val.typeName)
+    return ast.TypeCast(arg=node, typeName=syntax.type_name(type_text))
 
 
 def operator(node: ast.A_Expr) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from advisor.model import Finding, Recommendation, Report, Statement, StatementResult
+from advisor.model import (
+    Finding,
+    IndexSpec,
+    Recommendation,
+    Report,
+    Statement,
+    StatementResult,
+)
 
 
 def query(statement: Statement) -> dict[str, Any]:
@@ -24,6 +31,21 @@ def query(statement: Statement) -> dict[str, Any]:
     }
 
 
+def keys(spec: IndexSpec) -> list[dict[str, Any]]:
+    """Each key of an index in full: ``columns`` has the texts alone."""
+    out = []
+    for key in spec.keys:
+        descending, nulls_first = key.order
+        out.append({
+            "text": key.text,
+            "expression": key.expression,
+            "opclass": key.opclass,
+            "descending": descending,
+            "nulls_first": nulls_first,
+        })  # fmt: skip
+    return out
+
+
 def recommendation(rec: Recommendation) -> dict[str, Any]:
     spec = rec.spec
     return {
@@ -32,6 +54,7 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "name": rec.name,
         "method": spec.method,
         "columns": list(spec.key_texts),
+        "keys": keys(spec),
         "include": list(spec.include),
         "where": spec.where,
         "create_sql": rec.create_sql,
@@ -66,6 +89,7 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "cost_after": None if result.cost_after is None else round(result.cost_after, 2),
         "reason": result.reason,
         "repairs": list(result.repairs),
+        "planned_query": result.planned_query,
     }
 
 
@@ -103,7 +127,12 @@ def to_dict(report: Report) -> dict[str, Any]:
         "recommendations": [recommendation(r) for r in report.recommendations],
         "statements": [statement(s) for s in report.statements],
         "skipped": [
-            {"queryid": s.statement.queryid, "query": s.statement.query, "reason": s.reason}
+            {
+                "queryid": s.statement.queryid,
+                "query": s.statement.query,
+                "reason": s.reason,
+                "planned_query": s.planned_query,
+            }
             for s in report.skipped
         ],
         "findings": [finding(f) for f in report.findings],
@@ -123,6 +152,12 @@ def to_dict(report: Report) -> dict[str, Any]:
             "budget_note": report.budget_note,
         },
         "left_out": [{"index": index, "reason": why} for index, why in report.left_out],
+        "footprint": {
+            "pg_stat_statements_track": report.footprint.tracking,
+            "bounded": report.footprint.bounded,
+            "note": report.footprint.note,
+            "grant": None if report.footprint.note is None else report.footprint.grant,
+        },
     }
 
 

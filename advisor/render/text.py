@@ -118,4 +118,6 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
         out += [f"- {index}: {why}" for index, why in report.left_out]
     elif not verbose and (not_helped or report.skipped):
         out += ["", f"({len(not_helped)} statements got no advice; --verbose says why.)"]
+    if report.footprint.note:
+        out += ["", f"Note: {report.footprint.note}"]
     return "\n".join(out) + "\n"

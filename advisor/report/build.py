@@ -24,7 +24,6 @@ from advisor.errors import UsageError
 from advisor.history import deltas, periods
 from advisor.history.deltas import records
 from advisor.history.model import IndexRow, ServerKey, Snapshot, SnapshotMeta, StoredRecommendation
-from advisor.history.own import is_advisor_statement
 from advisor.history.store import Store
 from advisor.model import Finding, Recommendation, Statement, TableRef
 from advisor.parse.statement import analyse
@@ -39,6 +38,7 @@ from advisor.report.model import (
     UnusedIndex,
     WeeklyReport,
 )
+from advisor.sources.own import is_advisor_statement
 from advisor.sources.sqltext import report_kind
 from advisor.window import Window, from_epochs
 

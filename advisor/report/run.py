@@ -96,6 +96,7 @@ def run_report(
     is reported as coming from a recommendation, and measured on the statements it was for.
     """
     from advisor.pipeline import analyze  # the pipeline is heavy; import it when advising
+    from advisor.sources.workload import SourceOptions
 
     progress = progress or Progress(enabled=False)
     settings = advice or Settings()
@@ -112,7 +113,7 @@ def run_report(
     if advice is not None:
         note = None
         try:
-            result = analyze(dsn, advice, progress=progress.note)
+            result = analyze(dsn, advice, SourceOptions(), progress=progress.note)
             recommendations = result.recommendations
             window = result.window
             if advice.review:  # the same verdict as analyze's, proven against the plans

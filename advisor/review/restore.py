@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import pglast
 from pglast import ast
-from pglast.stream import RawStream
 
 from advisor.db import ddl, partitioned
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 from advisor.review.facts import IndexFacts
 
 
@@ -35,9 +35,9 @@ def restore_sql(index: IndexFacts, below: Sequence[IndexFacts] = ()) -> str:
     if index.kind == "I":
         return ";\n".join(_partitioned_steps(index, below))
     try:
-        statements = pglast.parse_sql(index.definition)
-    except pglast.Error as exc:
-        raise RestoreError(f"cannot parse its definition: {exc}") from None
+        statements = syntax.parse(index.definition)
+    except Unparsable as exc:
+        raise RestoreError(f"cannot parse its definition: {exc.reason}") from None
     if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
         raise RestoreError("its definition is not a single CREATE INDEX statement")
     statement = statements[0].stmt
@@ -46,9 +46,9 @@ def restore_sql(index: IndexFacts, below: Sequence[IndexFacts] = ()) -> str:
     if index.tablespace:
         statement.tableSpace = index.tablespace
     try:
-        return str(RawStream()(statement))
-    except (pglast.Error, NotImplementedError, ValueError) as exc:
-        raise RestoreError(f"cannot print its definition again: {exc}") from None
+        return syntax.deparse(statement)
+    except Unparsable as exc:
+        raise RestoreError(f"cannot print its definition again: {exc.reason}") from None
 
 
 def _partitioned_steps(index: IndexFacts, below: Sequence[IndexFacts]) -> tuple[str, ...]:

@@ -113,7 +113,7 @@ class GreedySelector:
         for item in items:
             for use in item.parsed.uses:
                 if use.role is not Role.GROUP_BY:
-                    keys.setdefault(use.table, {})[use.key] = None
+                    keys.setdefault(use.table, {})[use.key.column] = None
         return keys
 
     def _extensions(
@@ -137,7 +137,7 @@ class GreedySelector:
             Move(frozenset([IndexSpec(spec.table, (*spec.keys, key), spec.method)]),
                  frozenset([spec]))
             for key in keys_by_table.get(spec.table, {})
-            if key not in spec.keys
+            if key not in {k.column for k in spec.keys}
         ]  # fmt: skip
 
     def select(
@@ -167,7 +167,7 @@ class GreedySelector:
         by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]] = {}
         for item in items:
             for use in item.parsed.uses:
-                users = by_lead.setdefault((use.table, use.key), [])
+                users = by_lead.setdefault((use.table, use.key.column), [])
                 if item not in users:
                     users.append(item)
             for table in item.parsed.tables:
@@ -284,11 +284,10 @@ class GreedySelector:
         budget = self.settings.max_size_bytes
         if budget is not None and sum(self.size_of(s) for s in config) > budget:
             return None
-        affected = {
+        affected = {  # in a fixed order, so the float sum is the same in every process
             i.key: i
-            for s in move.add | move.remove
-            for i in by_lead.get((s.table, IndexKey(s.keys[0].text, s.keys[0].expression)))
-            or by_lead.get((s.table, None), [])
+            for s in sorted(move.add | move.remove, key=lambda s: s.describe())
+            for i in by_lead.get((s.table, s.keys[0].column)) or by_lead.get((s.table, None), [])
         }
         gain, qualifies = 0.0, False
         for item in affected.values():
@@ -322,7 +321,7 @@ class GreedySelector:
                     and c not in self.whatif.refused
                     and self.size_of(c) < self.size_of(spec)
                 ),
-                key=self.size_of,
+                key=lambda c: (self.size_of(c), c.describe()),  # equal sizes: a fixed order
             )
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:

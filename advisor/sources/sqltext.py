@@ -10,11 +10,12 @@ from __future__ import annotations
 import functools
 import re
 
-from pglast import ast, parse_sql, parser
-from pglast.stream import RawStream
+from pglast import ast
 
 from advisor import durations
+from advisor.parse import syntax
 from advisor.parse.repair import repair_text
+from advisor.parse.syntax import Unparsable
 
 _WORKLOAD = (ast.SelectStmt, ast.InsertStmt, ast.UpdateStmt, ast.DeleteStmt, ast.MergeStmt)
 
@@ -27,15 +28,12 @@ def fingerprint(text: str) -> str:
     time-series partitions), so ``a.orders`` / ``b.orders`` and ``shard_01`` / ``shard_02``
     would fingerprint alike; an index serves one table, so the tables as written are appended.
     """
-    try:
-        return str(parser.fingerprint(text)) + tables_key(text)
-    except Exception:  # pglast raises ParseError and, on odd input, other errors
-        pass
-    try:
-        repaired = repair_text(text).sql
-        return str(parser.fingerprint(repaired)) + tables_key(repaired)
-    except Exception:
-        return " ".join(text.split())
+    for candidate in (text, repair_text(text).sql):
+        try:
+            return syntax.fingerprint(candidate) + tables_key(candidate)
+        except Unparsable:
+            continue
+    return " ".join(text.split())
 
 
 _RANGE_VAR = re.compile(  # a RangeVar node, or the typed "relation" of INSERT/UPDATE/DELETE/MERGE
@@ -47,8 +45,8 @@ _RANGE_VAR = re.compile(  # a RangeVar node, or the typed "relation" of INSERT/U
 def tables_key(text: str) -> str:
     """``|"schema"."table" ""."table" ...``: the tables the statement names, as written."""
     try:
-        tree = parser.parse_sql_json(text)
-    except Exception:
+        tree = syntax.parse_json(text)
+    except Unparsable:
         return ""
     # JSON-escaped, so quoting them keeps "a.b"."c" apart from "a"."b.c"
     names = " ".join(f'"{schema}"."{name}"' for schema, name in _RANGE_VAR.findall(tree))
@@ -65,8 +63,8 @@ def report_kind(text: str) -> str:
     only pg_catalog or information_schema: monitoring and client introspection). Text that
     does not parse counts as workload: it may be a cut-off statement of the application."""
     try:
-        tree = parser.parse_sql_json(text)
-    except Exception:
+        tree = syntax.parse_json(text)
+    except Unparsable:
         return "workload"
     kind = _STATEMENT_KIND.match(tree)
     if kind is not None and kind.group(1) not in (
@@ -89,8 +87,8 @@ def report_kind(text: str) -> str:
 def normalize(text: str) -> str:
     """Constants replaced by ``$n``, as pg_stat_statements shows it; the text if it won't parse."""
     try:
-        return str(parser.normalize(text))
-    except Exception:
+        return syntax.normalize(text)
+    except Unparsable:
         return text
 
 
@@ -106,20 +104,21 @@ def split_slices(text: str) -> list[slice]:
         start = len(text) - len(text.lstrip())
         return [slice(start, start + len(stripped))] if stripped else []
     try:
-        return list(parser.split(text, only_slices=True))
-    except Exception:
-        try:
-            return list(parser.split(text, with_parser=False, only_slices=True))
-        except Exception:
-            return [slice(0, len(text))] if text.strip() else []
+        return syntax.split(text)
+    except Unparsable:
+        pass
+    try:
+        return syntax.split(text, with_parser=False)
+    except Unparsable:
+        return [slice(0, len(text))] if text.strip() else []
 
 
 def is_workload(text: str) -> bool:
     """True for statements an index can speed up (SELECT, INSERT, UPDATE, DELETE, MERGE) and for
     texts that do not parse (the pipeline reports those); False for utility statements."""
     try:
-        stmts = parse_sql(text)
-    except Exception:
+        stmts = syntax.parse(text)
+    except Unparsable:
         return True
     if len(stmts) != 1:
         return True
@@ -135,9 +134,9 @@ def has_params(text: str) -> bool:
     if "$" not in text:
         return False
     try:
-        return any(t.name == "PARAM" for t in parser.scan(text))
-    except Exception:
-        return "$" in text
+        return any(t.name == "PARAM" for t in syntax.scan(text))
+    except Unparsable:
+        return True  # a "$" the scanner could not place: no sample to trust
 
 
 _PARAM_VALUE = re.compile(r"\$(\d+) = (NULL|'(?:[^']|'')*')")
@@ -159,8 +158,8 @@ def parse_parameters(detail: str) -> dict[int, str]:
 def bind_parameters(text: str, values: dict[int, str]) -> str | None:
     """The statement with each ``$n`` replaced by its logged literal; None if one is missing."""
     try:
-        tokens = [t for t in parser.scan(text) if t.name == "PARAM"]
-    except Exception:
+        tokens = [t for t in syntax.scan(text) if t.name == "PARAM"]
+    except Unparsable:
         return None
     out = text
     for token in sorted(tokens, key=lambda t: t.start, reverse=True):
@@ -181,15 +180,15 @@ def prepared_execute(text: str, detail: str) -> tuple[str, dict[int, str]] | Non
         return None
     match = _PREPARE.match(detail[len("prepare: ") :])
     try:
-        stmts = parse_sql(text)
-    except Exception:
+        stmts = syntax.parse(text)
+    except Unparsable:
         return None
     if match is None or len(stmts) != 1 or not isinstance(stmts[0].stmt, ast.ExecuteStmt):
         return None
     args = stmts[0].stmt.params or ()
     try:
-        values = {i: RawStream()(arg) for i, arg in enumerate(args, start=1)}
-    except Exception:
+        values = {i: syntax.deparse(arg) for i, arg in enumerate(args, start=1)}
+    except Unparsable:
         values = {}
     return match.group("sql").strip().rstrip(";"), values
 
@@ -205,8 +204,8 @@ def timeout_set(text: str) -> tuple[str, float | None] | None:
     if "timeout" not in text.lower():
         return None
     try:
-        stmts = parse_sql(text)
-    except Exception:
+        stmts = syntax.parse(text)
+    except Unparsable:
         return None
     for raw in stmts:
         node = raw.stmt

@@ -2,24 +2,28 @@
 
 ``SourceOptions`` holds the command line's source options; ``collect`` reads each source in turn
 (pg_stat_statements and the activity sample on the analysis session, logs and files from disk),
-merges them by fingerprint and applies ``--min-calls``, ``--min-time`` and ``--top`` to the merged
-statements (not to one source before merging).
+merges them by fingerprint, leaves out the advisor's own statements and applies ``--min-calls``,
+``--min-time`` and ``--top`` to the merged statements (not to one source before merging).
+
+Statements a user names (``--query``, ``--queries``) stand alone: "why is this query slow" gets an
+answer about that query, not about the whole database. The database's own workload
+(pg_stat_statements, ``--log``, ``--sample-activity``) joins them only with ``--with-workload``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import psycopg
 
-from advisor.collect.statements import read_statements
 from advisor.errors import UsageError
 from advisor.model import Statement
 from advisor.settings import Settings
+from advisor.sources import pgss
 from advisor.sources.activity import sample_activity
 from advisor.sources.files import given_queries, read_query_file
 from advisor.sources.logread import LogFormat, read_records
@@ -27,6 +31,7 @@ from advisor.sources.logs import LogWorkload
 from advisor.sources.logsettings import read_server_log_settings
 from advisor.sources.merge import apply_limits, merge
 from advisor.sources.model import SourcedStatement
+from advisor.sources.own import is_advisor_statement
 from advisor.window import Window, from_epochs
 
 
@@ -44,17 +49,34 @@ class SourceOptions:
     sample_min_running_s: float = 1.0  # --sample-min-running
     query_files: tuple[Path, ...] = ()  # --queries (repeatable)
     queries: tuple[str, ...] = ()  # --query (repeatable)
+    with_workload: bool = False  # --with-workload: the database's workload joins named statements
     max_samples: int = 3
+
+    @property
+    def named(self) -> bool:
+        """Whether the user named statements (``--query``, ``--queries``)."""
+        return bool(self.query_files or self.queries)
+
+    @property
+    def reads_pg_stat_statements(self) -> bool:
+        """pg_stat_statements is read unless turned off, or statements were named on their own."""
+        return self.use_pg_stat_statements and (self.with_workload or not self.named)
 
     @property
     def any(self) -> bool:
         return bool(
-            self.use_pg_stat_statements
-            or self.logs
-            or self.sample_activity_s
-            or self.query_files
-            or self.queries
+            self.reads_pg_stat_statements or self.logs or self.sample_activity_s or self.named
         )
+
+    def check(self) -> None:
+        """``UsageError`` for a combination that would leave a source unread."""
+        if self.named and not self.with_workload and (self.logs or self.sample_activity_s):
+            given = "--log" if self.logs else "--sample-activity"
+            raise UsageError(
+                f"{given} reads the database's workload, and --query/--queries analyse only "
+                "the statements named",
+                "add --with-workload to analyse both in one selection",
+            )
 
 
 @dataclass(frozen=True)
@@ -81,14 +103,14 @@ def collect(
     note: Callable[[str], None] = lambda _msg: None,
 ) -> Workload:
     """The merged workload, statements a user named first, then most total time first."""
+    options.check()
     if not options.any:
         raise UsageError(
             "no workload source", "use pg_stat_statements, --log, --sample-activity or --queries"
         )
-    unlimited = replace(settings, min_calls=0, min_time_ms=0.0, top=None)
     groups: list[list[Statement] | list[SourcedStatement]] = []
-    if options.use_pg_stat_statements and pgss_schema is not None:
-        groups.append(read_statements(conn, pgss_schema, unlimited))
+    if options.reads_pg_stat_statements and pgss_schema is not None:
+        groups.append(pgss.read(conn, pgss_schema))
     span = None
     window: Window | None = None
     if options.logs:
@@ -128,5 +150,9 @@ def collect(
         groups.append(read_query_file(path, max_samples=options.max_samples))
     if options.queries:
         groups.append(given_queries(options.queries))
-    merged = merge(*groups, max_samples=options.max_samples)
+    merged = [
+        item
+        for item in merge(*groups, max_samples=options.max_samples)
+        if not is_advisor_statement(item.statement.query)  # our catalog reads and EXPLAINs
+    ]
     return Workload(tuple(apply_limits(merged, settings)), span, window)

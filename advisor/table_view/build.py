@@ -16,15 +16,15 @@ import psycopg
 from psycopg.rows import dict_row
 
 from advisor.collect import server as server_mod
-from advisor.collect.statements import read_statements
 from advisor.db import queries, session
 from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
-from advisor.history.own import is_advisor_statement
 from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
 from advisor.review import review_live
 from advisor.settings import Settings
+from advisor.sources.pgss import read_statements
+from advisor.sources.workload import SourceOptions
 from advisor.table_view import collect
 from advisor.table_view.model import IndexInfo, TableView, TouchingStatement
 from advisor.table_view.name import lookup, resolve
@@ -54,7 +54,7 @@ def _touching(
     return [
         s
         for s in progress.track(workload, "matching statements")
-        if not is_advisor_statement(s.query) and ref in tables_of(s.query, resolve_ref)
+        if ref in tables_of(s.query, resolve_ref)
     ]
 
 
@@ -155,7 +155,10 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(dsn, replace(advice, min_stats_age_s=min_age), progress=progress.note)
+            report = analyze(
+                dsn, replace(advice, min_stats_age_s=min_age), SourceOptions(),
+                progress=progress.note,
+            )  # fmt: skip
             if advice.review:
                 findings = tuple(f for f in report.findings if f.table == ref)
         except psycopg.errors.LockNotAvailable:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from pglast import ast, parse_sql
+from pglast import ast
 
 from advisor.model import TableRef
+from advisor.parse import syntax
 from advisor.parse.predicates import walk
 from advisor.parse.repair import repair_text
+from advisor.parse.syntax import Unparsable
 
 Resolver = Callable[[str | None, str], TableRef | None]
 
@@ -24,8 +26,8 @@ def tables_of(query: str, resolve: Resolver) -> frozenset[TableRef]:
     ``resolve(schema, name)`` maps a reference to a table (or None for views, functions...).
     """
     try:
-        parsed = parse_sql(repair_text(query).sql)
-    except Exception:  # pglast's ParseError, and odd inputs
+        parsed = syntax.parse(repair_text(query).sql)
+    except Unparsable:
         return frozenset()
     found: set[TableRef] = set()
     for raw in parsed:

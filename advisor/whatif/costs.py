@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif.explain import Explainer, seq_scan_costs, used_index_names
@@ -66,7 +67,9 @@ class WhatIf:
         tables = self.tables_of(parsed)
         for spec in [s for s in self.live if s.table in tables and s not in wanted]:
             self.hypo.drop(self.live.pop(spec))
-        for spec in wanted - self.live.keys():
+        # in a fixed order: the planner breaks ties between equally cheap indexes by the order
+        # HypoPG made them, and a set's order changes with every process (hash seeds)
+        for spec in sorted(wanted - self.live.keys(), key=lambda s: s.describe()):
             self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
 
@@ -104,6 +107,14 @@ class WhatIf:
             if made and not keep:
                 self.hypo.drop(self.live.pop(spec))
         return self.sizes[spec]
+
+    def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
+        """The cost without hypothetical indexes, and its plan tree (planned once)."""
+        self._sync(parsed, frozenset())
+        plan = self.explainer.plan(parsed)
+        result = PlanCost(float(plan["Total Cost"]), used_index_names(plan), seq_scan_costs(plan))
+        self._memo[(parsed.statement.key, frozenset())] = result
+        return result, plan
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
         wanted = self.relevant(parsed, config)

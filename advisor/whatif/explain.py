@@ -5,22 +5,44 @@ own name, force a generic plan with ``plan_cache_mode``, ``EXPLAIN EXECUTE`` it 
 ``DEALLOCATE`` that name only (never ``DEALLOCATE ALL``: psycopg may own prepared statements too).
 A statement is prepared afresh for every plan: a cached generic plan would not see hypothetical
 indexes created after it.
+
+pg_stat_statements tracks ``EXPLAIN`` as a utility statement under its own text (13-15) or tree
+(16+): one entry per distinct statement planned, enough to evict the workload it reads. The
+session turns tracking off where its role may (``db/session.py``). Where it cannot, every plan
+goes through one prepared statement, ``advisor_plan``, whose parameter list is padded to a power
+of 8 (referenced parameters ``unknown``, so the server infers them; the padding ``text``, unused):
+``EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE advisor_plan(NULL, ...)`` then has one text per size
+class, a handful whatever the workload (PREPARE and EXECUTE are not tracked; 17+ tracks
+``DEALLOCATE $1`` once). With ``pg_stat_statements.track = all`` the server still records the
+planned statement itself as a nested entry: only turning tracking off avoids that
+(``footprint``).
+
+``EXECUTE`` starts the executor, which prunes partitions with the parameter values: NULL matches
+no partition, so every scan under the Append would be removed from the plan shown ("Subplans
+Removed"), and with them the indexes it reads and the conditions it tests. For those EXPLAINs
+run-time pruning is turned off (``enable_partition_pruning``), so that the plan shows every
+partition, as ``GENERIC_PLAN`` does on 16+. Its costs do not change: a generic plan is costed
+before any pruning by parameter values. A statement without parameters of its own is planned
+with pruning on, however it is sent: its constants prune at planning, as they will when it runs.
 """
 
 from __future__ import annotations
 
-import itertools
+import json
 import re
 from typing import Any
 
 import psycopg
 from psycopg import errors, sql
 
+from advisor.db import session
 from advisor.errors import AnalysisAborted
 from advisor.model import ParsedStatement
 from advisor.whatif import lenient
 
 _UNTYPED = re.compile(r"could not determine data type of parameter \$(\d+)")
+PLAN_NAME = "advisor_plan"
+PAD_BASE = 8  # parameter lists are padded to 8, 64, 512, 4096 or 32768
 
 
 class PlanError(Exception):
@@ -38,21 +60,43 @@ def _reason(exc: psycopg.Error) -> str:
     return f"planner error: {first}"
 
 
+def padded(count: int) -> int:
+    """The parameter count ``count`` is padded to: the next power of ``PAD_BASE``."""
+    size = PAD_BASE
+    while size < count:
+        size *= PAD_BASE
+    return size
+
+
 class Explainer:
     def __init__(self, conn: psycopg.Connection[Any], version_num: int) -> None:
         self.conn = conn
-        self.generic_plan_option = version_num >= 160000
+        self.tracking = session.tracking(conn)  # pg_stat_statements' level for this session
+        self.tracked = self.tracking not in (None, "none")
+        self.generic_plan_option = version_num >= 160000 and not self.tracked
         self.calls = 0
-        self._names = itertools.count(1)
+        self._name = sql.Identifier(PLAN_NAME)
         self._types: dict[str, dict[int, str]] = {}  # statement key -> forced parameter types
-        if not self.generic_plan_option:
-            conn.execute("SET plan_cache_mode = force_generic_plan")
+        self._pruning = True  # enable_partition_pruning, as the session has it now
+        session.set_config(conn, "plan_cache_mode", "force_generic_plan")
 
-    def plan(self, parsed: ParsedStatement) -> dict[str, Any]:
-        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan."""
+    def _partition_pruning(self, on: bool) -> None:
+        """Off for EXECUTE with NULLs, on for plain EXPLAIN (where constants prune at planning)."""
+        if self._pruning != on:
+            session.set_config(self.conn, "enable_partition_pruning", "on" if on else "off")
+            self._pruning = on
+
+    def plan(self, parsed: ParsedStatement, *, verbose: bool = True) -> dict[str, Any]:
+        """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan.
+
+        VERBOSE qualifies every column with its scan's alias and lists each node's output. The
+        analysis plans VERBOSE every time, though it reads only the baseline's expressions: it
+        costs nothing measurable, and one text per statement is one pg_stat_statements entry,
+        not two. ``verbose=False`` is the plan as EXPLAIN prints it by default, for display.
+        """
         for _attempt in range(parsed.param_count + 1):
             try:
-                return self._plan_once(parsed)
+                return self._plan_once(parsed, verbose)
             except errors.IndeterminateDatatype as exc:
                 match = _UNTYPED.search(str(exc))
                 forced = self._types.setdefault(parsed.statement.key, {})
@@ -77,36 +121,48 @@ class Explainer:
             raise PlanError("EXPLAIN returned nothing")
         doc = row[0]
         if isinstance(doc, str):
-            import json
-
             doc = json.loads(doc)
         plan: dict[str, Any] = doc[0]["Plan"]
         return plan
 
-    def _plan_once(self, parsed: ParsedStatement) -> dict[str, Any]:
+    def _plan_once(self, parsed: ParsedStatement, verbose: bool) -> dict[str, Any]:
         body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
         forced = self._types.get(parsed.statement.key, {})
-        if parsed.param_count == 0:
-            return self._explain(sql.SQL("EXPLAIN (FORMAT JSON) {}").format(body))
-        if self.generic_plan_option and not forced:
-            return self._explain(sql.SQL("EXPLAIN (FORMAT JSON, GENERIC_PLAN) {}").format(body))
-        name = sql.Identifier(f"advisor_plan_{next(self._names)}")
-        if forced:
-            types = sql.SQL(", ").join(
-                sql.SQL(forced.get(i, "unknown")) for i in range(1, parsed.param_count + 1)
+        explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
+        count = parsed.param_count
+        generic = self.generic_plan_option and not forced
+        # EXECUTE with NULLs would prune every partition; constants prune at planning, as in a run
+        self._partition_pruning(count == 0 or generic)
+        if not self.tracked and count == 0:
+            return self._explain(sql.SQL("{}) {}").format(explain, body))
+        if generic:
+            return self._explain(sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body))
+        slots = padded(count) if self.tracked else count
+        types = [sql.SQL(forced.get(i, "unknown")) for i in range(1, count + 1)]
+        types += [sql.SQL("text")] * (slots - count)
+        if types:
+            prepare = sql.SQL("PREPARE {} ({}) AS {}").format(
+                self._name, sql.SQL(", ").join(types), body
             )
-            prepare = sql.SQL("PREPARE {} ({}) AS {}").format(name, types, body)
+            execute = sql.SQL("{}) EXECUTE {}({})").format(
+                explain, self._name, sql.SQL(", ").join([sql.NULL] * slots)
+            )
         else:
-            prepare = sql.SQL("PREPARE {} AS {}").format(name, body)
-        self.conn.execute(prepare)
+            prepare = sql.SQL("PREPARE {} AS {}").format(self._name, body)
+            execute = sql.SQL("{}) EXECUTE {}").format(explain, self._name)
+        self._prepare(prepare)
         try:
-            nulls = sql.SQL(", ").join([sql.NULL] * parsed.param_count)
-            return self._explain(
-                sql.SQL("EXPLAIN (FORMAT JSON) EXECUTE {}({})").format(name, nulls)
-            )
+            return self._explain(execute)
         finally:
             if not self.conn.broken:
-                self.conn.execute(sql.SQL("DEALLOCATE {}").format(name))
+                self.conn.execute(sql.SQL("DEALLOCATE {}").format(self._name))
+
+    def _prepare(self, prepare: sql.Composed) -> None:
+        try:
+            self.conn.execute(prepare)
+        except errors.DuplicatePreparedStatement:  # an earlier DEALLOCATE did not get through
+            self.conn.execute(sql.SQL("DEALLOCATE {}").format(self._name))
+            self.conn.execute(prepare)
 
 
 def used_index_names(plan: dict[str, Any]) -> frozenset[str]:

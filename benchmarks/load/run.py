@@ -36,6 +36,7 @@ import psycopg
 
 from advisor.errors import AdvisorError
 from advisor.localdb.cluster import LocalCluster, reset_statistics
+from benchmarks.backends import AdvisorBackends
 from benchmarks.load.docs import replace_section
 
 HEADING = "## Load: pgbench with the advisor running"
@@ -120,43 +121,6 @@ def lowest_priority(cmd: list[str], nice: int) -> list[str]:
     return ["nice", "-n", str(nice), *cmd]
 
 
-@dataclass
-class BackendCPU:
-    """CPU time of the server backends named ``advisor``, sampled from /proc every 0.1 s."""
-
-    dsn: str
-    ticks: dict[int, int] = field(default_factory=dict)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
-
-    @property
-    def seconds(self) -> float:
-        return sum(self.ticks.values()) / os.sysconf("SC_CLK_TCK")
-
-    def start(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _run(self) -> None:
-        with psycopg.connect(self.dsn, autocommit=True) as conn:
-            while not self._stop.wait(0.1):
-                for (pid,) in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE application_name = 'advisor'"
-                ).fetchall():
-                    try:
-                        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                    except OSError:
-                        continue
-                    used = int(fields[11]) + int(fields[12])  # utime + stime
-                    self.ticks[pid] = max(self.ticks.get(pid, 0), used)
-
-
 def _server_cpu(cluster: LocalCluster) -> float:
     """CPU seconds the cluster used so far: the postmaster, and every child it reaped."""
     pid = int((cluster.data_dir / "postmaster.pid").read_text().split()[0])
@@ -225,7 +189,7 @@ def run(args: argparse.Namespace) -> tuple[list[Phase], AdvisorLoop, str]:
                 label = "with" if with_advisor else "without"
                 _say(f"run {run_no + 1}/{args.runs}: pgbench {args.duration}s {label} the advisor")
                 before, cpu_before = loop.runs, _server_cpu(cluster)
-                backend = BackendCPU(dsn)
+                backend = AdvisorBackends(dsn)
                 if with_advisor:
                     backend.start()
                     loop.start()
@@ -239,7 +203,7 @@ def run(args: argparse.Namespace) -> tuple[list[Phase], AdvisorLoop, str]:
                 time.sleep(0.5)  # the postmaster reaps the backends that ended
                 phases.append(
                     Phase(with_advisor, tps, latency, loop.runs - before,
-                          _server_cpu(cluster) - cpu_before, backend.seconds)
+                          _server_cpu(cluster) - cpu_before, backend.cpu_seconds)
                 )  # fmt: skip
                 if loop.failures:
                     return phases, loop, version

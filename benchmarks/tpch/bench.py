@@ -22,6 +22,7 @@ import psycopg
 from advisor.localdb.cluster import LocalCluster
 from advisor.settings import parse_size
 from benchmarks import extend
+from benchmarks.backends import Statements, statement_counts
 from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
 from benchmarks.tpch.build import BuiltIndex
@@ -51,6 +52,7 @@ class Options:
     advisor_args: tuple[str, ...] = ()
     command: str = ""
     extend: tuple[str, ...] = ()  # budgets at which Extend runs as a baseline
+    reanalyse: bool = True  # analyse the first budget twice in a row: the same advice?
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,23 @@ class MeasuredSet:
 
 
 @dataclass(frozen=True)
+class Reanalysis:
+    """The first budget analysed twice in a row: the second run reads what the first left."""
+
+    first: AdvisorRun
+    second: AdvisorRun
+    before: Statements
+    after_first: Statements
+    after_second: Statements
+
+    @property
+    def same_advice(self) -> bool:
+        return index_set_key(self.first.recommendations) == index_set_key(
+            self.second.recommendations
+        )
+
+
+@dataclass(frozen=True)
 class Results:
     options: Options
     machine: machine.Machine
@@ -98,10 +117,14 @@ class Results:
     explicit_via: str  # "--log", "--queries", "--query" or "" (none)
     budgets: tuple[BudgetResult, ...]
     measured: tuple[MeasuredSet, ...] = field(default=())
+    reanalysis: Reanalysis | None = None
 
     @property
     def failed(self) -> tuple[AdvisorRun, ...]:
-        return tuple(b.run for b in self.budgets if not b.run.ok)
+        runs = [b.run for b in self.budgets]
+        if self.reanalysis is not None:
+            runs.append(self.reanalysis.second)
+        return tuple(r for r in runs if not r.ok)
 
 
 def index_set_key(recommendations: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
@@ -234,15 +257,29 @@ def _measure(
     if given:
         say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
 
-    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say)
-    results: list[BudgetResult] = []
-    for budget in options.budgets:
-        say(f"advisor analyze, budget {budget} ...")
-        run = advisor_run.run(
+    def analyse(budget: str, out_dir: Path, hash_seed: int = 1) -> AdvisorRun:
+        return advisor_run.run(
             dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
             extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
-            out_dir=work_dir,
+            out_dir=out_dir, hash_seed=hash_seed,
         )  # fmt: skip
+
+    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say)
+    results: list[BudgetResult] = []
+    reanalysis: Reanalysis | None = None
+    for budget in options.budgets:
+        say(f"advisor analyze, budget {budget} ...")
+        before = statement_counts(dsn)
+        run = analyse(budget, work_dir)
+        if reanalysis is None and options.reanalyse and run.ok:
+            after = statement_counts(dsn)
+            say(f"  and again, right after ({after.entries - before.entries} entries added) ...")
+            again_dir = work_dir / "reanalysis"
+            again_dir.mkdir(exist_ok=True)
+            again = analyse(budget, again_dir, hash_seed=2)  # another process, another order
+            reanalysis = Reanalysis(run, again, before, after, statement_counts(dsn))
+            if not reanalysis.same_advice:
+                say("  DIFFERENT advice the second time")
         results.append(judge(run))
 
     # Extend sees what the peers saw: the statements pg_stat_statements recorded
@@ -265,6 +302,7 @@ def _measure(
         explicit_via=via,
         budgets=tuple(results),
         measured=tuple(measured),
+        reanalysis=reanalysis,
     )
 
 

@@ -127,6 +127,43 @@ def _budget_rows(r: Results) -> list[list[str]]:
     return rows
 
 
+def _reanalysis(r: Results) -> list[str]:
+    again = r.reanalysis
+    if again is None:
+        return []
+
+    def dealloc(before: int | None, after: int | None) -> str:
+        return "n/a (before 14)" if before is None or after is None else str(after - before)
+
+    rows = [
+        [
+            label,
+            str(len(run.recommendations)) if run.ok else f"failed (exit {run.exit_code})",
+            f"{run.wall_seconds:.1f} s",
+            f"{after.entries - before.entries:+d} (now {after.entries})",
+            dealloc(before.dealloc, after.dealloc),
+        ]
+        for label, run, before, after in (
+            ("first", again.first, again.before, again.after_first),
+            ("second, right after", again.second, again.after_first, again.after_second),
+        )
+    ]
+    verdict = "the same advice both times" if again.same_advice else "DIFFERENT advice"
+    header = ["run", "indexes", "wall time", "pg_stat_statements entries of this database",
+              "deallocations"]  # fmt: skip
+    return [
+        f"#### Re-analysis: budget {again.first.budget} twice in a row",
+        "",
+        *table(header, rows),
+        "",
+        f"Result: {verdict} (same tables, methods, keys, INCLUDE and predicates). The entries "
+        "are counted through an untracked session; each run is a plain `advisor analyze`, "
+        "which turns tracking off for its own session when its role may. The two runs have "
+        "different `PYTHONHASHSEED`s, so advice that hung on the order of a set would differ.",
+        "",
+    ]
+
+
 def _measured(r: Results, m: MeasuredSet) -> list[str]:
     timeout = r.options.timeout_s
     lines = [f"#### Built for real: the set of budget {', '.join(m.budgets)}", ""]
@@ -280,6 +317,7 @@ def render(r: Results) -> str:
         "create (GIN), left out of the hypothetical costs; they count once built for real.",
         "",
     ]
+    lines += _reanalysis(r)
     for m in r.measured:
         lines += _measured(r, m)
     if not r.measured:

@@ -134,7 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         _say(f"wrote the results into {args.write_docs}")
     for run in results.failed:
         _say(f"advisor failed at budget {run.budget} (exit {run.exit_code}): {run.error}")
-    return 1 if results.failed else 0
+    different = results.reanalysis is not None and not results.reanalysis.same_advice
+    if different:
+        _say("the second analysis in a row gave different advice (see Re-analysis)")
+    return 1 if results.failed or different else 0
 
 
 if __name__ == "__main__":

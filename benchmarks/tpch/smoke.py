@@ -48,6 +48,12 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         "explain_calls": budget.run.explain_calls,
         "advisor_seconds": budget.run.wall_seconds,
         "statements": len(budget.run.report.get("statements", [])),
+        "same_advice_again": results.reanalysis.same_advice if results.reanalysis else None,
+        "entries_added": (
+            results.reanalysis.after_second.entries - results.reanalysis.before.entries
+            if results.reanalysis
+            else None
+        ),
         "markdown": report.render(results),
         "log": notes,
     }

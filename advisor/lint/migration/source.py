@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pglast import ast, parse_sql, parser
+from pglast import ast
 from pglast.enums import TransactionStmtKind
 
 from advisor.errors import UsageError
 from advisor.lint.catalog import ignored_rules
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 
 _BEGIN = {TransactionStmtKind.TRANS_STMT_BEGIN, TransactionStmtKind.TRANS_STMT_START}
 _END = {
@@ -52,8 +54,8 @@ def _directives(text: str, spans: list[tuple[int, int]]) -> dict[int, set[str]]:
     """Statement index -> rule ids its ``advisor:ignore`` comments name."""
     found: dict[int, set[str]] = {}
     try:
-        tokens = parser.scan(text)
-    except Exception:  # the parse succeeded, so the scan will; be safe anyway
+        tokens = syntax.scan(text)
+    except Unparsable:  # the parse succeeded, so the scan will; be safe anyway
         return found
     for token in tokens:
         if token.name not in ("SQL_COMMENT", "C_COMMENT"):
@@ -77,10 +79,10 @@ def _directives(text: str, spans: list[tuple[int, int]]) -> dict[int, set[str]]:
 def parse(text: str, path: Path, name: str | None = None) -> MigrationFile:
     label = name or str(path)
     try:
-        raw = parse_sql(text)
-    except parser.ParseError as exc:
-        where = _line(text, exc.args[1]) if len(exc.args) > 1 else 1
-        raise UsageError(f"{label}:{where}: cannot parse: {exc.args[0]}") from None
+        raw = syntax.parse(text)
+    except Unparsable as exc:
+        where = _line(text, exc.location) if exc.location is not None else 1
+        raise UsageError(f"{label}:{where}: cannot parse: {exc.reason}") from None
     spans = []
     for r in raw:
         start = r.stmt_location or 0

@@ -14,11 +14,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import ClassVar
 
-import pglast
-
 from advisor.errors import UsageError
 from advisor.fileio import write_atomic
 from advisor.model import Recommendation
+from advisor.parse import syntax
 
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
 
@@ -105,7 +104,7 @@ def _bounded(statements: tuple[str, ...]) -> tuple[str, ...]:
 
 def _concurrent(statement: str) -> bool:
     """A ``CREATE`` or ``DROP INDEX CONCURRENTLY`` (what we wrote: pglast reads it back)."""
-    return any(getattr(raw.stmt, "concurrent", False) for raw in pglast.parse_sql(statement))
+    return any(getattr(raw.stmt, "concurrent", False) for raw in syntax.parse(statement))
 
 
 def sql_text(statements: Sequence[str]) -> str:

@@ -8,7 +8,7 @@ import copy
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from pglast import ast, parse_sql
+from pglast import ast
 from pglast.enums import AlterTableType, ConstrType
 
 from advisor.lint.migration.check import Issue, MigrationCheck, MigrationContext, deparse
@@ -16,6 +16,7 @@ from advisor.lint.migration.inventory import shape
 from advisor.lint.migration.source import Step
 from advisor.lint.migration.typechange import TypeShape
 from advisor.lint.sqlexpr import func_name
+from advisor.parse import syntax
 from advisor.parse.predicates import walk
 
 SERIAL_TYPES = {"serial", "serial4", "bigserial", "serial8", "smallserial", "serial2"}
@@ -159,7 +160,7 @@ def new_columns(node: ast.Node) -> Iterator[NewColumn]:
 
 def type_name(text: str) -> ast.TypeName:
     """The parsed form of a type written as SQL (``bigint``, ``numeric(19, 4)``)."""
-    stmt = parse_sql(f"CREATE TABLE t (c {text})")[0].stmt
+    stmt = syntax.parse(f"CREATE TABLE t (c {text})")[0].stmt
     assert isinstance(stmt, ast.CreateStmt) and stmt.tableElts
     col = stmt.tableElts[0]
     assert isinstance(col, ast.ColumnDef) and col.typeName is not None
@@ -245,7 +246,8 @@ def table_columns(col: NewColumn, ctx: MigrationContext) -> set[str]:
 
 def length_check(column: str, length: int) -> ast.Constraint:
     """``CHECK (char_length(column) <= length)``, as parsed."""
-    stmt = parse_sql(f"CREATE TABLE t (c text, CHECK (char_length(c) <= {int(length)}))")[0].stmt
+    text = f"CREATE TABLE t (c text, CHECK (char_length(c) <= {int(length)}))"
+    stmt = syntax.parse(text)[0].stmt
     assert isinstance(stmt, ast.CreateStmt) and stmt.tableElts
     con = stmt.tableElts[1]
     assert isinstance(con, ast.Constraint) and con.raw_expr is not None

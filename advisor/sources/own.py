@@ -1,9 +1,13 @@
-"""Recognise the advisor's own statements in pg_stat_statements, to keep them out of reports.
+"""Recognise the advisor's own statements in pg_stat_statements, to keep them out of workloads.
 
-Every query file starts with a comment line, and pg_stat_statements keeps comments, so a
-statement that starts with one of those lines is ours; so are the session settings, HypoPG
-calls, generic-plan switches, prepared statements named ``advisor_*`` and the
-``EXPLAIN (FORMAT JSON ...)`` the analysis runs on the workload (they plan, never execute).
+The advisor turns statement tracking off for its sessions where its role may
+(``db/session.py``), so normally it leaves nothing to recognise. Where it may not, or for entries
+an older version left, this tells them apart: every query file starts with a comment line, and
+pg_stat_statements keeps comments, so a statement that starts with one of those lines is ours; so
+are the session settings, HypoPG calls, generic-plan switches, prepared statements named
+``advisor_*`` and the ``EXPLAIN (FORMAT JSON ...)`` the analysis runs on the workload (they plan,
+never execute). ``DEALLOCATE $1`` (PostgreSQL 17+ normalizes every DEALLOCATE so) is a utility
+statement no index can help, whoever ran it.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ import re
 
 from advisor.db import queries
 
-_EXPLAIN = re.compile(r"^\s*EXPLAIN\s*\(FORMAT JSON(, GENERIC_PLAN)?\)\s*", re.IGNORECASE)
+_EXPLAIN = re.compile(
+    r"^\s*EXPLAIN\s*\((VERBOSE, )?FORMAT JSON(, GENERIC_PLAN)?\)\s*", re.IGNORECASE
+)
 _OURS = re.compile(
-    r"^(SELECT pg_catalog\.set_config\(\$1, \$2, \$3\)"
+    r"^(SELECT pg_catalog\.set_config\(\$1, \$2, (\$3|false)\)"
     r"|SELECT \S*hypopg_\w+\("
     r"|SELECT max\(oid\) FROM pg_catalog\.pg_class WHERE oid < \$1$"  # HypoPG's own probe
     r"|SET plan_cache_mode"
+    r"|DEALLOCATE \$1$"
     r"|(PREPARE|DEALLOCATE|EXECUTE) \"?advisor_)",
     re.IGNORECASE,
 )
