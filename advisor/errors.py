@@ -43,3 +43,9 @@ class AnalysisAborted(AdvisorError):
     """The connection broke or the server went away in the middle of an analysis."""
 
     exit_code = 4
+
+
+class Interrupted(AdvisorError):
+    """Ctrl-C: the message says what was stopped, the hint what was cleaned up."""
+
+    exit_code = 130

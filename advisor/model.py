@@ -506,6 +506,7 @@ class ServerInfo:
     stats_since: str | None
     stats_age_seconds: float | None
     table_stats_age_seconds: float | None = None
+    system_identifier: str | None = None  # pg_control_system(): which cluster this is
     stats_basis: str | None = None  # how stats_since was found: the pgss reset, the server start
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Iterable
 from dataclasses import asdict, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from advisor.collect import catalog as catalog_mod
 from advisor.collect import server as server_mod
 from advisor.collect.catalog import Catalog
 from advisor.db import session
-from advisor.errors import AnalysisAborted
+from advisor.errors import AnalysisAborted, Interrupted
 from advisor.model import (
     Finding,
     Footprint,
@@ -40,12 +40,20 @@ from advisor.parse import plan as plan_uses
 from advisor.parse import retype
 from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
+from advisor.progress import Progress
+from advisor.report.fmt import plural
 from advisor.selection import budgeted
-from advisor.selection.base import Selection, WorkloadItem, ms_per_cost, weight_of
+from advisor.selection.base import (
+    PLANNER_MS_PER_COST,
+    Selection,
+    WorkloadItem,
+    ms_per_cost,
+    weight_of,
+)
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.overhead import WriteCost, combined, write_cost
 from advisor.selection.proof import prove, served_in_order
-from advisor.settings import Settings, format_size
+from advisor.settings import RunOptions, Settings, format_size
 from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
@@ -57,31 +65,41 @@ from advisor.window import WEEK_SECONDS, Window
 
 log = logging.getLogger(__name__)
 
-Progress = Callable[[str], None]
-
 
 def analyze(
     dsn: str | None,
     settings: Settings,
     sources: SourceOptions,
     progress: Progress | None = None,
+    *,
+    run: RunOptions | None = None,
 ) -> Report:
     """Analyse the workload of the database at ``dsn``; ``sources`` says where it comes from
-    (``SourceOptions()``: pg_stat_statements; ``SourceOptions(queries=(...,))``: those alone)."""
+    (``SourceOptions()``: pg_stat_statements; ``SourceOptions(queries=(...,))``: those alone).
+    ``settings`` are the selection thresholds, ``run`` the wiring (timeouts, role, review...).
+    ``progress`` hears each stage; Ctrl-C raises ``Interrupted``, which says what it stopped,
+    after the session is closed."""
     options = sources
     options.check()
     started = time.monotonic()
-    note = progress or (lambda _msg: None)
+    progress = progress or Progress(enabled=False)
+    run = run or RunOptions()
+    progress.note("connecting")
     conn = session.connect(
-        dsn,
-        statement_timeout_ms=settings.statement_timeout_ms,
-        lock_timeout_ms=settings.lock_timeout_ms,
+        dsn, statement_timeout_ms=run.statement_timeout_ms, lock_timeout_ms=run.lock_timeout_ms
     )
     try:
-        return _analyze(conn, settings, options, note, started)
+        return _analyze(conn, settings, run, options, progress, started)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(
             f"connection lost during analysis: {session.safe_message(exc)}"
+        ) from None
+    except KeyboardInterrupt:
+        conn.close()  # first: a second Ctrl-C must not leave the session behind
+        raise Interrupted(
+            f"interrupted while {progress.where}, after {time.monotonic() - started:.1f} s",
+            "closed the read-only session, and with it its hypothetical indexes and prepared "
+            "statements; nothing was written",
         ) from None
     finally:
         if not conn.closed:
@@ -91,11 +109,13 @@ def analyze(
 def _analyze(
     conn: psycopg.Connection[Any],
     settings: Settings,
+    run: RunOptions,
     options: SourceOptions,
-    note: Progress,
+    progress: Progress,
     started: float,
 ) -> Report:
-    now = datetime.fromtimestamp(settings.now_epoch, UTC) if settings.now_epoch else None
+    note = progress.note
+    now = datetime.fromtimestamp(run.now_epoch, UTC) if run.now_epoch else None
     server = server_mod.check(conn, require_pgss=options.reads_pg_stat_statements, now=now)
     note("reading the catalog")
     catalog = catalog_mod.read_catalog(conn)
@@ -105,7 +125,7 @@ def _analyze(
         settings,
         database=server.info.database,
         pgss_schema=server.pgss_schema,
-        note=note,
+        progress=progress,
     )
     workload = [
         replace(
@@ -121,25 +141,30 @@ def _analyze(
     if not options.reads_pg_stat_statements:
         period = window.seconds
     server_info = replace(server.info, stats_age_seconds=period)
-    note(f"parsing {len(workload)} statements")
+    note(f"parsing {plural(len(workload), 'statement')}")
     parsed: list[ParsedStatement] = []
     skipped: list[Skipped] = []
     for statement in workload:
         result = parse_statement(statement, catalog)
         (skipped if isinstance(result, Skipped) else parsed).append(result)  # type: ignore[arg-type]
 
-    if settings.role:
-        session.set_role(conn, settings.role)
+    if run.role:
+        session.set_role(conn, run.role)
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
+    progress.watch("EXPLAIN calls", lambda: explainer.calls)
     whatif = WhatIf(hypo, explainer, catalog.family)
     hypo.reset()
     try:
-        note(f"planning {len(parsed)} statements")
-        items = _baseline(parsed, whatif, catalog, skipped)
+        note(f"planning {plural(len(parsed), 'statement')}")
+        tracked_plans = progress.track(parsed, "planning statements")
+        items = _baseline(tracked_plans, whatif, catalog, skipped, settings)
         reasons: dict[str, str] = {}
-        proposed = _candidates(items, catalog, settings, whatif, reasons)
-        note(f"evaluating {sum(len(v) for v in proposed.values())} candidate indexes")
+        note("creating candidate indexes")
+        tracked = progress.track(items, "creating candidate indexes")
+        proposed = _candidates(tracked, catalog, settings, whatif, reasons)
+        candidates = sum(len(v) for v in proposed.values())
+        note(f"pricing {plural(candidates, 'candidate index')} across the workload")
         costing = Costing(catalog, whatif, settings, server_info, items)
 
         def selector(tuned: Settings) -> GreedySelector:
@@ -156,16 +181,16 @@ def _analyze(
         if not conn.broken:
             hypo.reset()
     findings: tuple[Finding, ...] = ()
-    if settings.review:
+    if run.review:
         note("reviewing the existing indexes")
-        findings = _review(conn, catalog, items, hypo, explainer, settings)
-    if unverified and settings.verify_dsn:
+        findings = _review(conn, catalog, items, hypo, explainer, run)
+    if unverified and run.verify_dsn:
         note("verifying rule-based advice on the copy")
         unverified = verify_on_copy(
-            settings.verify_dsn,
+            run.verify_dsn,
             unverified,
             {i.key: i.parsed for i in items},
-            statement_timeout_ms=settings.statement_timeout_ms,
+            statement_timeout_ms=run.statement_timeout_ms,
         )
     recommendations += _within_budget(recommendations, unverified, settings)
     for rec in unverified:
@@ -300,7 +325,11 @@ class Costing:
 
 
 def _baseline(
-    parsed: list[ParsedStatement], whatif: WhatIf, catalog: Catalog, skipped: list[Skipped]
+    parsed: Iterable[ParsedStatement],
+    whatif: WhatIf,
+    catalog: Catalog,
+    skipped: list[Skipped],
+    settings: Settings,
 ) -> list[WorkloadItem]:
     """Plan each statement as it is; what its plan shows joins what its text names."""
     planned = []
@@ -315,14 +344,14 @@ def _baseline(
             skipped.append(Skipped(p.statement, NO_TABLE, p.plan_sql))
             continue
         planned.append((merged, cost))
-    factor = ms_per_cost(
-        [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned if p.statement.calls]
-    )
+    measured = settings.weigh_by == "measured"
+    times = [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned]
+    factor = ms_per_cost(times) if measured else PLANNER_MS_PER_COST
     return [
         WorkloadItem(
             p,
             plan.total_cost,
-            weight_of(p, plan.total_cost, factor),
+            weight_of(p, plan.total_cost, factor, measured=measured),
             plan.used_indexes,
             plan.seq_scans,
         )
@@ -349,7 +378,7 @@ def _plan_retyped(
 
 
 def _candidates(
-    items: list[WorkloadItem],
+    items: Iterable[WorkloadItem],
     catalog: Catalog,
     settings: Settings,
     whatif: WhatIf,
@@ -497,7 +526,7 @@ def _review(
     items: list[WorkloadItem],
     hypo: HypoPG,
     explainer: Explainer,
-    settings: Settings,
+    run: RunOptions,
 ) -> tuple[Finding, ...]:
     """Findings about the existing indexes, proven against the plans of the workload."""
     usage: dict[str, list[str]] = {}
@@ -506,16 +535,16 @@ def _review(
             usage.setdefault(name, []).append(item.parsed.statement.query)
     plan_usage = {name: tuple(queries) for name, queries in usage.items()}
     replica_scans = None
-    if settings.replica_dsns:
+    if run.replica_dsns:
         replica_scans = review_mod.replica_scans_by_oid(
             catalog,
             [
                 review_mod.replica_index_scans(
                     dsn,
-                    statement_timeout_ms=settings.statement_timeout_ms,
-                    lock_timeout_ms=settings.lock_timeout_ms,
+                    statement_timeout_ms=run.statement_timeout_ms,
+                    lock_timeout_ms=run.lock_timeout_ms,
                 )
-                for dsn in settings.replica_dsns
+                for dsn in run.replica_dsns
             ],
         )
     hide_costs = review_mod.price_drops(
@@ -526,7 +555,7 @@ def _review(
         catalog,
         plan_usage=plan_usage,
         stats_age_seconds=review_mod.index_stats_age(conn),
-        min_stats_age_seconds=settings.min_stats_age_s,
+        min_stats_age_seconds=run.min_stats_age_s,
         replica_scans=replica_scans,
         hide_costs=hide_costs,
     )

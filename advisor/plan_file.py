@@ -11,7 +11,8 @@ generic-plan costs before and after. On a partitioned table ``create_sql`` holds
       "format": "pg-advisor-plan",
       "version": 1,
       "created_at": "2024-05-01T09:30:00+00:00",
-      "server": {"database": "shop", "version": "15.6", "version_num": 150006},
+      "server": {"database": "shop", "version": "15.6", "version_num": 150006,
+                 "system_identifier": "7716245017625515471"},
       "indexes": [
         {
           "schema": "public", "table": "accounts", "name": "accounts_owner_id_idx",
@@ -27,7 +28,9 @@ generic-plan costs before and after. On a partitioned table ``create_sql`` holds
       ]
     }
 
-Keys may be added in later versions, never renamed; ``load_plan`` rejects documents of another
+``server.system_identifier`` (the cluster's, from ``pg_control_system()``) and
+``server.database`` let ``advisor apply`` refuse a plan made on another database. Keys may be
+added in later versions, never renamed; ``load_plan`` rejects documents of another
 ``format`` or of a newer ``version``. The file is written atomically.
 """
 
@@ -86,6 +89,7 @@ class SavedPlan:
     database: str | None
     server_version_num: int | None
     indexes: tuple[PlannedIndex, ...]
+    system_identifier: str | None = None  # the cluster it was made on (plans since issue 19)
 
 
 def _statements(rec: Recommendation) -> list[dict[str, Any]]:
@@ -113,6 +117,7 @@ def to_document(report: Report, *, now: datetime | None = None) -> dict[str, Any
             "database": report.server.database,
             "version": report.server.version,
             "version_num": report.server.version_num,
+            "system_identifier": report.server.system_identifier,
         },
         "indexes": [
             {
@@ -227,9 +232,11 @@ def load_plan(path: Path) -> SavedPlan:
         server = {}
     version_num = server.get("version_num")
     database = server.get("database")
+    system = server.get("system_identifier")
     return SavedPlan(
         created_at=str(doc.get("created_at", "")),
         database=database if isinstance(database, str) else None,
         server_version_num=version_num if isinstance(version_num, int) else None,
         indexes=tuple(_index(path, item) for item in indexes),
+        system_identifier=system if isinstance(system, str) else None,
     )

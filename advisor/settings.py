@@ -1,9 +1,12 @@
-"""Frozen settings, built once from command-line options."""
+"""Frozen settings, built once from command-line options: the selection thresholds
+(``Settings``) and how a run is wired (``RunOptions``); sizes and durations as people write them.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from advisor import durations
 from advisor.errors import UsageError
@@ -37,10 +40,10 @@ def parse_duration_ms(text: str) -> int:
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything that tunes an analysis. Defaults are what a careful DBA would pick."""
+    """The selection thresholds: which statements count, which indexes qualify, the budgets
+    and the weights. Defaults are what a careful DBA would pick. How a run is wired (timeouts,
+    role, the verify copy, the review, replicas) is ``RunOptions``."""
 
-    statement_timeout_ms: int = 10_000
-    lock_timeout_ms: int = 1_000
     min_calls: int = 1
     min_time_ms: float = 0.0
     top: int | None = None
@@ -51,10 +54,27 @@ class Settings:
     max_indexes: int | None = None
     max_size_bytes: int | None = None
     write_weight: float = 1.0
+    weigh_by: str = "measured"  # or "planner": calls x plan cost, the same on every machine
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one run is wired: its session's timeouts, the role it plans as, the copy it builds
+    rule-based advice on, whether it reviews the existing indexes (and on which replicas' scans
+    too), and its clock."""
+
+    statement_timeout_ms: int = 10_000
+    lock_timeout_ms: int = 1_000
     role: str | None = None  # plan as this role, so row-level security policies apply
     verify_dsn: str | None = None  # a non-production copy where unverifiable advice is built
     review: bool = True  # review the existing indexes too
     min_stats_age_s: float = 7 * 86_400.0  # younger index statistics call nothing unused
     replica_dsns: tuple[str, ...] = ()  # index scans on replicas count too
-    verbose: bool = False
     now_epoch: float | None = None  # a fixed clock for the statistics window (replays, tests)
+
+    @classmethod
+    def split(cls, **values: Any) -> tuple[Settings, RunOptions]:
+        """Keyword values of both kinds, each to its own object (tests, MCP tools)."""
+        wired = {f.name for f in fields(cls)}
+        run = cls(**{k: v for k, v in values.items() if k in wired})
+        return Settings(**{k: v for k, v in values.items() if k not in wired}), run

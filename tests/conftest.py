@@ -22,7 +22,7 @@ from psycopg import conninfo, sql
 from advisor.localdb.cluster import LocalCluster, reset_statistics, throwaway_cluster
 from advisor.model import Report
 from advisor.pipeline import analyze
-from advisor.settings import Settings
+from advisor.settings import RunOptions
 from advisor.sources.workload import SourceOptions
 
 _counter = itertools.count(1)
@@ -100,9 +100,14 @@ class Database:
                         cur.fetchall()
 
     def analyze(self, sources: SourceOptions | None = None, **settings: Any) -> Report:
-        """``advisor analyze`` of this database: pg_stat_statements unless ``sources`` says."""
+        """``advisor analyze`` of this database (pg_stat_statements unless ``sources`` says),
+        with its timing inputs pinned: statements are weighed by the planner
+        (``weigh_by="planner"``), so the advice is the same on a fast machine and a busy one;
+        a test about measured times passes ``weigh_by="measured"``."""
         settings.setdefault("min_improvement", 0.10)
-        return analyze(self.dsn, Settings(**settings), sources or SourceOptions())
+        settings.setdefault("weigh_by", "planner")
+        thresholds, run = RunOptions.split(**settings)
+        return analyze(self.dsn, thresholds, sources or SourceOptions(), run=run)
 
 
 def create_database(server: Server, schema_sql: str = "", *, hypopg: bool = True) -> Database:

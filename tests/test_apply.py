@@ -43,27 +43,18 @@ LOOKUP = "SELECT id, note FROM accounts WHERE owner_id = %s"
 INDEX = "accounts_owner_id_idx"
 FAST = ApplyOptions(lock_timeout_ms=200, retries=2, retry_delay_ms=50, poll_interval_s=0.02)
 
-RUNNER = """
-import typer
-from advisor.apply.command import register
 
-app = typer.Typer(add_completion=False)
-
-
-@app.callback()
-def main() -> None:
-    pass
-
-
-register(app)
-app()
-"""
+def default_sigint() -> None:
+    """A shell running the suite in the background hands its children SIGINT ignored, and
+    Python keeps an ignored SIGINT ignored: the child must get the default back to be stopped."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-c", RUNNER, "apply", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
+        [sys.executable, "-m", "advisor", "apply", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=default_sigint, **kwargs,
     )  # fmt: skip
 
 
@@ -346,8 +337,8 @@ def test_ctrl_c_during_a_build_drops_the_invalid_index(db: Any, tmp_path: Path) 
             time.sleep(0.02)
     assert row == (False,), "the build never showed up in pg_stat_progress_create_index"
     proc.send_signal(signal.SIGINT)
-    code, _out, err = finish(proc)
-    assert code == 130, err
+    code, out, err = finish(proc)
+    assert code == 130, (out, err)
     assert err.strip().splitlines()[-1] == (
         "advisor: error: interrupted while building public.slow_key_idx: "
         "no INVALID index left behind"
@@ -382,6 +373,33 @@ def test_dry_run_prints_and_changes_nothing(db: Any, plan: Path, tmp_path: Path)
     assert "CREATE INDEX CONCURRENTLY IF NOT EXISTS accounts_owner_id_idx" in out
     assert "SET lock_timeout = '5000ms'" in out
     assert index_rows(db, INDEX) == before and not log.exists()
+
+
+def test_a_plan_made_on_another_database_is_refused_unless_forced(
+    db: Any, plan: Path, make_db: Any, tmp_path: Path
+) -> None:
+    """A plan records its database and cluster; apply elsewhere needs --force, and says so."""
+    doc = json.loads(plan.read_text())
+    assert doc["server"]["database"] == db.name and doc["server"]["system_identifier"]
+    other = make_db(SCHEMA)
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn))
+    assert code == 2 and out == "", err
+    assert len(err.strip().splitlines()) == 1
+    assert f"was made on database {db.name}, not on database {other.name}" in err
+    assert "--force" in err and index_rows(other, INDEX) == []
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn, "--dry-run"))
+    assert code == 0 and "apply refuses it without --force" in out, err
+    code, out, err = finish(cli(str(plan), "--dsn", other.dsn, "--force"))
+    assert code == 0 and out.startswith(f"created public.{INDEX}"), err
+    assert f"--force: the plan {plan} was made on database {db.name}" in err
+    assert [valid for _, valid, _ in index_rows(other, INDEX)] == [True]
+    # the same database name on another cluster: the system identifier tells them apart
+    doc["server"]["system_identifier"] = "1"
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(json.dumps(doc))
+    code, out, err = finish(cli(str(elsewhere), "--dsn", db.dsn))
+    assert code == 2 and "was made on another cluster (system identifier 1" in err
+    assert index_rows(db, INDEX) == []
 
 
 def test_hot_standby_is_refused() -> None:

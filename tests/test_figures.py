@@ -53,13 +53,15 @@ from advisor.report import json as report_json
 from advisor.report.run import run_report
 from advisor.selection.base import Selection, WorkloadItem
 from advisor.selection.proof import UNREAD, prove
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 from advisor.sources.workload import SourceOptions
 from advisor.table_view.build import inspect_table
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer
 from advisor.whatif.hypopg import HypoPG
 from advisor.window import WEEK_SECONDS
+
+NO_REVIEW = RunOptions(review=False)
 
 SCHEMA = """
 CREATE TABLE customers (
@@ -105,7 +107,7 @@ def db(make_db: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def report(db: Any) -> Report:
-    return analyze(db.dsn, Settings(min_improvement=0.10, review=False), SourceOptions())
+    return analyze(db.dsn, Settings(min_improvement=0.10), SourceOptions(), run=NO_REVIEW)
 
 
 def statement_time(report: Report, fragment: str) -> float:
@@ -132,14 +134,14 @@ def test_short_window_states_the_window_and_extrapolates_nothing(report: Report)
     assert doc["workload"]["window_start"] == window.start.isoformat()
     assert all(r["time_saved_ms_per_week"] is None for r in doc["recommendations"])
     assert all("time_saved_ms" in r for r in doc["recommendations"])
-    text = analyze_text.render(report)
+    text = " ".join(analyze_text.render(report).split())  # the text wraps to the width
     assert "of pg_stat_statements statistics" in text and "saved " in text
     assert "advisor snapshot" in text  # how to get a weekly figure
 
 
 def test_given_queries_without_timings_say_n_a(db: Any) -> None:
     given = SourceOptions(queries=(JOIN.replace("%s", "'c7'"),))
-    result = analyze(db.dsn, Settings(review=False), given)
+    result = analyze(db.dsn, Settings(), given, run=NO_REVIEW)
     assert result.window is not None and result.window.seconds is None
     assert result.recommendations
     assert all(r.time_saved_ms is None for r in result.recommendations)
@@ -151,7 +153,7 @@ def test_given_queries_without_timings_say_n_a(db: Any) -> None:
 
 def test_no_workload_says_how_to_get_one(make_db: Any) -> None:
     empty = make_db("CREATE TABLE t (id int PRIMARY KEY)")
-    result = analyze(empty.dsn, Settings(review=False), SourceOptions())
+    result = analyze(empty.dsn, Settings(), SourceOptions(), run=NO_REVIEW)
     assert result.recommendations == () and result.statements == ()
     text = analyze_text.render(result)
     assert "No workload in the window (since " in text
@@ -159,7 +161,7 @@ def test_no_workload_says_how_to_get_one(make_db: Any) -> None:
 
 
 def test_a_binding_budget_is_named(db: Any) -> None:
-    result = analyze(db.dsn, Settings(review=False, max_indexes=1), SourceOptions())
+    result = analyze(db.dsn, Settings(max_indexes=1), SourceOptions(), run=NO_REVIEW)
     assert len(result.recommendations) == 1
     assert result.budget_note is not None and "left out by --max-indexes 1" in result.budget_note
     assert result.budget_note in analyze_text.render(result)
@@ -270,7 +272,7 @@ def test_one_verdict_from_analyze_table_and_report(make_db: Any, tmp_path: Path)
         weekly = run_report(db.dsn, target, advice=None, applies_log=tmp_path / "none.jsonl")
     assert not [u for u in weekly.unused_indexes if u.kind == "unused"]
     # statistics older than the minimum age (0 here): unused, unless an FK or constraint needs it
-    old = analyze(db.dsn, Settings(min_stats_age_s=0), SourceOptions())
+    old = analyze(db.dsn, Settings(), SourceOptions(), run=RunOptions(min_stats_age_s=0))
     drops = droppable_in_analyze(old)
     assert "kids_x_idx" in drops and "kids_fresh_idx" in drops
     assert not drops & {"kids_parent_idx", "kids_pkey", "kids_code_key"}
@@ -287,7 +289,7 @@ def test_one_verdict_from_analyze_table_and_report(make_db: Any, tmp_path: Path)
     with open_store(store) as target:
         weekly = run_report(db.dsn, target, advice=None, min_stats_age_s=0,
                             applies_log=tmp_path / "none.jsonl")  # fmt: skip
-        advised = run_report(db.dsn, target, advice=Settings(min_stats_age_s=0), snapshot=False,
+        advised = run_report(db.dsn, target, advice=Settings(), min_stats_age_s=0, snapshot=False,
                              applies_log=tmp_path / "none.jsonl")  # fmt: skip
     assert {u.name for u in weekly.unused_indexes} == drops
     assert {u.name for u in advised.unused_indexes} == drops
@@ -312,7 +314,7 @@ def test_report_measures_an_index_advisor_apply_built(make_db: Any, tmp_path: Pa
         take_snapshot(db.dsn, target, taken_at=now - 3 * 86400)
         run(db, BY_TOTAL, params)
         take_snapshot(db.dsn, target, taken_at=now - 2 * 86400)  # just before the apply
-        advice = analyze(db.dsn, Settings(review=False), SourceOptions())
+        advice = analyze(db.dsn, Settings(), SourceOptions(), run=NO_REVIEW)
         rec = next(r for r in advice.recommendations if r.spec.key_texts == ("total",))
         plan = tmp_path / "plan.json"
         save_plan(plan, replace(advice, recommendations=(rec,)))
@@ -322,7 +324,7 @@ def test_report_measures_an_index_advisor_apply_built(make_db: Any, tmp_path: Pa
         db.execute("ANALYZE orders")
         take_snapshot(db.dsn, target)  # the first snapshot that holds it
         run(db, BY_TOTAL, params)
-        final = run_report(db.dsn, target, advice=Settings(review=False), applies_log=log,
+        final = run_report(db.dsn, target, advice=Settings(), run=NO_REVIEW, applies_log=log,
                            taken_at=time.time() + 60)  # fmt: skip
     applied = next(a for a in final.applied if a.name == rec.name)
     assert applied.origin is not None and "advisor apply" in applied.origin
@@ -376,7 +378,7 @@ def test_a_store_spanning_more_than_a_day_gives_per_week_figures(
     with open_store(str(tmp_path / "h.sqlite3")) as target:
         take_snapshot(db.dsn, target, taken_at=now - 2 * 86400)
         run(db, JOIN, [(f"c{i * 7 % 500}",) for i in range(20)])
-        final = run_report(db.dsn, target, advice=Settings(review=False), taken_at=now,
+        final = run_report(db.dsn, target, advice=Settings(), run=NO_REVIEW, taken_at=now,
                            applies_log=tmp_path / "none.jsonl")  # fmt: skip
     assert final.window is not None and final.window.seconds == pytest.approx(2 * 86400)
     assert final.recommendations
@@ -391,10 +393,11 @@ def test_a_store_spanning_more_than_a_day_gives_per_week_figures(
 
 def test_a_long_pg_stat_statements_window_gives_per_week_figures(db: Any) -> None:
     """The clock is pinned two days after the statistics began (``now_epoch``)."""
-    probe = analyze(db.dsn, Settings(review=False), SourceOptions())
+    probe = analyze(db.dsn, Settings(), SourceOptions(), run=NO_REVIEW)
     assert probe.window is not None and probe.window.start is not None
     later = probe.window.start.timestamp() + 2 * 86400
-    result = analyze(db.dsn, Settings(review=False, now_epoch=later), SourceOptions())
+    run = RunOptions(review=False, now_epoch=later)
+    result = analyze(db.dsn, Settings(), SourceOptions(), run=run)
     assert result.window is not None
     assert result.window.seconds == pytest.approx(2 * 86400, abs=1)
     for rec in result.recommendations:

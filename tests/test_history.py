@@ -12,14 +12,13 @@ from urllib.parse import quote
 import pandas as pd
 import psycopg
 import pytest
-import typer
 from psycopg import conninfo, sql
 from psycopg.types.numeric import Int8
 from typer.testing import CliRunner
 
+from advisor.cli import app
 from advisor.errors import UsageError
 from advisor.history import deltas
-from advisor.history.command import register
 from advisor.history.model import ServerKey, SnapshotMeta
 from advisor.history.periods import boundaries, closest_before, parse_period
 from advisor.history.snapshots import take_snapshot
@@ -250,9 +249,6 @@ def test_retention_prunes_old_snapshots_and_their_texts(make_db: Any, store: Sto
 
 def test_snapshot_command_is_quiet_and_errors_are_one_line(make_db: Any, tmp_path: Path) -> None:
     db = make_db(SCHEMA)
-    app = typer.Typer()
-    app.callback()(lambda: None)  # a group, as in advisor.cli, not a single-command app
-    register(app)
     runner = CliRunner()
     target = tmp_path / "cli.sqlite3"
     quiet = runner.invoke(app, ["snapshot", "--dsn", db.dsn, "--store", str(target)])

@@ -36,7 +36,7 @@ from advisor.model import Report
 from advisor.pipeline import analyze
 from advisor.render import json as render_json
 from advisor.render import text as render_text
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 from advisor.sources.workload import SourceOptions
 
 CORPUS = Path(__file__).parent / "hostile_corpus"
@@ -44,7 +44,8 @@ IDENTIFIERS = [c["name"] for c in json.loads((CORPUS / "identifiers.json").read_
 STATEMENTS = json.loads((CORPUS / "statements.json").read_text("utf-8"))
 # write costs are not what these tests are about: their tables are tiny and their statements
 # take microseconds, so any write would outweigh an index
-SETTINGS = Settings(min_table_rows=0, min_improvement=0.05, min_stats_age_s=0.0, write_weight=0.0)
+SETTINGS = Settings(min_table_rows=0, min_improvement=0.05, write_weight=0.0)
+RUN = RunOptions(min_stats_age_s=0.0)
 
 
 # --- checks shared by both halves -----------------------------------------------------------
@@ -171,7 +172,8 @@ def corpus_db(make_db: Any) -> Any:
 
 def test_corpus_statements(corpus_db: Any) -> None:
     given = (*(c["sql"] for c in STATEMENTS), LONG, MANY, HUGE)
-    report = analyze(corpus_db.dsn, SETTINGS, SourceOptions(queries=given, with_workload=True))
+    sources = SourceOptions(queries=given, with_workload=True)
+    report = analyze(corpus_db.dsn, SETTINGS, sources, run=RUN)
     for case in STATEMENTS:
         text = case["sql"].split(";")[0] if case["expect"] == "split" else case["sql"]
         kind, reason = entry(report, text)
@@ -207,7 +209,7 @@ def test_same_statement_on_look_alike_tables_stays_apart(make_db: Any) -> None:
     for calls, table in enumerate(tables, start=2):
         database.run(f"SELECT v FROM {table} WHERE k = %s", [(Int8(i),) for i in range(calls)])
         database.run(f"UPDATE {table} SET v = 'w' WHERE k = %s", [(Int8(i),) for i in range(calls)])
-    report = analyze(database.dsn, SETTINGS, SourceOptions())
+    report = analyze(database.dsn, SETTINGS, SourceOptions(), run=RUN)
     seen = {r.statement.query: r.statement.calls for r in report.statements}
     expected = {f"SELECT v FROM {t} WHERE k = $1": n for n, t in enumerate(tables, 2)}
     expected |= {f"UPDATE {t} SET v = $2 WHERE k = $1": n for n, t in enumerate(tables, 2)}
@@ -225,7 +227,10 @@ def test_statements_are_planned_not_run(corpus_db: Any) -> None:
         before = conn.execute(f"SELECT md5(string_agg(t::text, ',' ORDER BY id)) FROM {S} t")
         checksum = before.fetchone()
     report = analyze(
-        corpus_db.dsn, SETTINGS, SourceOptions(queries=tuple(c["sql"] for c in STATEMENTS))
+        corpus_db.dsn,
+        SETTINGS,
+        SourceOptions(queries=tuple(c["sql"] for c in STATEMENTS)),
+        run=RUN,
     )
     assert report.elapsed_seconds < 10  # pg_sleep(10) was not executed
     with psycopg.connect(corpus_db.dsn, autocommit=True) as conn:
@@ -343,7 +348,7 @@ def test_hostile_identifiers(prop_db: Any, names: list[str]) -> None:
                 conn.execute(statement).fetchall()
         quoted = ident(table).as_string(conn)
 
-    report = analyze(prop_db.dsn, SETTINGS, SourceOptions())
+    report = analyze(prop_db.dsn, SETTINGS, SourceOptions(), run=RUN)
 
     ours = [s for s in report.skipped if quoted in s.statement.query]
     assert not ours, [(s.statement.query, s.reason) for s in ours]

@@ -9,10 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
-from advisor.lint.command import register
+from advisor.cli import app
 from advisor.lint.model import LintFinding, LintReport, Severity
 from advisor.lint.render import LintFormat, escape_data, escape_property, render
 
@@ -23,18 +22,7 @@ CREATE TABLE nokey (note text);
 """
 
 
-def make_app() -> typer.Typer:
-    app = typer.Typer()
-    register(app)
-
-    @app.callback()
-    def main() -> None:
-        """The advisor command group, as cli.py builds it."""
-
-    return app
-
-
-APP = make_app()
+APP = app
 
 
 def invoke(*args: str, cwd: Path | None = None, **kw: Any) -> Any:

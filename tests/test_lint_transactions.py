@@ -9,12 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
+from advisor.cli import app
 from advisor.errors import UsageError
 from advisor.lint import config as config_mod
-from advisor.lint.command import register
 from advisor.lint.config import LintConfig
 from advisor.lint.migration.run import lint
 from advisor.lint.migration.source import parse
@@ -263,13 +262,6 @@ def test_a_rewrite_on_a_table_past_max_blocking_size_is_an_error(
         ("big", Severity.ERROR),
         ("small", Severity.WARNING),
     }
-
-    app = typer.Typer()
-    register(app)
-
-    @app.callback()
-    def main() -> None:
-        """advisor"""
 
     result = CliRunner().invoke(app, ["lint", "--migration", str(path), "--dsn", db.dsn])
     assert result.exit_code == 1 and "error" in result.stdout

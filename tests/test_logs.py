@@ -25,7 +25,7 @@ import pytest
 from advisor.localdb.cluster import LocalCluster, reset_statistics
 from advisor.model import Report
 from advisor.pipeline import analyze
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 from advisor.sources import logs, sqltext
 from advisor.sources.logprefix import choose_prefix, prefix_regex
 from advisor.sources.logread import (
@@ -276,7 +276,7 @@ def definitions(report: Report) -> list[str]:
 def query_advice(logged: Logged) -> list[str]:
     """The advice for the workload given with --query."""
     sources = SourceOptions(queries=tuple(pg(text) for text in WORKLOAD))
-    report = analyze(logged.dsn(), Settings(review=False), sources)
+    report = analyze(logged.dsn(), Settings(), sources, run=RunOptions(review=False))
     advice = definitions(report)
     assert len({r.spec.table for r in report.recommendations}) >= 4, advice
     return advice
@@ -284,7 +284,7 @@ def query_advice(logged: Logged) -> list[str]:
 
 def log_advice(logged: Logged, path: Path) -> tuple[list[str], Report]:
     sources = SourceOptions(use_pg_stat_statements=False, logs=(path,))
-    report = analyze(logged.dsn(), Settings(review=False), sources=sources)
+    report = analyze(logged.dsn(), Settings(), sources=sources, run=RunOptions(review=False))
     return definitions(report), report
 
 

@@ -76,9 +76,6 @@ RUN_DEPENDENT = {  # grow with the age of the statistics, or are wall-clock time
     "write_overhead",
     "write_overhead_ms_per_week",
     "generated_at",
-    # the selection visits sets of candidates in an order that varies from one process to the
-    # next: the same advice can take a different number of EXPLAIN calls
-    "explain_calls",
 }
 TOOLS = {
     "analyze_workload",
@@ -98,7 +95,11 @@ def stable(doc: Any) -> Any:
     if isinstance(doc, dict):
         return {k: stable(v) for k, v in doc.items() if k not in RUN_DEPENDENT}
     if isinstance(doc, list):
-        return [stable(v) for v in doc]
+        items = [stable(v) for v in doc]
+        if all(isinstance(v, dict) and "query" in v for v in items):
+            # statements are listed by measured time: ties (BEGIN, COMMIT) fall either way
+            items.sort(key=lambda v: (str(v["query"]), str(v.get("queryid"))))
+        return items
     return doc
 
 

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from advisor.db import ddl
 from advisor.localdb.cluster import find_bindir
 from advisor.migrate import formats
 from advisor.migrate.formats import evidence
-from advisor.migrate.write import write, write_migrations
+from advisor.migrate.write import already_there, write, write_migrations
 from advisor.model import (
     IndexKey,
     IndexSpec,
@@ -44,13 +45,12 @@ LOOKUPS = (
 )
 
 
-def _tricky() -> Recommendation:
+def _tricky(
+    where: str = "note <> ':x%' AND id > 5", name: str = "accounts_note_part_idx"
+) -> Recommendation:
     """A partial index whose predicate holds ``%`` and ``:name``: traps for drivers and ORMs."""
-    spec = IndexSpec(
-        TableRef("public", "accounts"), (IndexKey("note"),), where="note <> ':x%' AND id > 5"
-    )
-    name = "accounts_note_part_idx"
-    query = "SELECT id FROM accounts WHERE note = $1 AND note <> ':x%' AND id > 5"
+    spec = IndexSpec(TableRef("public", "accounts"), (IndexKey("note"),), where=where)
+    query = f"SELECT id FROM accounts WHERE note = $1 AND {where}"
     return Recommendation(
         spec=spec,
         name=name,
@@ -230,8 +230,8 @@ def test_alembic_upgrade_and_downgrade(recommendations: Any, make_db: Any, tmp_p
     assert set(_indexes(db.dsn)) == {"accounts_owner_id_idx", "payments_account_id_idx"}
     _run(["-m", "alembic", "downgrade", "base"], tmp_path, env)
     assert _indexes(db.dsn) == {}
-    # a second write continues the chain and the numbering
-    again = write(versions, recommendations[:1], "alembic")
+    # a second write of a new index continues the chain and the numbering
+    again = write(versions, [_tricky("id > 7", "accounts_note_later_idx")], "alembic")
     assert again[0].name.startswith("0004_")
     head_text = written[-1].read_text()
     assert f'down_revision = "{_revision(head_text)}"' in again[0].read_text()
@@ -378,6 +378,8 @@ def test_partitioned_index_builds_valid_and_rolls_back_in_every_format(
         _assert_built(db.dsn, rec)
         _run(["-m", "django", "migrate", "shop", "zero"], tmp_path, env)
     assert written and _partition_indexes(db.dsn) == {}
+    # written again into its folder: the parent index is found, nothing is added
+    assert write(written[0].parent, [rec], fmt) == []
 
 
 # --- names, numbering, registry ------------------------------------------------------------
@@ -416,8 +418,51 @@ def test_numbering_continues_what_is_there(recommendations: Any, tmp_path: Path)
         f"001_create_{one[0].name}.up.sql",
         f"001_create_{one[0].name}.down.sql",
     ]
-    assert write_migrations(plain, one)[0].name.startswith("002_")
+    assert write_migrations(plain, recommendations[1:2])[0].name.startswith("002_")
     assert write(tmp_path / "empty", (), "alembic") == []
+
+
+@pytest.mark.parametrize("fmt", formats.names())
+def test_the_same_index_is_not_written_twice_into_a_folder(
+    fmt: str, recommendations: Any, tmp_path: Path
+) -> None:
+    """A second run of the same advice finds every index in the folder and writes nothing,
+    however its files are named or numbered; a new index still gets the next number."""
+    folder = tmp_path / "app" / "migrations"
+    first = write(folder, recommendations[:2], fmt, since="2024-05-01T09:30:00+00:00")
+    assert first
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert already_there(folder, recommendations, fmt) == list(recommendations[:2])
+    assert write(folder, recommendations[:2], fmt, since="2024-05-08T00:00:00+00:00") == []
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    added = write(folder, recommendations, fmt)  # only the third is new
+    assert added and all(recommendations[2].name in p.name for p in added if "create" in p.name)
+    assert write(folder, recommendations, fmt) == []
+
+
+def test_evidence_holds_facts_that_do_not_drift(recommendations: Any) -> None:
+    """Two runs a week apart: more calls, more time saved, the same evidence."""
+    rec = recommendations[0]
+    later = replace(
+        rec,
+        effects=tuple(
+            replace(e, statement=replace(e.statement, calls=e.statement.calls * 7))
+            for e in rec.effects
+        ),
+        time_saved_ms_per_week=(rec.time_saved_ms_per_week or 100.0) * 1.3,
+        time_saved_ms=(rec.time_saved_ms or 100.0) * 1.3,
+    )
+    since = "2024-05-01T09:30:00+00:00"
+    text = evidence.lines(rec, since)
+    assert evidence.lines(later, since) == text
+    assert "estimated size" in text[1] and "statistics since 2024-05-01" in text[1]
+    assert not any("calls" in line or "week" in line for line in text)
+    costs = [line for line in text if line.startswith("  queryid")]
+    assert len(costs) == len(rec.effects) and all("cost " in line for line in costs)
+    # files written before this change carried the calls: apply still reads them
+    old = "-- " + costs[0].replace(", cost", ", 39 calls, cost") + "\n--     SELECT 1\n"
+    (read,) = evidence.read_statements(old)
+    assert read.calls == 39 and read.query == "SELECT 1"
 
 
 def test_alembic_refuses_several_heads(recommendations: Any, tmp_path: Path) -> None:

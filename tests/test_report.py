@@ -22,12 +22,12 @@ import typer
 from psycopg.types.numeric import Int8
 from typer.testing import CliRunner
 
+from advisor.cli import app
 from advisor.history.snapshots import take_snapshot
 from advisor.history.store import open_store
 from advisor.report import html, markdown
 from advisor.report import json as report_json
 from advisor.report.build import ReportOptions, build_report
-from advisor.report.command import register
 from advisor.report.model import Change, WeeklyReport
 from advisor.report.run import run_report
 from advisor.settings import Settings
@@ -109,7 +109,7 @@ def week(make_db: Any, tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
         take_snapshot(db.dsn, store, taken_at=now - 3.5 * DAY)
         day_of_work(db, orders=60)  # this week, after the index
         # the snapshots' times are set, the statistics are minutes old: judge them anyway
-        final = run_report(db.dsn, store, advice=Settings(min_stats_age_s=0), taken_at=now)
+        final = run_report(db.dsn, store, advice=Settings(), min_stats_age_s=0, taken_at=now)
     return {"db": db, "store": str(path), "report": final, "index": orders_rec.name}
 
 
@@ -182,9 +182,6 @@ def test_markdown_and_json_tell_the_story(week: dict[str, Any]) -> None:
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
     return app
 
 
@@ -229,11 +226,7 @@ def store_key(store: Any, week: dict[str, Any]) -> Any:
 
 def test_scheduling_doc_examples_use_real_options() -> None:
     """Every advisor command line in docs/scheduling.md parses with the real options."""
-    from advisor.history.command import register as register_snapshot
-
-    app = _app()
-    register_snapshot(app)
-    group = typer.main.get_command(app)
+    group = typer.main.get_command(_app())
     commands = getattr(group, "commands", {})
     doc = (Path(__file__).parents[1] / "docs" / "scheduling.md").read_text(encoding="utf-8")
     blocks = "\n".join(re.findall(r"```\w*\n(.*?)```", doc, flags=re.DOTALL))

@@ -264,7 +264,8 @@ class Sampler:
     _thread: threading.Thread | None = None
 
     LOCKS = """
-        SELECT l.locktype, l.mode, n.nspname, c.relname
+        SELECT l.locktype, l.mode, n.nspname,
+               coalesce(c.relname, l.classid::regclass::text) AS relname
           FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
           LEFT JOIN pg_class c ON c.oid = l.relation
           LEFT JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -301,24 +302,34 @@ _PLANS = re.compile(r"^\s*(EXPLAIN|PREPARE|EXECUTE)\b|hypopg_\w+\(", re.IGNORECA
 
 def test_read_only_role_gets_advice_and_changes_nothing(db: Any, readonly_role: str) -> None:
     before = database_state(db.dsn)
-    with Sampler(db.dsn) as seen:
-        proc = advisor("analyze", "--dsn", db.server.dsn(db.name, user=readonly_role),
-                       "--format", "json", "--min-improvement", "5")  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
-    tables = {(r["schema"], r["table"]) for r in doc["recommendations"]}
-    assert ("ledger", "entries") in tables, doc["statements"]
-    assert database_state(db.dsn) == before
-
-    assert {r[0] for r in seen.locks} <= {"relation", "virtualxid"}, seen.locks
-    assert {r[1] for r in seen.locks if r[0] == "relation"} == {"AccessShareLock"}
-    user = {r[3] for r in seen.locks if r[2] not in (None, "pg_catalog")}
+    # A sampler polling every millisecond can still miss EXPLAINs that last a few on a busy
+    # machine: analyse again (the same analysis, on an unchanged database) until it has seen
+    # both tables and a plan; every assertion holds for everything it saw on every run.
+    for _ in range(5):
+        with Sampler(db.dsn) as seen:
+            proc = advisor("analyze", "--dsn", db.server.dsn(db.name, user=readonly_role),
+                           "--format", "json", "--min-improvement", "5")  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        doc = json.loads(proc.stdout)
+        tables = {(r["schema"], r["table"]) for r in doc["recommendations"]}
+        assert ("ledger", "entries") in tables, doc["statements"]
+        assert database_state(db.dsn) == before
+        # Connecting takes a RowExclusiveLock on the pg_database row for the length of the
+        # backend's start-up (it keeps DROP DATABASE out): a sample can catch it.
+        startup = [r for r in seen.locks if r[:2] == ("object", "RowExclusiveLock")]
+        assert all(r[3] == "pg_database" for r in startup), startup
+        seen.locks = [r for r in seen.locks if r not in startup]
+        assert {r[0] for r in seen.locks} <= {"relation", "virtualxid"}, seen.locks
+        assert {r[1] for r in seen.locks if r[0] == "relation"} <= {"AccessShareLock"}
+        assert all(r[1] is None for r in seen.activity), "the advisor was given a transaction id"
+        user = {r[3] for r in seen.locks if r[2] not in (None, "pg_catalog")}
+        plans = [r for r in seen.activity if _PLANS.search(r[3])]
+        if user >= {"customers", "entries"} and plans:
+            break
     assert user >= {"customers", "entries"}, "the sampler missed the EXPLAINs: sample faster"
-    assert all(r[1] is None for r in seen.activity), "the advisor was given a transaction id"
     # What opens user tables runs in a transaction of its own, which it started (the extended
     # protocol's Parse starts it a moment before the statement), and nothing of it is left
     # idle in a transaction: a lock on a table lasts no longer than one EXPLAIN.
-    plans = [r for r in seen.activity if _PLANS.search(r[3])]
     assert plans, "the sampler never saw a plan"
     assert not [r for r in plans if r[0] == "idle in transaction"]
     durations = [r[2] for r in plans if r[0] == "active" and r[2] is not None]
@@ -447,6 +458,7 @@ def test_wrong_password_is_one_line_without_the_password(private: Private) -> No
     assert proc.returncode == 4
     line = one_line(proc.stderr)
     assert "password authentication failed" in line and secret not in proc.stderr + proc.stdout
+    assert "settings from --dsn" in line and "~/.pgpass" in line and "PGPASSWORD" in line
     url = f"postgresql://app:{secret}@127.0.0.1:{private.cluster.port}/shop"
     proc = advisor("analyze", "--dsn", url)
     assert proc.returncode == 4 and secret not in proc.stderr + proc.stdout
@@ -455,7 +467,9 @@ def test_wrong_password_is_one_line_without_the_password(private: Private) -> No
            "PGPORT": str(private.cluster.port), "PGDATABASE": "shop"}  # fmt: skip
     proc = advisor("analyze", env=env)
     assert proc.returncode == 4 and secret not in proc.stderr + proc.stdout
-    assert "password authentication failed" in one_line(proc.stderr)
+    line = one_line(proc.stderr)
+    assert "password authentication failed" in line and "~/.pgpass" in line
+    assert "settings from the environment (PGDATABASE, PGHOST, PGPASSWORD, PGPORT, PGUSER)" in line
 
 
 def test_no_such_host_is_one_line() -> None:
@@ -464,6 +478,7 @@ def test_no_such_host_is_one_line() -> None:
     assert proc.returncode == 4
     line = one_line(proc.stderr)
     assert "no-such-host.invalid" in line and PASSWORD not in proc.stderr
+    assert "check the host name" in line
 
 
 def test_tls_required_by_the_client_is_one_line(private: Private) -> None:
@@ -471,6 +486,7 @@ def test_tls_required_by_the_client_is_one_line(private: Private) -> None:
     assert proc.returncode == 4
     line = one_line(proc.stderr)
     assert "SSL" in line and PASSWORD not in proc.stderr
+    assert "check sslmode" in line
 
 
 def test_server_restart_mid_analysis(private: Private, tmp_path: Path) -> None:
@@ -575,6 +591,7 @@ def test_logs_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None
 def test_load_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:
     from benchmarks.load import run as load
 
-    assert load.main(["--scale", "1", "--duration", "2", "--runs", "1"]) == 0
+    # not niced here: at nice 19 on a busy test machine the last analysis waits for minutes
+    assert load.main(["--scale", "1", "--duration", "2", "--runs", "1", "--advisor-nice", "0"]) == 0
     out = capsys.readouterr().out
     assert "TPS drop" in out and "Server CPU of the advisor's backends" in out

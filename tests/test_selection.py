@@ -122,3 +122,21 @@ def test_size_estimate_is_within_a_quarter_of_the_real_size(read_only: Any, make
             assert row is not None
             real = row[0]
             assert abs(rec.estimated_size_bytes - real) <= 0.25 * real, (rec.spec.describe(), real)
+
+
+def test_planner_weights_leave_measured_time_out(read_only: Any) -> None:
+    """--weigh-by planner: calls x planner cost, so a slow or busy machine weighs the same."""
+    from advisor.model import ParsedStatement, Statement
+    from advisor.selection.base import PLANNER_MS_PER_COST, weight_of
+
+    def parsed(total_ms: float) -> ParsedStatement:
+        statement = Statement(1, (1,), "SELECT 1", 40, total_ms, total_ms / 40)
+        return ParsedStatement(statement, "SELECT 1", 0, (), ())
+
+    fast, slow = parsed(120.0), parsed(9000.0)
+    assert weight_of(fast, 500.0, 0.02) == 120.0 and weight_of(slow, 500.0, 0.02) == 9000.0
+    pinned = [weight_of(p, 500.0, PLANNER_MS_PER_COST, measured=False) for p in (fast, slow)]
+    assert pinned == [40 * 500.0 * PLANNER_MS_PER_COST] * 2
+    planner = read_only.analyze(weigh_by="planner")
+    measured = read_only.analyze(weigh_by="measured")
+    assert names(planner) and names(planner) == names(measured)

@@ -24,7 +24,7 @@ from advisor.model import IndexKey, Recommendation, Report
 from advisor.pipeline import analyze
 from advisor.plan_file import to_document
 from advisor.render import json as render_json
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 from advisor.sources.workload import SourceOptions
 
 SCHEMA = """
@@ -145,7 +145,8 @@ SHAPES = [
         table="readings",
     ),
 ]
-SETTINGS = Settings(review=False, min_improvement=0.10)
+SETTINGS = Settings(min_improvement=0.10, weigh_by="planner")
+RUN = RunOptions(review=False)
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +167,7 @@ def _analyse(db: Any, shape: Shape, source: str) -> Report:
         _reset_statements(db)
         db.run(shape.sql, [shape.params], repeat=3)
         options = SourceOptions(use_pg_stat_statements=True)
-    return analyze(db.dsn, SETTINGS, sources=options)
+    return analyze(db.dsn, SETTINGS, options, run=RUN)
 
 
 def _plan(db: Any, shape: Shape) -> dict[str, Any]:
@@ -283,7 +284,7 @@ def test_planned_query_runs_as_the_docs_say(db: Any) -> None:
     """pgss keeps ``timestamptz $1``, which does not parse; the JSON gives the text planned."""
     _reset_statements(db)
     db.execute("SELECT id FROM orders WHERE created_at >= timestamptz '2024-01-20' LIMIT 3")
-    report = analyze(db.dsn, SETTINGS, sources=SourceOptions(use_pg_stat_statements=True))
+    report = analyze(db.dsn, SETTINGS, SourceOptions(), run=RUN)
     entries = json.loads(render_json.render(report))["statements"]
     entry = next(e for e in entries if "timestamptz" in e["query"])
     assert entry["query"] != entry["planned_query"]

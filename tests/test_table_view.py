@@ -16,11 +16,12 @@ from psycopg import sql
 from psycopg.types.numeric import Int8
 from typer.testing import CliRunner
 
+from advisor.cli import app
 from advisor.errors import UsageError
 from advisor.settings import Settings
 from advisor.table_view.build import inspect_table
-from advisor.table_view.command import register
 from advisor.table_view.name import TableNotFound, split_name
+from tests.markdown_tables import tables
 
 SCHEMA = """
 CREATE SCHEMA "Sales";
@@ -63,7 +64,7 @@ def db(make_db: Any) -> Any:
 
 
 def test_quoted_mixed_case_table_with_statements_and_advice(db: Any) -> None:
-    view = inspect_table(db.dsn, QUOTED, advice=Settings(min_stats_age_s=0))
+    view = inspect_table(db.dsn, QUOTED, advice=Settings(), min_stats_age_s=0)
     assert (view.ref.schema, view.ref.name) == ("Sales", "UserAccounts")
     assert view.sizes.exact and view.sizes.heap_bytes > 1_000_000
     assert view.sizes.index_bytes == sum(i.index.size_bytes for i in view.indexes)
@@ -150,7 +151,7 @@ def test_locks_and_waiting_sessions(db: Any, share_lock: tuple[int, int]) -> Non
 def test_exclusive_lock_still_shows_the_table(db: Any) -> None:
     with psycopg.connect(db.dsn) as holder:
         holder.execute(f"LOCK TABLE {QUOTED} IN ACCESS EXCLUSIVE MODE")
-        view = inspect_table(db.dsn, QUOTED, advice=Settings(lock_timeout_ms=200),
+        view = inspect_table(db.dsn, QUOTED, advice=Settings(),
                              lock_timeout_ms=200)  # fmt: skip
         holder.rollback()
     assert not view.sizes.exact and view.sizes.heap_bytes > 0
@@ -169,9 +170,6 @@ def test_without_pg_stat_statements_the_facts_still_stand(make_db: Any) -> None:
 
 
 def _app() -> typer.Typer:
-    app = typer.Typer()
-    app.callback()(lambda: None)
-    register(app)
     return app
 
 
@@ -190,6 +188,56 @@ def test_table_command_formats_and_exit_codes(db: Any) -> None:
     assert missing.exit_code == 2
     assert missing.output.startswith("advisor: error: no table sales.accounts")
     assert "did you mean" in missing.output and len(missing.output.strip().splitlines()) == 1
+
+
+def test_columns_with_their_statistics_and_leading_indexes(db: Any) -> None:
+    """Each column's type, nullability, pg_stats figures, and the indexes it leads."""
+    view = inspect_table(db.dsn, QUOTED)
+    columns = {c.name: c for c in view.columns}
+    assert [c.name for c in view.columns] == ["AccountId", "EmailAddr", "Region", "note"]
+    account, region, note = columns["AccountId"], columns["Region"], columns["note"]
+    assert (account.type, account.not_null) == ("bigint", True)
+    assert (note.type, note.not_null) == ("text", False)
+    assert account.n_distinct == -1 and account.distinct_estimate(view.stats.reltuples) == 30000
+    assert region.n_distinct == 3 and region.null_frac == 0
+    assert account.correlation == pytest.approx(1.0)
+    assert account.leads == ("UserAccounts_pkey",)
+    assert set(region.leads) == {"UserAccounts_Region_idx", "ua_region_copy"}
+    assert columns["EmailAddr"].leads == ()
+
+    args = ["table", QUOTED, "--dsn", db.dsn, "-f", "json", "--no-advice"]
+    doc = json.loads(CliRunner().invoke(_app(), args).output)
+    by_name = {c["name"]: c for c in doc["columns"]}
+    assert by_name["Region"]["n_distinct"] == 3 and by_name["Region"]["distinct_estimate"] == 3
+    assert by_name["AccountId"]["leading_indexes"] == ["UserAccounts_pkey"]
+    assert {"type", "not_null", "null_frac", "correlation", "avg_width"} <= by_name["note"].keys()
+
+
+@pytest.mark.parametrize("columns", [80, 100, 140])
+def test_table_text_fits_the_width(db: Any, columns: int) -> None:
+    out = CliRunner().invoke(
+        _app(), ["table", QUOTED, "--dsn", db.dsn], env={"COLUMNS": str(columns)}
+    )
+    assert out.exit_code == 0, out.output
+    lines = out.output.splitlines()
+    assert max(len(line) for line in lines) <= columns, max(lines, key=len)
+    assert "Columns" in lines and "EmailAddr" in out.output
+    statements = lines.index("Workload statements")
+    assert lines[statements + 2].split() == ["queryid", "calls", "total", "mean", "statement",
+                                             "advice"]  # fmt: skip
+
+
+def test_table_markdown_tables_parse(db: Any) -> None:
+    out = CliRunner().invoke(_app(), ["table", QUOTED, "--dsn", db.dsn, "-f", "markdown"])
+    assert out.exit_code == 0, out.output
+    found = tables(out.output)
+    headers = [t[0] for t in found]
+    assert ["fact", "value"] in headers
+    assert headers[1][:3] == ["column", "type", "nullable"]
+    assert any(h[:2] == ["queryid", "calls"] for h in headers)
+    facts = dict((row[0], row[1]) for row in found[0][1:])
+    assert set(facts) == {"size", "rows", "vacuum", "analyze", "scans", "writes", "counters since"}
+    assert "planner estimate 30,000" in facts["rows"]
 
 
 @pytest.mark.parametrize(

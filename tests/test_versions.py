@@ -103,6 +103,7 @@ CASES: dict[str, Case] = {
     "snapshot_store_pg_lock": Case(lambda c: (0x61647669,)),
     "mcp_tables": Case(lambda c: {"limit": 10}),
     "table_stats": Case(lambda c: (c["table_oid"],)),
+    "table_columns": Case(lambda c: {"oid": c["table_oid"]}),
     "table_sizes": Case(lambda c: (c["table_oid"],)),
     "table_locks": Case(lambda c: ([c["table_oid"], c["index_oid"]],)),
     "session_untrack": Case(lambda c: session.untrack_statement(150000)[1]),

@@ -14,5 +14,6 @@ whether the planner uses it.
 Modules: ``source`` (plan or folder -> indexes), ``catalog`` (server and index state),
 ``build`` (one index: retries, cleanup), ``partitioned`` (an index on a partitioned table,
 partition by partition), ``monitor`` (progress from a second connection),
-``verify`` (re-planning), ``record`` (the apply log), ``run`` (the whole apply), ``command``.
+``verify`` (re-planning), ``record`` (the apply log), ``run`` (the whole apply); the
+command is ``advisor.cli.apply``.
 """

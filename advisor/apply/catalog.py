@@ -4,13 +4,15 @@ the partition tree under a table with the indexes on it."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
 from psycopg.rows import class_row, dict_row
 
-from advisor.apply.errors import StandbyRefused
+from advisor.apply.errors import ForeignPlan, StandbyRefused
+from advisor.apply.source import Source
+from advisor.collect.server import system_identifier
 from advisor.db import ddl, queries
 from advisor.db.partitioned import IndexOnPartition, PartitionNode, tree
 from advisor.model import TableRef
@@ -22,6 +24,7 @@ class ServerState:
     version_num: int
     database: str
     pid: int
+    system_identifier: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,33 @@ def server_state(conn: psycopg.Connection[Any]) -> ServerState:
     with conn.cursor(row_factory=class_row(ServerState)) as cur:
         row = cur.execute(queries.load("apply_server")).fetchone()
     assert row is not None
-    return row
+    return replace(row, system_identifier=system_identifier(conn))
+
+
+def foreign_plan(source: Source, server: ServerState) -> str | None:
+    """Why the plan of ``source`` is not for this server (another database or another cluster,
+    as the plan recorded them), or None when it is, or when the plan does not say."""
+    here = f"database {server.database}"
+    if source.database is not None and source.database != server.database:
+        return f"the plan {source.path} was made on database {source.database}, not on {here}"
+    if (
+        source.system_identifier is not None
+        and server.system_identifier is not None
+        and source.system_identifier != server.system_identifier
+    ):
+        return (
+            f"the plan {source.path} was made on another cluster (system identifier "
+            f"{source.system_identifier}, this one is {server.system_identifier}) with a {here}"
+        )
+    return None
+
+
+def check_plan_is_for(source: Source, server: ServerState, *, force: bool) -> str | None:
+    """Refuse a plan made elsewhere unless ``force``; the reason, when forced, to be said."""
+    reason = foreign_plan(source, server)
+    if reason is not None and not force:
+        raise ForeignPlan(reason, "check --dsn, or pass --force to build it here anyway")
+    return reason
 
 
 def index_state(conn: psycopg.Connection[Any], schema: str, name: str) -> IndexState | None:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from advisor.errors import AdvisorError, PreflightError
+from advisor.errors import AdvisorError, PreflightError, UsageError
 
 
 class ApplyFailed(AdvisorError):
     """At least one index was not built. Nothing INVALID is left unless the message says so."""
 
     exit_code = 5
+
+
+class ForeignPlan(UsageError):
+    """The plan was made on another database or cluster than the one apply connected to."""
 
 
 class IndexNotUsed(AdvisorError):

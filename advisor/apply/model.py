@@ -18,6 +18,7 @@ class ApplyOptions:
     max_retry_delay_ms: int = 60_000
     statement_timeout_ms: int = 0  # a cap on one build; 0: none
     poll_interval_s: float = 0.5  # how often progress is read
+    force: bool = False  # build a plan made on another database or cluster
 
     def delay_ms(self, retry: int) -> int:
         """The wait before retry number ``retry`` (1-based): exponential, capped."""

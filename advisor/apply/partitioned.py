@@ -29,6 +29,7 @@ from advisor.db import ddl, partitioned, session
 from advisor.db.partitioned import Action, BuildPlan, Step
 from advisor.model import TableRef
 from advisor.plan_file import PlannedIndex
+from advisor.report.fmt import plural
 
 
 def apply_index(builder: Builder, index: PlannedIndex) -> IndexResult:
@@ -140,7 +141,7 @@ class _Build:
         return text
 
     def _interrupted(self, detail: str = "") -> str:
-        done = f"{len(self.parts)} partition index(es) done"
+        done = f"{plural(len(self.parts), 'partition index')} done"
         head = f"{detail}; " if detail else ""
         return f"{head}{done}, no INVALID partition index left behind; {self.stays_invalid()}"
 

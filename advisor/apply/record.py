@@ -84,3 +84,8 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+def recorders(log: Path | None) -> list[Recorder]:
+    """Where applies are recorded: the JSON-lines file (the history store plugs in here)."""
+    return [JsonLinesRecorder(log or default_log_path())]

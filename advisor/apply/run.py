@@ -24,6 +24,7 @@ from advisor.apply.record import Recorder
 from advisor.apply.source import Source
 from advisor.db import ddl, session
 from advisor.errors import AdvisorError, ConnectionFailed
+from advisor.report.fmt import plural
 
 
 def _quiet(_message: str) -> None:
@@ -58,9 +59,9 @@ def apply(
     try:
         server = catalog.server_state(conn)
         catalog.check_not_standby(server.in_recovery)
-        if source.database and source.database != server.database:
-            say(f"note: the plan was made on database {source.database}, applying to "
-                f"{server.database}")  # fmt: skip
+        forced = catalog.check_plan_is_for(source, server, force=options.force)
+        if forced:
+            say(f"--force: {forced}; building it here anyway")
 
         def finish(results: Sequence[IndexResult], status: str) -> ApplyResult:
             result = ApplyResult(
@@ -163,9 +164,11 @@ def dry_run(dsn: str | None, source: Source, options: ApplyOptions) -> list[str]
     try:
         server = catalog.server_state(conn)
         catalog.check_not_standby(server.in_recovery)
+        foreign = catalog.foreign_plan(source, server)
         lines = [
-            f"-- advisor apply --dry-run: {len(source.indexes)} index(es) from {source.path} "
-            f"on database {server.database}; nothing is run",
+            f"-- advisor apply --dry-run: {plural(len(source.indexes), 'index')} from "
+            f"{source.path} on database {server.database}; nothing is run",
+            *([f"-- {foreign}: apply refuses it without --force"] if foreign else []),
             f"{_set('lock_timeout', options.lock_timeout_ms).as_string(conn)};  -- retried "
             f"{options.retries} times, first after {options.retry_delay_ms}ms, doubling",
             f"{_set('statement_timeout', options.statement_timeout_ms).as_string(conn)};"

@@ -40,6 +40,7 @@ class Source:
     path: Path
     indexes: tuple[PlannedIndex, ...]
     database: str | None = None  # the database the plan was made on, when known
+    system_identifier: str | None = None  # and its cluster's, when known
     ignored: tuple[str, ...] = ()  # migration files that are not a single CREATE INDEX
 
 
@@ -204,4 +205,9 @@ def load(path: Path) -> Source:
     plan = load_plan(path)
     if not plan.indexes:
         raise UsageError(f"the plan {path} holds no index", "nothing to apply")
-    return Source(path, tuple(checked(i) for i in plan.indexes), database=plan.database)
+    return Source(
+        path,
+        tuple(checked(i) for i in plan.indexes),
+        database=plan.database,
+        system_identifier=plan.system_identifier,
+    )

@@ -49,6 +49,56 @@ def _stats_since(
     return since, ((now or datetime.now(since.tzinfo)) - since).total_seconds(), "the server start"
 
 
+def _missing(
+    conn: psycopg.Connection[Any],
+    row: dict[str, Any],
+    *,
+    require_hypopg: bool,
+    require_pgss: bool,
+) -> list[tuple[str, str]]:
+    """Every missing prerequisite, each with what to run: all at once, so that one round of
+    fixes is enough."""
+    missing: list[tuple[str, str]] = []
+    if require_pgss:
+        if not row["pgss_loaded"]:
+            missing.append((
+                "pg_stat_statements is not in shared_preload_libraries",
+                "add it, restart the server, then run: CREATE EXTENSION pg_stat_statements;",
+            ))  # fmt: skip
+        elif row["pgss_schema"] is None:
+            missing.append((
+                f"pg_stat_statements is not created in database {row['database']}",
+                "run: CREATE EXTENSION pg_stat_statements;",
+            ))  # fmt: skip
+    if require_hypopg and row["hypopg_version"] is None:
+        if row["hypopg_available"] is None:
+            missing.append((
+                "HypoPG is not installed on the server",
+                "install it (Debian: apt-get install postgresql-<version>-hypopg), "
+                "then run: CREATE EXTENSION hypopg;",
+            ))  # fmt: skip
+        else:
+            missing.append((
+                f"HypoPG is not created in database {row['database']}",
+                "run: CREATE EXTENSION hypopg;",
+            ))  # fmt: skip
+    if require_pgss and not (row["superuser"] or row["read_all_stats"]):
+        missing.append((
+            f"role {row['role']} cannot read other roles' statement texts",
+            f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
+        ))  # fmt: skip
+    return missing
+
+
+def system_identifier(conn: psycopg.Connection[Any]) -> str | None:
+    """The cluster's system identifier, or None where the role may not read pg_control."""
+    try:
+        row = conn.execute(queries.load("server_system_identifier")).fetchone()
+    except psycopg.errors.InsufficientPrivilege:
+        return None
+    return None if row is None else str(row[0])
+
+
 def check(
     conn: psycopg.Connection[Any],
     *,
@@ -56,39 +106,21 @@ def check(
     require_pgss: bool = True,
     now: datetime | None = None,
 ) -> Server:
-    """Read the server's facts; raise ``PreflightError`` with one line on the first problem.
-    ``now`` fixes the clock the statistics' age is measured at (for replaying history, tests)."""
+    """Read the server's facts; raise ``PreflightError`` with one line naming every missing
+    prerequisite and what to run for each. ``now`` fixes the clock the statistics' age is
+    measured at (for replaying history, tests)."""
     with conn.cursor(row_factory=dict_row) as cur:
         row = cur.execute(queries.load("server_info")).fetchone()
     assert row is not None
     if row["version_num"] < MIN_VERSION:
         raise PreflightError(f"PostgreSQL {row['version']} is too old", "the advisor needs 13+")
-    if require_pgss:
-        if not row["pgss_loaded"]:
-            raise PreflightError(
-                "pg_stat_statements is not in shared_preload_libraries",
-                "add it, restart the server, then CREATE EXTENSION pg_stat_statements;",
-            )
-        if row["pgss_schema"] is None:
-            raise PreflightError(
-                f"pg_stat_statements is not created in database {row['database']}",
-                "run: CREATE EXTENSION pg_stat_statements;",
-            )
-    if require_hypopg and row["hypopg_version"] is None:
-        if row["hypopg_available"] is None:
-            raise PreflightError(
-                "HypoPG is not installed on the server",
-                "install it (Debian: apt-get install postgresql-<version>-hypopg), "
-                "then run: CREATE EXTENSION hypopg;",
-            )
+    missing = _missing(conn, row, require_hypopg=require_hypopg, require_pgss=require_pgss)
+    if len(missing) == 1:
+        raise PreflightError(*missing[0])
+    if missing:
         raise PreflightError(
-            f"HypoPG is not created in database {row['database']}",
-            "run: CREATE EXTENSION hypopg;",
-        )
-    if require_pgss and not (row["superuser"] or row["read_all_stats"]):
-        raise PreflightError(
-            f"role {row['role']} cannot read other roles' statement texts",
-            f"run: GRANT pg_read_all_stats TO {sql.Identifier(row['role']).as_string(conn)};",
+            f"database {row['database']} is not ready: "
+            + "; ".join(f"{n}) {problem} ({fix})" for n, (problem, fix) in enumerate(missing, 1))
         )
     since, age, basis = _stats_since(conn, row, now)
     table_since = row["table_stats_reset"] or row["postmaster_start"]
@@ -101,6 +133,7 @@ def check(
         stats_since=since.isoformat(),
         stats_age_seconds=age,
         table_stats_age_seconds=table_age,
+        system_identifier=system_identifier(conn),
         stats_basis=basis,
     )
     return Server(

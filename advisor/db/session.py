@@ -42,6 +42,47 @@ _LIBPQ_ENV = {
 }  # fmt: skip
 
 
+def settings_source(dsn: str | None, option: str = "--dsn") -> str:
+    """Where the connection settings come from, as ``resolve_dsn`` picks them."""
+    if dsn:
+        return option
+    names = sorted(k for k in os.environ if k in _LIBPQ_ENV)
+    if names:
+        return f"the environment ({', '.join(names)})"
+    if os.environ.get("DATABASE_URL"):
+        return "DATABASE_URL"
+    return "libpq's defaults (no --dsn, PG* variable or DATABASE_URL)"
+
+
+# libpq's words for a failed connection, and what usually fixes it (first match wins)
+_FIXES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("password authentication failed", "no password supplied", "password is required"),
+     "check the password: in the DSN, PGPASSWORD, or a ~/.pgpass line "
+     "host:port:database:user:password (mode 0600)"),
+    (("ssl", "gssapi", "encryption"),
+     "check sslmode: sslmode=require needs a server with SSL; use sslmode=prefer or disable "
+     "for one without"),
+    (("no pg_hba.conf entry",),
+     "the server's pg_hba.conf does not admit this user, database and host: check them, or "
+     "ask the server's administrator"),
+    (("could not translate host name", "name or service not known", "nodename nor servname"),
+     "check the host name"),
+    (("does not exist",), "check the database and user names (dbname, user)"),
+    (("connection refused", "no such file or directory", "is the server running",
+      "timeout expired", "could not connect", "network is unreachable", "no route to host"),
+     "check host and port: is the server running and accepting connections there?"),
+)  # fmt: skip
+
+
+def likely_fix(message: str) -> str | None:
+    """What usually fixes a connection that failed with ``message``, if we recognise it."""
+    lowered = message.lower()
+    for words, fix in _FIXES:
+        if any(word in lowered for word in words):
+            return fix
+    return None
+
+
 def _password_of(dsn: str) -> str | None:
     try:
         password = conninfo.conninfo_to_dict(dsn).get("password")
@@ -65,9 +106,13 @@ def connect(
     statement_timeout_ms: int,
     lock_timeout_ms: int,
     read_only: bool = True,
+    option: str = "--dsn",
 ) -> psycopg.Connection[Any]:
-    """Connect and configure the session; raise ``ConnectionFailed`` with a one-line reason."""
+    """Connect and configure the session; raise ``ConnectionFailed`` with a one-line reason
+    that names where the settings came from (``option`` when ``dsn`` is given) and the likely
+    fix, never the password."""
     target = resolve_dsn(dsn)
+    source = settings_source(dsn, option)
     try:
         conn = psycopg.connect(
             target,
@@ -77,9 +122,15 @@ def connect(
             connect_timeout=int(os.environ.get("PGCONNECT_TIMEOUT", "10")),
         )
     except psycopg.ProgrammingError as exc:
-        raise ConnectionFailed(f"invalid connection string: {safe_message(exc, target)}") from None
+        raise ConnectionFailed(
+            f"invalid connection string from {source}: {safe_message(exc, target)}",
+            "write key=value pairs (host=db dbname=shop) or a postgresql:// URI",
+        ) from None
     except psycopg.OperationalError as exc:
-        raise ConnectionFailed(f"cannot connect: {safe_message(exc, target)}") from None
+        reason = re.sub(r"^connection (?:is bad|failed):\s*", "", safe_message(exc, target))
+        raise ConnectionFailed(
+            f"cannot connect with the settings from {source}: {reason}", likely_fix(reason)
+        ) from None
     untrack(conn)
     settings = {
         "statement_timeout": f"{statement_timeout_ms}ms",

@@ -22,6 +22,13 @@ def parse_period(text: str) -> float:
     return ms / 1000.0
 
 
+def parse_retention(text: str) -> float | None:
+    """Seconds to keep, or None to keep everything (``0``, ``never``, ``all``)."""
+    if text.strip().lower() in ("0", "never", "all", "forever"):
+        return None
+    return parse_period(text)
+
+
 def closest_before(
     snapshots: Sequence[SnapshotMeta], target: float, before: SnapshotMeta
 ) -> SnapshotMeta | None:

@@ -10,11 +10,11 @@ import json
 from enum import StrEnum
 from typing import Any
 
-from tabulate import tabulate
-
 from advisor.lint.migration.locks import BLOCKS
 from advisor.lint.model import LintFinding, LintReport, Severity
+from advisor.render import layout
 from advisor.render.text import size
+from advisor.report.fmt import plural
 
 
 class LintFormat(StrEnum):
@@ -78,7 +78,7 @@ def _summary(report: LintReport) -> str:
         else "migrations" + (f" against database {report.database}" if report.database else "")
     )
     text = (
-        f"{len(report.findings)} finding(s) in {what}: {counts['error']} error, "
+        f"{plural(len(report.findings), 'finding')} in {what}: {counts['error']} error, "
         f"{counts['warning']} warning, {counts['info']} info"
     )
     if report.silenced:
@@ -86,11 +86,13 @@ def _summary(report: LintReport) -> str:
     return text
 
 
-def _human(report: LintReport, markdown: bool) -> str:
+def _human(report: LintReport, markdown: bool, width: int | None = None) -> str:
+    limit = width or layout.output_width()
     h1, h2 = ("# ", "## ") if markdown else ("", "")
-    out = [f"{h1}Lint findings", "", _summary(report), ""]
+    summary = _summary(report) if markdown else layout.paragraph(_summary(report), limit)
+    out = [f"{h1}Lint findings", "", summary, ""]
     for note in report.notes:
-        out.append(f"note: {note}")
+        out.append(f"note: {note}" if markdown else layout.paragraph(note, limit, indent="note: "))
     if report.notes:
         out.append("")
     if not report.findings:
@@ -109,7 +111,8 @@ def _human(report: LintReport, markdown: bool) -> str:
         if migration:
             row.append(_weight(f))
         rows.append(row)
-    out.append(tabulate(rows, headers, tablefmt="github" if markdown else "simple"))
+    wrap_first = [4, 5, 3] if migration else [4, 3]
+    out.append(layout.table(rows, headers, width=limit, markdown=markdown, wrap_first=wrap_first))
     fixes = [(i, f) for i, f in enumerate(report.findings, 1) if f.fix_sql]
     if fixes:
         out += ["", f"{h2}Fixes", ""]
@@ -167,11 +170,11 @@ def _github(report: LintReport) -> str:
     return "".join(out)
 
 
-def render(report: LintReport, fmt: LintFormat) -> str:
+def render(report: LintReport, fmt: LintFormat, *, width: int | None = None) -> str:
     if fmt is LintFormat.json:
         return json.dumps(to_dict(report), indent=2) + "\n"
     if fmt is LintFormat.github:
         return _github(report)
     if fmt is LintFormat.lines:
         return _lines(report)
-    return _human(report, markdown=fmt is LintFormat.markdown)
+    return _human(report, markdown=fmt is LintFormat.markdown, width=width)

@@ -138,6 +138,15 @@ class LocalCluster:
         self._run("pg_ctl", "-D", str(self.data_dir), "-l", str(self.log_file), "-w", "start")
         return self
 
+    def is_running(self) -> bool:
+        """Whether a postmaster serves the data directory (``pg_ctl status``)."""
+        if not (self.data_dir / "PG_VERSION").exists():
+            return False
+        cmd = [str(self.bindir / "pg_ctl"), "-D", str(self.data_dir), "status"]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return subprocess.run(cmd, capture_output=True, check=False).returncode == 0
+
     def stop(self, mode: str = "fast") -> None:
         if (self.data_dir / "postmaster.pid").exists():
             self._run("pg_ctl", "-D", str(self.data_dir), "-m", mode, "-w", "stop")
@@ -194,8 +203,12 @@ def reset_statistics(conn: Any) -> None:
         conn.execute("SELECT 1")
     else:
         time.sleep(1.0)
-    conn.execute(  # this database's statements only: the reset is cluster-wide otherwise
-        "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
-        " WHERE d.datname = current_database()"
-    )
-    conn.execute("SELECT pg_stat_reset()")
+    with conn.transaction():
+        # untracked until the commit (superuser): the resets themselves would otherwise be the
+        # first entries of the fresh statistics, and show in every analysis as skipped statements
+        conn.execute("SELECT pg_catalog.set_config('pg_stat_statements.track', 'none', true)")
+        conn.execute(  # this database's statements only: the reset is cluster-wide otherwise
+            "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
+            " WHERE d.datname = current_database()"
+        )
+        conn.execute("SELECT pg_stat_reset()")

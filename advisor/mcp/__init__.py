@@ -4,5 +4,5 @@
 library call of one ``advisor`` command, returning its JSON with a ``summary``), the tables as
 resources (``resources``) and a prompt (``prompts``). ``inputs`` bounds and checks every input;
 ``explain`` plans one statement, before and after hypothetical indexes, read-only by
-construction. ``command`` registers the ``mcp`` command.
+construction. The ``mcp`` command is ``advisor.cli.mcp``.
 """

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.history.store import default_store_path
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 
 
 @dataclass(frozen=True)
@@ -25,8 +25,12 @@ class McpConfig:
         return self.store is not None or default_store_path().exists()
 
     def settings(self, **changes: Any) -> Settings:
-        """Analysis settings: the defaults of ``advisor analyze``, these timeouts, ``changes``."""
-        return Settings(
+        """Selection thresholds: the defaults of ``advisor analyze``, with ``changes``."""
+        return Settings(**changes)
+
+    def run(self, **changes: Any) -> RunOptions:
+        """How an analysis runs: these timeouts, ``advisor analyze``'s defaults, ``changes``."""
+        return RunOptions(
             statement_timeout_ms=self.statement_timeout_ms,
             lock_timeout_ms=self.lock_timeout_ms,
             **changes,

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from advisor.render.text import size
+from advisor.report.fmt import plural
 
 MAX_LISTED = 5
 
@@ -46,12 +47,12 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
         lines.append(f"Measured times cover {work['window']}.")
     recs = doc["recommendations"]
     if recs:
-        lines.append(f"{len(recs)} index(es) recommended:")
+        lines.append(f"{plural(len(recs), 'index')} recommended:")
         for rec in recs[:MAX_LISTED]:
             proof = "proven with HypoPG" if rec["verified"] else "NOT planner-proven"
             lines.append(
                 f"- {rec['create_sql']}  [{size(rec['estimated_size_bytes'])}, helps "
-                f"{len(rec['queries'])} statement(s), {proof}]"
+                f"{plural(len(rec['queries']), 'statement')}, {proof}]"
             )
         if len(recs) > MAX_LISTED:
             lines.append(f"- ... and {len(recs) - MAX_LISTED} more in the JSON")
@@ -72,7 +73,7 @@ def findings(doc: dict[str, Any]) -> str:
     for f in found:
         kinds[f["kind"]] = kinds.get(f["kind"], 0) + 1
     counts = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-    lines = [f"Review of the existing indexes: {len(found)} finding(s): {counts}."]
+    lines = [f"Review of the existing indexes: {plural(len(found), 'finding')}: {counts}."]
     for f in found[:MAX_LISTED]:
         where = f"{f['schema']}.{f['table']}" + (f" {f['index']}" if f["index"] else "")
         lines.append(f"- {f['kind']}: {where}: {f['detail']}")
@@ -91,7 +92,7 @@ def explain(doc: dict[str, Any]) -> str:
     used = [h["name"] for h in doc["hypothetical_indexes"] if h["used"]]
     reads = f"it reads {', '.join(used)}" if used else "it reads none of them"
     lines = [
-        f"{head}; with {len(doc['hypothetical_indexes'])} hypothetical index(es) "
+        f"{head}; with {plural(len(doc['hypothetical_indexes']), 'hypothetical index')} "
         f"{after['total_cost']:.2f}{_percent(before['total_cost'], after['total_cost'])}, "
         f"{reads} (EXPLAIN, not run; HypoPG, nothing built).",
         "",
@@ -117,9 +118,9 @@ def table(doc: dict[str, Any]) -> str:
     lines = [
         f"{doc['schema']}.{doc['table']} ({doc['kind']}): {size(sizes['total_bytes'])}"
         f"{'' if sizes['exact'] else ' (estimated)'}, about {rows['reltuples']:,.0f} rows, "
-        f"{len(doc['indexes'])} index(es); {access['seq_scans']:,} sequential and "
+        f"{plural(len(doc['indexes']), 'index')}; {access['seq_scans']:,} sequential and "
         f"{access['index_scans']:,} index scans since the statistics reset; "
-        f"{len(doc['statements'])} workload statement(s) touch it.",
+        f"{plural(len(doc['statements']), 'workload statement')} touching it.",
     ]
     if doc["recommendations"]:
         lines.append("Recommended on this table:")
@@ -131,7 +132,7 @@ def table(doc: dict[str, Any]) -> str:
     for index in flagged[:MAX_LISTED]:
         lines.append(f"- index {index['name']}: {'; '.join(index['findings'])}")
     if doc["locks"]:
-        lines.append(f"{len(doc['locks'])} lock(s) held or awaited on it right now.")
+        lines.append(f"{plural(len(doc['locks']), 'lock')} held or awaited on it right now.")
     return "\n".join(lines)
 
 
@@ -156,7 +157,7 @@ def lint(doc: dict[str, Any]) -> str:
     """``advisor lint --format json``, in a few lines."""
     summary = doc["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("error", "warning", "info"))
-    lines = [f"{len(doc['findings'])} finding(s): {counts}."]
+    lines = [f"{plural(len(doc['findings']), 'finding')}: {counts}."]
     for f in doc["findings"][:MAX_LISTED]:
         where = ".".join(p for p in (f["schema"], f["table"], f["column"]) if p)
         line = f" line {f['line']}" if f["line"] else ""
@@ -173,9 +174,10 @@ def weekly(doc: dict[str, Any]) -> str:
     lines = [
         f"Weekly report of {doc['database']}, {period['start']} to {period['end']}: "
         f"{work['calls']:,} calls, {work['total_exec_ms']:,.0f} ms; "
-        f"{len(doc['regressions'])} regression(s), {len(doc['recommendations'])} "
-        f"recommendation(s), {len(doc['unused_indexes'])} unused index(es), "
-        f"{len(doc['applied'])} applied index(es)."
+        f"{plural(len(doc['regressions']), 'regression')}, "
+        f"{plural(len(doc['recommendations']), 'recommendation')}, "
+        f"{plural(len(doc['unused_indexes']), 'unused index')}, "
+        f"{plural(len(doc['applied']), 'applied index')}."
     ]
     lines += [f"Note: {n}" for n in doc["notes"]]
     if doc["recommendations"]:

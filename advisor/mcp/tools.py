@@ -103,7 +103,9 @@ class Tools:
                 min_calls=min_calls,
                 top=top,
             )
-            report = analyze(self.config.dsn, settings, sources=SourceOptions())
+            report = analyze(
+                self.config.dsn, settings, sources=SourceOptions(), run=self.config.run()
+            )
             rendered = render_json.render(report)
             args = []
             for option, value in (
@@ -132,10 +134,11 @@ class Tools:
                 lock_timeout_ms=self.config.lock_timeout_ms,
             )
             settings = self.config.settings(
-                max_size_bytes=parse_size(max_size) if max_size else None, review=False
+                max_size_bytes=parse_size(max_size) if max_size else None
             )
             sources = SourceOptions(use_pg_stat_statements=False, queries=tuple(queries))
-            report = analyze(self.config.dsn, settings, sources=sources)
+            run = self.config.run(review=False)
+            report = analyze(self.config.dsn, settings, sources=sources, run=run)
             rendered = render_json.render(report)
             args = ["--no-pg-stat-statements", "--no-review"]
             for query in queries:
@@ -174,7 +177,10 @@ class Tools:
             # no index may be recommended: the selection then has nothing to search, and the
             # findings, which depend only on the workload's plans, come out as analyze's
             report = analyze(
-                self.config.dsn, self.config.settings(max_indexes=0), sources=SourceOptions()
+                self.config.dsn,
+                self.config.settings(max_indexes=0),
+                sources=SourceOptions(),
+                run=self.config.run(),
             )
             full = render_json.to_dict(report)
             doc = {"server": full["server"], "findings": full["findings"]}
@@ -237,8 +243,8 @@ class Tools:
         TIMESTAMPTZ, indexed foreign keys, primary keys, RLS that performs, sequences near
         exhaustion, ...). The JSON of `advisor lint --format json`."""
         from advisor.lint import live
-        from advisor.lint.command import build_config
         from advisor.lint.render import LintFormat, render
+        from advisor.lint.run import build_config
 
         with tool_errors():
             report = live.lint(self.config.dsn, build_config(None))
@@ -251,9 +257,9 @@ class Tools:
         scan, missing lock_timeout, ...), each finding weighed by the size of the table it
         touches in this database. The SQL is parsed, never run. The JSON of `advisor lint
         --migration migration.sql --dsn ... --format json`."""
-        from advisor.lint.command import build_config
         from advisor.lint.migration.run import lint_text
         from advisor.lint.render import LintFormat, render
+        from advisor.lint.run import build_config
 
         with tool_errors():
             report = lint_text(sql_text, build_config(None), dsn=self.config.dsn, use_database=True)
@@ -280,6 +286,7 @@ class Tools:
                     options=options,
                     snapshot=False,
                     advice=self.config.settings(),
+                    run=self.config.run(),
                     record=False,
                 )
             rendered = report_json.render(built)

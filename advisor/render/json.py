@@ -123,6 +123,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "database": report.server.database,
             "hypopg_version": report.server.hypopg_version,
             "stats_since": report.server.stats_since,
+            "system_identifier": report.server.system_identifier,
         },
         "recommendations": [recommendation(r) for r in report.recommendations],
         "statements": [statement(s) for s in report.statements],

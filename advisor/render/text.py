@@ -1,14 +1,15 @@
-"""Human-readable reports: ``table`` (plain text via tabulate) and ``markdown``.
+"""Human-readable reports: ``table`` (plain text that fits the width) and ``markdown``.
 
-Both formats share one layout; only the tabulate style and the headings differ.
+Both formats share one layout; only the table style, the headings and the wrapping differ:
+text wraps to the output width (``advisor.render.layout``), Markdown keeps one line per row.
 """
 
 from __future__ import annotations
 
-from tabulate import tabulate
-
 from advisor.model import Recommendation, Report
+from advisor.render import layout
 from advisor.render.figures import empty_state, saving, short_saving, window_line
+from advisor.report.fmt import plural
 
 MAX_QUERY = 90
 
@@ -35,33 +36,42 @@ def _best_cost(rec: Recommendation) -> str:
     return f"{best.cost_before:.0f} -> {best.cost_after:.0f}"
 
 
-def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> str:
-    fmt = "github" if markdown else "simple"
+def render(
+    report: Report, *, markdown: bool = False, verbose: bool = False, width: int | None = None
+) -> str:
+    limit = width or layout.output_width()
     h1, h2 = ("# ", "## ") if markdown else ("", "")
+
+    def para(text: str, indent: str = "", hang: str = "") -> str:
+        return text if markdown else layout.paragraph(text, limit, indent=indent, hang=hang)
+
+    def table(rows: list[list[object]], headers: list[str], wrap_first: list[int]) -> str:
+        return layout.table(rows, headers, width=limit, markdown=markdown, wrap_first=wrap_first)
+
     out: list[str] = []
     server = report.server
-    out.append(f"{h1}Index advice for {server.database} (PostgreSQL {server.version})")
+    out.append(para(f"{h1}Index advice for {server.database} (PostgreSQL {server.version})"))
     out.append("")
     ratio = (
         report.workload_cost_after / report.workload_cost_before
         if report.workload_cost_before
         else 1.0
     )
-    out.append(
-        f"{len(report.statements)} statements analysed, {len(report.skipped)} skipped, "
-        f"{report.explain_calls} EXPLAIN calls in {report.elapsed_seconds:.1f} s; "
-        f"workload planner cost x{ratio:.2f} with the advice."
-    )
+    out.append(para(
+        f"{plural(len(report.statements), 'statement')} analysed, {len(report.skipped)} "
+        f"skipped, {plural(report.explain_calls, 'EXPLAIN call')} in "
+        f"{report.elapsed_seconds:.1f} s; workload planner cost x{ratio:.2f} with the advice."
+    ))  # fmt: skip
     line = window_line(report.window)
     if line:
-        out.append(line)
+        out.append(para(line))
     out.append("")
     out.append(f"{h2}Recommendations")
     out.append("")
     if not report.recommendations:
-        out.append(empty_state(report))
+        out.append(para(empty_state(report)))
     else:
-        rows = []
+        rows: list[list[object]] = []
         for i, rec in enumerate(report.recommendations, 1):
             rows.append([
                 i,
@@ -72,52 +82,57 @@ def render(report: Report, *, markdown: bool = False, verbose: bool = False) -> 
                 short_saving(rec),
                 "planner" if rec.verified else "rule (unverified)",
             ])  # fmt: skip
-        out.append(tabulate(
-            rows, ["#", "index", "size (est.)", "statements", "cost", "time saved", "proof"],
-            tablefmt=fmt,
+        out.append(table(
+            rows, ["#", "index", "size (est.)", "statements", "cost", "time saved", "proof"], [1]
         ))  # fmt: skip
         out.append("")
         for i, rec in enumerate(report.recommendations, 1):
             for step, statement in enumerate(rec.create_statements):
                 lead = f"{i}." if step == 0 else " " * len(f"{i}.")
-                out.append(f"{lead} {statement};" if not markdown else f"{lead} `{statement};`")
+                if markdown:
+                    out.append(f"{lead} `{statement};`")
+                else:
+                    out.append(layout.sql(f"{statement};", limit, indent=f"{lead} ", hang="   "))
             for effect in rec.effects[:5]:
                 after = "?" if effect.cost_after is None else f"{effect.cost_after:.0f}"
-                out.append(
-                    f"   - {effect.cost_before:.0f} -> {after}: {_short(effect.statement.query)}"
-                )
-            out.append(f"   * {saving(rec, report.window)}")
+                lead = f"   - {effect.cost_before:.0f} -> {after}: "
+                room = MAX_QUERY if markdown else max(limit - len(lead), 20)
+                out.append(lead + _short(effect.statement.query, room))
+            out.append(para(saving(rec, report.window), indent="   * ", hang="     "))
             for note in rec.notes:
-                out.append(f"   * {note}")
+                out.append(para(note, indent="   * ", hang="     "))
         if report.budget_note:
-            out += ["", f"{report.budget_note}."]
+            out += ["", para(f"{report.budget_note}.")]
     if report.findings:
         out += ["", f"{h2}Existing indexes", ""]
-        out.append(tabulate(
-            [[f.kind, f"{f.table}", f.index or "", size(f.size_bytes), f.detail]
+        out.append(table(
+            [[f.kind, f"{f.table}", f.index or "", size(f.size_bytes) if f.index else "",
+              f.detail]  # a missing index (a foreign key's) has no size to show
              for f in report.findings],
-            ["finding", "table", "index", "size", "detail"], tablefmt=fmt,
+            ["finding", "table", "index", "size", "detail"], [4],
         ))  # fmt: skip
     not_helped = [s for s in report.statements if s.reason]
     if verbose and not_helped:
         out += ["", f"{h2}Statements without advice", ""]
-        out.append(tabulate(
+        out.append(table(
             [[s.statement.queryid, f"{s.cost_before:.0f}" if s.cost_before is not None else "",
               _short(s.statement.query, 60), s.reason] for s in not_helped],
-            ["queryid", "cost", "query", "why not"], tablefmt=fmt,
+            ["queryid", "cost", "query", "why not"], [3, 2],
         ))  # fmt: skip
     if verbose and report.skipped:
         out += ["", f"{h2}Skipped statements", ""]
-        out.append(tabulate(
+        out.append(table(
             [[s.statement.queryid, _short(s.statement.query, 60), s.reason]
              for s in report.skipped],
-            ["queryid", "query", "reason"], tablefmt=fmt,
+            ["queryid", "query", "reason"], [2, 1],
         ))  # fmt: skip
     if verbose and report.left_out:
         out += ["", f"{h2}Indexes left out of the set", ""]
-        out += [f"- {index}: {why}" for index, why in report.left_out]
+        out += [para(f"{index}: {why}", indent="- ", hang="  ") for index, why in report.left_out]
     elif not verbose and (not_helped or report.skipped):
-        out += ["", f"({len(not_helped)} statements got no advice; --verbose says why.)"]
+        out += ["", para(
+            f"({plural(len(not_helped), 'statement')} got no advice; --verbose says why.)"
+        )]  # fmt: skip
     if report.footprint.note:
-        out += ["", f"Note: {report.footprint.note}"]
+        out += ["", para(f"Note: {report.footprint.note}")]
     return "\n".join(out) + "\n"

@@ -94,6 +94,15 @@ def count(n: int) -> str:
     return f"{n:,}"
 
 
+def plural(n: int, noun: str, many: str | None = None) -> str:
+    """``1 statement``, ``2 statements``, ``0 indexes``: the count and the noun that fits it."""
+    if n == 1:
+        return f"1 {noun}"
+    if many is None:
+        many = noun + ("es" if noun.endswith(("s", "x", "sh", "ch")) else "s")
+    return f"{n:,} {many}"
+
+
 def short(query: str, width: int = 80) -> str:
     flat = " ".join(query.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"

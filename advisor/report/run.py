@@ -25,7 +25,7 @@ from advisor.progress import Progress
 from advisor.report.build import ReportOptions, build_report, stored_recommendations
 from advisor.report.model import WeeklyReport
 from advisor.review import review_live
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 
 
 def _live(
@@ -34,12 +34,12 @@ def _live(
     *,
     snapshot: bool,
     taken_at: float | None,
-    settings: Settings,
+    run: RunOptions,
     progress: Progress,
     review: bool,
 ) -> tuple[ServerKey, Catalog, tuple[Finding, ...] | None]:
-    conn = open_session(dsn, statement_timeout_ms=max(settings.statement_timeout_ms, 30_000),
-                        lock_timeout_ms=settings.lock_timeout_ms)  # fmt: skip
+    conn = open_session(dsn, statement_timeout_ms=max(run.statement_timeout_ms, 30_000),
+                        lock_timeout_ms=run.lock_timeout_ms)  # fmt: skip
     try:
         if snapshot:
             snap = read_snapshot(conn, taken_at=taken_at, progress=progress)
@@ -53,7 +53,7 @@ def _live(
         verdict = None
         if review:
             progress.note("reviewing the existing indexes")
-            verdict = review_live(conn, min_stats_age_seconds=settings.min_stats_age_s)
+            verdict = review_live(conn, min_stats_age_seconds=run.min_stats_age_s)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost: {safe_message(exc)}") from None
     finally:
@@ -76,6 +76,7 @@ def run_report(
     options: ReportOptions | None = None,
     snapshot: bool = True,
     advice: Settings | None = None,
+    run: RunOptions | None = None,
     taken_at: float | None = None,
     retention_seconds: float | None = None,
     progress: Progress | None = None,
@@ -91,7 +92,8 @@ def run_report(
 
     The droppable indexes are the review's verdict (``advisor.review``): the analysis's own
     findings when advising, else the same checks without the workload's plans; no index is
-    called unused on statistics younger than ``min_stats_age_s`` (default: ``Settings``').
+    called unused on statistics younger than ``min_stats_age_s`` (default: ``run``'s). ``run``
+    wires the sessions (timeouts) and the analysis (review).
     ``applies_log`` is ``advisor apply``'s record (default: its default file): an index it built
     is reported as coming from a recommendation, and measured on the statements it was for.
     """
@@ -99,13 +101,12 @@ def run_report(
     from advisor.sources.workload import SourceOptions
 
     progress = progress or Progress(enabled=False)
-    settings = advice or Settings()
+    run = run or RunOptions()
     if min_stats_age_s is not None:
-        settings = replace(settings, min_stats_age_s=min_stats_age_s)
-        advice = settings if advice is not None else None
+        run = replace(run, min_stats_age_s=min_stats_age_s)
     key, catalog, verdict = _live(
-        dsn, store, snapshot=snapshot, taken_at=taken_at, settings=settings, progress=progress,
-        review=advice is None or not advice.review,
+        dsn, store, snapshot=snapshot, taken_at=taken_at, run=run, progress=progress,
+        review=advice is None or not run.review,
     )  # fmt: skip
     recommendations: tuple[Recommendation, ...] = ()
     window = None
@@ -113,10 +114,10 @@ def run_report(
     if advice is not None:
         note = None
         try:
-            result = analyze(dsn, advice, SourceOptions(), progress=progress.note)
+            result = analyze(dsn, advice, SourceOptions(), progress, run=run)
             recommendations = result.recommendations
             window = result.window
-            if advice.review:  # the same verdict as analyze's, proven against the plans
+            if run.review:  # the same verdict as analyze's, proven against the plans
                 verdict = result.findings
         except PreflightError as err:
             note = f"not computed: {err}"

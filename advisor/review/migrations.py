@@ -5,7 +5,8 @@ CONCURRENTLY IF EXISTS``; ``NNN_drop_<index>.down.sql`` the index exactly as
 ``pg_get_indexdef`` defined it, as ``CREATE INDEX CONCURRENTLY IF NOT EXISTS``. Numbers continue
 after the highest one in the directory, as the ``sql`` migration format numbers its creates, so
 drops written after the creates of the same run come after them. Only drops marked ``safe`` (no
-workload plan reads the index) are written unless asked otherwise.
+workload plan reads the index) are written unless asked otherwise. A drop some up migration of
+the directory already holds is not written again.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from advisor.errors import UsageError
+from advisor.migrate import existing
 from advisor.migrate.formats import sql as sql_format
-from advisor.migrate.formats.base import highest_number, put, slug
+from advisor.migrate.formats.base import highest_number, put, read_texts, slug
 from advisor.migrate.formats.evidence import comment, one_line
 from advisor.model import Finding
 from advisor.render.text import size
@@ -73,10 +75,15 @@ def write_drop_migrations(
     directory: Path, findings: Iterable[Finding], *, include_unsafe: bool = False
 ) -> list[Path]:
     """Write one numbered up/down pair per removable finding; the paths written, in order."""
-    chosen = removable(findings, include_unsafe=include_unsafe)
     if directory.exists() and not directory.is_dir():
         raise UsageError(f"{directory} is not a directory", "give a folder for the migrations")
     directory.mkdir(parents=True, exist_ok=True)
+    present = existing.keys_in(read_texts(directory, sql_format.UP_FILE))
+    chosen = [
+        f
+        for f in removable(findings, include_unsafe=include_unsafe)
+        if existing.key_of(f.drop_sql or "") not in present
+    ]
     number = (highest_number(directory, _NUMBERED) or 0) + 1
     written: list[Path] = []
     for finding in chosen:

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from advisor.model import Finding
+from advisor.report.fmt import plural
 from advisor.review import restore
 from advisor.review.base import Context, DropEffect, Proposal
 from advisor.review.facts import ForeignKey, IndexFacts, protection
@@ -118,7 +119,7 @@ class _Resolver:
         detail = proposal.finding.detail
         safe: bool | None = not statements if self.plan_usage is not None else None
         if statements:
-            detail += f"; {len(statements)} workload statement(s) read it in their plans"
+            detail += f"; {plural(len(statements), 'workload statement')} read it in their plans"
         has_expressions = index.is_valid and 0 in index.attnums[: index.n_keys]
         if has_expressions and not any(k.oid not in self.dropped for k in same_keys):
             safe = False

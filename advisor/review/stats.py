@@ -30,7 +30,10 @@ def replica_index_scans(
     be reached, and ``AnalysisAborted`` when the connection breaks while reading.
     """
     conn = session.connect(
-        dsn, statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=lock_timeout_ms
+        dsn,
+        statement_timeout_ms=statement_timeout_ms,
+        lock_timeout_ms=lock_timeout_ms,
+        option="--replica-dsn",
     )
     try:
         with conn.cursor(row_factory=dict_row) as cur:

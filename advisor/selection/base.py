@@ -4,6 +4,10 @@
 statement's weight is the time it really costs (pg_stat_statements ``total_exec_time``), or calls x
 planner cost where no time was measured. Its benefit under a configuration is
 ``weight x (1 - cost_after / cost_before)``: planner costs are only compared within a statement.
+
+``--weigh-by planner`` weighs every statement by calls x planner cost x ``PLANNER_MS_PER_COST``
+instead: the same weights on every machine, however fast or busy (CI, tests, comparing advice
+across servers), at the price of trusting the planner's costs across statements.
 """
 
 from __future__ import annotations
@@ -37,10 +41,19 @@ class Selection:
     over_budget: tuple[IndexSpec, ...] = ()  # wanted by the best plans, kept out by a budget
 
 
-def weight_of(parsed: ParsedStatement, base_cost: float, ms_per_cost: float = 1.0) -> float:
-    """Measured total time, or calls x planner cost x ``ms_per_cost`` where none was measured."""
+# A typical figure for a cached server: about 10 microseconds per unit of planner cost (the
+# median of mean time / generic-plan cost over the demo's statements is 0.006-0.01 ms).
+PLANNER_MS_PER_COST = 0.01
+WEIGHINGS = ("measured", "planner")
+
+
+def weight_of(
+    parsed: ParsedStatement, base_cost: float, ms_per_cost: float = 1.0, *, measured: bool = True
+) -> float:
+    """Measured total time, or calls x planner cost x ``ms_per_cost`` where none was measured
+    (or where ``measured`` is False: the planner's weights)."""
     statement = parsed.statement
-    if statement.total_exec_ms > 0:
+    if measured and statement.total_exec_ms > 0:
         return statement.total_exec_ms
     return max(statement.calls, 1) * base_cost * ms_per_cost
 

@@ -57,6 +57,14 @@ class Move:
         return {s.table for s in self.add | self.remove}
 
 
+def _ordered(specs: Iterable[IndexSpec]) -> list[IndexSpec]:
+    """``specs`` in a fixed order. A set's order follows Python's per-process string hashing:
+    sums of floats in that order, ties resolved in it, and hypothetical indexes created in it
+    (the planner breaks cost ties by index oid) would make the same analysis differ between
+    two runs."""
+    return sorted(specs, key=IndexSpec.describe)
+
+
 def _substitutes(candidate: IndexSpec, chosen: IndexSpec) -> bool:
     if candidate.method == chosen.method:
         return candidate.keys == chosen.keys
@@ -148,7 +156,7 @@ class GreedySelector:
         adds: list[Move] = []
         wanted = {s for bundle in bundles.values() for s in bundle}
         budget = self.settings.max_size_bytes
-        if budget is not None and sum(self.size_of(s) for s in wanted) > budget:
+        if budget is not None and sum(self.size_of(s) for s in _ordered(wanted)) > budget:
             # the all-candidates plans prefer more than fits: every candidate of an
             # improvable statement becomes a move of its own, smaller ones included
             for key in bundles:
@@ -269,24 +277,23 @@ class GreedySelector:
         by_lead: dict[tuple[TableRef, IndexKey | None], list[WorkloadItem]],
     ) -> float | None:
         """Net gain of a move (per byte under a size budget), or None when it does not qualify."""
-        new = move.add - set(chosen)
+        new = _ordered(move.add - set(chosen))
+        removed = _ordered(move.remove)
         if not new or not move.remove <= set(chosen):
             return None
-        config = [s for s in chosen if s not in move.remove] + sorted(
-            new, key=lambda s: s.describe()
-        )
+        config = [s for s in chosen if s not in move.remove] + new
         limit = self.settings.max_indexes
         if limit is not None and len(config) > limit:
             return None
         if any(s in self.whatif.refused for s in new):
             return None
-        size_delta = sum(self.size_of(s) for s in new) - sum(self.size_of(s) for s in move.remove)
+        size_delta = sum(self.size_of(s) for s in new) - sum(self.size_of(s) for s in removed)
         budget = self.settings.max_size_bytes
         if budget is not None and sum(self.size_of(s) for s in config) > budget:
             return None
         affected = {  # in a fixed order, so the float sum is the same in every process
             i.key: i
-            for s in sorted(move.add | move.remove, key=lambda s: s.describe())
+            for s in _ordered(move.add | move.remove)
             for i in by_lead.get((s.table, s.keys[0].column)) or by_lead.get((s.table, None), [])
         }
         gain, qualifies = 0.0, False
@@ -298,7 +305,7 @@ class GreedySelector:
             if before > 0 and (before - cost) / before >= self.settings.min_improvement:
                 qualifies = True
         net = gain - sum(self.overhead_of(s) for s in new)
-        net += sum(self.overhead_of(s) for s in move.remove)
+        net += sum(self.overhead_of(s) for s in removed)
         if not qualifies or net <= 0 or net < self.min_gain:
             return None
         if budget is not None:
@@ -314,7 +321,7 @@ class GreedySelector:
             alternatives = sorted(
                 (
                     c
-                    for c in pool
+                    for c in _ordered(pool)
                     if c.table == spec.table
                     and _substitutes(c, spec)
                     and c not in result

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -44,10 +45,11 @@ def sample_activity(
     min_running_s: float = 1.0,
     *,
     max_samples: int = 3,
+    tick: Callable[[float], None] | None = None,
 ) -> list[SourcedStatement]:
     """Statements seen running for at least ``min_running_s`` while polling for ``duration_s``
     every ``interval_s`` seconds (at least one poll). ``conn`` is an autocommit session, so each
-    poll sees fresh activity."""
+    poll sees fresh activity. ``tick`` hears the seconds elapsed after each poll (a countdown)."""
     if duration_s < 0 or min_running_s < 0:
         raise UsageError("the activity sample needs a duration and threshold of 0 s or more")
     if interval_s < MIN_INTERVAL_S:
@@ -59,7 +61,8 @@ def sample_activity(
     runs: dict[tuple[int, datetime], _Seen] = {}
     hidden: set[int] = set()
     truncated: set[tuple[int, datetime]] = set()
-    deadline = time.monotonic() + duration_s
+    started = time.monotonic()
+    deadline = started + duration_s
     while True:
         with conn.cursor(row_factory=dict_row) as cur:
             rows = cur.execute(query, {"min_running_s": float(min_running_s)}).fetchall()
@@ -77,7 +80,10 @@ def sample_activity(
                 runs[key] = _Seen(text, float(row["running_s"]))
             else:
                 seen.running_s = max(seen.running_s, float(row["running_s"]))
-        remaining = deadline - time.monotonic()
+        now = time.monotonic()
+        if tick is not None:
+            tick(min(now - started, duration_s) if now < deadline else duration_s)
+        remaining = deadline - now
         if remaining <= 0:
             break
         time.sleep(min(interval_s, remaining))

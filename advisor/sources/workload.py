@@ -12,7 +12,6 @@ answer about that query, not about the whole database. The database's own worklo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,6 +21,8 @@ import psycopg
 
 from advisor.errors import UsageError
 from advisor.model import Statement
+from advisor.progress import Progress
+from advisor.report.fmt import plural
 from advisor.settings import Settings
 from advisor.sources import pgss
 from advisor.sources.activity import sample_activity
@@ -100,9 +101,10 @@ def collect(
     *,
     database: str,
     pgss_schema: str | None,
-    note: Callable[[str], None] = lambda _msg: None,
+    progress: Progress | None = None,
 ) -> Workload:
     """The merged workload, statements a user named first, then most total time first."""
+    progress = progress or Progress(enabled=False)
     options.check()
     if not options.any:
         raise UsageError(
@@ -114,7 +116,7 @@ def collect(
     span = None
     window: Window | None = None
     if options.logs:
-        note(f"reading {len(options.logs)} log files")
+        progress.note(f"reading {plural(len(options.logs), 'log file')}")
         server = read_server_log_settings(conn)
         logs = LogWorkload(
             database=database,
@@ -129,7 +131,7 @@ def collect(
             "the server log", logs.first_time, logs.last_time, "its first and last records"
         )
     if options.sample_activity_s:
-        note(f"sampling running statements for {options.sample_activity_s:g} s")
+        progress.note("sampling the running statements")
         if window is None:
             window = Window(
                 "sampling of running statements",
@@ -144,6 +146,7 @@ def collect(
                 options.sample_interval_s,
                 options.sample_min_running_s,
                 max_samples=options.max_samples,
+                tick=progress.countdown("sampling pg_stat_activity", options.sample_activity_s),
             )
         )
     for path in options.query_files:

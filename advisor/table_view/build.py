@@ -22,7 +22,7 @@ from advisor.history.capture import pgss_schema
 from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
 from advisor.review import review_live
-from advisor.settings import Settings
+from advisor.settings import RunOptions, Settings
 from advisor.sources.pgss import read_statements
 from advisor.sources.workload import SourceOptions
 from advisor.table_view import collect
@@ -107,12 +107,13 @@ def inspect_table(
     """Everything about the table ``name``; ``advice=None`` skips the index analysis.
 
     The indexes carry the review's verdict (``advisor.review``), with ``min_stats_age_s``
-    (default: the advice settings', else ``Settings``'): with advice, the analysis's own
+    (default: ``RunOptions``'): with advice (the selection thresholds), the analysis's own
     findings, proven against the workload's plans; without, the same checks without plans.
     """
-    min_age = (
-        min_stats_age_s if min_stats_age_s is not None else (advice or Settings()).min_stats_age_s
-    )
+    run = RunOptions(statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=lock_timeout_ms)
+    if min_stats_age_s is not None:
+        run = replace(run, min_stats_age_s=min_stats_age_s)
+    min_age = run.min_stats_age_s
     from advisor.pipeline import analyze  # heavy: only when advising
 
     progress = progress or Progress(enabled=False)
@@ -133,6 +134,7 @@ def inspect_table(
         ref = resolve(name, list(known), search_path)
         progress.note(f"reading {ref}")
         stats, sizes, indexes, locks = collect.read_table(conn, known[ref])
+        columns = collect.read_columns(conn, known[ref], indexes)
         findings = review_live(
             conn, min_stats_age_seconds=min_age, table_oid=known[ref], indexes=indexes
         )
@@ -155,11 +157,8 @@ def inspect_table(
     if advice is not None:
         advice_note = None
         try:
-            report = analyze(
-                dsn, replace(advice, min_stats_age_s=min_age), SourceOptions(),
-                progress=progress.note,
-            )  # fmt: skip
-            if advice.review:
+            report = analyze(dsn, advice, SourceOptions(), progress, run=run)
+            if run.review:
                 findings = tuple(f for f in report.findings if f.table == ref)
         except psycopg.errors.LockNotAvailable:
             advice_note = "not computed: a table is locked exclusively (see Locks)"
@@ -176,5 +175,6 @@ def inspect_table(
         recommendations=recommendations,
         advice_note=advice_note,
         notes=tuple(notes),
+        columns=columns,
         window=report.window if report is not None else None,
     )

@@ -7,16 +7,17 @@ estimated from ``relpages`` instead of waiting, and the view says so.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
 
 from advisor.catalog.indexes import read_indexes, read_indexes_lock_free
-from advisor.catalog.rows import build
+from advisor.catalog.rows import build, read
 from advisor.db import queries
 from advisor.model import ExistingIndex, TableRef
-from advisor.table_view.model import LockInfo, Sizes, TableStats
+from advisor.table_view.model import ColumnInfo, LockInfo, Sizes, TableStats
 
 
 def candidates(conn: psycopg.Connection[Any]) -> dict[TableRef, int]:
@@ -95,3 +96,13 @@ def read_table(
     else:
         sizes = Sizes(heap_estimate, sum(i.size_bytes for i in indexes), 0, exact=False)
     return stats, sizes, indexes, locks
+
+
+def read_columns(
+    conn: psycopg.Connection[Any], oid: int, indexes: tuple[ExistingIndex, ...]
+) -> tuple[ColumnInfo, ...]:
+    """The table's columns with their pg_stats figures and the indexes that lead with each."""
+    return tuple(
+        replace(column, leads=tuple(i.name for i in indexes if i.keys[:1] == (column.name,)))
+        for column in read(conn, "table_columns", ColumnInfo, {"oid": oid})
+    )

@@ -75,6 +75,27 @@ class IndexInfo:
 
 
 @dataclass(frozen=True)
+class ColumnInfo:
+    """A column, its type, and what the planner knows of it (``pg_stats``; None before the
+    first ANALYZE, or for a column the role may not read)."""
+
+    name: str
+    type: str
+    not_null: bool
+    null_frac: float | None
+    n_distinct: float | None  # pg_stats: > 0 a count, < 0 minus a fraction of the rows
+    correlation: float | None
+    avg_width: int | None
+    leads: tuple[str, ...] = ()  # the indexes whose first key is this column
+
+    def distinct_estimate(self, rows: float) -> float | None:
+        """Distinct values as a count: pg_stats' negative fractions times the row estimate."""
+        if self.n_distinct is None:
+            return None
+        return self.n_distinct if self.n_distinct >= 0 else -self.n_distinct * max(rows, 0.0)
+
+
+@dataclass(frozen=True)
 class LockInfo:
     """A lock on the table or one of its indexes, held or awaited by another session."""
 
@@ -112,4 +133,5 @@ class TableView:
     recommendations: tuple[Recommendation, ...]
     advice_note: str | None  # why there are no recommendations (not asked, not possible)
     notes: tuple[str, ...] = ()
+    columns: tuple[ColumnInfo, ...] = ()
     window: Window | None = None  # what the recommendations' savings cover

@@ -1,9 +1,13 @@
 """``advisor table`` output: plain text for the terminal, Markdown, or JSON (keys only added).
 
 JSON keys: ``schema``, ``table``, ``kind``, ``sizes``, ``rows``, ``maintenance``, ``access``,
-``indexes`` (each with ``findings``), ``statements`` (each with ``advice`` and ``reason``),
-``locks``, ``recommendations`` (the shape of ``advisor analyze --format json``),
-``advice_note``, ``notes``.
+``columns`` (each with ``type``, ``not_null``, the ``pg_stats`` figures ``null_frac``,
+``n_distinct`` (as pg_stats has it: below 0, minus a fraction of the rows), ``distinct_estimate``,
+``correlation``, ``avg_width``, and ``leading_indexes``), ``indexes`` (each with ``findings``),
+``statements`` (each with ``advice`` and ``reason``), ``locks``, ``recommendations`` (the shape
+of ``advisor analyze --format json``), ``advice_note``, ``notes``.
+
+Text fits the output width (``advisor.render.layout``); every Markdown table has a header row.
 """
 
 from __future__ import annotations
@@ -12,13 +16,13 @@ import json
 from datetime import datetime
 from typing import Any
 
-from tabulate import tabulate
-
+from advisor.render import layout
 from advisor.render.figures import saving, window_line
 from advisor.render.json import recommendation
 from advisor.report import fmt
-from advisor.table_view.model import TableView
+from advisor.table_view.model import ColumnInfo, TableView
 
+NO_ADVICE = "No new index on this table would improve the workload."
 _KINDS = {"r": "table", "p": "partitioned table", "m": "materialized view"}
 
 
@@ -34,18 +38,40 @@ def _last(manual: datetime | None, auto: datetime | None) -> str:
     return f"{_time(manual)} (manual), {_time(auto)} (auto)"
 
 
-def render_text(view: TableView, *, markdown: bool = False) -> str:
-    style = "github" if markdown else "simple"
+def _fraction(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}" if value >= 0.01 or value == 0 else "<1%"
 
-    def cell(text: str) -> str:
-        return text.replace("|", "\\|") if markdown else text
+
+def _distinct(column: ColumnInfo, rows: float) -> str:
+    estimate = column.distinct_estimate(rows)
+    if column.n_distinct is None or estimate is None:
+        return "–"
+    if column.n_distinct == -1:
+        return "unique"
+    if column.n_distinct < 0:
+        return f"~{fmt.count(round(estimate))} ({-column.n_distinct:.0%})"
+    return fmt.count(round(estimate))
+
+
+def _correlation(value: float | None) -> str:
+    return "–" if value is None else f"{value:+.2f}"
+
+
+def render_text(view: TableView, *, markdown: bool = False, width: int | None = None) -> str:
+    limit = width or layout.output_width()
+
+    def table(rows: list[list[object]], headers: list[str], wrap_first: list[int]) -> str:
+        return layout.table(rows, headers, width=limit, markdown=markdown, wrap_first=wrap_first)
+
+    def para(text: str, indent: str = "", hang: str = "") -> str:
+        return text if markdown else layout.paragraph(text, limit, indent=indent, hang=hang)
 
     h1, h2 = ("# ", "## ") if markdown else ("", "")
     s, z = view.stats, view.sizes
     out = [f"{h1}{view.ref} ({_KINDS.get(s.kind, s.kind)})", ""]
-    out += [f"> {n}" if markdown else f"note: {n}" for n in view.notes]
+    out += [f"> {n}" if markdown else para(n, indent="note: ", hang="      ") for n in view.notes]
     estimate = "" if z.exact else " (estimated)"
-    facts = [
+    facts: list[list[object]] = [
         ["size", f"{fmt.size(z.total_bytes)}{estimate}: heap {fmt.size(z.heap_bytes)}, indexes "
                  f"{fmt.size(z.index_bytes)}, TOAST {fmt.size(z.toast_bytes)}"],
         ["rows", f"{fmt.count(s.live_rows or 0)} live, {fmt.count(s.dead_rows or 0)} dead "
@@ -62,17 +88,34 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
                    f"({_ratio(s.hot_ratio)} HOT), {fmt.count(s.deleted)} deleted"],
         ["counters since", _time(s.stats_reset) if s.stats_reset else "the server's start"],
     ]  # fmt: skip
-    out += [tabulate(facts, tablefmt=style if markdown else "plain"), ""]
+    if markdown:
+        out += [table(facts, ["fact", "value"], [1]), ""]
+    else:
+        out += [layout.table(facts, [], width=limit, wrap_first=[1], plain=True), ""]
+
+    out += [f"{h2}Columns", ""]
+    if view.columns:
+        out.append(table(
+            [[c.name, c.type, "not null" if c.not_null else "null", _fraction(c.null_frac),
+              _distinct(c, s.reltuples), _correlation(c.correlation),
+              ", ".join(c.leads)] for c in view.columns],
+            ["column", "type", "nullable", "nulls", "distinct", "correlation",
+             "leads index"], [6, 1],
+        ))  # fmt: skip
+        if not markdown and any(c.null_frac is None for c in view.columns):
+            out.append(para("(–: no statistics yet; ANALYZE the table to get them)"))
+    else:
+        out.append("No column.")
+    out.append("")
 
     out += [f"{h2}Indexes", ""]
     if view.indexes:
-        out.append(tabulate(
+        out.append(table(
             [[i.index.name, fmt.size(i.index.size_bytes), fmt.count(i.index.scans),
               fmt.count(i.index.tup_read),
-              cell(fmt.short(i.index.definition.split(" USING ", 1)[-1], 50)),
-              "; ".join(i.findings)]
+              fmt.short(i.index.definition.split(" USING ", 1)[-1], 50), "; ".join(i.findings)]
              for i in view.indexes],
-            ["index", "size", "scans", "tuples read", "definition", "findings"], tablefmt=style,
+            ["index", "size", "scans", "tuples read", "definition", "findings"], [5, 4],
         ))  # fmt: skip
     else:
         out.append("No index.")
@@ -80,12 +123,12 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
 
     out += [f"{h2}Workload statements", ""]
     if view.statements:
-        out.append(tabulate(
+        out.append(table(
             [[t.statement.queryid, fmt.count(t.statement.calls), fmt.ms(t.statement.total_exec_ms),
-              fmt.ms(t.statement.mean_exec_ms), cell(fmt.short(t.statement.query, 60)),
+              fmt.ms(t.statement.mean_exec_ms), fmt.short(t.statement.query, 60),
               ", ".join(t.advice) if t.advice else (t.reason or "")]
              for t in view.statements],
-            ["queryid", "calls", "total", "mean", "statement", "advice"], tablefmt=style,
+            ["queryid", "calls", "total", "mean", "statement", "advice"], [5, 4],
         ))  # fmt: skip
     else:
         out.append("No statement in pg_stat_statements touches this table.")
@@ -93,13 +136,13 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
 
     out += [f"{h2}Locks", ""]
     if view.locks:
-        out.append(tabulate(
+        out.append(table(
             [[lock.pid, lock.relation, lock.mode, "held" if lock.granted else "WAITING",
               ", ".join(map(str, lock.blocked_by)) or "", lock.state or "",
-              fmt.ms((lock.transaction_seconds or 0) * 1000), cell(fmt.short(lock.query or "", 40))]
+              fmt.ms((lock.transaction_seconds or 0) * 1000), fmt.short(lock.query or "", 40)]
              for lock in view.locks],
             ["pid", "relation", "mode", "status", "blocked by", "state", "in transaction",
-             "query"], tablefmt=style,
+             "query"], [7, 1],
         ))  # fmt: skip
     else:
         out.append("No other session holds or waits for a lock on it.")
@@ -108,14 +151,19 @@ def render_text(view: TableView, *, markdown: bool = False) -> str:
     out += [f"{h2}Recommendations", ""]
     window = window_line(view.window) if view.recommendations else None
     if window:
-        out += [window, ""]
+        out += [para(window), ""]
     if view.recommendations:
         for rec in view.recommendations:
-            out.append(f"- {rec.spec.describe()}: {saving(rec, view.window)}"
-                       f" on {len(rec.effects)} statement(s)")  # fmt: skip
-            out.append(f"  `{rec.create_sql};`" if markdown else f"  {rec.create_sql};")
+            out.append(para(
+                f"- {rec.spec.describe()}: {saving(rec, view.window)} on "
+                f"{fmt.plural(len(rec.effects), 'statement')}", hang="  ",
+            ))  # fmt: skip
+            if markdown:
+                out.append(f"  `{rec.create_sql};`")
+            else:
+                out.append(layout.sql(f"{rec.create_sql};", limit, indent="  "))
     else:
-        out.append(view.advice_note or "No new index on this table would improve the workload.")
+        out.append(para(view.advice_note or NO_ADVICE))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -166,6 +214,20 @@ def to_dict(view: TableView) -> dict[str, Any]:
             "deleted": s.deleted,
             "stats_reset": _iso(s.stats_reset),
         },
+        "columns": [
+            {
+                "name": c.name,
+                "type": c.type,
+                "not_null": c.not_null,
+                "null_frac": c.null_frac,
+                "n_distinct": c.n_distinct,
+                "distinct_estimate": c.distinct_estimate(s.reltuples),
+                "correlation": c.correlation,
+                "avg_width": c.avg_width,
+                "leading_indexes": list(c.leads),
+            }
+            for c in view.columns
+        ],
         "indexes": [
             {
                 "name": i.index.name,

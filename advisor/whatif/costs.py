@@ -67,9 +67,9 @@ class WhatIf:
         tables = self.tables_of(parsed)
         for spec in [s for s in self.live if s.table in tables and s not in wanted]:
             self.hypo.drop(self.live.pop(spec))
-        # in a fixed order: the planner breaks ties between equally cheap indexes by the order
-        # HypoPG made them, and a set's order changes with every process (hash seeds)
-        for spec in sorted(wanted - self.live.keys(), key=lambda s: s.describe()):
+        # in a fixed order: a hypothetical index's oid comes from its creation, and the planner
+        # breaks cost ties by index oid, so a set's (hash-seeded) order would change the plans
+        for spec in sorted(wanted - self.live.keys(), key=IndexSpec.describe):
             self._create(spec)  # no reset in here: it would drop what this sync just made
         return frozenset(s for s in wanted if s not in self.refused)
 

@@ -30,7 +30,11 @@ def verify(
     statement_timeout_ms: int,
 ) -> list[Recommendation]:
     conn = session.connect(
-        dsn, statement_timeout_ms=statement_timeout_ms, lock_timeout_ms=5000, read_only=False
+        dsn,
+        statement_timeout_ms=statement_timeout_ms,
+        lock_timeout_ms=5000,
+        read_only=False,
+        option="--verify-dsn",
     )
     out = []
     try:

@@ -49,6 +49,10 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         "advisor_seconds": budget.run.wall_seconds,
         "statements": len(budget.run.report.get("statements", [])),
         "same_advice_again": results.reanalysis.same_advice if results.reanalysis else None,
+        # the second run is another process under another PYTHONHASHSEED: the same plans
+        "explain_calls_again": results.reanalysis.second.explain_calls
+        if results.reanalysis
+        else None,
         "entries_added": (
             results.reanalysis.after_second.entries - results.reanalysis.before.entries
             if results.reanalysis

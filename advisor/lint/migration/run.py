@@ -30,6 +30,7 @@ from advisor.lint.migration.source import MigrationFile, Step
 from advisor.lint.model import LintFinding, LintReport, Severity
 from advisor.lint.sqlexpr import func_name
 from advisor.parse.predicates import walk
+from advisor.report.fmt import plural
 
 _DOWN_MISSING = DownMissing()
 _DOWN_INCOMPLETE = DownIncomplete()
@@ -94,7 +95,7 @@ def pairs(
     if downs:
         if len(downs) != len(ups):
             raise UsageError(
-                f"{len(downs)} --down file(s) for {len(ups)} migration file(s)",
+                f"{plural(len(downs), '--down file')} for {plural(len(ups), 'migration file')}",
                 "give one --down per --migration, in the same order",
             )
         return [Pair(up, down, True) for up, down in zip(ups, downs, strict=True)]

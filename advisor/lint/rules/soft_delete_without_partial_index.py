@@ -16,6 +16,7 @@ from advisor.lint.sqlexpr import parse_expression
 from advisor.lint.workload import SOFT_DELETE_COLUMN
 from advisor.model import ExistingIndex, IndexKey, IndexSpec, TableRef
 from advisor.parse.predicates import walk
+from advisor.report.fmt import plural
 
 PREDICATE = "deleted_at IS NULL"
 
@@ -43,8 +44,8 @@ class SoftDeleteWithoutPartialIndex(Rule):
             spec = IndexSpec(ref, tuple(IndexKey(k) for k in keys), where=PREDICATE)
             made = create_index_fix(ctx.catalog, spec, taken)
             yield self.finding(
-                f"{len(uses)} statement(s) filter {PREDICATE} but no index has that predicate"
-                + made.note,
+                f"{PREDICATE}: filtered on by {plural(len(uses), 'statement')}, but no index "
+                "has that predicate" + made.note,
                 ref,
                 column=SOFT_DELETE_COLUMN,
                 fix=made.up,

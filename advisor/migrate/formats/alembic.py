@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from advisor.errors import UsageError
@@ -13,9 +13,11 @@ from advisor.migrate.formats.base import (
     MigrationFormat,
     down_statements,
     highest_number,
+    module_constants,
     put,
     py_list,
     py_str,
+    python_sql,
     slug,
     up_statements,
 )
@@ -59,34 +61,12 @@ def downgrade() -> None:
 '''
 
 
-def _module_constants(path: Path) -> dict[str, object]:
-    """Module-level ``revision`` / ``down_revision`` assignments of a revision file."""
-    try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (SyntaxError, UnicodeDecodeError, OSError):
-        return {}
-    found: dict[str, object] = {}
-    for node in tree.body:
-        target: ast.expr | None = None
-        value: ast.expr | None = None
-        if isinstance(node, ast.Assign) and len(node.targets) == 1:
-            target, value = node.targets[0], node.value
-        elif isinstance(node, ast.AnnAssign):
-            target, value = node.target, node.value
-        if isinstance(target, ast.Name) and value is not None:
-            try:
-                found[target.id] = ast.literal_eval(value)
-            except ValueError:
-                continue
-    return found
-
-
 def current_head(directory: Path) -> str | None:
     """The single head revision of the revision files in ``directory`` (None when empty)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for path in directory.glob("*.py"):
-        found = _module_constants(path)
+        found = module_constants(path)
         revision = found.get("revision")
         if not isinstance(revision, str):
             continue
@@ -127,7 +107,12 @@ class AlembicFormat(MigrationFormat):
     name = "alembic"
     summary = "Alembic revision files using op.get_context().autocommit_block()"
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return python_sql(directory, "CREATE_INDEX", unescape=True)
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         number = (highest_number(directory, _NUMBERED) or 0) + 1
         down = current_head(directory)
         written: list[Path] = []
@@ -141,7 +126,7 @@ class AlembicFormat(MigrationFormat):
                 revision_literal=py_str(revision),
                 down_literal=py_str(down) if down else None,
                 down_revision=down,
-                evidence=evidence.comment(evidence.lines(rec), "#"),
+                evidence=evidence.comment(evidence.lines(rec, since), "#"),
                 create=py_list(up_statements(rec), escape_colons),
                 drop=py_list(down_statements(rec), escape_colons),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from advisor.errors import UsageError
@@ -13,6 +14,7 @@ from advisor.migrate.formats.base import (
     put,
     py_list,
     py_str,
+    python_sql,
     slug,
     up_statements,
 )
@@ -75,7 +77,12 @@ class DjangoFormat(MigrationFormat):
     name = "django"
     summary = "Django migrations with RunSQL and atomic = False"
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return python_sql(directory, "CREATE_INDEX")
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         app_label = directory.resolve().parent.name
         previous = _latest(directory)
         number = int(previous[:4]) + 1 if previous else 1
@@ -86,7 +93,7 @@ class DjangoFormat(MigrationFormat):
             stem = f"{number:04d}_create_{slug(rec.name)}"
             text = TEMPLATE.format(
                 name=evidence.inline(rec.name),  # a name may hold a line break
-                evidence=evidence.comment(evidence.lines(rec), "#"),
+                evidence=evidence.comment(evidence.lines(rec, since), "#"),
                 create=py_list(up_statements(rec)),
                 drop=py_list(down_statements(rec)),
                 dependencies=f"[({py_str(app_label)}, {py_str(previous)})]" if previous else "[]",

@@ -1,14 +1,18 @@
 """The evidence every migration carries as comments, and reading it back for ``advisor apply``.
 
-The comment says which index, why (each statement it helps, with its calls and generic-plan cost
-before and after, the full statement text on one line), its estimated size, and how to run it
-safely. The same lines go into SQL (``-- ``) and Python (``# ``) files::
+The comment says which index, why (each statement it helps, with its generic-plan cost before
+and after, the full statement text on one line), its estimated size, the start of the statistics
+window the advice came from, and how to run it safely. Only facts that stay the same from one
+run to the next go in, so that a review diff shows real changes: no call counts, no time saved
+(both grow with the window). The same lines go into SQL (``-- ``) and Python (``# ``) files::
 
     pg advisor: public.accounts USING btree (owner_id)
-    estimated size 1.3 MB (HypoPG); saves about 5.1 s a week
+    estimated size 1.3 MB (HypoPG); statistics since 2024-05-01
     statements it helps (generic-plan cost before -> after):
-      queryid 42, 39 calls, cost 1234.50 -> 8.30
+      queryid 42, cost 1234.50 -> 8.30
         SELECT id, note FROM accounts WHERE owner_id = $1
+
+Files written before carry ``queryid 42, 39 calls, cost ...``; ``read_statements`` reads both.
 """
 
 from __future__ import annotations
@@ -17,12 +21,11 @@ import re
 
 from advisor.model import Recommendation
 from advisor.plan_file import PlannedStatement
-from advisor.render.figures import saving
 from advisor.render.text import size
 
 HEADLINE = "pg advisor: "
 _STATEMENT = re.compile(
-    r"^ {2}queryid (?P<queryid>-?\d+|none), (?P<calls>\d+) calls?, "
+    r"^ {2}queryid (?P<queryid>-?\d+|none), (?:(?P<calls>\d+) calls?, )?"
     r"cost (?P<before>[0-9.]+) -> (?P<after>[0-9.]+|not planned)$"
 )
 _QUERY_INDENT = "    "
@@ -54,23 +57,21 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def lines(rec: Recommendation) -> list[str]:
-    """The evidence of one recommendation, as comment lines without the comment marker."""
+def lines(rec: Recommendation, since: str | None = None) -> list[str]:
+    """The evidence of one recommendation, as comment lines without the comment marker;
+    ``since`` is the start of the statistics window (an ISO date or timestamp)."""
+    window = f"; statistics since {since[:10]}" if since else ""
     out = [
         f"{HEADLINE}{rec.spec.describe()}",
-        f"estimated size {size(rec.estimated_size_bytes)} ({_size_source(rec)}); "
-        f"{saving(rec, None)}",
+        f"estimated size {size(rec.estimated_size_bytes)} ({_size_source(rec)}){window}",
     ]
     if rec.effects:
         out.append("statements it helps (generic-plan cost before -> after):")
     for effect in rec.effects:
         stmt = effect.statement
         queryid = "none" if stmt.queryid is None else str(stmt.queryid)
-        calls = "call" if stmt.calls == 1 else "calls"
         after = "not planned" if effect.cost_after is None else f"{effect.cost_after:.2f}"
-        out.append(
-            f"  queryid {queryid}, {stmt.calls} {calls}, cost {effect.cost_before:.2f} -> {after}"
-        )
+        out.append(f"  queryid {queryid}, cost {effect.cost_before:.2f} -> {after}")
         out.append(_QUERY_INDENT + one_line(stmt.query))
     out.extend(rec.notes)
     out.extend(PARTITIONED_SAFETY if rec.create_steps else SAFETY)
@@ -119,7 +120,7 @@ def read_statements(text: str, marker: str = "--") -> tuple[PlannedStatement, ..
             PlannedStatement(
                 queryid=None if queryid == "none" else int(queryid),
                 query=following[len(_QUERY_INDENT) :].strip(),
-                calls=int(match.group("calls")),
+                calls=int(match.group("calls") or 0),
                 cost_before=float(match.group("before")),
                 cost_after=None if after == "not planned" else float(after),
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from advisor.migrate.formats import evidence
@@ -11,6 +12,7 @@ from advisor.migrate.formats.base import (
     down_statements,
     highest_number,
     put,
+    read_texts,
     slug,
     sql_text,
     up_statements,
@@ -18,6 +20,7 @@ from advisor.migrate.formats.base import (
 from advisor.model import Recommendation
 
 _VERSIONED = re.compile(r"^[VU](\d+)(?:[._]\d+)*__.*\.sql$")
+_UP = re.compile(r"^V\d+(?:[._]\d+)*__.*\.sql$")
 SCRIPT_CONFIG = "executeInTransaction=false\n"
 FLYWAY_NOTES = (
     "Flyway: the script config file beside this one sets executeInTransaction=false.",
@@ -42,14 +45,19 @@ class FlywayFormat(MigrationFormat):
     name = "flyway"
     summary = "Flyway V<n>__/U<n>__ scripts with executeInTransaction=false script configs"
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return read_texts(directory, _UP)
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         version = (highest_number(directory, _VERSIONED) or 0) + 1
         written: list[Path] = []
         for rec in recommendations:
             description = f"create_{slug(rec.name)}"
             up = directory / f"V{version}__{description}.sql"
             undo = directory / f"U{version}__{description}.sql"
-            header = evidence.comment([*evidence.lines(rec), *FLYWAY_NOTES], "--")
+            header = evidence.comment([*evidence.lines(rec, since), *FLYWAY_NOTES], "--")
             put(up, f"{header}\n{sql_text(up_statements(rec))}", written)
             put(up.with_name(up.name + ".conf"), SCRIPT_CONFIG, written)
             note = evidence.comment(

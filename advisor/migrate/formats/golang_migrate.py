@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
-from advisor.migrate.formats.base import MigrationFormat, slug
+from advisor.migrate.formats.base import MigrationFormat, read_texts, slug
 from advisor.migrate.formats.sql import write_pair
 from advisor.model import Recommendation
 
 _VERSIONED = re.compile(r"^(\d+)_.*\.(?:up|down)\.sql$")
+_UP = re.compile(r"^\d+_.*\.up\.sql$")
 DEFAULT_DIGITS = 6  # what `migrate create -seq` uses
 MULTI_STATEMENT = (
     "golang-migrate: these statements must run one by one, not in one transaction: add",
@@ -37,7 +39,12 @@ class GolangMigrateFormat(MigrationFormat):
     name = "golang-migrate"
     summary = "golang-migrate {version}_create_<index>.up.sql / .down.sql"
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return read_texts(directory, _UP)
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         versions = [
             m.group(1)
             for p in directory.iterdir()
@@ -52,7 +59,8 @@ class GolangMigrateFormat(MigrationFormat):
         written: list[Path] = []
         for rec in recommendations:
             stem = f"{number:0{digits}d}_create_{slug(rec.name)}"
-            write_pair(directory, stem, rec, written, MULTI_STATEMENT if rec.create_steps else ())
+            notes = MULTI_STATEMENT if rec.create_steps else ()
+            write_pair(directory, stem, rec, written, since, notes)
             number += 1
         return written
 

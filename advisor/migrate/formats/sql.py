@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from advisor.migrate.formats import evidence
@@ -12,6 +12,7 @@ from advisor.migrate.formats.base import (
     down_statements,
     highest_number,
     put,
+    read_texts,
     slug,
     sql_text,
     up_statements,
@@ -19,6 +20,7 @@ from advisor.migrate.formats.base import (
 from advisor.model import Recommendation
 
 _NUMBERED = re.compile(r"^(\d+)_.*\.sql$")
+UP_FILE = re.compile(r"^\d+_.*\.up\.sql$")
 
 
 class SqlFormat(MigrationFormat):
@@ -39,12 +41,17 @@ class SqlFormat(MigrationFormat):
     summary = "numbered NNN_create_<index>.up.sql / .down.sql pairs (default)"
     digits = 3
 
-    def _write(self, directory: Path, recommendations: tuple[Recommendation, ...]) -> list[Path]:
+    def existing_sql(self, directory: Path) -> Iterator[str]:
+        return read_texts(directory, UP_FILE)
+
+    def _write(
+        self, directory: Path, recommendations: tuple[Recommendation, ...], since: str | None
+    ) -> list[Path]:
         number = (highest_number(directory, _NUMBERED) or 0) + 1
         written: list[Path] = []
         for rec in recommendations:
             stem = f"{number:0{self.digits}d}_create_{slug(rec.name)}"
-            write_pair(directory, stem, rec, written)
+            write_pair(directory, stem, rec, written, since)
             number += 1
         return written
 
@@ -54,10 +61,11 @@ def write_pair(
     stem: str,
     rec: Recommendation,
     written: list[Path],
+    since: str | None,
     notes: Sequence[str] = (),
 ) -> None:
     """``<stem>.up.sql`` and ``<stem>.down.sql``: the statements, evidence and ``notes`` on top."""
-    header = evidence.comment([*evidence.lines(rec), *notes], "--")
+    header = evidence.comment([*evidence.lines(rec, since), *notes], "--")
     put(directory / f"{stem}.up.sql", f"{header}\n{sql_text(up_statements(rec))}", written)
     down = evidence.comment(
         [f"Reverts {stem}.up.sql: drops {rec.name}, also when a failed build left it INVALID."],
