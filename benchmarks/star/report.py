@@ -6,7 +6,17 @@ from benchmarks.star.bench import LITERAL, Results
 from benchmarks.tpch.advisor_run import UNBOUNDED
 from benchmarks.tpch.bench import MeasuredSet
 from benchmarks.tpch.replay import got_slower, noise
-from benchmarks.tpch.report import at_most, check, is_extend, labels, mb, median, table, total
+from benchmarks.tpch.report import (
+    at_most,
+    check,
+    is_extend,
+    labels,
+    mb,
+    median,
+    set_cells,
+    table,
+    total,
+)
 
 BEGIN = "<!-- BEGIN star-results (written by python -m benchmarks.star.run --write-docs) -->"
 END = "<!-- END star-results -->"
@@ -85,18 +95,9 @@ def _rows(r: Results) -> list[list[str]]:
             rows.append([describe(b.budget), f"failed (exit {run.exit_code}): {last}"] + [""] * 6)
             continue
         size = mb(run.estimated_bytes) + (" (HypoPG)" if is_extend(b.budget) else "")
+        indexes, ratios, calls = set_cells(b, b.ratios)
         rows.append(
-            [
-                describe(b.budget),
-                str(len(run.recommendations))
-                + (f" ({len(b.not_simulated)} not simulated)" if b.not_simulated else ""),
-                size,
-                f"{b.ratios.all_queries:.3f}",
-                f"{b.ratios.recorded:.3f}",
-                f"{b.ratios.geomean:.3f}",
-                str(run.explain_calls if run.explain_calls is not None else "n/a"),
-                f"{run.wall_seconds:.1f} s",
-            ]
+            [describe(b.budget), indexes, size, *ratios, calls, f"{run.wall_seconds:.1f} s"]
         )
     return rows
 

@@ -9,6 +9,7 @@ from advisor.fileio import write_atomic
 from advisor.settings import parse_size
 from benchmarks.tpch.advisor_run import UNBOUNDED
 from benchmarks.tpch.bench import EXTEND_LABEL, BudgetResult, MeasuredSet, Results
+from benchmarks.tpch.costs import CostRatios
 from benchmarks.tpch.replay import Timing, got_slower, noise
 
 BEGIN = "<!-- BEGIN tpch-results (written by python -m benchmarks.tpch.run --write-docs) -->"
@@ -109,22 +110,24 @@ def _budget_rows(r: Results) -> list[list[str]]:
         workload = (run.report or {}).get("workload", {})
         before, after = workload.get("cost_before"), workload.get("cost_after")
         own = f"{after / before:.3f}" if before and after is not None else "n/a"
+        indexes, ratios, calls = set_cells(b, b.ratios)
         rows.append(
-            [
-                b.budget,
-                str(len(run.recommendations))
-                + (f" ({len(b.not_simulated)} not simulated)" if b.not_simulated else ""),
-                size,
-                f"{b.ratios.all_queries:.3f}",
-                f"{b.ratios.recorded:.3f}",
-                f"{b.ratios.geomean:.3f}",
-                own,
-                str(run.explain_calls if run.explain_calls is not None else "n/a"),
-                f"{run.wall_seconds:.1f} s",
-                mb(run.peak_rss_bytes),
-            ]
-        )
+            [b.budget, indexes, size, *ratios, own, calls, f"{run.wall_seconds:.1f} s",
+             mb(run.peak_rss_bytes)]
+        )  # fmt: skip
     return rows
+
+
+def set_cells(b: BudgetResult, ratios: CostRatios) -> tuple[str, list[str], str]:
+    """A set's cells of the advice tables: its indexes (and how many HypoPG could not
+    simulate), its three planner-cost ratios, its EXPLAIN calls."""
+    run = b.run
+    indexes = str(len(run.recommendations))
+    if b.not_simulated:
+        indexes += f" ({len(b.not_simulated)} not simulated)"
+    cells = [f"{ratios.all_queries:.3f}", f"{ratios.recorded:.3f}", f"{ratios.geomean:.3f}"]
+    calls = str(run.explain_calls if run.explain_calls is not None else "n/a")
+    return indexes, cells, calls
 
 
 def _reanalysis(r: Results) -> list[str]:
