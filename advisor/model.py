@@ -436,6 +436,8 @@ class Skipped:
 class PlanCost:
     total_cost: float
     used_indexes: frozenset[str] = frozenset()  # hypothetical or real index names in the plan
+    # per table name: the summed cost of the plan's sequential scans of it
+    seq_scans: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ from advisor.model import (
     Footprint,
     IndexSpec,
     ParsedStatement,
+    PlanCost,
     Recommendation,
     Report,
     ServerInfo,
@@ -38,11 +39,12 @@ from advisor.model import (
     TableWrites,
 )
 from advisor.parse import plan as plan_uses
+from advisor.parse import retype
 from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
 from advisor.progress import Progress
 from advisor.report.fmt import plural
-from advisor.selection import rates
+from advisor.selection import budgeted, rates
 from advisor.selection.base import (
     PLANNER_MS_PER_COST,
     Selection,
@@ -61,7 +63,7 @@ from advisor.sources.workload import collect as collect_workload
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
-from advisor.whatif.size import estimate_btree_bytes
+from advisor.whatif.size import estimate_btree_bytes, estimate_gin_bytes
 from advisor.whatif.verify import verify as verify_on_copy
 from advisor.window import Window
 
@@ -175,19 +177,23 @@ def _analyze(
         note(f"pricing {plural(candidates, 'candidate index')} across the workload")
         writes, write_notes = _write_rates(conn, catalog, server_info, settings, run)
         costing = Costing(catalog, whatif, settings, server_info, items, writes)
-        selector = GreedySelector(
-            whatif,
-            settings,
-            size_of=costing.size,
-            overhead_of=costing.overhead_ms,
-            limit=limit,
-            lazy=not settings.exhaustive_search,
-            shortcuts=settings.search_shortcuts,
-        )
-        selection = prove(selector.select(items, proposed), items, whatif)
+
+        def selector(tuned: Settings) -> GreedySelector:
+            return GreedySelector(
+                whatif,
+                tuned,
+                size_of=costing.size,
+                overhead_of=costing.overhead_ms,
+                limit=limit,
+                lazy=not settings.exhaustive_search,
+                shortcuts=settings.search_shortcuts,
+            )
+
+        chosen = budgeted.select(selector, settings, items, proposed, costing.size)
+        selection = prove(chosen, items, whatif)
         names = IndexNames(conn, catalog=catalog)
         recommendations = _recommend(names, catalog, selection, items, costing, window)
-        unverified = _rule_advice(names, catalog, items, costing, settings)
+        unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
     finally:
         if not conn.broken:
             hypo.reset()
@@ -327,6 +333,8 @@ class Costing:
                 )
             elif spec.method == "btree" and spec.where is None:
                 self._sizes[spec] = estimate_btree_bytes(spec, table)
+            elif spec.method == "gin":  # HypoPG cannot create it
+                self._sizes[spec] = estimate_gin_bytes(gin.entries_per_row(spec, table), table)
             else:
                 keep = not self.catalog.ancestors(spec.table)  # a partition's: measured, dropped
                 self._sizes[spec] = self.whatif.size(spec, keep=keep)
@@ -375,17 +383,17 @@ def _baseline(
     leaves the rest unplanned: how many, beside the planned ones."""
     planned = []
     not_planned = 0
-    for p in parsed:  # most total time first: a limit leaves out the least important
+    for original in parsed:  # most total time first: a limit leaves out the least important
         if limit.spent:
             flag = "--max-explains" if limit.reached == MAX_EXPLAINS else "--time-limit"
             reason = f"not planned: {flag} was reached first"
-            skipped.append(Skipped(p.statement, reason, p.plan_sql))
+            skipped.append(Skipped(original.statement, reason, original.plan_sql))
             not_planned += 1
             continue
         try:
-            cost, tree = whatif.baseline(p)
+            p, cost, tree = _plan_retyped(original, whatif)
         except PlanError as exc:
-            skipped.append(Skipped(p.statement, str(exc), p.plan_sql))
+            skipped.append(Skipped(original.statement, str(exc), original.plan_sql))
             continue
         merged = plan_uses.merge(p, plan_uses.facts(tree, p, catalog))
         if not merged.tables and not merged.views:  # a function in FROM that reads no table
@@ -401,10 +409,29 @@ def _baseline(
             plan.total_cost,
             weight_of(p, plan.total_cost, factor, measured=measured),
             plan.used_indexes,
+            plan.seq_scans,
         )
         for p, plan in planned
     ]
     return items, not_planned
+
+
+def _plan_retyped(
+    parsed: ParsedStatement, whatif: WhatIf
+) -> tuple[ParsedStatement, PlanCost, dict[str, Any]]:
+    """The statement's baseline plan and its tree; when the server cannot type its parameters,
+    the first plausible typing that plans (``retype``), which then stands for the statement."""
+    try:
+        return parsed, *whatif.baseline(parsed)
+    except PlanError as exc:
+        if not retype.is_type_error(str(exc)):
+            raise
+        for variant in retype.alternatives(parsed):
+            try:
+                return variant, *whatif.baseline(variant)
+            except PlanError:
+                continue
+        raise
 
 
 def _candidates(
@@ -593,40 +620,51 @@ def _rule_advice(
     items: list[WorkloadItem],
     costing: Costing,
     settings: Settings,
+    reasons: dict[str, str],
+    window: Window,
 ) -> list[Recommendation]:
-    """GIN advice that HypoPG cannot prove, merged per index, marked unverified."""
-    merged: dict[IndexSpec, tuple[RuleAdvice, list[StatementEffect]]] = {}
+    """GIN advice that HypoPG cannot prove, merged per index, marked unverified; advice that
+    does not earn its place (``gin.judge``) is dropped, with a reason for its statements."""
+    merged: dict[IndexSpec, tuple[RuleAdvice, list[WorkloadItem]]] = {}
     for item in items:
         for advice in gin.advise(item.parsed, catalog, settings):
             entry = merged.setdefault(advice.spec, (advice, []))
-            effect = StatementEffect(item.parsed.statement, item.base_cost, None)
-            if effect not in entry[1]:
-                entry[1].append(effect)
+            if item not in entry[1]:
+                entry[1].append(item)
     out = []
-    for spec, (advice, effects) in merged.items():
+    for spec, (advice, users) in merged.items():
+        table = catalog.tables[spec.table]
+        scanned = {spec.table.name, *(leaf.ref.name for leaf in catalog.leaves(spec.table))}
+        uses = [gin.Use(i.weight, gin.scan_share(i.seq_scans, i.base_cost, scanned)) for i in users]
+        upkeep = costing.write(spec).ms * gin.entries_per_row(spec, table)
+        declined = gin.judge(spec, table, uses, upkeep, settings)
+        if declined is not None:
+            for item in users:  # more to the point than "no candidate" of the B-tree kinds
+                reasons[item.key] = f"{spec.describe()} not advised: {declined}"
+            continue
         claimed = names.claim(spec)
-        seq_costs = ", ".join(f"{e.cost_before:.0f}" for e in effects[:5])
+        seq_costs = ", ".join(f"{i.base_cost:.0f}" for i in users[:5])
+        share = max(u.scan_share for u in uses)
         out.append(
             Recommendation(
                 spec=spec,
                 **claimed.fields(),
-                estimated_size_bytes=costing.size(
-                    replace(
-                        spec,
-                        method="btree",
-                        keys=tuple(replace(k, opclass=None) for k in spec.keys),
-                    )
+                estimated_size_bytes=costing.size(spec),
+                effects=tuple(
+                    StatementEffect(i.parsed.statement, i.base_cost, None) for i in users
                 ),
-                effects=tuple(effects),
                 time_saved_ms=None,
                 time_saved_ms_per_week=None,
+                write_overhead=upkeep,
+                write_overhead_ms_per_week=window.per_week(upkeep),
                 verified=False,
                 notes=(
                     f"not planner-proven: HypoPG cannot create {spec.method} indexes",
                     advice.reason,
                     *advice.evidence,
-                    f"current plan cost of the statements: {seq_costs}",
-                    "size: a B-tree estimate of the same keys, as a rough guide",
+                    f"current plan cost of the statements: {seq_costs}; sequential scans of "
+                    f"{table.ref} are up to {share:.0%} of it",
+                    "size: an estimate of the index's posting lists",
                     *claimed.notes,
                 ),
             )
@@ -670,8 +708,35 @@ def _statement_results(
             reason = reasons.get(item.key) or selection.rejected.get(item.key)
             if reason is None:
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
+            if reason.startswith(_NOTHING_HELPS):
+                reason += f"; {_where_the_cost_is(item)}"
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
                             item.parsed.repairs, item.parsed.plan_sql)
         )  # fmt: skip
     return results
+
+
+_NOTHING_HELPS = (
+    "the selected indexes improve it only",
+    "no candidate index makes",
+    "its best candidates improve it only",
+)
+
+
+def _where_the_cost_is(item: WorkloadItem) -> str:
+    """Where the plan spends its cost, for a statement no index helps: reading whole tables, or
+    work an index does not cut (joins, sorts, aggregates, subqueries run once per row)."""
+    scans = sorted(item.seq_scans, key=lambda s: s[1], reverse=True)
+    share = sum(c for _, c in scans) / item.base_cost if item.base_cost > 0 else 0.0
+    if scans and share >= 0.5:
+        names = ", ".join(name for name, _ in scans[:3])
+        return (
+            f"{share:.0%} of its plan cost is reading {names} in full, for filters no index "
+            "serves better than a sequential scan"
+        )
+    return (
+        f"{share:.0%} of its plan cost is in sequential scans: the rest is joins, sorts, "
+        "aggregates or subqueries run once per row, which an index does not cut; rewriting "
+        "the statement would"
+    )

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from benchmarks.star.smoke import run_smoke as star_smoke
 from benchmarks.tpch.smoke import run_smoke
 
 
@@ -29,3 +30,11 @@ def test_mcp_benchmark_harness_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert mcp_bench.main(["--orders", "2000", "--runs", "1"]) == 0
     out = capsys.readouterr().out
     assert "| statements analysed | 20 of 20 |" in out and "EXPLAIN calls" in out
+
+
+def test_star_smoke(pg_server: Any) -> None:
+    result = star_smoke(pg_server.admin_dsn)
+    assert result["analysed"] == [1, 3, 4, 5, 12, 36]
+    assert any("cast to integer" in " ".join(r) for r in result["repaired"].values())
+    assert result["indexes"] > 0 and result["extend_indexes"] > 0
+    assert "Extend 1GB" in result["markdown"]

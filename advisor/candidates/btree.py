@@ -3,7 +3,9 @@
 Equality keys come first, the most selective first (more distinct values, from pg_stats); then one
 range key, or the ORDER BY keys so that the index returns rows already sorted (with the ORDER BY's
 directions where they are mixed: ``(a DESC, b)``). Join keys are equality for a parameterized
-nested loop, so they lead candidates of their own too. Keys can be columns or expressions
+nested loop, so they lead candidates of their own too, alone and with each filter column (either
+order: the filter first serves a filtered dimension feeding a hash join, the join key first a
+nested loop into a fact table). Keys can be columns or expressions
 (``lower(email)``).
 """
 
@@ -74,6 +76,9 @@ def key_shapes(table: Table, uses: list[ColumnUse], max_keys: int) -> list[tuple
     for r in ranges:
         if order and order[0].column == r:
             shapes.append(tuple(order))
+        # a filtered dimension feeding a join: the filter finds the rows, the join key is read
+        # from the index (and a fact table's range filter narrows its join key the same way)
+        shapes += [(r, join) for join in joins if join.column != r.column]
     out: list[tuple[IndexKey, ...]] = []
     for shape in shapes:
         trimmed = tuple(islice(_unique(list(shape)), max_keys))

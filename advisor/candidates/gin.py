@@ -11,10 +11,17 @@ operators only those serve, advice rests on the rule and its evidence, marked un
   GIN with ``gin_trgm_ops`` (the pg_trgm extension).
 
 ``--verify-dsn`` builds such an index on a non-production copy and lets the planner judge.
+
+Rule advice earns its place like the rest (``judge``): the table must have ``--min-table-rows``
+rows, the sequential scans of the table must be at least ``--min-improvement`` of the statement's
+plan cost (no index on that table can save more than its scans cost), and what those scans cost
+the workload must exceed the index's upkeep: a GIN index writes an entry per trigram, key or
+element of each inserted or updated row. The budgets count it at its estimated size.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from advisor.collect.catalog import Catalog
@@ -90,3 +97,56 @@ def advise(parsed: ParsedStatement, catalog: Catalog, settings: Settings) -> lis
                 continue
             out.append(advice)
     return out
+
+
+def entries_per_row(spec: IndexSpec, table: Table) -> float:
+    """Index entries a GIN index writes per row: one per trigram of the text (about its length
+    plus two), else about one per 16 bytes of the value (keys of a jsonb, array elements)."""
+    total = 0.0
+    for key in spec.keys:
+        column = table.column(key.text) if not key.expression else None
+        width = float(column.avg_width) if column is not None and column.avg_width else 16.0
+        total += width + 2 if key.opclass == "gin_trgm_ops" else max(1.0, width / 16)
+    return max(total, 1.0)
+
+
+@dataclass(frozen=True)
+class Use:
+    """A statement that would read the index: its weight (ms over the statistics period) and
+    the share of its plan cost spent in sequential scans of the table."""
+
+    weight_ms: float
+    scan_share: float
+
+
+def scan_share(
+    seq_scans: Sequence[tuple[str, float]], base_cost: float, names: Collection[str]
+) -> float:
+    """The share of a statement's plan cost spent scanning the tables ``names`` (a table and,
+    when it is partitioned, its partitions) sequentially."""
+    if base_cost <= 0:
+        return 0.0
+    cost = sum(c for name, c in seq_scans if name in names)
+    return min(cost / base_cost, 1.0)
+
+
+def judge(
+    spec: IndexSpec, table: Table, uses: Sequence[Use], upkeep_ms: float, settings: Settings
+) -> str | None:
+    """Why the advice does not earn its place, or None when it does."""
+    if table.reltuples < settings.min_table_rows:
+        return f"{table.ref} has {table.reltuples:.0f} rows, below --min-table-rows"
+    worth = [u for u in uses if u.scan_share >= settings.min_improvement]
+    if not worth:
+        best = max((u.scan_share for u in uses), default=0.0)
+        return (
+            f"a sequential scan of {table.ref} is {best:.0%} of the statement's plan cost: "
+            f"{spec.method.upper()} on it cannot improve it by {settings.min_improvement:.0%}"
+        )
+    scans_ms = sum(u.weight_ms * u.scan_share for u in worth)
+    if upkeep_ms >= scans_ms:
+        return (
+            f"the scans of {table.ref} cost the workload {scans_ms:.0f} ms, less than the "
+            f"index's upkeep of {upkeep_ms:.0f} ms over the same period"
+        )
+    return None

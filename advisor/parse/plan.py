@@ -246,7 +246,7 @@ def facts(plan: dict[str, Any], parsed: ParsedStatement, catalog: Catalog) -> Pl
         if casts:
             _rewrite(stmt, relabel)
         if stmt.whereClause is not None:
-            walker.qual(stmt.whereClause, scope, frozenset())
+            walker.qual(stmt.whereClause, scope, {})
     for ref, (table, columns) in _read(stmts, walker, scope).items():
         out.reads[ref] = None if len(columns) == len(table.columns) else columns  # None: as *
     # one ORDER BY and one GROUP BY per table, the top one: key shapes mix no two orderings

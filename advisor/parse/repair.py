@@ -142,3 +142,103 @@ def type_case_results(root: ast.Node | None) -> tuple[str, ...]:
 
 def _numeric(param: ast.ParamRef) -> ast.TypeCast:
     return ast.TypeCast(arg=param, typeName=syntax.type_name("numeric"))
+
+
+def unify_grouping(root: ast.Node | None) -> tuple[str, ...]:
+    """Give GROUP BY / ORDER BY / DISTINCT ON expressions the parameters of the select-list
+    expression they repeat.
+
+    ``SELECT substr(name, 1, 20) ... GROUP BY substr(name, 1, 20)`` is stored by
+    pg_stat_statements as ``SELECT substr(name, $1, $2) ... GROUP BY substr(name, 1, 20)`` (the
+    constants of a clause that repeats a select-list entry are not replaced; other normalizers
+    number them anew): for the server these are different expressions, and the select list is no
+    longer grouped. Expressions that match once constants and parameters are masked take the
+    select list's. Changes the tree in place; returns notes.
+    """
+    from advisor.parse.predicates import walk
+
+    if root is None:
+        return ()
+    notes: list[str] = []
+    for node in walk(root):
+        if not isinstance(node, ast.SelectStmt) or not node.targetList:
+            continue
+        targets = {
+            _masked(t.val): t.val
+            for t in node.targetList
+            if isinstance(t, ast.ResTarget) and t.val is not None and _has_param(t.val)
+        }
+        if not targets:
+            continue
+        for clause in ("groupClause", "sortClause", "distinctClause"):
+            items = getattr(node, clause)
+            if not items:
+                continue
+            replaced = tuple(_unified(item, targets) for item in items)
+            if any(_text(new) != _text(old) for new, old in zip(replaced, items, strict=True)):
+                setattr(node, clause, replaced)
+                notes.append(
+                    f"{_CLAUSES[clause]} expression given the parameters of the select list"
+                )
+    return tuple(dict.fromkeys(notes))
+
+
+_CLAUSES = {"groupClause": "GROUP BY", "sortClause": "ORDER BY", "distinctClause": "DISTINCT ON"}
+
+
+def _text(node: object) -> str:
+    try:
+        return syntax.deparse(node) if isinstance(node, ast.Node) else ""
+    except syntax.Unparsable:
+        return ""
+
+
+def _has_param(node: object) -> bool:
+    from advisor.parse.predicates import walk
+
+    return isinstance(node, ast.Node) and any(isinstance(n, ast.ParamRef) for n in walk(node))
+
+
+def _masked(node: object) -> str:
+    """The expression's text with every parameter and constant replaced by ``$0``."""
+    import copy
+
+    from advisor.parse.predicates import walk
+
+    if not isinstance(node, ast.Node):
+        return ""
+    bare = copy.deepcopy(node)
+    for sub in list(walk(bare)):
+        if isinstance(sub, ast.ParamRef):
+            sub.number = 0
+        for slot in getattr(type(sub), "__slots__", ()):
+            value = getattr(sub, slot, None)
+            if isinstance(value, ast.A_Const):
+                setattr(sub, slot, ast.ParamRef(number=0))
+            elif isinstance(value, tuple) and any(isinstance(v, ast.A_Const) for v in value):
+                zero = ast.ParamRef(number=0)
+                setattr(sub, slot, tuple(zero if isinstance(v, ast.A_Const) else v for v in value))
+    try:
+        return syntax.deparse(bare)
+    except syntax.Unparsable:
+        return ""
+
+
+def _unified(item: ast.Node, targets: dict[str, ast.Node]) -> ast.Node:
+    import copy
+
+    if isinstance(item, ast.SortBy):
+        if (match := targets.get(_masked(item.node))) is not None:
+            return ast.SortBy(
+                node=copy.deepcopy(match), sortby_dir=item.sortby_dir,
+                sortby_nulls=item.sortby_nulls, useOp=item.useOp,
+            )  # fmt: skip
+        return item
+    if isinstance(item, ast.A_Const):
+        return item  # GROUP BY 2: a position in the select list
+    if isinstance(item, ast.GroupingSet):
+        content = tuple(_unified(c, targets) for c in item.content or ())
+        return ast.GroupingSet(kind=item.kind, content=content)
+    if (match := targets.get(_masked(item))) is not None:
+        return copy.deepcopy(match)
+    return item

@@ -51,7 +51,7 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
     if isinstance(node, ast.SelectStmt) and node.intoClause is not None:
         return Skipped(statement, "SELECT INTO creates a table: not analysed")
     found = predicates.extract(node, catalog)
-    case_notes = repair.type_case_results(node)
+    case_notes = repair.type_case_results(node) + repair.unify_grouping(node)
     if found.unknown and not found.tables:
         names = ", ".join(sorted(found.unknown))
         return Skipped(statement, f"table not found (temporary, dropped or not visible): {names}")

@@ -24,6 +24,7 @@ class WorkloadItem:
     base_cost: float
     weight: float
     existing_used: frozenset[str] = frozenset()  # existing indexes its current plan reads
+    seq_scans: tuple[tuple[str, float], ...] = ()  # table name -> cost of its sequential scans
 
     @property
     def key(self) -> str:

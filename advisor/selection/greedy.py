@@ -1,8 +1,8 @@
 """Greedy selection across the whole workload, under budgets, with write costs subtracted.
 
 1. **Bundles.** Every statement is planned once with all its candidates present; the indexes that
-   plan reads are its bundle. A statement whose bundle does not improve it by
-   ``min_improvement`` gets a reason and leaves the search.
+   plan reads are its bundle. A statement no candidate improves at all gets a reason and leaves
+   the search; ``min_improvement`` does not prune bundles (it judges the advice, below).
 2. **Moves.** Each round weighs three kinds of move: add one index of a bundle; add a whole
    bundle (indexes interact: a join may need an index on both sides); or *extend* a chosen index
    by one more key column that the workload uses on its table, replacing it (the idea of the
@@ -23,6 +23,10 @@
    as a BRIN for a B-tree) when no statement it serves gets more than ``min_improvement``
    costlier. Fewer key columns are not a substitute: estimates for a typical value hide skewed
    ones, and the wider key keeps ORDER BY ... LIMIT fast for every value.
+6. **Narrower when the last bytes do not pay** (``narrow``): an INCLUDE list or trailing key
+   columns that save less than a quarter of what the narrower index saves per byte go, except
+   keys a statement orders by under a LIMIT; and an index that saves per byte less than a
+   tenth of what the median advised index saves goes.
 
 **Speed.** The work of a round does not grow with the workload:
 
@@ -62,6 +66,7 @@ from advisor.selection.base import Selection, WorkloadItem
 from advisor.selection.config import Config
 from advisor.selection.limits import SearchLimit, Unevaluated, unlimited
 from advisor.selection.moves import Move, MoveQueue
+from advisor.selection.narrow import drop_inefficient, narrow
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 
@@ -160,6 +165,8 @@ class GreedySelector:
         self._by_lead: dict[Lead, list[WorkloadItem]] = {}
         self._keys_by_table: dict[TableRef, dict[IndexKey, None]] = {}
         self._not_priced = 0
+        self.bundle_gains: dict[str, float] = {}  # statement -> gain of its all-candidates plan
+        self._items: list[WorkloadItem] = []
 
     # -- pricing -------------------------------------------------------------------------------
 
@@ -180,6 +187,7 @@ class GreedySelector:
         return list(found.values())
 
     def _index(self, items: list[WorkloadItem]) -> None:
+        self._items = items
         self._by_table = {}
         self._by_lead = {}
         self._keys_by_table = {}
@@ -240,13 +248,14 @@ class GreedySelector:
             used = self.whatif.used_specs(item.parsed, specs)
             best = self._cost(item, specs)
             gain = 1 - best / item.base_cost if item.base_cost > 0 else 0.0
-            if not used or gain < self.settings.min_improvement:
-                reasons[item.key] = (
-                    f"best candidates improve it only by {max(gain, 0.0):.0%} "
-                    f"(threshold {self.settings.min_improvement:.0%})"
-                )
+            if not used or gain <= 0:
+                reasons[item.key] = "no candidate index makes its plan cheaper"
                 continue
+            # --min-improvement judges the final advice, not the bundles: a small gain on a
+            # long statement may be worth more than a large one on a short one, and widening
+            # an index can take a statement further than its bundle
             bundles[item.key] = frozenset(used)
+            self.bundle_gains[item.key] = gain
         return bundles, reasons
 
     def _limit_name(self) -> str:
@@ -331,6 +340,8 @@ class GreedySelector:
             ("dropping indexes no statement needs", self._drop_weak),
             ("swapping indexes for smaller ones", lambda c: self._prefer_smaller(c, pool)),
             ("merging indexes with the same leading key", self._merge),
+            ("narrowing indexes whose last bytes do not pay", self._narrow),
+            ("dropping indexes that save little per byte", self._drop_inefficient),
         )
         for name, step in steps:
             if self.limit.spent:
@@ -343,13 +354,14 @@ class GreedySelector:
         for item in items:
             for spec in self._used(item, final):
                 used_by[spec].append(item.key)
+        final = Config(
+            s for s in final.specs if used_by[s]
+        )  # a finishing step may leave one unread
+        used_by = {s: keys for s, keys in used_by.items() if keys}
         helped = {key for keys in used_by.values() for key in keys}
         for item in items:
             if item.key in bundles and item.key not in helped:
-                rejected[item.key] = (
-                    "its candidates were not selected: their benefit to the workload, less their "
-                    "write cost, was smaller than other indexes' or did not fit the budget"
-                )
+                rejected[item.key] = self._not_selected(item, bundles[item.key])
         return Selection(
             chosen=tuple(final.specs),
             costs=current,
@@ -426,6 +438,21 @@ class GreedySelector:
                 (s for s in wanted if (s.table, s.keys[0]) not in leads),
                 key=lambda s: s.describe(),
             )
+        )
+
+    def _not_selected(self, item: WorkloadItem, bundle: frozenset[IndexSpec]) -> str:
+        """Why a statement with improving candidates got none, naming what would help."""
+        gain = self.bundle_gains.get(item.key, 0.0)
+        names = ", ".join(sorted(s.describe() for s in bundle))
+        if gain < self.settings.min_improvement:
+            return (
+                f"its best candidates improve it only by {gain:.0%} (threshold "
+                f"{self.settings.min_improvement:.0%}): {names}"
+            )
+        return (
+            "its candidates were not selected: their benefit to the workload, less their "
+            f"write cost, was smaller than other indexes' or did not fit the budget; {names} "
+            f"would make it {gain:.0%} cheaper"
         )
 
     def _round(self, search: _Search) -> Move | None:
@@ -653,6 +680,13 @@ class GreedySelector:
             if replacement is not None:
                 result = replacement
         return result
+
+    def _narrow(self, chosen: Config) -> Config:
+        return Config(narrow(self.whatif, self._items, list(chosen.specs), self.size_of))
+
+    def _drop_inefficient(self, chosen: Config) -> Config:
+        specs = list(chosen.specs)
+        return Config(drop_inefficient(self.whatif, self._items, specs, self.size_of))
 
     def _drop_weak(self, chosen: Config) -> Config:
         kept = chosen

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
-from advisor.whatif.explain import Explainer, used_index_names
+from advisor.whatif.explain import Explainer, seq_scan_costs, used_index_names
 from advisor.whatif.hypopg import HypoError, HypoIndex, HypoPG
 
 log = logging.getLogger(__name__)
@@ -148,7 +148,7 @@ class WhatIf:
         """The cost without hypothetical indexes, and its plan tree (planned once)."""
         self._sync(parsed, frozenset())
         plan = self.explainer.plan(parsed)
-        result = PlanCost(float(plan["Total Cost"]), used_index_names(plan))
+        result = PlanCost(float(plan["Total Cost"]), used_index_names(plan), seq_scan_costs(plan))
         self._memo[(parsed.plan_sql, frozenset())] = result
         return result, plan
 
@@ -174,7 +174,7 @@ class WhatIf:
         plan = self.explainer.plan(parsed)
         names = used_index_names(plan)
         used = frozenset(self._by_name[n].describe() if n in self._by_name else n for n in names)
-        result = PlanCost(float(plan["Total Cost"]), used)
+        result = PlanCost(float(plan["Total Cost"]), used, seq_scan_costs(plan))
         self._memo[key] = result
         if self.derive:
             read = frozenset(s for s in accepted if s.describe() in used)

@@ -111,20 +111,23 @@ def run(
     extra_args: Sequence[str] = (),
     timeout_s: float = 3600.0,
     out_dir: Path | None = None,
+    label: str | None = None,
     hash_seed: int = 1,
 ) -> AdvisorRun:
     """One analysis; never raises for the advisor's own failures (they are part of the result).
 
-    The JSON and stderr are kept in ``out_dir`` as ``advice-<budget>.json`` / ``.stderr``.
-    ``hash_seed`` is the child's ``PYTHONHASHSEED``: two runs with different seeds show advice
-    that depends on the order of a set (string hashes change with every process).
+    The JSON and stderr are kept in ``out_dir`` as ``advice-<label>.json`` / ``.stderr``; the
+    label (default: the budget) names the run. ``hash_seed`` is the child's ``PYTHONHASHSEED``:
+    two runs with different seeds show advice that depends on the order of a set (string hashes
+    change with every process).
     """
+    label = label or budget
     with tempfile.TemporaryDirectory(prefix="advisor-bench-") as tmp:
         keep = Path(tmp) if out_dir is None else out_dir
-        output = keep / f"advice-{budget}.json"
+        output = keep / f"advice-{label}.json"
         cmd = command(dsn, budget, output, queries_file=queries_file,
                       extra_queries=extra_queries, logs=logs, extra_args=extra_args)  # fmt: skip
-        with (keep / f"advice-{budget}.stderr").open("w+b") as err:
+        with (keep / f"advice-{label}.stderr").open("w+b") as err:
             started = time.monotonic()
             env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -151,7 +154,7 @@ def run(
                 report = None
                 error = f"unparsable JSON output: {exc}"
         return AdvisorRun(
-            budget=budget,
+            budget=label,
             command=tuple(cmd),
             exit_code=proc.returncode,
             wall_seconds=wall,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import resource
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,8 @@ from typing import Any
 import psycopg
 
 from advisor.localdb.cluster import LocalCluster
+from advisor.settings import parse_size
+from benchmarks import extend
 from benchmarks.backends import Statements, statement_counts
 from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
@@ -29,6 +33,7 @@ from benchmarks.tpch.replay import Timing
 Say = Callable[[str], None]
 # Issue 5's budgets, and 300MB: its target is a set within 300 MB of real size.
 DEFAULT_BUDGETS = ("300MB", "0.5GB", "1GB", "2GB", "5GB", UNBOUNDED)
+EXTEND_LABEL = "Extend"
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Options:
     advisor_timeout_s: float = 3600.0
     advisor_args: tuple[str, ...] = ()
     command: str = ""
+    extend: tuple[str, ...] = ()  # budgets at which Extend runs as a baseline
     reanalyse: bool = True  # analyse the first budget twice in a row: the same advice?
 
 
@@ -145,10 +151,12 @@ class Server:
 
 
 @contextlib.contextmanager
-def _server(options: Options, work_dir: Path, say: Say) -> Iterator[Server]:
+def server(
+    admin_dsn: str | None, work_dir: Path, say: Say, *, keep: bool = False, dbname: str = "tpch"
+) -> Iterator[Server]:
     """The given server, or a throwaway cluster with the benchmark's settings."""
-    if options.admin_dsn:
-        yield Server(options.admin_dsn, None)
+    if admin_dsn:
+        yield Server(admin_dsn, None)
         return
     cluster = LocalCluster(base_dir=work_dir / "cluster", settings=dict(database.BENCH_SETTINGS))
     say(f"starting a throwaway cluster in {cluster.base_dir} (port {cluster.port}) ...")
@@ -156,13 +164,13 @@ def _server(options: Options, work_dir: Path, say: Say) -> Iterator[Server]:
     try:
         yield Server(cluster.dsn(), cluster.log_file)
     finally:
-        if options.keep:
-            say(f"cluster left running: {cluster.dsn('tpch')}")
+        if keep:
+            say(f"cluster left running: {cluster.dsn(dbname)}")
         else:
             cluster.stop("immediate")
 
 
-def _reset_statistics(dsn: str) -> None:
+def reset_statistics(dsn: str) -> None:
     """Forget the load: this database's pg_stat_statements rows and its table counters.
 
     The bulk load is not the workload; left in pg_stat_user_tables, its millions of inserts
@@ -182,15 +190,15 @@ def run_benchmark(options: Options, say: Say) -> Results:
     work_dir.mkdir(parents=True, exist_ok=True)
     dbname = "tpch" if options.admin_dsn is None else f"tpch_bench_{os.getpid()}"
     try:
-        with _server(options, work_dir, say) as server:
+        with server(options.admin_dsn, work_dir, say, keep=options.keep) as found:
             try:
                 loaded = database.prepare(
-                    server.admin_dsn, options.scale_factor, work_dir, say, dbname
+                    found.admin_dsn, options.scale_factor, work_dir, say, dbname
                 )
-                return _measure(options, loaded, server.log_file, work_dir, say)
+                return _measure(options, loaded, found.log_file, work_dir, say)
             finally:
                 if options.admin_dsn and not options.keep:
-                    database.drop_database(server.admin_dsn, dbname)
+                    database.drop_database(found.admin_dsn, dbname)
     finally:
         if made_dir and not options.keep:
             shutil.rmtree(work_dir, ignore_errors=True)
@@ -213,7 +221,7 @@ def _measure(
     dsn = loaded.dsn
     all_queries = queries.load()
     facts = machine.describe(dsn)
-    _reset_statistics(dsn)
+    reset_statistics(dsn)
     say(f"replaying the 22 queries {options.runs}x (statement_timeout {options.timeout_s:g} s) ...")
     baseline = replay.run_queries(
         dsn, all_queries, runs=options.runs, timeout_s=options.timeout_s, say=say
@@ -256,6 +264,7 @@ def _measure(
             out_dir=out_dir, hash_seed=hash_seed,
         )  # fmt: skip
 
+    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say)
     results: list[BudgetResult] = []
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
@@ -271,25 +280,16 @@ def _measure(
             reanalysis = Reanalysis(run, again, before, after, statement_counts(dsn))
             if not reanalysis.same_advice:
                 say("  DIFFERENT advice the second time")
-        if not run.ok:
-            say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
-            results.append(BudgetResult(run, None))
-            continue
-        try:
-            hypo = costs.hypothetical_costs(dsn, all_queries, run.create_sqls)
-        except psycopg.Error as exc:
-            say(f"  the benchmark's EXPLAINs failed: {exc}")
-            results.append(BudgetResult(run, None, harness_error=str(exc).splitlines()[0]))
-            continue
-        ratios = costs.ratios(base_costs, hypo.costs, calls, recorded)
-        say(
-            f"  {len(run.recommendations)} indexes ({len(hypo.refused)} not simulated), "
-            f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
-            f"{ratios.recorded:.3f} (recorded)"
-        )
-        results.append(BudgetResult(run, ratios, hypo.refused))
+        results.append(judge(run))
 
-    measured = _build_sets(options, dsn, all_queries, base_costs, calls, recorded, results, say)
+    # Extend sees what the peers saw: the statements pg_stat_statements recorded
+    workload = [q for q in all_queries if q.number in recorded]
+    for budget in options.extend:
+        say(f"Extend, budget {budget} (HypoPG's size estimates) ...")
+        results.append(judge(extend_run(dsn, workload, budget)))
+    measured = judge.build_sets(
+        results, runs=options.runs, timeout_s=options.timeout_s, chosen=options.build
+    )
     return Results(
         options=options,
         machine=facts,
@@ -306,37 +306,86 @@ def _measure(
     )
 
 
-def _build_sets(
-    options: Options,
-    dsn: str,
-    all_queries: tuple[TpchQuery, ...],
-    base_costs: dict[int, float],
-    calls: dict[int, int],
-    recorded: tuple[int, ...],
-    results: list[BudgetResult],
-    say: Say,
-) -> list[MeasuredSet]:
-    """Build each distinct recommended set once (for the chosen budgets), time the queries."""
-    groups: dict[tuple[tuple[str, ...], ...], list[BudgetResult]] = {}
-    for result in results:
-        if result.run.ok and result.run.recommendations:
-            groups.setdefault(result.set_key, []).append(result)
-    measured = []
-    for group in groups.values():
-        budgets = tuple(r.budget for r in group)
-        if options.build is not None and not set(budgets) & set(options.build):
-            continue
-        recs = group[0].run.recommendations
-        say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
-        built = build.build(dsn, recs)
+@dataclass(frozen=True)
+class Evaluator:
+    """The common evaluator of every set, the advisor's and Extend's alike: planner costs of the
+    queries as written against the baseline's, and the build-and-time pass."""
+
+    dsn: str
+    queries: tuple[TpchQuery, ...]
+    base_costs: dict[int, float]
+    calls: dict[int, int]
+    subset: tuple[int, ...]  # the queries of the second ratio (``CostRatios.recorded``)
+    say: Say
+
+    def __call__(self, run: AdvisorRun) -> BudgetResult:
+        """Planner costs with the set as hypothetical indexes."""
+        if not run.ok:
+            self.say(f"  FAILED (exit {run.exit_code}): {run.error.splitlines()[-1:] or ''}")
+            return BudgetResult(run, None)
         try:
-            say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing the queries ...")
-            real = costs.ratios(base_costs, costs.current_costs(dsn, all_queries), calls, recorded)
-            after = replay.run_queries(
-                dsn, all_queries, runs=options.runs, timeout_s=options.timeout_s, say=say,
-                tracked=False,
-            )  # fmt: skip
-        finally:
-            build.drop(dsn, recs)
-        measured.append(MeasuredSet(budgets, tuple(built), real, after))
-    return measured
+            hypo = costs.hypothetical_costs(self.dsn, self.queries, run.create_sqls)
+        except psycopg.Error as exc:
+            self.say(f"  the benchmark's EXPLAINs failed: {exc}")
+            return BudgetResult(run, None, harness_error=str(exc).splitlines()[0])
+        ratios = costs.ratios(self.base_costs, hypo.costs, self.calls, self.subset)
+        self.say(
+            f"  {len(run.recommendations)} indexes ({len(hypo.refused)} not simulated), "
+            f"{run.wall_seconds:.1f} s, cost ratio {ratios.all_queries:.3f} (all), "
+            f"{ratios.recorded:.3f} (subset)"
+        )
+        return BudgetResult(run, ratios, hypo.refused)
+
+    def build_sets(
+        self,
+        results: Sequence[BudgetResult],
+        *,
+        runs: int,
+        timeout_s: float,
+        chosen: tuple[str, ...] | None,
+    ) -> list[MeasuredSet]:
+        """Build each distinct recommended set once (for the ``chosen`` budgets; None: all),
+        time the queries."""
+        groups: dict[tuple[tuple[str, ...], ...], list[BudgetResult]] = {}
+        for result in results:
+            if result.run.ok and result.run.recommendations:
+                groups.setdefault(result.set_key, []).append(result)
+        measured = []
+        for group in groups.values():
+            budgets = tuple(r.budget for r in group)
+            if chosen is not None and not set(budgets) & set(chosen):
+                continue
+            recs = group[0].run.recommendations
+            self.say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
+            built = build.build(self.dsn, recs)
+            try:
+                self.say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing ...")
+                now = costs.current_costs(self.dsn, self.queries)
+                real = costs.ratios(self.base_costs, now, self.calls, self.subset)
+                after = replay.run_queries(
+                    self.dsn, self.queries, runs=runs, timeout_s=timeout_s, say=self.say,
+                    tracked=False,
+                )  # fmt: skip
+            finally:
+                build.drop(self.dsn, recs)
+            measured.append(MeasuredSet(budgets, tuple(built), real, after))
+        return measured
+
+
+def extend_run(dsn: str, all_queries: Sequence[TpchQuery], budget: str) -> AdvisorRun:
+    """Extend's set at a budget, as a run the rest of the benchmark treats like the advisor's
+    (``benchmarks.extend``; the budget is in HypoPG's estimated bytes, MB = 10^6 bytes)."""
+    started = time.monotonic()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    budget_bytes = parse_size(budget) / 2**20 * extend.MB
+    report = extend.run_extend(dsn, [q.sql for q in all_queries], budget_bytes)
+    return AdvisorRun(
+        budget=f"{EXTEND_LABEL} {budget}",
+        command=("benchmarks.extend.run_extend", budget),
+        exit_code=0,
+        wall_seconds=time.monotonic() - started,
+        peak_rss_bytes=max(usage.ru_maxrss, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+        * 1024,
+        report=report,
+        error="",
+    )

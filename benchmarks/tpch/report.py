@@ -8,22 +8,28 @@ from pathlib import Path
 from advisor.fileio import write_atomic
 from advisor.settings import parse_size
 from benchmarks.tpch.advisor_run import UNBOUNDED
-from benchmarks.tpch.bench import BudgetResult, MeasuredSet, Results
+from benchmarks.tpch.bench import EXTEND_LABEL, BudgetResult, MeasuredSet, Results
+from benchmarks.tpch.costs import CostRatios
 from benchmarks.tpch.replay import Timing, got_slower, noise
 
 BEGIN = "<!-- BEGIN tpch-results (written by python -m benchmarks.tpch.run --write-docs) -->"
 END = "<!-- END tpch-results -->"
 
-# Issue 5's targets, measured against the peers on TPC-H SF 1.
+# Issue 17's targets on TPC-H SF 1 (issue 5's, tightened after Extend's figures).
 TARGET_RATIO = 0.70
-TARGET_GEOMEAN = 0.35
-TARGET_REAL_BYTES = 300 * 2**20
+TARGET_GEOMEAN = 0.33
+TARGET_REAL_BYTES = 250 * 2**20
 TARGET_SECONDS = 10.0
 TARGET_ESTIMATE = 0.25
+TARGET_SLOWER = 1.2  # no query this much slower for real (beyond the run-to-run noise)
 HARD_QUERIES = (17, 20)
 
 
-def _mb(n: float) -> str:
+def is_extend(label: str) -> bool:
+    return label.startswith(EXTEND_LABEL)
+
+
+def mb(n: float) -> str:
     return f"{n / 2**20:,.1f} MB"
 
 
@@ -31,25 +37,25 @@ def _secs(t: float | None, timeout: float) -> str:
     return f"timeout ({timeout:g} s)" if t is None else f"{t:.2f}"
 
 
-def _median(t: Timing) -> str:
+def median(t: Timing) -> str:
     if all(s is None for s in t.seconds):
         return f"> {t.timeout_s:g} (timeout)"
     mark = " (some timed out)" if t.timed_out else ""
     return f"{t.median:.2f}{mark}"
 
 
-def _table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> list[str]:
+def table(header: Sequence[str], rows: Sequence[Sequence[str]], right: int = 1) -> list[str]:
     align = ["---"] * min(right, len(header)) + ["--:"] * max(len(header) - right, 0)
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(align) + " |"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
 
 
-def _total(timings: dict[int, Timing]) -> float:
+def total(timings: dict[int, Timing]) -> float:
     return sum(t.median for t in timings.values())
 
 
-def _labels(numbers: Sequence[int]) -> str:
+def labels(numbers: Sequence[int]) -> str:
     return ", ".join(f"Q{n}" for n in numbers) or "none"
 
 
@@ -69,10 +75,10 @@ def _setup(r: Results) -> list[str]:
         f"({ld.rows.get('lineitem', 0):,} in lineitem), generated in {ld.generate_seconds:.0f} s,"
         f" loaded in {ld.load_seconds:.0f} s (COPY, primary keys, VACUUM (FREEZE, ANALYZE)).",
         f"- Baseline, primary keys only: {o.runs} run(s) of the 22 queries, median total "
-        f"{_total(r.baseline):.1f} s (a timeout counts as {o.timeout_s:g} s). Timed out: "
-        f"{_labels([n for n, t in sorted(r.baseline.items()) if t.timed_out])}; "
+        f"{total(r.baseline):.1f} s (a timeout counts as {o.timeout_s:g} s). Timed out: "
+        f"{labels([n for n, t in sorted(r.baseline.items()) if t.timed_out])}; "
         f"pg_stat_statements holds {len(r.recorded)} of the 22"
-        + (f" (not {_labels(missing)})." if missing else "."),
+        + (f" (not {labels(missing)})." if missing else "."),
     ]
     if r.explicit:
         via = f"`{r.explicit_via}`" + (
@@ -80,7 +86,7 @@ def _setup(r: Results) -> list[str]:
             if r.explicit_via == "--query"
             else ""
         )
-        lines.append(f"- Given to the advisor explicitly through {via}: {_labels(r.explicit)}.")
+        lines.append(f"- Given to the advisor explicitly through {via}: {labels(r.explicit)}.")
     return lines
 
 
@@ -96,28 +102,32 @@ def _budget_rows(r: Results) -> list[list[str]]:
                 reason = f"advisor failed, exit {run.exit_code}: {last}"
             rows.append([b.budget, reason] + [""] * 8)
             continue
-        size = _mb(run.estimated_bytes)
-        if b.budget != UNBOUNDED and run.estimated_bytes > parse_size(b.budget):
+        size = mb(run.estimated_bytes)
+        if is_extend(b.budget):
+            size += " (HypoPG)"
+        elif b.budget != UNBOUNDED and run.estimated_bytes > parse_size(b.budget):
             size += " (over budget)"
         workload = (run.report or {}).get("workload", {})
         before, after = workload.get("cost_before"), workload.get("cost_after")
         own = f"{after / before:.3f}" if before and after is not None else "n/a"
+        indexes, ratios, calls = set_cells(b, b.ratios)
         rows.append(
-            [
-                b.budget,
-                str(len(run.recommendations))
-                + (f" ({len(b.not_simulated)} not simulated)" if b.not_simulated else ""),
-                size,
-                f"{b.ratios.all_queries:.3f}",
-                f"{b.ratios.recorded:.3f}",
-                f"{b.ratios.geomean:.3f}",
-                own,
-                str(run.explain_calls if run.explain_calls is not None else "n/a"),
-                f"{run.wall_seconds:.1f} s",
-                _mb(run.peak_rss_bytes),
-            ]
-        )
+            [b.budget, indexes, size, *ratios, own, calls, f"{run.wall_seconds:.1f} s",
+             mb(run.peak_rss_bytes)]
+        )  # fmt: skip
     return rows
+
+
+def set_cells(b: BudgetResult, ratios: CostRatios) -> tuple[str, list[str], str]:
+    """A set's cells of the advice tables: its indexes (and how many HypoPG could not
+    simulate), its three planner-cost ratios, its EXPLAIN calls."""
+    run = b.run
+    indexes = str(len(run.recommendations))
+    if b.not_simulated:
+        indexes += f" ({len(b.not_simulated)} not simulated)"
+    cells = [f"{ratios.all_queries:.3f}", f"{ratios.recorded:.3f}", f"{ratios.geomean:.3f}"]
+    calls = str(run.explain_calls if run.explain_calls is not None else "n/a")
+    return indexes, cells, calls
 
 
 def _reanalysis(r: Results) -> list[str]:
@@ -147,7 +157,7 @@ def _reanalysis(r: Results) -> list[str]:
     return [
         f"#### Re-analysis: budget {again.first.budget} twice in a row",
         "",
-        *_table(header, rows),
+        *table(header, rows),
         "",
         f"Result: {verdict} (same tables, methods, keys, INCLUDE and predicates). The entries "
         "are counted through an untracked session; each run is a plain `advisor analyze`, "
@@ -163,17 +173,17 @@ def _measured(r: Results, m: MeasuredSet) -> list[str]:
     rows = [
         [
             f"`{i.name}` on {i.shape}",
-            _mb(i.estimated_bytes),
-            _mb(i.real_bytes) if i.error is None else f"not built: {i.error[:100]}",
+            mb(i.estimated_bytes),
+            mb(i.real_bytes) if i.error is None else f"not built: {i.error[:100]}",
             f"{i.estimated_bytes / i.real_bytes:.2f}" if i.real_bytes else "n/a",
             f"{i.build_seconds:.1f} s",
         ]
         for i in m.indexes
     ]
     est, real = m.estimated_bytes, m.real_bytes
-    rows.append(["**total**", _mb(est), _mb(real), f"{est / real:.2f}" if real else "n/a",
+    rows.append(["**total**", mb(est), mb(real), f"{est / real:.2f}" if real else "n/a",
                  f"{sum(i.build_seconds for i in m.indexes):.1f} s"])  # fmt: skip
-    lines += _table(["index", "estimated", "real (pg_relation_size)", "est./real", "build"], rows)
+    lines += table(["index", "estimated", "real (pg_relation_size)", "est./real", "build"], rows)
     lines += [
         "",
         f"Planner cost with these indexes built: {m.ratios.all_queries:.3f} over all 22, "
@@ -193,19 +203,19 @@ def _measured(r: Results, m: MeasuredSet) -> list[str]:
         rows.append(
             [
                 f"Q{n}",
-                _median(before),
+                median(before),
                 f"{before.spread:.2f}",
-                _median(after),
+                median(after),
                 f"{after.spread:.2f}",
                 f"{ratio:.2f}",
                 f"{m.ratios.per_query.get(n, 1.0):.3f}",
                 flag,
             ]
         )
-    tb, ta = _total(r.baseline), _total(m.after)
+    tb, ta = total(r.baseline), total(m.after)
     rows.append(["**total**", f"{tb:.2f}", "", f"{ta:.2f}", "", f"{ta / tb:.2f}" if tb else "",
                  "", f"{len(slower)} slower"])  # fmt: skip
-    lines += _table(
+    lines += table(
         ["query", "before (s)", "spread", "after (s)", "spread", "runtime ratio",
          "planner ratio", ""],
         rows,
@@ -225,12 +235,12 @@ def _by_budget(r: Results, budgets: Sequence[str]) -> BudgetResult | None:
     return next((b for b in r.budgets if b.budget in budgets), None)
 
 
-def _check(ok: bool, text: str) -> str:
+def check(ok: bool, text: str) -> str:
     return ("met: " if ok else "**short**: ") + text
 
 
-def _at_most(value: float, goal: float) -> str:
-    return _check(
+def at_most(value: float, goal: float) -> str:
+    return check(
         value <= goal, f"{value:.3f}" + ("" if value <= goal else f" (+{value - goal:.3f})")
     )
 
@@ -238,13 +248,13 @@ def _at_most(value: float, goal: float) -> str:
 def _targets(r: Results) -> list[str]:
     if not r.measured:
         return []
-    header = ["target (issue 5)"] + [f"set of {', '.join(m.budgets)}" for m in r.measured]
+    header = ["target (issue 17)"] + [f"set of {', '.join(m.budgets)}" for m in r.measured]
     rows: list[list[str]] = [[] for _ in range(8)]
     rows[0].append(f"cost ratio on the recorded templates <= {TARGET_RATIO}")
     rows[1].append(f"geometric mean of the per-query ratios <= {TARGET_GEOMEAN}")
-    rows[2].append(f"real size of the new indexes <= {_mb(TARGET_REAL_BYTES)}")
+    rows[2].append(f"real size of the new indexes <= {mb(TARGET_REAL_BYTES)}")
     rows[3].append("Q17 and Q20 fixed (finish within the timeout)")
-    rows[4].append("no query measurably slower")
+    rows[4].append(f"no query over {TARGET_SLOWER - 1:.0%} slower (beyond the noise)")
     rows[5].append(f"whole advice in < {TARGET_SECONDS:g} s")
     rows[6].append("what-if (EXPLAIN) calls, for comparison with Extend")
     rows[7].append(f"size estimate within {TARGET_ESTIMATE:.0%} of the real size (total)")
@@ -252,28 +262,33 @@ def _targets(r: Results) -> list[str]:
         b = _by_budget(r, m.budgets)
         ratio = b.ratios.recorded if b and b.ratios else m.ratios.recorded
         geo = b.ratios.geomean if b and b.ratios else m.ratios.geomean
-        rows[0].append(_at_most(ratio, TARGET_RATIO))
-        rows[1].append(_at_most(geo, TARGET_GEOMEAN))
+        rows[0].append(at_most(ratio, TARGET_RATIO))
+        rows[1].append(at_most(geo, TARGET_GEOMEAN))
         real = m.real_bytes
-        rows[2].append(_check(real <= TARGET_REAL_BYTES, _mb(real)))
+        rows[2].append(check(real <= TARGET_REAL_BYTES, mb(real)))
         hard = [n for n in HARD_QUERIES if n in m.after]
         broken = [n for n in hard if m.after[n].timed_out]
-        rows[3].append(_check(not broken, ", ".join(f"Q{n} {_median(m.after[n])} s" for n in hard)))
-        slower = [n for n in sorted(m.after) if got_slower(r.baseline[n], m.after[n])]
-        rows[4].append(_check(not slower, _labels(slower) + " slower" if slower else "none"))
+        rows[3].append(check(not broken, ", ".join(f"Q{n} {median(m.after[n])} s" for n in hard)))
+        slower = [
+            n
+            for n in sorted(m.after)
+            if got_slower(r.baseline[n], m.after[n])
+            and m.after[n].median > TARGET_SLOWER * r.baseline[n].median
+        ]
+        rows[4].append(check(not slower, labels(slower) + " slower" if slower else "none"))
         wall = b.run.wall_seconds if b else float("nan")
-        rows[5].append(_check(wall < TARGET_SECONDS, f"{wall:.1f} s"))
+        rows[5].append(check(wall < TARGET_SECONDS, f"{wall:.1f} s"))
         calls = b.run.explain_calls if b else None
         rows[6].append(str(calls) if calls is not None else "n/a")
         built = [i for i in m.indexes if i.error is None and i.real_bytes > 0]
         est = sum(i.estimated_bytes for i in built)
         real_built = sum(i.real_bytes for i in built)
         off = est / real_built - 1 if real_built else float("inf")
-        rows[7].append(_check(abs(off) <= TARGET_ESTIMATE, f"{off:+.0%} ({_mb(est)} estimated)"))
+        rows[7].append(check(abs(off) <= TARGET_ESTIMATE, f"{off:+.0%} ({mb(est)} estimated)"))
     return [
         "#### Against the targets",
         "",
-        *_table(header, rows),
+        *table(header, rows),
         "",
         "Cost ratios here are the hypothetical ones of the budget table (as the peers' figures "
         "are); sizes and runtimes are of the indexes built for real.",
@@ -291,7 +306,7 @@ def render(r: Results) -> str:
         "Calls-weighted: every query ran the same number of times.",
         "",
     ]
-    lines += _table(
+    lines += table(
         ["budget (--max-size)", "indexes", "estimated size", "cost ratio, all 22",
          f"cost ratio, {len(r.recorded)} recorded", "geometric mean", "advisor's own ratio",
          "EXPLAIN calls", "advisor wall time", "advisor peak RSS"],
@@ -314,13 +329,13 @@ def render(r: Results) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def write_docs(path: Path, section: str) -> None:
+def write_docs(path: Path, section: str, begin: str = BEGIN, end_marker: str = END) -> None:
     """Replace the marked section of ``path`` (appended when the markers are missing)."""
     text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    block = f"{BEGIN}\n{section.rstrip()}\n{END}\n"
-    start, end = text.find(BEGIN), text.find(END)
+    block = f"{begin}\n{section.rstrip()}\n{end_marker}\n"
+    start, end = text.find(begin), text.find(end_marker)
     if start != -1 and end != -1 and end > start:
-        rest = text[end + len(END) :].lstrip("\n")
+        rest = text[end + len(end_marker) :].lstrip("\n")
         text = text[:start] + block + ("\n" + rest if rest else "")
     else:
         text = text.rstrip("\n") + "\n\n" + block

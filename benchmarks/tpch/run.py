@@ -29,12 +29,12 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _budgets(text: str) -> tuple[str, ...]:
-    budgets = tuple(b.strip() for b in text.split(",") if b.strip())
-    for b in budgets:
+def budgets(text: str) -> tuple[str, ...]:
+    found = tuple(b.strip() for b in text.split(",") if b.strip())
+    for b in found:
         if b != UNBOUNDED:
             parse_size(b)  # raises UsageError with a hint
-    return budgets
+    return found
 
 
 def _numbers(text: str) -> tuple[int, ...]:
@@ -68,6 +68,9 @@ def parser() -> argparse.ArgumentParser:
                    help="how those queries reach the advisor: the server log (--log), a file "
                    "(--queries) or --query options; auto: the log when the benchmark owns the "
                    "cluster and the advisor reads logs, else --queries")  # fmt: skip
+    p.add_argument("--extend", default="",
+                   help="comma-separated budgets (HypoPG's estimates, MB = 10^6 bytes) at which "
+                   "the Extend algorithm runs as a baseline (benchmarks.extend)")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -91,7 +94,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
     elif args.build == "none":
         build = ()
     else:
-        build = _budgets(args.build)
+        build = budgets(args.build)
     explicit: tuple[int, ...] | None
     if args.explicit == "auto":
         explicit = SMOKE_EXPLICIT if args.smoke else None
@@ -107,11 +110,11 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
             advisor_args=tuple(args.advisor_arg), command=command,
         )  # fmt: skip
     return Options(
-        scale_factor=args.sf, budgets=_budgets(args.budgets), runs=args.runs,
+        scale_factor=args.sf, budgets=budgets(args.budgets), runs=args.runs,
         timeout_s=args.timeout, build=build, explicit=explicit, explicit_via=_via(args),
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
-        command=command,
+        command=command, extend=budgets(args.extend),
     )  # fmt: skip
 
 
