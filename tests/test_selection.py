@@ -100,6 +100,12 @@ def test_write_overhead_is_reported_and_hot_breaking_is_flagged(write_heavy: Any
     doc = render_json.to_dict(report)["recommendations"][0]
     assert doc["write_overhead_ms"] == round(report.recommendations[0].write_overhead, 1)
     assert doc["write_overhead_ms_per_week"] is None
+    # the old key keeps its unit (ms per week, extrapolated): the JSON is a public contract
+    seconds = report.window.seconds
+    assert seconds
+    weekly = report.recommendations[0].write_overhead * 7 * 86_400 / seconds
+    assert doc["write_overhead"] == pytest.approx(weekly, abs=0.1)
+    assert doc["write_overhead"] > doc["write_overhead_ms"]
     flagged = [r for r in report.recommendations if "status" in r.spec.key_texts]
     for rec in flagged:
         assert any("HOT" in note for note in rec.notes)

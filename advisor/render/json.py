@@ -13,6 +13,7 @@ from advisor.model import (
     Statement,
     StatementResult,
 )
+from advisor.window import WEEK_SECONDS, Window
 
 
 def query(statement: Statement) -> dict[str, Any]:
@@ -46,7 +47,7 @@ def keys(spec: IndexSpec) -> list[dict[str, Any]]:
     return out
 
 
-def recommendation(rec: Recommendation) -> dict[str, Any]:
+def recommendation(rec: Recommendation, window: Window | None) -> dict[str, Any]:
     spec = rec.spec
     return {
         "schema": spec.table.schema,
@@ -66,7 +67,8 @@ def recommendation(rec: Recommendation) -> dict[str, Any]:
         "estimated_size_bytes": rec.estimated_size_bytes,
         "time_saved_ms": _round(rec.time_saved_ms, 1),
         "time_saved_ms_per_week": _round(rec.time_saved_ms_per_week, 1),
-        "write_overhead": round(rec.write_overhead, 1),  # ms over the window
+        # ms per week, as the key always meant: extrapolated from any window (compatibility)
+        "write_overhead": round(_weekly(rec.write_overhead, window), 1),
         "write_overhead_ms": round(rec.write_overhead, 1),
         "write_overhead_ms_per_week": _round(rec.write_overhead_ms_per_week, 1),
         "hypopg_size_bytes": rec.hypopg_size_bytes,
@@ -146,6 +148,14 @@ def writes(report: Report) -> dict[str, Any]:
     }
 
 
+def _weekly(ms: float, window: Window | None) -> float:
+    """``ms`` over the window scaled to a week, however short the window: the unit
+    ``write_overhead`` has had since it appeared (``write_overhead_ms_per_week`` says more)."""
+    if window is None or not window.seconds or window.seconds <= 0:
+        return ms
+    return ms * WEEK_SECONDS / window.seconds
+
+
 def _round(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -161,7 +171,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "stats_since": report.server.stats_since,
             "system_identifier": report.server.system_identifier,
         },
-        "recommendations": [recommendation(r) for r in report.recommendations],
+        "recommendations": [recommendation(r, window) for r in report.recommendations],
         "statements": [statement(s) for s in report.statements],
         "skipped": [
             {

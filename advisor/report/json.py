@@ -75,7 +75,7 @@ def to_dict(report: WeeklyReport) -> dict[str, Any]:
             "calls": [s.queryid for s in report.top_calls],
         },
         "regressions": [_statement(s) for s in report.regressions],
-        "recommendations": [recommendation(r) for r in report.recommendations],
+        "recommendations": [recommendation(r, window) for r in report.recommendations],
         "advice_note": report.advice_note,
         "applied": [
             {

@@ -276,7 +276,7 @@ def to_dict(view: TableView) -> dict[str, Any]:
             }
             for lock in view.locks
         ],
-        "recommendations": [recommendation(r) for r in view.recommendations],
+        "recommendations": [recommendation(r, view.window) for r in view.recommendations],
         "window_seconds": view.window.seconds if view.window else None,
         "window_start": view.window.start_iso if view.window else None,
         "window": view.window.describe() if view.window else None,
