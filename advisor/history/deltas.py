@@ -72,7 +72,8 @@ def _counter_delta(
     missing = merged["_merge"] == "left_only"
     went_down = pd.Series(False, index=merged.index)
     for c in counters:
-        went_down |= (merged[c] < merged[renamed[c]]).fillna(False)
+        before = merged[renamed[c]].fillna(merged[c])  # a new entry did not go down
+        went_down |= (merged[c] < before).fillna(False)
     restarted = missing | went_down | reset_all
     for c in counters:
         increase = (merged[c] - merged[renamed[c]]).clip(lower=0)
