@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -47,6 +48,12 @@ class Server:
             row = conn.execute("SHOW server_version_num").fetchone()
             assert row is not None
             return int(row[0])
+
+
+def default_sigint() -> None:
+    """``preexec_fn`` for a child the test stops with Ctrl-C: a shell running the suite in the
+    background hands its children SIGINT ignored, and Python keeps an ignored SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _docker_server() -> Iterator[Server]:

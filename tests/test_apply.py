@@ -30,6 +30,7 @@ from advisor.errors import ConnectionFailed, UsageError
 from advisor.migrate.write import write
 from advisor.model import IndexKey, IndexSpec, TableRef
 from advisor.plan_file import PlannedIndex, PlannedStatement, load_plan, save_plan
+from tests.conftest import default_sigint
 
 SCHEMA = """
 CREATE TABLE accounts (id bigint PRIMARY KEY, owner_id bigint NOT NULL, note text);
@@ -42,12 +43,6 @@ INSERT INTO slow SELECT generate_series(1, 2000);
 LOOKUP = "SELECT id, note FROM accounts WHERE owner_id = %s"
 INDEX = "accounts_owner_id_idx"
 FAST = ApplyOptions(lock_timeout_ms=200, retries=2, retry_delay_ms=50, poll_interval_s=0.02)
-
-
-def default_sigint() -> None:
-    """A shell running the suite in the background hands its children SIGINT ignored, and
-    Python keeps an ignored SIGINT ignored: the child must get the default back to be stopped."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def cli(*args: str, **kwargs: Any) -> subprocess.Popen[str]:

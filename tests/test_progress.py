@@ -16,6 +16,8 @@ import psycopg
 import pytest
 from psycopg.types.numeric import Int8
 
+from tests.conftest import default_sigint
+
 SCHEMA = """
 CREATE TABLE accounts (id bigint PRIMARY KEY, owner_id bigint NOT NULL, note text);
 INSERT INTO accounts SELECT g, g % 5000, 'n' || g FROM generate_series(1, 60000) g;
@@ -39,9 +41,7 @@ class OnTerminal:
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "advisor", *args],
             stdout=subprocess.PIPE, stderr=slave, stdin=subprocess.DEVNULL, env=env, text=True,
-            # a shell running the suite in the background hands its children SIGINT ignored
-            # (Python keeps it so): the Ctrl-C test needs the default back
-            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+            preexec_fn=default_sigint,
         )  # fmt: skip
         os.close(slave)
         self.master = master
