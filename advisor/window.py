@@ -44,7 +44,13 @@ class Window:
         """``ms`` measured over the window, scaled to a week; None below a day of window."""
         if ms is None or not self.covers_a_day:
             return None
-        assert self.seconds is not None
+        return self.extrapolated_to_week(ms)
+
+    def extrapolated_to_week(self, ms: float) -> float:
+        """``ms`` scaled to a week however short the window (only for JSON's old
+        ``write_overhead``; ``per_week`` is the figure to print); ``ms`` without a window."""
+        if not self.seconds or self.seconds <= 0:
+            return ms
         return ms * WEEK_SECONDS / self.seconds
 
     def rate_per_second(self, count: float) -> float | None:

@@ -13,7 +13,7 @@ from advisor.model import (
     Statement,
     StatementResult,
 )
-from advisor.window import WEEK_SECONDS, Window
+from advisor.window import Window
 
 
 def query(statement: Statement) -> dict[str, Any]:
@@ -68,7 +68,9 @@ def recommendation(rec: Recommendation, window: Window | None) -> dict[str, Any]
         "time_saved_ms": _round(rec.time_saved_ms, 1),
         "time_saved_ms_per_week": _round(rec.time_saved_ms_per_week, 1),
         # ms per week, as the key always meant: extrapolated from any window (compatibility)
-        "write_overhead": round(_weekly(rec.write_overhead, window), 1),
+        "write_overhead": round(
+            window.extrapolated_to_week(rec.write_overhead) if window else rec.write_overhead, 1
+        ),
         "write_overhead_ms": round(rec.write_overhead, 1),
         "write_overhead_ms_per_week": _round(rec.write_overhead_ms_per_week, 1),
         "hypopg_size_bytes": rec.hypopg_size_bytes,
@@ -146,14 +148,6 @@ def writes(report: Report) -> dict[str, Any]:
             for ref, w in report.writes
         ],
     }
-
-
-def _weekly(ms: float, window: Window | None) -> float:
-    """``ms`` over the window scaled to a week, however short the window: the unit
-    ``write_overhead`` has had since it appeared (``write_overhead_ms_per_week`` says more)."""
-    if window is None or not window.seconds or window.seconds <= 0:
-        return ms
-    return ms * WEEK_SECONDS / window.seconds
 
 
 def _round(value: float | None, digits: int) -> float | None:
