@@ -17,8 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from advisor.model import IndexSpec, Role
+from advisor.model import IndexSpec, Role, TableRef
 from advisor.selection.base import WorkloadItem
+from advisor.selection.config import Config
 from advisor.whatif.costs import WhatIf
 
 MARGINAL_SHARE = 0.25  # extra bytes must save at least this share of the narrower form's per byte
@@ -41,46 +42,42 @@ def narrow(
     size_of: Callable[[IndexSpec], int],
 ) -> list[IndexSpec]:
     """``chosen`` with each index replaced by a narrower form where its extra bytes do not pay."""
-    result = list(chosen)
+    result = Config(chosen)
+    scope = _Scope(whatif, items)
     for spec in sorted(chosen, key=size_of, reverse=True):
         current = spec
         while current in result:
-            replacement = _narrower(whatif, items, result, current, size_of)
+            replacement = _narrower(scope, result, current, size_of)
             if replacement is None:
                 break
-            result = [replacement if s == current else s for s in result]
+            result = result.replace(current, replacement)
             current = replacement
-    return list(dict.fromkeys(result))
+    return list(result.specs)
 
 
 def _narrower(
-    whatif: WhatIf,
-    items: list[WorkloadItem],
-    config: list[IndexSpec],
-    spec: IndexSpec,
-    size_of: Callable[[IndexSpec], int],
+    scope: _Scope, config: Config, spec: IndexSpec, size_of: Callable[[IndexSpec], int]
 ) -> IndexSpec | None:
     """The first narrower form (widest first) over which ``spec``'s extra bytes do not pay.
     A form may be chosen already: then ``spec`` only goes."""
-    users = _users(whatif, items, spec, config)
+    users = scope.users(spec, config)
     forms = [
-        f for f in narrower_forms(spec) if f not in whatif.refused and not _sorts(users, spec, f)
+        f
+        for f in narrower_forms(spec)
+        if f not in scope.whatif.refused and not _sorts(users, spec, f)
     ]
     if not forms or not users:
         return None
-
-    def gain(base: list[IndexSpec], trial: list[IndexSpec]) -> float:
-        return _gain(whatif, users, base, trial)
-
+    local = scope.local(users, config)  # all that the users' plans can see of ``config``
     for form in forms:
         extra = size_of(spec) - size_of(form)
         if extra <= 0:
             continue
-        bare = [s for s in config if s not in (spec, form)]
-        kept = gain(bare, [*bare, form])
+        bare = [s for s in local if s not in (spec, form)]
+        kept = scope.gain(users, bare, [*bare, form])
         if kept <= 0:
             continue
-        full = gain(bare, [*bare, spec] + ([form] if form in config else []))
+        full = scope.gain(users, bare, [*bare, spec] + ([form] if form in config else []))
         if (full - kept) / extra < MARGINAL_SHARE * kept / max(size_of(form), 1):
             return form
     return None
@@ -115,11 +112,14 @@ def drop_inefficient(
     statement). Below eight such peers there is no median to go by."""
     if len(chosen) < MIN_PEERS:
         return chosen
+    config = Config(chosen)
+    scope = _Scope(whatif, items)
     per_byte: dict[IndexSpec, float] = {}
     for spec in chosen:
-        users = _users(whatif, items, spec, chosen)
-        without = [s for s in chosen if s != spec]
-        per_byte[spec] = _gain(whatif, users, without, chosen) / max(size_of(spec), 1)
+        users = scope.users(spec, config)
+        local = scope.local(users, config)
+        without = [s for s in local if s != spec]
+        per_byte[spec] = scope.gain(users, without, local) / max(size_of(spec), 1)
     # tiny indexes (a partial index on a few rows, a BRIN) save a lot per byte: they would set
     # a bar no full-size B-tree reaches, so the peers are the indexes of some size
     total = sum(size_of(s) for s in chosen)
@@ -130,27 +130,45 @@ def drop_inefficient(
     return [s for s in chosen if per_byte[s] >= EFFICIENCY_SHARE * middle]
 
 
-def _users(
-    whatif: WhatIf, items: list[WorkloadItem], spec: IndexSpec, config: list[IndexSpec]
-) -> list[WorkloadItem]:
-    """The statements whose plans under ``config`` read ``spec``. Only a statement on its table
-    (or a partition's relative) can: the others are not planned (the scale run chose 3,000
-    indexes for 5,000 statements, and asked each statement about each index)."""
-    return [
-        i
-        for i in items
-        if spec.table in whatif.tables_of(i.parsed) and spec in whatif.used_specs(i.parsed, config)
-    ]
+class _Scope:
+    """The statements by table, so that an index is weighed on the statements of its table and
+    on the chosen indexes those statements can see (per-table decomposition): the work per index
+    does not grow with the workload or the advice (the scale run chose 3,000 indexes for 5,000
+    statements; asking every statement about every index was most of its finishing time)."""
 
+    def __init__(self, whatif: WhatIf, items: list[WorkloadItem]) -> None:
+        self.whatif = whatif
+        self._on: dict[TableRef, list[WorkloadItem]] = {}
+        for item in items:
+            for table in whatif.tables_of(item.parsed):
+                self._on.setdefault(table, []).append(item)
 
-def _gain(
-    whatif: WhatIf, users: list[WorkloadItem], base: list[IndexSpec], trial: list[IndexSpec]
-) -> float:
-    """What going from ``base`` to ``trial`` saves the users, weighted as the search weighs it."""
-    total = 0.0
-    for item in users:
-        if item.base_cost > 0:
-            before = whatif.cost(item.parsed, base).total_cost
-            after = whatif.cost(item.parsed, trial).total_cost
-            total += item.weight * (before - after) / item.base_cost
-    return total
+    def users(self, spec: IndexSpec, config: Config) -> list[WorkloadItem]:
+        """The statements whose plans under ``config`` read ``spec``: only a statement on its
+        table (or a partition's relative) can."""
+        return [
+            item
+            for item in self._on.get(spec.table, ())
+            if spec in self.whatif.used_specs(item.parsed, self._seen(item, config))
+        ]
+
+    def _seen(self, item: WorkloadItem, config: Config) -> list[IndexSpec]:
+        return config.on(self.whatif.tables_of(item.parsed))
+
+    def local(self, users: list[WorkloadItem], config: Config) -> list[IndexSpec]:
+        """The indexes of ``config`` on the tables the users' plans depend on."""
+        tables = {t for item in users for t in self.whatif.tables_of(item.parsed)}
+        return config.on(sorted(tables))
+
+    def gain(
+        self, users: list[WorkloadItem], base: list[IndexSpec], trial: list[IndexSpec]
+    ) -> float:
+        """What going from ``base`` to ``trial`` saves the users, weighted as the search weighs
+        it."""
+        total = 0.0
+        for item in users:
+            if item.base_cost > 0:
+                before = self.whatif.cost(item.parsed, base).total_cost
+                after = self.whatif.cost(item.parsed, trial).total_cost
+                total += item.weight * (before - after) / item.base_cost
+        return total
