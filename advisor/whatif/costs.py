@@ -90,23 +90,34 @@ class WhatIf:
         self._live_on.setdefault(spec.table, set()).add(spec)
         self._by_name[index.name] = spec
 
-    def _drop(self, spec: IndexSpec) -> None:
+    def _forget(self, spec: IndexSpec) -> HypoIndex:
         index = self.live.pop(spec)
         self._live_on[spec.table].discard(spec)
         self._by_name.pop(index.name, None)
-        self.hypo.drop(index)
+        return index
+
+    def _drop(self, spec: IndexSpec) -> None:
+        self.hypo.drop(self._forget(spec))
 
     def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
-        """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals)."""
+        """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals),
+        with one round trip for all the drops and creates."""
         self._reset_if_needed()
-        for table in self.tables_of(parsed):
-            for spec in [s for s in self._live_on.get(table, ()) if s not in wanted]:
-                self._drop(spec)
+        live = [s for table in self.tables_of(parsed) for s in self._live_on.get(table, ())]
+        stale = [s for s in live if s not in wanted]
         # in a fixed order: a hypothetical index's oid comes from its creation, and the planner
         # breaks cost ties by index oid, so a set's (hash-seeded) order would change the plans
-        missing = [s for s in wanted if s not in self.live]  # not wanted - keys(): O(live)
-        for spec in sorted(missing, key=IndexSpec.describe):
-            self._create(spec)  # no reset in here: it would drop what this sync just made
+        missing = sorted(
+            (s for s in wanted if s not in self.live and s not in self.refused),  # not O(live)
+            key=IndexSpec.describe,
+        )
+        if stale or missing:  # no reset in here: it would drop what this sync just made
+            made = self.hypo.replace([self._forget(s) for s in stale], missing)
+            for spec, index in zip(missing, made, strict=True):
+                if isinstance(index, HypoError):
+                    self.refused[spec] = str(index)
+                else:
+                    self._keep(spec, index)
         return frozenset(s for s in wanted if s not in self.refused)
 
     def try_create(self, spec: IndexSpec) -> str | None:

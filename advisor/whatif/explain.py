@@ -28,6 +28,7 @@ with pruning on, however it is sent: its constants prune at planning, as they wi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -37,6 +38,7 @@ import psycopg
 from psycopg import errors, sql
 
 from advisor.db import session
+from advisor.db.batch import script
 from advisor.errors import AnalysisAborted
 from advisor.model import ParsedStatement
 from advisor.whatif import lenient
@@ -128,7 +130,9 @@ class Explainer:
     def _explain(self, statement: sql.Composed) -> dict[str, Any]:
         self.calls += 1
         with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
-            row = cur.execute(statement).fetchone()
+            return self._read(cur.execute(statement).fetchone())
+
+    def _read(self, row: tuple[Any, ...] | None) -> dict[str, Any]:
         if row is None:
             raise PlanError("EXPLAIN returned nothing")
         doc = row[0]
@@ -162,19 +166,26 @@ class Explainer:
         else:
             prepare = sql.SQL("PREPARE {} AS {}").format(self._name, body)
             execute = sql.SQL("{}) EXECUTE {}").format(explain, self._name)
-        self._prepare(prepare)
-        try:
-            return self._explain(execute)
-        finally:
-            if not self.conn.broken:
-                self.conn.execute(sql.SQL("DEALLOCATE {}").format(self._name))
+        return self._prepared(prepare, execute)
 
-    def _prepare(self, prepare: sql.Composed) -> None:
+    def _prepared(self, prepare: sql.Composed, execute: sql.Composed) -> dict[str, Any]:
+        """PREPARE, EXPLAIN EXECUTE and DEALLOCATE in one round trip (``batch.script``). When
+        the script fails after the PREPARE, the name is freed before the error goes on."""
+        self.calls += 1
+        deallocate = sql.SQL("DEALLOCATE {}").format(self._name)
         try:
-            self.conn.execute(prepare)
+            with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
+                rows = script(cur, [prepare, execute, deallocate])[1]
         except errors.DuplicatePreparedStatement:  # an earlier DEALLOCATE did not get through
-            self.conn.execute(sql.SQL("DEALLOCATE {}").format(self._name))
-            self.conn.execute(prepare)
+            self.conn.execute(deallocate)
+            self.calls -= 1
+            return self._prepared(prepare, execute)
+        except psycopg.Error:
+            if not self.conn.broken:  # PREPARE is not undone by a later error
+                with contextlib.suppress(errors.InvalidSqlStatementName):  # or it failed itself
+                    self.conn.execute(deallocate)
+            raise
+        return self._read(rows[0] if rows else None)
 
 
 def used_index_names(plan: dict[str, Any]) -> frozenset[str]:

@@ -7,6 +7,7 @@ indexes created since the last reset and reset before running out.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,7 @@ import psycopg
 from psycopg import sql
 
 from advisor.db import ddl, queries
+from advisor.db.batch import script
 from advisor.model import IndexSpec
 from advisor.whatif import lenient
 
@@ -32,6 +34,10 @@ class HypoError(Exception):
     """HypoPG or the server refused a hypothetical index (volatile function, bad method...)."""
 
 
+def _first_line(exc: psycopg.Error) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
 def version_tuple(version: str | None) -> tuple[int, ...]:
     if not version:
         return ()
@@ -45,10 +51,16 @@ class HypoPG:
         self.version = version
         self.created_since_reset = 0
         self.total_created = 0
+        self._schema = sql.Identifier(schema)
         self._q = {
-            name: queries.load(f"hypopg_{name}").format(hypopg=sql.Identifier(schema))
-            for name in ("create", "drop", "reset", "size")
+            name: queries.load(f"hypopg_{name}").format(hypopg=self._schema)
+            for name in ("create", "drop", "list", "reset", "size")
         }
+        self._many = {  # lists of values, composed in as literals (``replace``)
+            name: queries.load(f"hypopg_{name}") for name in ("create_many", "drop_many")
+        }
+        self._accepted: set[IndexSpec] = set()  # specs HypoPG took once: it takes them again
+        self._oids: set[int] = set()  # the hypothetical indexes made here and not dropped
 
     @property
     def can_hide(self) -> bool:
@@ -65,7 +77,8 @@ class HypoPG:
     def create(self, spec: IndexSpec) -> HypoIndex:
         if not self.supports(spec.method):
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
-        oid, name = self.create_from_sql(ddl.create_index(spec).as_string(self.conn))
+        oid, name = self.create_from_sql(self._text(spec))
+        self._accepted.add(spec)
         return HypoIndex(oid, name, spec)
 
     def create_from_sql(self, statement: str) -> tuple[int, str]:
@@ -80,19 +93,82 @@ class HypoPG:
         except psycopg.OperationalError:
             raise
         except psycopg.Error as exc:
-            raise HypoError(str(exc).strip().splitlines()[0]) from None
+            raise HypoError(_first_line(exc)) from None
         if row is None:
             raise HypoError("hypopg_create_index returned nothing")
         self.created_since_reset += 1
         self.total_created += 1
+        self._oids.add(int(row[0]))
         return int(row[0]), str(row[1])
+
+    def replace(
+        self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec]
+    ) -> list[HypoIndex | HypoError]:
+        """Drop ``drop``, then create ``create`` in its order: per spec, its hypothetical index or
+        why it was refused. The drops and the specs HypoPG took before go together, in one round
+        trip; from the first spec not seen before on, one by one, as a refusal would end the
+        script."""
+        made: dict[int, HypoIndex | HypoError] = {}
+        batch: list[tuple[int, IndexSpec]] = []
+        for n, spec in enumerate(create):  # up to the first new one: the order makes the oids
+            if spec not in self._accepted:
+                break
+            batch.append((n, spec))
+        statements: list[sql.Composable] = []
+        if drop:
+            self._oids -= {index.oid for index in drop}
+            oids = sql.Literal([str(index.oid) for index in drop])
+            statements.append(self._many["drop_many"].format(hypopg=self._schema, oids=oids))
+        if batch:
+            texts = sql.Literal([self._text(spec) for _, spec in batch])
+            statements.append(
+                self._many["create_many"].format(hypopg=self._schema, statements=texts)
+            )
+        if statements:
+            try:
+                with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
+                    results = script(cur, statements)
+            except psycopg.OperationalError:
+                raise
+            except psycopg.Error:  # not expected of indexes HypoPG took before; one by one
+                self._forget_unknown(drop)
+                results, batch = [], []
+            rows = results[-1] if batch else []
+            for (n, spec), row in zip(batch, rows, strict=True):
+                made[n] = self._made(spec, row)
+        for n, spec in enumerate(create):
+            if n not in made:
+                try:
+                    made[n] = self.create(spec)
+                except HypoError as exc:
+                    made[n] = exc
+        return [made[n] for n in range(len(create))]
+
+    def _text(self, spec: IndexSpec) -> str:
+        return ddl.create_index(spec).as_string(self.conn)
+
+    def _made(self, spec: IndexSpec, row: tuple[Any, ...]) -> HypoIndex:
+        self.created_since_reset += 1
+        self.total_created += 1
+        self._oids.add(int(row[0]))
+        return HypoIndex(int(row[0]), str(row[1]), spec)
+
+    def _forget_unknown(self, drop: Sequence[HypoIndex]) -> None:
+        """After a failed script: drop what it should have dropped, and whatever it created."""
+        for index in drop:
+            self.drop(index)
+        for (oid,) in self.conn.execute(self._q["list"]).fetchall():
+            if int(oid) not in self._oids:
+                self.conn.execute(self._q["drop"], (oid,))
 
     def drop(self, index: HypoIndex) -> None:
         self.conn.execute(self._q["drop"], (index.oid,))
+        self._oids.discard(index.oid)
 
     def reset(self) -> None:
         self.conn.execute(self._q["reset"])
         self.created_since_reset = 0
+        self._oids.clear()
 
     def size(self, index: HypoIndex) -> int:
         return self.size_of(index.oid)

@@ -1,0 +1,2 @@
+-- The oids of this session's hypothetical indexes.
+SELECT indexrelid FROM {hypopg}.hypopg()
