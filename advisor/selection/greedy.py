@@ -556,7 +556,8 @@ class GreedySelector:
         """Take the move, re-price the statements it can change, prune what its tables no longer
         use. The other statements keep their plans: the move offers them nothing they take."""
         before = search.chosen
-        chosen = before.changed(move.remove, _ordered(move.add - before.members))
+        added = _ordered(move.add - before.members)
+        chosen = before.changed(move.remove, added)
         log.debug("round: %s", [s.describe() for s in move.add])
         touched = move.tables
         repriced = {i.key: i for i in self._affected(move, search)}
@@ -570,7 +571,10 @@ class GreedySelector:
         if pruned:
             chosen = chosen.changed(_ordered(pruned))
         search.chosen = chosen
-        search.size = sum(self.size_of(s) for s in chosen)
+        # what came and went, found from the move (not from the whole set: rounds x indexes)
+        added = [s for s in added if s in chosen.members]
+        gone = sorted((move.remove | pruned) & before.members, key=before.specs.index)
+        search.size += sum(self.size_of(s) for s in added) - sum(self.size_of(s) for s in gone)
         stale = dict(repriced)
         if pruned:  # cached gains may have counted on a pruned index in their configuration
             stale.update((i.key, i) for i in self._items_on({s.table for s in pruned}))
@@ -578,7 +582,7 @@ class GreedySelector:
         for spec in chosen.on(touched):  # widenings price the statements that use their index
             for extension in search.extensions_of.get(spec, ()):
                 search.gains.pop(extension, None)
-        for spec in [s for s in chosen.specs if s not in before.members]:
+        for spec in added:
             if spec not in search.extensions_of:
                 search.extensions_of[spec] = self._widen(spec)
                 for extension in search.extensions_of[spec]:
@@ -586,7 +590,7 @@ class GreedySelector:
                     search.queue.bounds[extension] = self._first_bound(extension, search)
             for extension in search.extensions_of[spec]:
                 search.queue.offer(extension)
-        for spec in [s for s in before.specs if s not in chosen.members]:
+        for spec in gone:
             for again in search.adding.get(spec, ()):  # on offer again where it was chosen
                 search.queue.offer(again)
 
