@@ -19,11 +19,17 @@ they cannot change this plan.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
-from advisor.whatif.explain import Explainer, seq_scan_costs, used_index_names
+from advisor.whatif.explain import (
+    Explainer,
+    Prelude,
+    PreludeFailed,
+    seq_scan_costs,
+    used_index_names,
+)
 from advisor.whatif.hypopg import HypoError, HypoIndex, HypoPG
 
 log = logging.getLogger(__name__)
@@ -99,10 +105,12 @@ class WhatIf:
     def _drop(self, spec: IndexSpec) -> None:
         self.hypo.drop(self._forget(spec))
 
-    def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
-        """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals),
-        with one round trip for all the drops and creates."""
-        self._reset_if_needed()
+    def _changes(
+        self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]
+    ) -> tuple[list[IndexSpec], list[IndexSpec]]:
+        """The live indexes on the statement's tables that are not wanted, and the wanted ones
+        that are not live (less refusals)."""
+        self._reset_if_needed()  # not later: a reset would drop what the sync just made
         live = [s for table in self.tables_of(parsed) for s in self._live_on.get(table, ())]
         stale = [s for s in live if s not in wanted]
         # in a fixed order: a hypothetical index's oid comes from its creation, and the planner
@@ -111,14 +119,43 @@ class WhatIf:
             (s for s in wanted if s not in self.live and s not in self.refused),  # not O(live)
             key=IndexSpec.describe,
         )
-        if stale or missing:  # no reset in here: it would drop what this sync just made
-            made = self.hypo.replace([self._forget(s) for s in stale], missing)
-            for spec, index in zip(missing, made, strict=True):
-                if isinstance(index, HypoError):
-                    self.refused[spec] = str(index)
-                else:
-                    self._keep(spec, index)
+        return stale, missing
+
+    def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
+        """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals),
+        with one round trip for all the drops and creates."""
+        stale, missing = self._changes(parsed, wanted)
+        if stale or missing:
+            self._made(missing, self.hypo.replace([self._forget(s) for s in stale], missing))
         return frozenset(s for s in wanted if s not in self.refused)
+
+    def _made(self, specs: list[IndexSpec], made: Sequence[HypoIndex | HypoError]) -> None:
+        for spec, index in zip(specs, made, strict=True):
+            if isinstance(index, HypoError):
+                self.refused[spec] = str(index)
+            else:
+                self._keep(spec, index)
+
+    def _plan(
+        self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]
+    ) -> tuple[frozenset[IndexSpec], dict[str, Any] | None]:
+        """The live indexes made ``wanted`` (less refusals), and the plan under them: in one round
+        trip when HypoPG took every missing index before (None when a new refusal changed what
+        is planned: the caller looks that up first)."""
+        stale, missing = self._changes(parsed, wanted)
+        if not (stale or missing) or not self.hypo.takes(missing):
+            accepted = self._sync(parsed, wanted)
+            return accepted, (self.explainer.plan(parsed) if accepted == wanted else None)
+        drops = [self._forget(s) for s in stale]
+        prelude = Prelude(self.hypo.statements(drops, missing))
+        try:
+            plan = self.explainer.plan(parsed, prelude=prelude)
+        except PreludeFailed:  # the errors are the plan's: found again one step at a time
+            self.hypo.recover(drops)
+            self._made(missing, self.hypo.replace([], missing))
+            return wanted, self.explainer.plan(parsed)
+        self._made(missing, self.hypo.made(missing, prelude.results))
+        return wanted, plan
 
     def try_create(self, spec: IndexSpec) -> str | None:
         """Create a hypothetical index to learn whether the server accepts it; the refusal text."""
@@ -157,8 +194,8 @@ class WhatIf:
 
     def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
         """The cost without hypothetical indexes, and its plan tree (planned once)."""
-        self._sync(parsed, frozenset())
-        plan = self.explainer.plan(parsed)
+        _, plan = self._plan(parsed, frozenset())
+        assert plan is not None  # nothing to refuse in an empty configuration
         result = PlanCost(float(plan["Total Cost"]), used_index_names(plan), seq_scan_costs(plan))
         self._memo[(parsed.plan_sql, frozenset())] = result
         return result, plan
@@ -177,12 +214,13 @@ class WhatIf:
                     self.derived += 1
                     self._memo[key] = known
                     return known
-        accepted = self._sync(parsed, wanted)
+        accepted, plan = self._plan(parsed, wanted)
         if accepted != wanted:
             key = (parsed.plan_sql, accepted)
             if key in self._memo:
                 return self._memo[key]
-        plan = self.explainer.plan(parsed)
+        if plan is None:
+            plan = self.explainer.plan(parsed)
         names = used_index_names(plan)
         used = frozenset(self._by_name[n].describe() if n in self._by_name else n for n in names)
         result = PlanCost(float(plan["Total Cost"]), used, seq_scan_costs(plan))

@@ -32,6 +32,7 @@ import contextlib
 import json
 import logging
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -91,14 +92,29 @@ class Explainer:
             session.set_config(self.conn, "enable_partition_pruning", "on" if on else "off")
             self._pruning = on
 
-    def plan(self, parsed: ParsedStatement, *, verbose: bool = True) -> dict[str, Any]:
+    def plan(
+        self, parsed: ParsedStatement, *, verbose: bool = True, prelude: Prelude | None = None
+    ) -> dict[str, Any]:
         """The top plan node (``{"Node Type": ..., "Total Cost": ...}``) of the generic plan.
 
         VERBOSE qualifies every column with its scan's alias and lists each node's output. The
         analysis plans VERBOSE every time, though it reads only the baseline's expressions: it
         costs nothing measurable, and one text per statement is one pg_stat_statements entry,
         not two. ``verbose=False`` is the plan as EXPLAIN prints it by default, for display.
+
+        A ``prelude`` goes first, in the same round trip; its results are left in it. When that
+        script fails, ``PreludeFailed`` says so, whatever failed: the caller puts right what
+        the prelude did and plans again without one (the error handling below then applies).
         """
+        if prelude is not None:
+            try:
+                return self._plan_once(parsed, verbose, prelude)
+            except psycopg.Error as exc:
+                if self.conn.closed or self.conn.broken:
+                    raise AnalysisAborted(
+                        f"connection lost during analysis: {_reason(exc)}"
+                    ) from None
+                raise PreludeFailed(_reason(exc)) from None
         for _attempt in range(parsed.param_count + 2):
             try:
                 return self._plan_once(parsed, verbose)
@@ -127,11 +143,6 @@ class Explainer:
                 raise PlanError(_reason(exc)) from None
         raise PlanError("could not determine the types of its parameters")
 
-    def _explain(self, statement: sql.Composed) -> dict[str, Any]:
-        self.calls += 1
-        with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
-            return self._read(cur.execute(statement).fetchone())
-
     def _read(self, row: tuple[Any, ...] | None) -> dict[str, Any]:
         if row is None:
             raise PlanError("EXPLAIN returned nothing")
@@ -141,7 +152,9 @@ class Explainer:
         plan: dict[str, Any] = doc[0]["Plan"]
         return plan
 
-    def _plan_once(self, parsed: ParsedStatement, verbose: bool) -> dict[str, Any]:
+    def _plan_once(
+        self, parsed: ParsedStatement, verbose: bool, prelude: Prelude | None = None
+    ) -> dict[str, Any]:
         body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
         forced = self._types.get(parsed.statement.key, {})
         explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
@@ -150,9 +163,9 @@ class Explainer:
         # EXECUTE with NULLs would prune every partition; constants prune at planning, as in a run
         self._partition_pruning(count == 0 or generic)
         if not self.tracked and count == 0:
-            return self._explain(sql.SQL("{}) {}").format(explain, body))
+            return self._run([sql.SQL("{}) {}").format(explain, body)], 0, prelude)
         if generic:
-            return self._explain(sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body))
+            return self._run([sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body)], 0, prelude)
         slots = padded(count) if self.tracked else count
         types = [sql.SQL(forced.get(i, "unknown")) for i in range(1, count + 1)]
         types += [sql.SQL("text")] * (slots - count)
@@ -166,26 +179,49 @@ class Explainer:
         else:
             prepare = sql.SQL("PREPARE {} AS {}").format(self._name, body)
             execute = sql.SQL("{}) EXECUTE {}").format(explain, self._name)
-        return self._prepared(prepare, execute)
+        deallocate = sql.SQL("DEALLOCATE {}").format(self._name)
+        return self._run([prepare, execute, deallocate], 1, prelude)
 
-    def _prepared(self, prepare: sql.Composed, execute: sql.Composed) -> dict[str, Any]:
-        """PREPARE, EXPLAIN EXECUTE and DEALLOCATE in one round trip (``batch.script``). When
-        the script fails after the PREPARE, the name is freed before the error goes on."""
+    def _run(
+        self, statements: list[sql.Composable], at: int, prelude: Prelude | None
+    ) -> dict[str, Any]:
+        """The plan that ``statements[at]`` returns, with the prelude's statements first, all in
+        one round trip (``batch.script``). A PREPARE is not undone by a later error: when the
+        script fails, the name is freed before the error goes on."""
         self.calls += 1
+        before = prelude.statements if prelude else []
+        prepared = len(statements) > 1
         deallocate = sql.SQL("DEALLOCATE {}").format(self._name)
         try:
             with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
-                rows = script(cur, [prepare, execute, deallocate])[1]
+                results = script(cur, [*before, *statements])
         except errors.DuplicatePreparedStatement:  # an earlier DEALLOCATE did not get through
             self.conn.execute(deallocate)
+            if prelude:
+                raise
             self.calls -= 1
-            return self._prepared(prepare, execute)
+            return self._run(statements, at, prelude)
         except psycopg.Error:
-            if not self.conn.broken:  # PREPARE is not undone by a later error
-                with contextlib.suppress(errors.InvalidSqlStatementName):  # or it failed itself
+            if prepared and not self.conn.broken:
+                with contextlib.suppress(errors.InvalidSqlStatementName):  # PREPARE failed too
                     self.conn.execute(deallocate)
             raise
+        if prelude:
+            prelude.results = results[: len(before)]
+        rows = results[len(before) + at]
         return self._read(rows[0] if rows else None)
+
+
+@dataclass
+class Prelude:
+    """Statements to run before a plan's own, in its round trip; their results, once run."""
+
+    statements: list[sql.Composable]
+    results: list[list[tuple[Any, ...]]] = field(default_factory=list)
+
+
+class PreludeFailed(Exception):
+    """The script of a prelude and a plan failed; how far it got is not known."""
 
 
 def used_index_names(plan: dict[str, Any]) -> frozenset[str]:

@@ -7,7 +7,7 @@ indexes created since the last reset and reset before running out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -108,22 +108,11 @@ class HypoPG:
         why it was refused. The drops and the specs HypoPG took before go together, in one round
         trip; from the first spec not seen before on, one by one, as a refusal would end the
         script."""
-        made: dict[int, HypoIndex | HypoError] = {}
-        batch: list[tuple[int, IndexSpec]] = []
-        for n, spec in enumerate(create):  # up to the first new one: the order makes the oids
-            if spec not in self._accepted:
-                break
-            batch.append((n, spec))
-        statements: list[sql.Composable] = []
-        if drop:
-            self._oids -= {index.oid for index in drop}
-            oids = sql.Literal([str(index.oid) for index in drop])
-            statements.append(self._many["drop_many"].format(hypopg=self._schema, oids=oids))
-        if batch:
-            texts = sql.Literal([self._text(spec) for _, spec in batch])
-            statements.append(
-                self._many["create_many"].format(hypopg=self._schema, statements=texts)
-            )
+        taken = 0  # up to the first new one: the order makes the oids
+        while taken < len(create) and self.takes([create[taken]]):
+            taken += 1
+        made: list[HypoIndex | HypoError] = []
+        statements = self.statements(drop, create[:taken])
         if statements:
             try:
                 with lenient.cursor(self.conn) as cur:  # HypoPG may cut a name mid-character
@@ -131,18 +120,45 @@ class HypoPG:
             except psycopg.OperationalError:
                 raise
             except psycopg.Error:  # not expected of indexes HypoPG took before; one by one
-                self._forget_unknown(drop)
-                results, batch = [], []
-            rows = results[-1] if batch else []
-            for (n, spec), row in zip(batch, rows, strict=True):
-                made[n] = self._made(spec, row)
-        for n, spec in enumerate(create):
-            if n not in made:
-                try:
-                    made[n] = self.create(spec)
-                except HypoError as exc:
-                    made[n] = exc
-        return [made[n] for n in range(len(create))]
+                self.recover(drop)
+                taken = 0
+            else:
+                made += self.made(create[:taken], results)
+        for spec in create[taken:]:
+            try:
+                made.append(self.create(spec))
+            except HypoError as exc:
+                made.append(exc)
+        return made
+
+    def takes(self, specs: Iterable[IndexSpec]) -> bool:
+        """Whether HypoPG took each of these specs before (then it takes them again)."""
+        return all(spec in self._accepted for spec in specs)
+
+    def statements(
+        self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec]
+    ) -> list[sql.Composable]:
+        """The statements that drop ``drop`` and then create ``create`` (specs HypoPG ``takes``),
+        to be run as one script; ``made`` reads its results, ``recover`` follows its failure."""
+        statements: list[sql.Composable] = []
+        if drop:
+            self._oids -= {index.oid for index in drop}
+            oids = sql.Literal([str(index.oid) for index in drop])
+            statements.append(self._many["drop_many"].format(hypopg=self._schema, oids=oids))
+        if create:
+            texts = sql.Literal([self._text(spec) for spec in create])
+            statements.append(
+                self._many["create_many"].format(hypopg=self._schema, statements=texts)
+            )
+        return statements
+
+    def made(
+        self, create: Sequence[IndexSpec], results: Sequence[Sequence[tuple[Any, ...]]]
+    ) -> list[HypoIndex]:
+        """The indexes the script of ``statements(..., create)`` made, from its results."""
+        if not create:
+            return []
+        return [self._made(spec, row) for spec, row in zip(create, results[-1], strict=True)]
 
     def _text(self, spec: IndexSpec) -> str:
         return ddl.create_index(spec).as_string(self.conn)
@@ -153,8 +169,9 @@ class HypoPG:
         self._oids.add(int(row[0]))
         return HypoIndex(int(row[0]), str(row[1]), spec)
 
-    def _forget_unknown(self, drop: Sequence[HypoIndex]) -> None:
-        """After a failed script: drop what it should have dropped, and whatever it created."""
+    def recover(self, drop: Sequence[HypoIndex]) -> None:
+        """After a failed script of ``statements``: drop what it should have dropped, and
+        whatever it created (HypoPG's indexes are not undone by the error)."""
         for index in drop:
             self.drop(index)
         for (oid,) in self.conn.execute(self._q["list"]).fetchall():
