@@ -335,6 +335,21 @@ class IndexSpec:
     def __hash__(self) -> int:  # specs are set members and dict keys in every selection round
         return self._hash
 
+    def __eq__(self, other: object) -> bool:
+        """By content, as the generated one, but different hashes answer without comparing
+        fields (equal specs are often distinct objects: the selection compares thousands)."""
+        if self is other:
+            return True
+        if not isinstance(other, IndexSpec) or self._hash != other._hash:
+            return False
+        return (self.table, self.keys, self.method, self.include, self.where) == (
+            other.table,
+            other.keys,
+            other.method,
+            other.include,
+            other.where,
+        )
+
     @functools.cached_property
     def _hash(self) -> int:
         return hash((self.table, self.keys, self.method, self.include, self.where))
