@@ -633,12 +633,25 @@ class GreedySelector:
             )
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:
-                trial = result.replace(spec, alt)
-                close = all(self._cost(i, trial) <= self._cost(i, result) * slack for i in users)
+                close = all(
+                    self._cost(i, self._seen(i, result, spec, alt)) <= self._cost(i, result) * slack
+                    for i in users
+                )
                 if close and users:
-                    result = trial
+                    result = result.replace(spec, alt)
                     break
         return result
+
+    def _seen(
+        self, item: WorkloadItem, config: Config, old: IndexSpec, new: IndexSpec | None = None
+    ) -> list[IndexSpec]:
+        """What the statement would see of ``config`` with ``old`` replaced by ``new`` (or
+        without it): the indexes of its own tables only, so that trying a change does not
+        copy the whole configuration (finishing steps try one per chosen index)."""
+        seen = config.on(self._tables(item))
+        if new is None:
+            return [s for s in seen if s != old]
+        return [new if s == old else s for s in seen]
 
     def _merge(self, chosen: Config) -> Config:
         """Fold chosen B-trees with the same leading key into one, where the plans allow it.
@@ -697,17 +710,16 @@ class GreedySelector:
         for spec in reversed(chosen.specs):  # the latest picks are the least valuable
             if self.limit.spent:
                 break
-            without = kept.changed([spec])
             essential = False
             for item in self._items_on([spec.table]):
                 if self.shortcuts and spec not in self._used(item, kept):
                     continue  # its plan does not read the index: the same plan without it
                 with_cost = self._cost(item, kept)
-                without_cost = self._cost(item, without)
+                without_cost = self._cost(item, self._seen(item, kept, spec))
                 loss = (without_cost - with_cost) / without_cost if without_cost > 0 else 0.0
                 if loss >= self.settings.min_improvement:
                     essential = True
                     break
             if not essential:
-                kept = without
+                kept = kept.changed([spec])
         return kept

@@ -57,11 +57,12 @@ def prove(selection: Selection, items: list[WorkloadItem], whatif: WhatIf) -> Se
                     keys.append(item.key)
                 elif spec not in used and item.key in keys:
                     keys.remove(item.key)
+    kept = set(chosen)  # not the list: a lookup per index in it would be indexes squared
     return replace(
         selection,
         chosen=tuple(chosen),
         costs=costs,
-        used_by={spec: tuple(keys) for spec, keys in used_by.items() if spec in chosen},
+        used_by={spec: tuple(keys) for spec, keys in used_by.items() if spec in kept},
         left_out=left_out,
     )
 
