@@ -150,6 +150,10 @@ def test_a_plan_verbose_cannot_print_is_priced_without_verbose(make_db: Any) -> 
         assert spec.describe() in after.used_indexes
         assert after.total_cost < before.total_cost
         assert conn.execute("SELECT 1").fetchone() == (1,)  # the session is still usable
+        # the failed EXPLAIN came after its PREPARE, in one script: the name was freed, and
+        # what the script created before it is what the what-if layer knows of
+        assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
+        assert _hypothetical(conn) == {i.oid for i in whatif.live.values()}
     finally:
         conn.close()
 
@@ -196,3 +200,44 @@ def test_row_comparison_and_merge_are_understood_and_planned(conn: Any) -> None:
     explainer = Explainer(conn, conn.info.server_version)
     assert explainer.plan(merge)["Total Cost"] > 0
     assert explainer.plan(row)["Total Cost"] > 0
+
+
+def _hypothetical(conn: Any) -> set[int]:
+    return {int(r[0]) for r in conn.execute("SELECT indexrelid FROM hypopg()").fetchall()}
+
+
+def test_a_refusal_among_batched_creates_is_its_own_and_leaves_no_index(conn: Any) -> None:
+    """Creates go in one script; a refusal in it ends the script after some were made. Each spec
+    still gets its own outcome, and the server holds exactly the indexes reported made."""
+    info = conn.execute("SELECT extversion FROM pg_extension WHERE extname='hypopg'").fetchone()
+    hypo = HypoPG(conn, "public", info[0])
+    items = TableRef("public", "items")
+    good = [IndexSpec(items, (IndexKey(c),)) for c in ("shop_id", "sku", "created_at")]
+    bad = IndexSpec(items, (IndexKey("(random() * shop_id)", True),))
+    made = hypo.replace([], [good[0], good[1], bad, good[2]])
+    assert [type(m).__name__ for m in made] == ["HypoIndex", "HypoIndex", "HypoError", "HypoIndex"]
+    assert "IMMUTABLE" in str(made[2])
+    assert _hypothetical(conn) == {m.oid for m in made if not isinstance(m, Exception)}
+    # the same again, with drops in the same script: the old ones go, new ones come
+    again = hypo.replace([m for m in made if not isinstance(m, Exception)], good)
+    assert _hypothetical(conn) == {m.oid for m in again if not isinstance(m, Exception)}
+    assert len(again) == 3
+
+
+def test_a_plan_with_a_refused_index_costs_as_without_it(conn: Any) -> None:
+    """The sync and the plan go in one script when HypoPG is expected to take every index; when
+    it refuses one there, the plan is made again one step at a time, without that index."""
+    info = conn.execute("SELECT extversion FROM pg_extension WHERE extname='hypopg'").fetchone()
+    whatif = WhatIf(HypoPG(conn, "public", info[0]), Explainer(conn, conn.info.server_version))
+    p = parsed(conn, "SELECT id FROM items WHERE shop_id = $1")
+    items = TableRef("public", "items")
+    index = IndexSpec(items, (IndexKey("shop_id"),))
+    bad = IndexSpec(items, (IndexKey("(random() * shop_id)", True),))
+    alone = whatif.cost(p, (index,)).total_cost
+    whatif.cost(p, ())  # the index is dropped again: the next plan creates it anew
+    with_bad = whatif.cost(p, (index, bad))
+    assert bad in whatif.refused
+    assert with_bad.total_cost == alone
+    assert index.describe() in with_bad.used_indexes
+    assert _hypothetical(conn) == {i.oid for i in whatif.live.values()}
+    assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)

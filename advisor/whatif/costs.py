@@ -140,8 +140,8 @@ class WhatIf:
         self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]
     ) -> tuple[frozenset[IndexSpec], dict[str, Any] | None]:
         """The live indexes made ``wanted`` (less refusals), and the plan under them: in one round
-        trip when HypoPG took every missing index before (None when a new refusal changed what
-        is planned: the caller looks that up first)."""
+        trip when HypoPG is expected to take every missing index (None when a new refusal
+        changed what is planned: the caller looks that up first)."""
         stale, missing = self._changes(parsed, wanted)
         if not (stale or missing) or not self.hypo.takes(missing):
             accepted = self._sync(parsed, wanted)
@@ -152,7 +152,7 @@ class WhatIf:
             plan = self.explainer.plan(parsed, prelude=prelude)
         except PreludeFailed:  # the errors are the plan's: found again one step at a time
             self.hypo.recover(drops)
-            self._made(missing, self.hypo.replace([], missing))
+            self._made(missing, self.hypo.replace([], missing, together=False))
             return wanted, self.explainer.plan(parsed)
         self._made(missing, self.hypo.made(missing, prelude.results))
         return wanted, plan

@@ -59,7 +59,7 @@ class HypoPG:
         self._many = {  # lists of values, composed in as literals (``replace``)
             name: queries.load(f"hypopg_{name}") for name in ("create_many", "drop_many")
         }
-        self._accepted: set[IndexSpec] = set()  # specs HypoPG took once: it takes them again
+        self._refused: set[IndexSpec] = set()  # specs HypoPG refused in ``replace``
         self._oids: set[int] = set()  # the hypothetical indexes made here and not dropped
 
     @property
@@ -78,7 +78,6 @@ class HypoPG:
         if not self.supports(spec.method):
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
         oid, name = self.create_from_sql(self._text(spec))
-        self._accepted.add(spec)
         return HypoIndex(oid, name, spec)
 
     def create_from_sql(self, statement: str) -> tuple[int, str]:
@@ -102,14 +101,15 @@ class HypoPG:
         return int(row[0]), str(row[1])
 
     def replace(
-        self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec]
+        self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec], *, together: bool = True
     ) -> list[HypoIndex | HypoError]:
         """Drop ``drop``, then create ``create`` in its order: per spec, its hypothetical index or
-        why it was refused. The drops and the specs HypoPG took before go together, in one round
-        trip; from the first spec not seen before on, one by one, as a refusal would end the
-        script."""
-        taken = 0  # up to the first new one: the order makes the oids
-        while taken < len(create) and self.takes([create[taken]]):
+        why it was refused. The drops and the specs HypoPG ``takes`` go together, in one round
+        trip, up to the first one it may not take; the rest (all of it without ``together``)
+        one by one, so that a refusal is known for its spec. A script that fails after all is
+        put right (``recover``) and done one by one."""
+        taken = 0  # a prefix: the order of creation makes the oids
+        while together and taken < len(create) and self.takes([create[taken]]):
             taken += 1
         made: list[HypoIndex | HypoError] = []
         statements = self.statements(drop, create[:taken])
@@ -119,7 +119,7 @@ class HypoPG:
                     results = script(cur, statements)
             except psycopg.OperationalError:
                 raise
-            except psycopg.Error:  # not expected of indexes HypoPG took before; one by one
+            except psycopg.Error:  # a refusal after all
                 self.recover(drop)
                 taken = 0
             else:
@@ -128,12 +128,14 @@ class HypoPG:
             try:
                 made.append(self.create(spec))
             except HypoError as exc:
+                self._refused.add(spec)
                 made.append(exc)
         return made
 
     def takes(self, specs: Iterable[IndexSpec]) -> bool:
-        """Whether HypoPG took each of these specs before (then it takes them again)."""
-        return all(spec in self._accepted for spec in specs)
+        """Whether HypoPG is expected to take each of these specs: a method it supports, and
+        not refused before. (It refuses few: volatile expressions, unknown operator classes.)"""
+        return all(self.supports(s.method) and s not in self._refused for s in specs)
 
     def statements(
         self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec]
