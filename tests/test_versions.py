@@ -96,8 +96,6 @@ CASES: dict[str, Case] = {
     "catalog_indexes_lockfree": Case(lambda c: {"table_oid": c["table_oid"]}),
     "catalog_foreign_keys": Case(lambda c: {"table_oid": None}),
     "hypopg_create": Case(lambda c: ("CREATE INDEX ON public.child (note)",)),
-    "hypopg_size": Case(lambda c: (c["hypo_oid"],), needs=("hypopg_reset",)),
-    "hypopg_drop": Case(lambda c: (c["hypo_oid"],)),
     "review_hypopg_hide": Case(lambda c: (c["index_oid"],)),
     "review_hypopg_unhide": Case(lambda c: (c["index_oid"],)),
     "snapshot_store_pg_lock": Case(lambda c: (0x61647669,)),
@@ -108,12 +106,21 @@ CASES: dict[str, Case] = {
     "table_locks": Case(lambda c: ([c["table_oid"], c["index_oid"]],)),
     "session_untrack": Case(lambda c: session.untrack_statement(150000)[1]),
     "session_untrack_superuser": Case(lambda c: session.untrack_statement(140000)[1]),
+    "session_set": Case(lambda c: {"name": "work_mem", "value": "8MB", "is_local": True}),
+    "session_tracking": Case(lambda c: {"name": session.TRACK_SETTING, "missing_ok": True}),
 }
 for _i, _name in enumerate(_STORE_SCHEMA):  # each table after those it references
     CASES[_name] = Case(needs=_STORE_SCHEMA[:_i])
 for _name in queries.names():
     if _name.startswith("snapshot_store_") and _name not in _STORE_SCHEMA:
         CASES.setdefault(_name, _store())
+
+# values that the advisor composes in as literals, where a statement runs in a script (no
+# parameters there): one index to create, and an object id that is no hypothetical index
+LITERALS: dict[str, sql.Composable] = {
+    "statements": sql.Literal(["CREATE INDEX ON public.child (note)"]),
+    "oids": sql.Literal(["0"]),
+}
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s|%s")
 
@@ -134,6 +141,8 @@ def _fill(name: str, schemas: dict[str, str]) -> sql.Composed | sql.SQL:
             values[placeholder] = sql.Identifier(
                 schemas["pg_stat_statements"], "pg_stat_statements_info"
             )
+        elif placeholder in LITERALS:
+            values[placeholder] = LITERALS[placeholder]
         else:
             raise AssertionError(f"queries/{name}.sql: unknown placeholder {{{placeholder}}}")
     return text.format(**values) if values else text

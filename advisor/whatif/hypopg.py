@@ -28,6 +28,16 @@ class HypoIndex:
     oid: int
     name: str
     spec: IndexSpec
+    size: int  # HypoPG's estimate, in bytes
+
+
+@dataclass(frozen=True)
+class Created:
+    """What ``hypopg_create_index`` made: its object id, its name, its estimated size."""
+
+    oid: int
+    name: str
+    size: int
 
 
 class HypoError(Exception):
@@ -54,7 +64,7 @@ class HypoPG:
         self._schema = sql.Identifier(schema)
         self._q = {
             name: queries.load(f"hypopg_{name}").format(hypopg=self._schema)
-            for name in ("create", "drop", "list", "reset", "size")
+            for name in ("create", "list", "reset")
         }
         self._many = {  # lists of values, composed in as literals (``replace``)
             name: queries.load(f"hypopg_{name}") for name in ("create_many", "drop_many")
@@ -77,11 +87,19 @@ class HypoPG:
     def create(self, spec: IndexSpec) -> HypoIndex:
         if not self.supports(spec.method):
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
-        oid, name = self.create_from_sql(self._text(spec))
-        return HypoIndex(oid, name, spec)
+        try:  # the set-based statement for one: one statement text for all creates
+            with lenient.cursor(self.conn) as cur:  # HypoPG may cut the name mid-character
+                results = script(cur, self.statements([], [spec]))
+        except psycopg.OperationalError:
+            raise
+        except psycopg.Error as exc:
+            raise HypoError(_first_line(exc)) from None
+        if not results[-1]:
+            raise HypoError("hypopg_create_index returned nothing")
+        return self._made(spec, results[-1][0])
 
-    def create_from_sql(self, statement: str) -> tuple[int, str]:
-        """(oid, name) of the hypothetical index ``statement`` describes.
+    def create_from_sql(self, statement: str) -> Created:
+        """The hypothetical index ``statement`` describes.
 
         ``statement`` must be exactly one ``CREATE INDEX``, checked by the caller with the
         parser: HypoPG makes a hypothetical index of every ``CREATE INDEX`` in the text it gets.
@@ -98,7 +116,7 @@ class HypoPG:
         self.created_since_reset += 1
         self.total_created += 1
         self._oids.add(int(row[0]))
-        return int(row[0]), str(row[1])
+        return Created(int(row[0]), str(row[1]), int(row[2] or 0))
 
     def replace(
         self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec], *, together: bool = True
@@ -145,8 +163,7 @@ class HypoPG:
         statements: list[sql.Composable] = []
         if drop:
             self._oids -= {index.oid for index in drop}
-            oids = sql.Literal([str(index.oid) for index in drop])
-            statements.append(self._many["drop_many"].format(hypopg=self._schema, oids=oids))
+            statements.append(self._drop_statement([index.oid for index in drop]))
         if create:
             texts = sql.Literal([self._text(spec) for spec in create])
             statements.append(
@@ -169,30 +186,29 @@ class HypoPG:
         self.created_since_reset += 1
         self.total_created += 1
         self._oids.add(int(row[0]))
-        return HypoIndex(int(row[0]), str(row[1]), spec)
+        return HypoIndex(int(row[0]), str(row[1]), spec, int(row[2] or 0))
 
     def recover(self, drop: Sequence[HypoIndex]) -> None:
         """After a failed script of ``statements``: drop what it should have dropped, and
         whatever it created (HypoPG's indexes are not undone by the error)."""
         for index in drop:
             self.drop(index)
-        for (oid,) in self.conn.execute(self._q["list"]).fetchall():
-            if int(oid) not in self._oids:
-                self.conn.execute(self._q["drop"], (oid,))
+        listed = self.conn.execute(self._q["list"]).fetchall()
+        self._drop_oids([int(oid) for (oid,) in listed if int(oid) not in self._oids])
 
     def drop(self, index: HypoIndex) -> None:
-        self.conn.execute(self._q["drop"], (index.oid,))
-        self._oids.discard(index.oid)
+        self._drop_oids([index.oid])
+
+    def _drop_oids(self, oids: list[int]) -> None:
+        if oids:  # the set-based statement for one too: one statement text for all drops
+            self._oids.difference_update(oids)
+            self.conn.execute(self._drop_statement(oids))
+
+    def _drop_statement(self, oids: list[int]) -> sql.Composed:
+        values = sql.Literal([str(oid) for oid in oids])
+        return self._many["drop_many"].format(hypopg=self._schema, oids=values)
 
     def reset(self) -> None:
         self.conn.execute(self._q["reset"])
         self.created_since_reset = 0
         self._oids.clear()
-
-    def size(self, index: HypoIndex) -> int:
-        return self.size_of(index.oid)
-
-    def size_of(self, oid: int) -> int:
-        """HypoPG's size estimate of the hypothetical index ``oid``, in bytes."""
-        row = self.conn.execute(self._q["size"], (oid,)).fetchone()
-        return int(row[0]) if row and row[0] is not None else 0

@@ -1,1 +1,0 @@
-SELECT {hypopg}.hypopg_drop_index(%s)
