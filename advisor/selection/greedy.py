@@ -573,7 +573,7 @@ class GreedySelector:
         search.chosen = chosen
         # what came and went, found from the move (not from the whole set: rounds x indexes)
         added = [s for s in added if s in chosen.members]
-        gone = sorted((move.remove | pruned) & before.members, key=before.specs.index)
+        gone = sorted((move.remove | pruned) & before.members, key=before.position)
         search.size += sum(self.size_of(s) for s in added) - sum(self.size_of(s) for s in gone)
         stale = dict(repriced)
         if pruned:  # cached gains may have counted on a pruned index in their configuration

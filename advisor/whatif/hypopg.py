@@ -70,6 +70,7 @@ class HypoPG:
             name: queries.load(f"hypopg_{name}") for name in ("create_many", "drop_many")
         }
         self._refused: set[IndexSpec] = set()  # specs HypoPG refused in ``replace``
+        self._texts: dict[IndexSpec, str] = {}
         self._oids: set[int] = set()  # the hypothetical indexes made here and not dropped
 
     @property
@@ -180,7 +181,11 @@ class HypoPG:
         return [self._made(spec, row) for spec, row in zip(create, results[-1], strict=True)]
 
     def _text(self, spec: IndexSpec) -> str:
-        return ddl.create_index(spec).as_string(self.conn)
+        """The spec's CREATE INDEX, composed once (a spec is created again and again)."""
+        text = self._texts.get(spec)
+        if text is None:
+            text = self._texts[spec] = ddl.create_index(spec).as_string(self.conn)
+        return text
 
     def _made(self, spec: IndexSpec, row: tuple[Any, ...]) -> HypoIndex:
         self.created_since_reset += 1
