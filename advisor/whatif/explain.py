@@ -32,6 +32,7 @@ import contextlib
 import json
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -44,6 +45,7 @@ from advisor.errors import AnalysisAborted
 from advisor.model import ParsedStatement
 from advisor.whatif import lenient
 
+Script = tuple[list[sql.SQL], int]  # statements, and which of them returns the plan
 _UNTYPED = re.compile(r"could not determine data type of parameter \$(\d+)")
 PLAN_NAME = "advisor_plan"
 PAD_BASE = 8  # parameter lists are padded to 8, 64, 512, 4096 or 32768
@@ -84,6 +86,8 @@ class Explainer:
         self._name = sql.Identifier(PLAN_NAME)
         self._types: dict[str, dict[int, str]] = {}  # statement key -> forced parameter types
         self._pruning = True  # enable_partition_pruning, as the session has it now
+        # per (planned SQL, VERBOSE, forced types): a plan's statements, which one returns it
+        self._scripts: dict[tuple[str, bool, tuple[tuple[int, str], ...]], Script] = {}
         session.set_config(conn, "plan_cache_mode", "force_generic_plan")
 
     def _partition_pruning(self, on: bool) -> None:
@@ -155,17 +159,30 @@ class Explainer:
     def _plan_once(
         self, parsed: ParsedStatement, verbose: bool, prelude: Prelude | None = None
     ) -> dict[str, Any]:
-        body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
         forced = self._types.get(parsed.statement.key, {})
-        explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
         count = parsed.param_count
         generic = self.generic_plan_option and not forced
         # EXECUTE with NULLs would prune every partition; constants prune at planning, as in a run
         self._partition_pruning(count == 0 or generic)
+        key = (parsed.plan_sql, verbose, tuple(sorted(forced.items())))
+        found = self._scripts.get(key)
+        if found is None:  # composed once: a statement is planned again and again
+            statements, at = self._statements(parsed, verbose, forced, generic)
+            found = [sql.SQL(s.as_string(self.conn)) for s in statements], at
+            self._scripts[key] = found
+        return self._run(found[0], found[1], prelude)
+
+    def _statements(
+        self, parsed: ParsedStatement, verbose: bool, forced: dict[int, str], generic: bool
+    ) -> tuple[list[sql.Composable], int]:
+        """The statements that plan ``parsed``, and which of them returns the plan."""
+        body = sql.SQL(parsed.plan_sql)  # the workload statement itself, verbatim
+        explain = sql.SQL("EXPLAIN (VERBOSE, FORMAT JSON" if verbose else "EXPLAIN (FORMAT JSON")
+        count = parsed.param_count
         if not self.tracked and count == 0:
-            return self._run([sql.SQL("{}) {}").format(explain, body)], 0, prelude)
+            return [sql.SQL("{}) {}").format(explain, body)], 0
         if generic:
-            return self._run([sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body)], 0, prelude)
+            return [sql.SQL("{}, GENERIC_PLAN) {}").format(explain, body)], 0
         slots = padded(count) if self.tracked else count
         types = [sql.SQL(forced.get(i, "unknown")) for i in range(1, count + 1)]
         types += [sql.SQL("text")] * (slots - count)
@@ -180,10 +197,10 @@ class Explainer:
             prepare = sql.SQL("PREPARE {} AS {}").format(self._name, body)
             execute = sql.SQL("{}) EXECUTE {}").format(explain, self._name)
         deallocate = sql.SQL("DEALLOCATE {}").format(self._name)
-        return self._run([prepare, execute, deallocate], 1, prelude)
+        return [prepare, execute, deallocate], 1
 
     def _run(
-        self, statements: list[sql.Composable], at: int, prelude: Prelude | None
+        self, statements: Sequence[sql.Composable], at: int, prelude: Prelude | None
     ) -> dict[str, Any]:
         """The plan that ``statements[at]`` returns, with the prelude's statements first, all in
         one round trip (``batch.script``). A PREPARE is not undone by a later error: when the
