@@ -1,4 +1,4 @@
--- Create hypothetical indexes from their CREATE INDEX texts (an array of text literals), in the
+-- Create hypothetical indexes from their CREATE INDEX texts (one text array literal), in the
 -- array's order (their oids follow it, and the planner breaks cost ties by index oid), with
 -- HypoPG's estimate of each one's size in bytes.
 SELECT h.indexrelid, h.indexname, {hypopg}.hypopg_relation_size(h.indexrelid) AS size_bytes

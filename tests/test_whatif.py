@@ -241,3 +241,27 @@ def test_a_plan_with_a_refused_index_costs_as_without_it(conn: Any) -> None:
     assert index.describe() in with_bad.used_indexes
     assert _hypothetical(conn) == {i.oid for i in whatif.live.values()}
     assert conn.execute("SELECT count(*) FROM pg_prepared_statements").fetchone() == (0,)
+
+
+def test_batched_creates_and_drops_keep_one_entry_each_where_tracked(db: Any) -> None:
+    """A session that stays tracked (a role that may not turn pg_stat_statements off) sends
+    batches of every length: each batch is one array literal, so one entry for the creates and
+    one for the drops, however many lengths (an ARRAY[...] of literals made one per length)."""
+    db.execute(
+        "SELECT pg_stat_statements_reset(0, d.oid, 0) FROM pg_database d"
+        " WHERE d.datname = current_database()"
+    )
+    items = TableRef("public", "items")
+    specs = [IndexSpec(items, (IndexKey(c),)) for c in ("shop_id", "sku", "created_at")]
+    with psycopg.connect(db.dsn, autocommit=True) as c:
+        c.execute("SET pg_stat_statements.track = 'top'")
+        info = c.execute("SELECT extversion FROM pg_extension WHERE extname='hypopg'").fetchone()
+        hypo = HypoPG(c, "public", info[0])
+        made: list[Any] = []
+        for n in (1, 2, 3, 1):
+            made = hypo.replace([m for m in made if not isinstance(m, Exception)], specs[:n])
+    rows = db.execute(
+        "SELECT query FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid"
+        " WHERE d.datname = current_database() AND query ~ 'hypopg_(create|drop)_index'"
+    )
+    assert len(rows) == 2, rows

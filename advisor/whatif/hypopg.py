@@ -70,7 +70,7 @@ class HypoPG:
             name: queries.load(f"hypopg_{name}") for name in ("create_many", "drop_many")
         }
         self._refused: set[IndexSpec] = set()  # specs HypoPG refused in ``replace``
-        self._texts: dict[IndexSpec, sql.SQL] = {}
+        self._texts: dict[IndexSpec, str] = {}
         self._oids: set[int] = set()  # the hypothetical indexes made here and not dropped
 
     @property
@@ -166,9 +166,9 @@ class HypoPG:
             self._oids -= {index.oid for index in drop}
             statements.append(self._drop_statement([index.oid for index in drop]))
         if create:
-            texts = sql.SQL("ARRAY[{}]").format(
-                sql.SQL(", ").join(self._text(spec) for spec in create)
-            )
+            # one array literal, not ARRAY[...] of literals: pg_stat_statements would keep one
+            # entry per length of that list where tracking stays on
+            texts = sql.Literal([self._text(spec) for spec in create])
             statements.append(
                 self._many["create_many"].format(hypopg=self._schema, statements=texts)
             )
@@ -182,13 +182,11 @@ class HypoPG:
             return []
         return [self._made(spec, row) for spec, row in zip(create, results[-1], strict=True)]
 
-    def _text(self, spec: IndexSpec) -> sql.SQL:
-        """The spec's CREATE INDEX as a quoted literal, composed once (a spec is created again
-        and again)."""
+    def _text(self, spec: IndexSpec) -> str:
+        """The spec's CREATE INDEX, composed once (a spec is created again and again)."""
         text = self._texts.get(spec)
         if text is None:
-            literal = sql.Literal(ddl.create_index(spec).as_string(self.conn))
-            text = self._texts[spec] = sql.SQL(literal.as_string(self.conn))
+            text = self._texts[spec] = ddl.create_index(spec).as_string(self.conn)
         return text
 
     def _made(self, spec: IndexSpec, row: tuple[Any, ...]) -> HypoIndex:
