@@ -197,7 +197,8 @@ class HypoPG:
 
     def recover(self, drop: Sequence[HypoIndex]) -> None:
         """After a failed script of ``statements``: drop what it should have dropped, and
-        whatever it created (HypoPG's indexes are not undone by the error)."""
+        whatever it created (HypoPG's indexes are not undone by the error): every hypothetical
+        index of the session that this object did not make (one object per session)."""
         for index in drop:
             self.drop(index)
         listed = self.conn.execute(self._q["list"]).fetchall()
