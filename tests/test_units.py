@@ -157,3 +157,35 @@ def test_sort_order_of_keys_compares_and_renders_only_what_differs() -> None:
     assert IndexKey("a", descending=True).column == IndexKey("a")
     spec = IndexSpec(TableRef("s", "t"), (IndexKey("a", descending=True), IndexKey("b")))
     assert spec.describe() == "s.t USING btree (a DESC, b)"
+
+
+@given(st.lists(st.integers(0, 5), min_size=1, max_size=12), st.data())
+def test_config_changes_keep_pick_order_as_a_list_would(
+    picks: list[int], data: st.DataObject
+) -> None:
+    """Config keeps positions instead of a list; every change must leave the specs in the order
+    the list with the same change (duplicates after the first left out) would have."""
+    from advisor.selection.config import Config
+
+    def spec(n: int) -> IndexSpec:
+        return IndexSpec(TableRef("public", f"t{n % 2}"), (IndexKey(f"c{n}"),))
+
+    listed = list(dict.fromkeys(spec(n) for n in picks))
+    config = Config(listed)
+    for _ in range(data.draw(st.integers(1, 6))):
+        old = data.draw(st.sampled_from(listed))
+        if data.draw(st.booleans()):
+            new = spec(data.draw(st.integers(0, 7)))
+            listed = list(dict.fromkeys(new if s == old else s for s in listed))
+            config = config.replace(old, new)
+        else:
+            added = spec(data.draw(st.integers(0, 7)))
+            listed = [s for s in listed if s != old]
+            listed += [added] if added not in listed or added == old else []
+            config = config.changed([old], [added])
+        assert config.specs == listed
+        assert config.members == frozenset(listed)
+        for table in {s.table for s in listed} | set(config.by_table):
+            assert set(config.on([table])) == {s for s in listed if s.table == table}
+        if not listed:
+            break

@@ -64,14 +64,19 @@ class Config:
         return out
 
     def replace(self, old: IndexSpec, new: IndexSpec) -> Config:
-        """A new configuration with ``new`` in the place of ``old``."""
+        """A new configuration with ``new`` in the place of ``old``; when ``new`` is chosen
+        already, it keeps the earlier of the two places (as in the list with ``old`` replaced
+        and the second of the duplicates left out)."""
+        if old == new:
+            return self
         out = self.changed([old], [new])
         if old in self.members and new not in self.members:
             out._position[new] = self._position[old]
-            table = list(self.by_table.get(old.table, ()))
-            out.by_table[old.table] = [new if s == old else s for s in table]
-            if new.table != old.table:
-                out.by_table[new.table] = [*self.by_table.get(new.table, ()), new]
+            if new.table == old.table:  # else ``changed`` put each in its own table's list
+                table = self.by_table.get(old.table, ())
+                out.by_table[old.table] = [new if s == old else s for s in table]
+        elif old in self.members and self._position[old] < self._position[new]:
+            out._position[new] = self._position[old]
         return out
 
     def on(self, tables: Iterable[TableRef]) -> list[IndexSpec]:

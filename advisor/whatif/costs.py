@@ -150,10 +150,11 @@ class WhatIf:
         prelude = Prelude(self.hypo.statements(drops, missing))
         try:
             plan = self.explainer.plan(parsed, prelude=prelude)
-        except PreludeFailed:  # the errors are the plan's: found again one step at a time
+        except PreludeFailed:  # found again one step at a time: a refusal, or the plan's error
             self.hypo.recover(drops)
             self._made(missing, self.hypo.replace([], missing, together=False))
-            return wanted, self.explainer.plan(parsed)
+            accepted = frozenset(s for s in wanted if s not in self.refused)
+            return accepted, (self.explainer.plan(parsed) if accepted == wanted else None)
         self._made(missing, self.hypo.made(missing, prelude.results))
         return wanted, plan
 

@@ -118,6 +118,7 @@ class Explainer:
                     raise AnalysisAborted(
                         f"connection lost during analysis: {_reason(exc)}"
                     ) from None
+                self.calls -= 1  # replayed step by step, where the EXPLAIN counts if it runs
                 raise PreludeFailed(_reason(exc)) from None
         for _attempt in range(parsed.param_count + 2):
             try:
