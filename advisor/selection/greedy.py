@@ -66,7 +66,7 @@ from advisor.selection.base import Selection, WorkloadItem
 from advisor.selection.config import Config
 from advisor.selection.limits import SearchLimit, Unevaluated, unlimited
 from advisor.selection.moves import Move, MoveQueue
-from advisor.selection.narrow import drop_inefficient, narrow
+from advisor.selection.narrow import drop_inefficient, narrow, narrower_forms
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 
@@ -92,6 +92,16 @@ def _substitutes(candidate: IndexSpec, chosen: IndexSpec) -> bool:
     if candidate.method == chosen.method:
         return candidate.keys == chosen.keys
     return candidate.keys[:1] == chosen.keys[:1]
+
+
+def _extends(spec: IndexSpec, form: IndexSpec) -> bool:
+    """Whether ``spec`` is ``form`` with more key or INCLUDE columns (B-trees, same predicate)."""
+    return (
+        spec != form
+        and spec.method == form.method == "btree"
+        and spec.where == form.where
+        and spec.keys[: len(form.keys)] == form.keys
+    )
 
 
 def _lead(spec: IndexSpec) -> IndexKey:
@@ -122,18 +132,27 @@ class _Search:
     watchers: dict[str, set[Move]] = field(default_factory=dict)  # statement -> cached gains
     extensions_of: dict[IndexSpec, list[Move]] = field(default_factory=dict)  # by widened index
     adding: dict[IndexSpec, list[Move]] = field(default_factory=dict)  # moves by index added
-    barred: set[IndexSpec] = field(default_factory=set)  # removed by a finishing step: stay out
+    barred: set[IndexSpec] = field(default_factory=set)  # removed by a finishing step
+    narrowed: dict[TableRef, set[IndexSpec]] = field(default_factory=dict)  # what replaced them
 
     def on_offer(self, move: Move) -> bool:
         """An add while one of its indexes is not chosen; a widening while the index it widens
-        is chosen and its result is not; neither when it adds an index a finishing step took
-        out (its verdict stands: the search does not buy those bytes back)."""
+        is chosen and its result is not; neither when it adds an index a finishing step judged
+        (``stays_out``)."""
         members = self.chosen.members
-        if move.add & self.barred:
+        if any(self.stays_out(s) for s in move.add):
             return False
         if not move.remove:
             return not move.add <= members
         return move.remove <= members and not move.add & members
+
+    def stays_out(self, spec: IndexSpec) -> bool:
+        """Whether a finishing step took the index out, or replaced one by a narrower form that
+        ``spec`` widens again: their verdict stands (the extra columns did not pay for their
+        bytes), so the search does not buy those bytes back."""
+        if spec in self.barred:
+            return True
+        return any(_extends(spec, form) for form in self.narrowed.get(spec.table, ()))
 
     def known(self, move: Move) -> None:
         for spec in move.add:
@@ -407,12 +426,16 @@ class GreedySelector:
 
         The statements on the tables whose indexes changed are re-priced, and every move that
         can change one of them gets its first bound again: its last score was computed against
-        indexes that are gone now (a narrowed index leaves gains to widen it or to add another),
+        indexes that are gone now (a dropped or narrowed index leaves gains to another index),
         and one that did not qualify then may now. The indexes the finishing steps removed stay
-        out of the search (``_Search.barred``).
+        out of the search, and so do wider forms of the narrower ones that replaced them
+        (``_Search.stays_out``).
         """
         before = search.chosen
-        search.barred |= before.members - finished.members
+        removed = before.members - finished.members
+        search.barred |= removed
+        for form in {f for spec in removed for f in narrower_forms(spec)} & finished.members:
+            search.narrowed.setdefault(form.table, set()).add(form)
         touched = {s.table for s in before.members ^ finished.members}
         search.chosen = finished
         search.size = sum(self.size_of(s) for s in finished)
