@@ -423,6 +423,10 @@ class ParsedStatement:
     updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
     # columns each table is read for (None: all of them, e.g. SELECT *); for covering indexes
     reads: tuple[tuple[TableRef, tuple[str, ...] | None], ...] = ()
+    # writes or locks rows (INSERT/UPDATE/DELETE/MERGE, a data-modifying CTE, FOR UPDATE): its
+    # time holds work its plan cost does not count (triggers, foreign-key checks, lock waits)
+    writes: bool = False
+    has_cte: bool = False  # has a WITH clause
 
 
 @dataclass(frozen=True)
