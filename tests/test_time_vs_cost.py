@@ -14,9 +14,12 @@ import json
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 
-from advisor.model import Report, StatementResult
+from advisor.collect.catalog import read_catalog
+from advisor.model import ParsedStatement, Report, Statement, StatementResult
+from advisor.parse.statement import analyse
 from advisor.pipeline import analyze
 from advisor.render import json as analyze_json
 from advisor.render import text as analyze_text
@@ -48,6 +51,7 @@ WELL_ESTIMATED = [
     "SELECT sum(value) FROM reading WHERE sensor_id = 11 AND value = 10",
 ]
 MS_PER_COST = 0.01
+LOCKED = "UPDATE sensor SET kind = 'x' WHERE id = 9"  # waited 3 s for a row lock
 QUICK = "SELECT * FROM sensor WHERE id = 5"  # 0.08 ms: too quick to calibrate on
 
 
@@ -102,6 +106,7 @@ def test_the_row_estimate_is_badly_wrong(db: Any) -> None:
 def report(db: Any, tmp_path_factory: pytest.TempPathFactory) -> Report:
     timed = [(q, plan_cost(db, q) * MS_PER_COST) for q in [*WELL_ESTIMATED, QUICK]]
     assert timed[-1][1] < CALIBRATION_MIN_MEAN_MS
+    timed.append((LOCKED, 3000.0))
     log = write_log(tmp_path_factory.mktemp("time_vs_cost") / "postgresql.log", timed, [MISJUDGED])
     return analyse_log(db, log)
 
@@ -121,9 +126,37 @@ def test_a_misjudged_statement_gets_a_note_naming_what_would_help(report: Report
     assert "CREATE STATISTICS" in judged.note
     assert "no index repairs a misestimate" in judged.note
     # no statement whose time its cost predicts is flagged, advice or not
-    flagged = [s.statement.samples for s in report.statements if s.time_vs_cost is not None]
-    assert flagged == [misjudged.statement.samples]
+    flagged = {s.statement.samples for s in report.statements if s.time_vs_cost is not None}
+    assert flagged == {misjudged.statement.samples, result(report, LOCKED).statement.samples}
     assert result(report, MATCHED).reason is None  # the index helps it, as its cost says
+
+
+def test_a_write_far_above_its_cost_is_not_called_a_misestimate(report: Report) -> None:
+    """An UPDATE's time holds what its plan does not (triggers, foreign-key checks, lock
+    waits): it is left out of the calibration (see above: six statements, not seven), and its
+    note names those, not the planner's estimates."""
+    judged = result(report, LOCKED).time_vs_cost
+    assert judged is not None and not judged.timed_out
+    assert "waits for row locks" in judged.note and "foreign-key" in judged.note
+    assert "misjudges" not in judged.note
+
+
+@pytest.mark.parametrize(
+    ("query", "writes"),
+    [
+        ("SELECT * FROM sensor WHERE id = 1", False),
+        ("WITH s AS (SELECT * FROM sensor) SELECT count(*) FROM s", False),
+        ("SELECT * FROM sensor WHERE id = 1 FOR UPDATE", True),
+        ("WITH d AS (DELETE FROM reading WHERE id = 1 RETURNING sensor_id) SELECT * FROM d", True),
+        ("DELETE FROM reading WHERE id = 1", True),
+    ],
+)
+def test_what_writes_or_locks_rows(db: Any, query: str, writes: bool) -> None:
+    with psycopg.connect(db.dsn) as conn:
+        catalog = read_catalog(conn)
+    parsed = analyse(Statement(None, (), query, 1, 1.0, 1.0), catalog)
+    assert isinstance(parsed, ParsedStatement)
+    assert (parsed.writes, parsed.has_cte) == (writes, query.startswith("WITH"))
 
 
 def test_advice_on_a_misjudged_statement_is_kept_and_said_uncertain(report: Report) -> None:
@@ -154,9 +187,10 @@ def test_text_markdown_and_json_say_the_same(report: Report) -> None:
     assert " ".join(judged.note.split()) in " ".join(text.split())
     assert judged.note in markdown
     data = json.loads(analyze_json.render(report))
-    by_note = [s for s in data["statements"] if s["planner_misjudged"]]
-    assert [s["time_vs_cost"]["note"] for s in by_note] == [judged.note]
-    found = by_note[0]["time_vs_cost"]
+    by_note = {s["query"]: s for s in data["statements"] if s["planner_misjudged"]}
+    assert len(by_note) == 2
+    found = next(s for s in by_note.values() if s["time_vs_cost"]["note"] == judged.note)
+    found = found["time_vs_cost"]
     assert found["timed_out"] is True and found["gain_uncertain"] is True
     assert found["factor"] >= FACTOR and found["calibrated_on"] == len(WELL_ESTIMATED)
     assert all(s["time_vs_cost"] is None for s in data["statements"] if not s["planner_misjudged"])
