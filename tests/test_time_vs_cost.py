@@ -18,6 +18,7 @@ import psycopg
 import pytest
 
 from advisor.collect.catalog import read_catalog
+from advisor.mcp import summary as mcp_summary
 from advisor.model import ParsedStatement, Report, Statement, StatementResult
 from advisor.parse.statement import analyse
 from advisor.pipeline import analyze
@@ -195,6 +196,7 @@ def test_text_markdown_and_json_say_the_same(report: Report) -> None:
     assert found["factor"] >= FACTOR and found["calibrated_on"] == len(WELL_ESTIMATED)
     assert all(s["time_vs_cost"] is None for s in data["statements"] if not s["planner_misjudged"])
     assert data["workload"]["cost_calibration"]["statements"] == len(WELL_ESTIMATED)
+    assert "2 statements ran far longer than plan cost predicts" in mcp_summary.analysis(data, [])
 
 
 def test_too_few_statements_to_calibrate_on_say_nothing(db: Any, tmp_path: Path) -> None:

@@ -62,7 +62,7 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
     misjudged = [s for s in doc["statements"] if s.get("planner_misjudged")]
     if misjudged:
         lines.append(
-            f"{plural(len(misjudged), 'statement')} ran far longer than its plan cost predicts: "
+            f"{plural(len(misjudged), 'statement')} ran far longer than plan cost predicts: "
             "each one's time_vs_cost in the JSON says what would help (no index repairs a "
             "misestimate)."
         )
