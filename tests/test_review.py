@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from advisor.catalog.indexes import split_node_list
+from advisor.catalog.indexes import read_indexes, split_node_list
 from advisor.collect.catalog import Catalog, read_catalog
 from advisor.db import session
 from advisor.localdb.cluster import find_bindir
@@ -134,6 +134,28 @@ def by_index(findings: tuple[Finding, ...], table: str | None = None) -> dict[st
 
 def droppable(findings: tuple[Finding, ...]) -> set[str]:
     return {f.index for f in findings if f.index and f.drop_sql}
+
+
+def test_reading_indexes_pins_the_search_path_only_while_it_reads(
+    conn: psycopg.Connection[Any],
+) -> None:
+    """Definitions are printed against pg_catalog alone (every name outside it qualified), and the
+    session's own search_path is back afterwards, after an error too: the analysis goes on to
+    plan the workload's unqualified names with it."""
+    mine = "public, pg_temp"
+    session.set_config(conn, "search_path", mine)
+
+    def current() -> str:
+        row = conn.execute("SELECT pg_catalog.current_setting('search_path')").fetchone()
+        assert row is not None
+        return str(row[0])
+
+    definitions = {i.name: i.definition for i in read_indexes(conn)}
+    assert current() == mine
+    assert "ON public.dup USING btree (code text_pattern_ops)" in definitions["dup_code_pattern"]
+    with pytest.raises(psycopg.errors.NumericValueOutOfRange):
+        read_indexes(conn, table_oid=2**40)  # no such oid: the read fails after the pin
+    assert current() == mine
 
 
 def test_every_registered_check_is_documented() -> None:

@@ -96,7 +96,6 @@ CASES: dict[str, Case] = {
     "catalog_indexes_lockfree": Case(lambda c: {"table_oid": c["table_oid"]}),
     "catalog_foreign_keys": Case(lambda c: {"table_oid": None}),
     "hypopg_create": Case(lambda c: ("CREATE INDEX ON public.child (note)",)),
-    "hypopg_size": Case(lambda c: (c["hypo_oid"],), needs=("hypopg_reset",)),
     "hypopg_drop": Case(lambda c: (c["hypo_oid"],)),
     "review_hypopg_hide": Case(lambda c: (c["index_oid"],)),
     "review_hypopg_unhide": Case(lambda c: (c["index_oid"],)),
@@ -108,6 +107,8 @@ CASES: dict[str, Case] = {
     "table_locks": Case(lambda c: ([c["table_oid"], c["index_oid"]],)),
     "session_untrack": Case(lambda c: session.untrack_statement(150000)[1]),
     "session_untrack_superuser": Case(lambda c: session.untrack_statement(140000)[1]),
+    "session_set": Case(lambda c: {"name": "work_mem", "value": "8MB", "is_local": True}),
+    "session_tracking": Case(lambda c: {"name": session.TRACK_SETTING, "missing_ok": True}),
 }
 for _i, _name in enumerate(_STORE_SCHEMA):  # each table after those it references
     CASES[_name] = Case(needs=_STORE_SCHEMA[:_i])

@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
-from advisor.db import queries
+from advisor.catalog.facts import read_facts
 
 
 @dataclass(frozen=True)
@@ -25,12 +24,11 @@ class StatsAge:
 
 def read_stats_age(conn: psycopg.Connection[Any]) -> StatsAge | None:
     """The age of this database's statistics, None when unknown."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(queries.load("catalog_stats_age")).fetchone()
-    if row is None or row["age_seconds"] is None:
+    row = read_facts(conn)
+    if row["table_stats_age_seconds"] is None:
         return None
-    since = row["stats_reset"] or row["postmaster_start"]
-    return StatsAge(max(float(row["age_seconds"]), 0.0), since)
+    since = row["table_stats_reset"] or row["postmaster_start"]
+    return StatsAge(max(float(row["table_stats_age_seconds"]), 0.0), since)
 
 
 def index_stats_age(conn: psycopg.Connection[Any]) -> float | None:

@@ -11,13 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
 from advisor.catalog import indexes as index_reader
+from advisor.catalog.facts import read_facts, search_path_of
 from advisor.catalog.policies import read_policies
 from advisor.catalog.rows import by_table, resolve
 from advisor.catalog.tables import read_partitions, read_tables
-from advisor.db import queries
 from advisor.db.partitioned import IndexOnPartition, PartitionNode, tree
 from advisor.model import ExistingIndex, Partition, Policy, Table, TableRef
 
@@ -91,22 +90,16 @@ class Catalog:
 
 def read_catalog(conn: psycopg.Connection[Any]) -> Catalog:
     tables = read_tables(conn)
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(queries.load("search_path")).fetchone()
-        search_path = tuple(row["schemas"]) if row else ("public",)
-        created: set[str] = set()
-        available: set[str] = set()
-        for r in cur.execute(queries.load("extensions")):
-            (created if r["created"] else available).add(r["name"])
+    facts = read_facts(conn)
     partitions: dict[TableRef, list[Partition]] = {}
     for partition in read_partitions(conn):
         partitions.setdefault(partition.parent, []).append(partition)
     return Catalog(
         tables=tables,
         indexes=by_table(index_reader.read_indexes(conn)),
-        search_path=search_path,
+        search_path=search_path_of(facts),
         policies=by_table(read_policies(conn)),
-        extensions=frozenset(created),
-        available_extensions=frozenset(available),
+        extensions=frozenset(facts["extensions"]),
+        available_extensions=frozenset(facts["available_extensions"]),
         partitions={k: tuple(v) for k, v in partitions.items()},
     )

@@ -10,6 +10,7 @@ import psycopg
 from psycopg import sql
 from psycopg.rows import dict_row
 
+from advisor.catalog.facts import read_facts
 from advisor.db import queries
 from advisor.errors import PreflightError
 from advisor.model import ServerInfo
@@ -92,11 +93,8 @@ def _missing(
 
 def system_identifier(conn: psycopg.Connection[Any]) -> str | None:
     """The cluster's system identifier, or None where the role may not read pg_control."""
-    try:
-        row = conn.execute(queries.load("server_system_identifier")).fetchone()
-    except psycopg.errors.InsufficientPrivilege:
-        return None
-    return None if row is None else str(row[0])
+    found = read_facts(conn)["system_identifier"]
+    return None if found is None else str(found)
 
 
 def check(
@@ -109,9 +107,7 @@ def check(
     """Read the server's facts; raise ``PreflightError`` with one line naming every missing
     prerequisite and what to run for each. ``now`` fixes the clock the statistics' age is
     measured at (for replaying history, tests)."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(queries.load("server_info")).fetchone()
-    assert row is not None
+    row = read_facts(conn)
     if row["version_num"] < MIN_VERSION:
         raise PreflightError(f"PostgreSQL {row['version']} is too old", "the advisor needs 13+")
     missing = _missing(conn, row, require_hypopg=require_hypopg, require_pgss=require_pgss)
@@ -133,7 +129,9 @@ def check(
         stats_since=since.isoformat(),
         stats_age_seconds=age,
         table_stats_age_seconds=table_age,
-        system_identifier=system_identifier(conn),
+        system_identifier=None
+        if row["system_identifier"] is None
+        else str(row["system_identifier"]),
         stats_basis=basis,
     )
     return Server(

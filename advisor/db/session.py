@@ -15,10 +15,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import weakref
+from collections.abc import Iterator
 from typing import Any
 
 import psycopg
 from psycopg import conninfo, sql
+from psycopg.pq import TransactionStatus
 
 from advisor.db import queries
 from advisor.errors import ConnectionFailed, PreflightError
@@ -149,10 +152,30 @@ def connect(
     return conn
 
 
-def set_config(conn: psycopg.Connection[Any], name: str, value: str) -> None:
-    """Set ``name`` for the session. One statement text whatever the setting: where the session
-    is tracked, pg_stat_statements keeps one entry for all of them."""
-    conn.execute("SELECT pg_catalog.set_config(%s, %s, %s)", (name, value, False))
+def set_config(
+    conn: psycopg.Connection[Any], name: str, value: str, *, local: bool = False
+) -> None:
+    """Set ``name`` for the session (``local``: for the current transaction). One statement text
+    whatever the setting: where the session is tracked, pg_stat_statements keeps one entry for
+    all of them."""
+    conn.execute(queries.load("session_set"), {"name": name, "value": value, "is_local": local})
+
+
+@contextlib.contextmanager
+def pinned(conn: psycopg.Connection[Any], name: str, value: str, *, now: str) -> Iterator[None]:
+    """``name`` set to ``value`` for the block, then back to ``now`` (its value before).
+
+    A session setting and its restoration, rather than ``SET LOCAL`` in a transaction of its own:
+    on a tracked session, BEGIN and COMMIT would be two more pg_stat_statements entries. The
+    restoration runs after an error too; inside a transaction that the error aborted, the
+    rollback restores it instead (settings are transactional).
+    """
+    set_config(conn, name, value)
+    try:
+        yield
+    finally:
+        if conn.info.transaction_status != TransactionStatus.INERROR:
+            set_config(conn, name, now)
 
 
 def untrack(conn: psycopg.Connection[Any]) -> str | None:
@@ -166,7 +189,15 @@ def untrack(conn: psycopg.Connection[Any]) -> str | None:
     """
     name, params = untrack_statement(conn.info.server_version)
     row = conn.execute(queries.load(name), params).fetchone()
-    return None if row is None or row[0] is None else str(row[0])
+    level = None if row is None or row[0] is None else str(row[0])
+    _levels[conn] = level
+    return level
+
+
+# the level ``untrack`` left each connection at: reading it again would be one more statement
+# text in pg_stat_statements where the session is tracked
+_levels: weakref.WeakKeyDictionary[psycopg.Connection[Any], str | None]
+_levels = weakref.WeakKeyDictionary()
 
 
 def untrack_statement(version_num: int) -> tuple[str, dict[str, object]]:
@@ -183,10 +214,16 @@ def untrack_statement(version_num: int) -> tuple[str, dict[str, object]]:
 
 
 def tracking(conn: psycopg.Connection[Any]) -> str | None:
-    """The session's pg_stat_statements level (``none``, ``top``, ``all``); None: not loaded."""
-    row = conn.execute("SELECT pg_catalog.current_setting(%s, %s)", (TRACK_SETTING, True))
-    value = row.fetchone()
-    return None if value is None or value[0] is None else str(value[0])
+    """The session's pg_stat_statements level (``none``, ``top``, ``all``); None: not loaded.
+
+    As ``untrack`` left it, when it ran on this connection (the advisor never changes the level
+    afterwards), else read from the server."""
+    if conn in _levels:
+        return _levels[conn]
+    row = conn.execute(
+        queries.load("session_tracking"), {"name": TRACK_SETTING, "missing_ok": True}
+    ).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 def set_role(conn: psycopg.Connection[Any], role: str) -> None:

@@ -86,7 +86,7 @@ def take(
         progress.note("reading table statistics and sizes")
         table_rows = cur.execute(queries.load("snapshot_tables")).fetchall()
         progress.note("reading index statistics and sizes")
-        index_facts = read_indexes(conn)  # last: it pins the search_path for the transaction
+        index_facts = read_indexes(conn)
     statements = tuple(
         build(
             StatementRow,

@@ -168,12 +168,12 @@ def _explain(
         try:
             for index in wanted:
                 try:
-                    oid, name = hypo.create_from_sql(index.text)
+                    made = hypo.create_from_sql(index.text)
                 except HypoError as exc:
                     raise Refused(f"HypoPG refused {index.text}: {exc}") from None
                 created.append(
-                    {"definition": index.text, "method": index.method, "name": name,
-                     "hypopg_size_bytes": hypo.size_of(oid)}
+                    {"definition": index.text, "method": index.method, "name": made.name,
+                     "hypopg_size_bytes": made.size}
                 )  # fmt: skip
             after = _plan(explainer, parsed)
         finally:

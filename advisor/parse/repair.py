@@ -5,7 +5,10 @@ pg_stat_statements replaces every constant with ``$n``. A typed literal such as
 which are not SQL; the field of ``extract(year FROM d)`` becomes ``extract($1 FROM d)``. We work on
 the real scanner's tokens: a type name followed by a parameter becomes a cast parameter
 (``$1::date``), interval fields are dropped with it (the value is unknown to a generic plan anyway),
-and a parameter in the field position of ``extract`` becomes a valid field (``epoch``).
+and ``extract($1 FROM d)`` becomes ``pg_catalog.date_part($1::text, d)``: the same function with
+the field as the parameter it is. (Any made-up field would plan as well, but would then offer
+expression indexes on a field the statement never reads; an expression with a parameter is no
+index candidate.)
 """
 
 from __future__ import annotations
@@ -69,10 +72,19 @@ def repair_text(query: str) -> TextRepair:
             i += 1
             continue
         param = query[tok.start : tok.end + 1]
-        if i >= 2 and tokens[i - 1].name == "ASCII_40" and tokens[i - 2].name == "EXTRACT":
-            edits.append((tok.start, tok.end + 1, "epoch"))
-            notes.append(f"extract({param} FROM ...) given a valid field")
-            i += 1
+        if (
+            i >= 2
+            and i + 1 < len(tokens)
+            and tokens[i - 1].name == "ASCII_40"
+            and tokens[i - 2].name == "EXTRACT"
+            and tokens[i + 1].name == "FROM"
+        ):
+            # date_part exists on every version (extract() the function only from 14)
+            edits.append(
+                (tokens[i - 2].start, tokens[i + 1].end + 1, f"pg_catalog.date_part({param}::text,")
+            )
+            notes.append(f"extract({param} FROM ...) planned as date_part({param}, ...)")
+            i += 2
             continue
         start = _type_span_start(tokens, i)
         if start is None:

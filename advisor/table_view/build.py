@@ -13,10 +13,10 @@ from dataclasses import replace
 from typing import Any
 
 import psycopg
-from psycopg.rows import dict_row
 
+from advisor.catalog.facts import read_facts, search_path_of
 from advisor.collect import server as server_mod
-from advisor.db import queries, session
+from advisor.db import session
 from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
 from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
@@ -32,9 +32,7 @@ from advisor.table_view.touches import tables_of
 
 
 def _search_path(conn: psycopg.Connection[Any]) -> tuple[str, ...]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        row = cur.execute(queries.load("search_path")).fetchone()
-    return tuple(row["schemas"]) if row else ("public",)
+    return search_path_of(read_facts(conn))
 
 
 def _touching(

@@ -139,7 +139,7 @@ class WhatIf:
                 self._reset_if_needed()
                 index = self.hypo.create(spec)
                 self._keep(spec, index)
-            self.sizes[spec] = self.hypo.size(index)
+            self.sizes[spec] = index.size
             if made and not keep:
                 self._drop(spec)
         return self.sizes[spec]

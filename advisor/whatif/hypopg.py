@@ -26,6 +26,16 @@ class HypoIndex:
     oid: int
     name: str
     spec: IndexSpec
+    size: int  # HypoPG's estimate, in bytes
+
+
+@dataclass(frozen=True)
+class Created:
+    """What ``hypopg_create_index`` made: its object id, its name, its estimated size."""
+
+    oid: int
+    name: str
+    size: int
 
 
 class HypoError(Exception):
@@ -47,7 +57,7 @@ class HypoPG:
         self.total_created = 0
         self._q = {
             name: queries.load(f"hypopg_{name}").format(hypopg=sql.Identifier(schema))
-            for name in ("create", "drop", "reset", "size")
+            for name in ("create", "drop", "reset")
         }
 
     @property
@@ -65,11 +75,11 @@ class HypoPG:
     def create(self, spec: IndexSpec) -> HypoIndex:
         if not self.supports(spec.method):
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
-        oid, name = self.create_from_sql(ddl.create_index(spec).as_string(self.conn))
-        return HypoIndex(oid, name, spec)
+        made = self.create_from_sql(ddl.create_index(spec).as_string(self.conn))
+        return HypoIndex(made.oid, made.name, spec, made.size)
 
-    def create_from_sql(self, statement: str) -> tuple[int, str]:
-        """(oid, name) of the hypothetical index ``statement`` describes.
+    def create_from_sql(self, statement: str) -> Created:
+        """The hypothetical index ``statement`` describes.
 
         ``statement`` must be exactly one ``CREATE INDEX``, checked by the caller with the
         parser: HypoPG makes a hypothetical index of every ``CREATE INDEX`` in the text it gets.
@@ -85,7 +95,7 @@ class HypoPG:
             raise HypoError("hypopg_create_index returned nothing")
         self.created_since_reset += 1
         self.total_created += 1
-        return int(row[0]), str(row[1])
+        return Created(int(row[0]), str(row[1]), int(row[2] or 0))
 
     def drop(self, index: HypoIndex) -> None:
         self.conn.execute(self._q["drop"], (index.oid,))
@@ -93,11 +103,3 @@ class HypoPG:
     def reset(self) -> None:
         self.conn.execute(self._q["reset"])
         self.created_since_reset = 0
-
-    def size(self, index: HypoIndex) -> int:
-        return self.size_of(index.oid)
-
-    def size_of(self, oid: int) -> int:
-        """HypoPG's size estimate of the hypothetical index ``oid``, in bytes."""
-        row = self.conn.execute(self._q["size"], (oid,)).fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
