@@ -19,13 +19,14 @@ import pytest
 
 from advisor.collect.catalog import read_catalog
 from advisor.mcp import summary as mcp_summary
-from advisor.model import ParsedStatement, Report, Statement, StatementResult
+from advisor.model import ParsedStatement, Report, Statement, StatementResult, TableRef
 from advisor.parse.statement import analyse
 from advisor.pipeline import analyze
 from advisor.render import json as analyze_json
 from advisor.render import text as analyze_text
 from advisor.settings import RunOptions, Settings
 from advisor.sources.workload import SourceOptions
+from advisor.table_view.build import _verdicts
 from advisor.time_vs_cost import CALIBRATION_MIN_MEAN_MS, FACTOR, MIN_CALIBRATION
 
 SCHEMA = """
@@ -221,3 +222,12 @@ def test_a_statement_that_matters_little_is_not_flagged(db: Any, tmp_path: Path)
     assert report.calibration is not None
     assert result(report, MISJUDGED).time_vs_cost is None
     assert all(s.time_vs_cost is None for s in report.statements)
+
+
+def test_the_table_view_gives_the_same_note(report: Report) -> None:
+    """``advisor table`` matches the workload's statements to the analysis by text."""
+    misjudged = result(report, MISJUDGED)
+    others = [s.statement for s in report.statements if s.time_vs_cost is None]
+    touching, _ = _verdicts([misjudged.statement, *others], TableRef("public", "sensor"), report)
+    assert touching[0].time_vs_cost == misjudged.time_vs_cost
+    assert all(t.time_vs_cost is None for t in touching[1:])
