@@ -438,6 +438,10 @@ class ParsedStatement:
     updated: tuple[tuple[TableRef, str], ...] = ()  # columns an UPDATE sets
     # columns each table is read for (None: all of them, e.g. SELECT *); for covering indexes
     reads: tuple[tuple[TableRef, tuple[str, ...] | None], ...] = ()
+    # writes or locks rows (INSERT/UPDATE/DELETE/MERGE, a data-modifying CTE, FOR UPDATE): its
+    # time holds work its plan cost does not count (triggers, foreign-key checks, lock waits)
+    writes: bool = False
+    has_cte: bool = False  # has a WITH clause
 
 
 @dataclass(frozen=True)
@@ -499,6 +503,31 @@ class Recommendation:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """How many milliseconds one unit of planner cost takes in this workload, and from what."""
+
+    ms_per_cost: float
+    statements: int  # how many statements it is the median of
+
+
+@dataclass(frozen=True)
+class TimeVsCost:
+    """A statement whose measured time is far above what its plan cost predicts
+    (``advisor.time_vs_cost`` decides)."""
+
+    predicted_ms: float  # plan cost x the workload's ms per cost unit
+    measured_ms: float  # mean per call; a lower bound when calls timed out
+    timed_out: bool
+    calibration: Calibration
+    note: str  # what it means and what would help, as every output says it
+    advice_gain: float | None = None  # the advice's cut of its plan cost, when it has advice
+
+    @property
+    def factor(self) -> float:
+        return self.measured_ms / self.predicted_ms if self.predicted_ms > 0 else float("inf")
+
+
+@dataclass(frozen=True)
 class StatementResult:
     statement: Statement
     cost_before: float | None
@@ -506,6 +535,7 @@ class StatementResult:
     reason: str | None
     repairs: tuple[str, ...] = ()
     planned_query: str | None = None  # the exact text planned, after repairs
+    time_vs_cost: TimeVsCost | None = None  # measured far above what its plan cost predicts
 
 
 @dataclass(frozen=True)
@@ -664,6 +694,7 @@ class Report:
     left_out: tuple[tuple[str, str], ...] = ()  # (index, why): chosen, then left out
     budget_note: str | None = None  # "2 indexes left out by --max-size 10MB"
     footprint: Footprint = field(default_factory=lambda: Footprint(None))
+    calibration: Calibration | None = None  # ms per cost unit, when enough statements had times
 
     @property
     def limit_note(self) -> str:

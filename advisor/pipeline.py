@@ -13,6 +13,7 @@ import psycopg
 
 from advisor import candidates as candidate_kinds
 from advisor import review as review_mod
+from advisor import time_vs_cost
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
@@ -37,6 +38,7 @@ from advisor.model import (
     StatementResult,
     TableRef,
     TableWrites,
+    TimeVsCost,
 )
 from advisor.parse import plan as plan_uses
 from advisor.parse import retype
@@ -169,6 +171,8 @@ def _analyze(
         note(f"planning {plural(len(parsed), 'statement')}")
         tracked_plans = progress.track(parsed, "planning statements")
         items, not_planned = _baseline(tracked_plans, whatif, catalog, skipped, settings, limit)
+        calibration = time_vs_cost.calibrate(items)
+        misjudged = time_vs_cost.judge(items, calibration)
         reasons: dict[str, str] = {}
         note("creating candidate indexes")
         tracked = progress.track(items, "creating candidate indexes")
@@ -192,7 +196,7 @@ def _analyze(
         chosen = budgeted.select(selector, settings, items, proposed, costing.size)
         selection = prove(chosen, items, whatif)
         names = IndexNames(conn, catalog=catalog)
-        recommendations = _recommend(names, catalog, selection, items, costing, window)
+        recommendations = _recommend(names, catalog, selection, items, costing, window, misjudged)
         unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
     finally:
         if not conn.broken:
@@ -216,7 +220,7 @@ def _analyze(
             reasons.setdefault(
                 effect.statement.key, f"rule-based advice only ({proof}): {rec.spec.describe()}"
             )
-    results = _statement_results(items, selection, reasons, settings)
+    results = _statement_results(items, selection, reasons, settings, misjudged)
     by_key = {i.key: i for i in items}
     return Report(
         server=server_info,
@@ -239,6 +243,7 @@ def _analyze(
         left_out=tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
         budget_note=_budget_note(selection, settings),
         footprint=Footprint(explainer.tracking, server.role, server.info.version_num),
+        calibration=calibration,
     )
 
 
@@ -530,6 +535,7 @@ def _recommend(
     items: list[WorkloadItem],
     costing: Costing,
     window: Window,
+    misjudged: dict[str, TimeVsCost],
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
     shares = split_savings(selection, items, costing.whatif)
@@ -555,6 +561,10 @@ def _recommend(
                 "indexes a column the workload updates: those updates stop being HOT "
                 "and write into every index of the table"
             )
+        for effect in effects:
+            judged = misjudged.get(effect.statement.key)
+            if judged is not None:
+                notes.append(time_vs_cost.index_note(effect.statement, judged))
         out.append(
             Recommendation(
                 spec=spec,
@@ -697,22 +707,29 @@ def _statement_results(
     selection: Selection,
     reasons: dict[str, str],
     settings: Settings,
+    misjudged: dict[str, TimeVsCost],
 ) -> list[StatementResult]:
+    """Each statement's verdict: why it got no advice (``reason``), and whether its measured
+    time is far above what its plan cost predicts (``time_vs_cost``), which a statement with
+    advice can have too: its gain is then uncertain."""
     helped = {key for keys in selection.used_by.values() for key in keys}
     results = []
     for item in items:
         after = selection.costs.get(item.key, item.base_cost)
         gain = 1 - after / item.base_cost if item.base_cost > 0 else 0.0
         reason: str | None = None
+        judged = misjudged.get(item.key)
         if item.key not in helped or gain < settings.min_improvement:
             reason = reasons.get(item.key) or selection.rejected.get(item.key)
             if reason is None:
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
             if reason.startswith(_NOTHING_HELPS):
                 reason += f"; {_where_the_cost_is(item)}"
+        elif judged is not None:
+            judged = time_vs_cost.with_advice(judged, gain)
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs, item.parsed.plan_sql)
+                            item.parsed.repairs, item.parsed.plan_sql, judged)
         )  # fmt: skip
     return results
 

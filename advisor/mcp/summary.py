@@ -59,6 +59,13 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
         lines.append(apply_hint(analyze_args))
     else:
         lines.append("No index recommended; each statement's reason is in the JSON.")
+    misjudged = [s for s in doc["statements"] if s.get("planner_misjudged")]
+    if misjudged:
+        lines.append(
+            f"{plural(len(misjudged), 'statement')} ran far longer than plan cost predicts: "
+            "each one's time_vs_cost in the JSON says what would help (no index repairs a "
+            "misestimate)."
+        )
     if doc["findings"]:
         lines.append(findings(doc))
     return "\n".join(lines)

@@ -80,4 +80,17 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         uses=tuple(dict.fromkeys(found.uses)),
         repairs=notes + tuple(dict.fromkeys(found.notes + list(case_notes))),
         has_limit=found.has_limit,
+        writes=_writes(node),
+        has_cte=bool(getattr(node, "withClause", None)),
     )
+
+
+def _writes(node: ast.Node) -> bool:
+    """Whether the statement writes or locks rows: not a SELECT, a data-modifying CTE, or a
+    locking clause (FOR UPDATE / FOR SHARE)."""
+    if not isinstance(node, ast.SelectStmt):
+        return True
+    if node.lockingClause:
+        return True
+    ctes = node.withClause.ctes if node.withClause else None
+    return any(not isinstance(c.ctequery, ast.SelectStmt) for c in ctes or ())

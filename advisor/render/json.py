@@ -12,6 +12,7 @@ from advisor.model import (
     Report,
     Statement,
     StatementResult,
+    TimeVsCost,
 )
 from advisor.window import Window
 
@@ -95,7 +96,34 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "reason": result.reason,
         "repairs": list(result.repairs),
         "planned_query": result.planned_query,
+        "planner_misjudged": result.time_vs_cost is not None,
+        "time_vs_cost": time_vs_cost(result.time_vs_cost),
     }
+
+
+def time_vs_cost(judged: TimeVsCost | None) -> dict[str, Any] | None:
+    """A statement measured far above what its plan cost predicts (``advisor.time_vs_cost``)."""
+    if judged is None:
+        return None
+    return {
+        "predicted_ms": round(judged.predicted_ms, 3),
+        "measured_ms": round(judged.measured_ms, 3),
+        "factor": round(judged.factor, 1),
+        "timed_out": judged.timed_out,
+        "ms_per_cost": judged.calibration.ms_per_cost,
+        "calibrated_on": judged.calibration.statements,
+        "advice_gain": _round(judged.advice_gain, 3),
+        "gain_uncertain": judged.advice_gain is not None,
+        "note": judged.note,
+    }
+
+
+def calibration(report: Report) -> dict[str, Any] | None:
+    """The workload's ms per unit of plan cost, when enough statements had measured times."""
+    found = report.calibration
+    if found is None:
+        return None
+    return {"ms_per_cost": found.ms_per_cost, "statements": found.statements}
 
 
 def finding(f: Finding) -> dict[str, Any]:
@@ -195,6 +223,7 @@ def to_dict(report: Report) -> dict[str, Any]:
             "window": window.describe() if window else None,
             "total_exec_ms": round(sum(s.statement.total_exec_ms for s in report.statements), 3),
             "budget_note": report.budget_note,
+            "cost_calibration": calibration(report),
         },
         "left_out": [{"index": index, "reason": why} for index, why in report.left_out],
         "footprint": {

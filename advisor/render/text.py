@@ -118,6 +118,14 @@ def render(
              for f in report.findings],
             ["finding", "table", "index", "size", "detail"], [4],
         ))  # fmt: skip
+    misjudged = [(s, j) for s in report.statements if (j := s.time_vs_cost) is not None]
+    if misjudged:
+        out += ["", f"{h2}Statements slower than their plan cost predicts", ""]
+        for s, judged in misjudged:
+            query = _short(s.statement.query, 60)
+            named = query if s.statement.queryid is None else f"{s.statement.queryid} ({query})"
+            said = f"{named}: {judged.note}"
+            out.append(f"- {said}" if markdown else para(said, indent="- ", hang="  "))
     not_helped = [s for s in report.statements if s.reason]
     if verbose and not_helped:
         out += ["", f"{h2}Statements without advice", ""]

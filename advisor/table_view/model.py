@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from advisor.model import ExistingIndex, Recommendation, Statement, TableRef
+from advisor.model import ExistingIndex, Recommendation, Statement, TableRef, TimeVsCost
 from advisor.window import Window
 
 
@@ -120,6 +120,7 @@ class TouchingStatement:
     statement: Statement
     advice: tuple[str, ...]  # names of the recommended indexes that serve it
     reason: str | None  # why it got no advice, when analysed
+    time_vs_cost: TimeVsCost | None = None  # far slower than its plan cost predicts
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from advisor.render import layout
 from advisor.render.figures import saving, window_line
-from advisor.render.json import recommendation
+from advisor.render.json import recommendation, time_vs_cost
 from advisor.report import fmt
 from advisor.table_view.model import ColumnInfo, TableView
 
@@ -130,6 +130,10 @@ def render_text(view: TableView, *, markdown: bool = False, width: int | None = 
              for t in view.statements],
             ["queryid", "calls", "total", "mean", "statement", "advice"], [5, 4],
         ))  # fmt: skip
+        for t in view.statements:
+            if t.time_vs_cost is not None:  # the note analyze gives, as it gives it
+                said = f"{fmt.short(t.statement.query, 60)}: {t.time_vs_cost.note}"
+                out.append(f"- {said}" if markdown else para(said, indent="- ", hang="  "))
     else:
         out.append("No statement in pg_stat_statements touches this table.")
     out.append("")
@@ -256,6 +260,8 @@ def to_dict(view: TableView) -> dict[str, Any]:
                 "mean_exec_ms": round(t.statement.mean_exec_ms, 4),
                 "advice": list(t.advice),
                 "reason": t.reason,
+                "planner_misjudged": t.time_vs_cost is not None,
+                "time_vs_cost": time_vs_cost(t.time_vs_cost),
             }
             for t in view.statements
         ],

@@ -65,7 +65,8 @@ class Coverage:
     analysed: tuple[int, ...]
     skipped: dict[int, str]
     repaired: dict[int, tuple[str, ...]]
-    reasons: dict[int, str]  # why an analysed statement got no improvement
+    # why an analysed statement got no improvement, or that its time is far above its plan cost
+    reasons: dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,12 @@ def coverage(report: dict[str, Any] | None, all_queries: tuple[TpchQuery, ...]) 
         analysed.append(number)
         if entry.get("repairs"):
             repaired[number] = tuple(entry["repairs"])
-        if entry.get("reason"):
-            reasons[number] = str(entry["reason"])
+        said = [str(entry["reason"])] if entry.get("reason") else []
+        judged = entry.get("time_vs_cost")
+        if judged:  # slower than its plan cost predicts, advice or not
+            said.insert(0, f"slower than its plan cost predicts ({judged['factor']:.0f}x)")
+        if said:
+            reasons[number] = "; ".join(said)
     for entry in (report or {}).get("skipped", []):
         number = numbers.get(fingerprint(str(entry.get("query", ""))))
         if number is not None:
