@@ -451,7 +451,8 @@ class GreedySelector:
             search.current[item.key] = self._cost(item, finished)
             search.used[item.key] = self._used(item, finished)
         search.forget(i.key for i in repriced)
-        self._offer_around(search, before, touched)
+        added = [s for s in finished.specs if s not in before.members]
+        self._offer_around(search, touched, added, [s for s in before.specs if s in removed])
         for move in list(search.queue.seq):
             if move.tables & touched:
                 search.gains.pop(move, None)
@@ -660,12 +661,19 @@ class GreedySelector:
         if pruned:  # cached gains may have counted on a pruned index in their configuration
             stale.update((i.key, i) for i in self._items_on({s.table for s in pruned}))
         search.forget(stale)
-        self._offer_around(search, before, touched)
+        self._offer_around(search, touched, added, gone)
 
-    def _offer_around(self, search: _Search, before: Config, touched: set[TableRef]) -> None:
-        """After the chosen set changed from ``before`` on the ``touched`` tables: widenings of
-        the indexes there lose their cached gains, new indexes get their widenings offered, and
-        the adds of indexes that left the set are on offer again."""
+    def _offer_around(
+        self,
+        search: _Search,
+        touched: set[TableRef],
+        added: list[IndexSpec],
+        gone: list[IndexSpec],
+    ) -> None:
+        """After the chosen set changed on the ``touched`` tables (``added`` came, ``gone``
+        went, each in pick order): widenings of the indexes there lose their cached gains, new
+        indexes get their widenings offered, and the adds of indexes that left the set are on
+        offer again."""
         chosen = search.chosen
         for spec in chosen.on(touched):  # widenings price the statements that use their index
             for extension in search.extensions_of.get(spec, ()):
