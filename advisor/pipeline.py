@@ -204,7 +204,9 @@ def _analyze(
     findings: tuple[Finding, ...] = ()
     if run.review:
         note("reviewing the existing indexes")
-        findings = _review(conn, catalog, items, hypo, explainer, run)
+        findings = _review(
+            conn, catalog, items, hypo, explainer, run, server.info.table_stats_age_seconds
+        )
     if unverified and run.verify_dsn:
         note("verifying rule-based advice on the copy")
         unverified = verify_on_copy(
@@ -590,8 +592,11 @@ def _review(
     hypo: HypoPG,
     explainer: Explainer,
     run: RunOptions,
+    stats_age_seconds: float | None,
 ) -> tuple[Finding, ...]:
-    """Findings about the existing indexes, proven against the plans of the workload."""
+    """Findings about the existing indexes, proven against the plans of the workload;
+    ``stats_age_seconds``: how long the index statistics have been counting, as the server
+    check read it (one figure for the report's window and the review)."""
     usage: dict[str, list[str]] = {}
     for item in items:
         for name in item.existing_used:
@@ -617,7 +622,7 @@ def _review(
         conn,
         catalog,
         plan_usage=plan_usage,
-        stats_age_seconds=review_mod.index_stats_age(conn),
+        stats_age_seconds=stats_age_seconds,
         min_stats_age_seconds=run.min_stats_age_s,
         replica_scans=replica_scans,
         hide_costs=hide_costs,
