@@ -36,10 +36,8 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        CASE WHEN pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
             THEN (SELECT c.system_identifier::text FROM pg_catalog.pg_control_system() c)
        END AS system_identifier,
-       -- the schemas an unqualified table name is looked up in, in order (temp schema excluded),
-       -- and the setting as written, to restore it after pinning it
+       -- the schemas an unqualified table name is looked up in, in order (temp schema excluded)
        pg_catalog.current_schemas(false) AS schemas,
-       pg_catalog.current_setting('search_path') AS search_path,
        -- extensions created in this database, and the ones the server could create
        ARRAY(SELECT e.extname::text FROM pg_catalog.pg_extension e ORDER BY 1) AS extensions,
        ARRAY(SELECT a.name::text FROM pg_catalog.pg_available_extensions a

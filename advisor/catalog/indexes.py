@@ -16,7 +16,6 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 
-from advisor.catalog.facts import read_facts
 from advisor.db import queries, session
 from advisor.model import ExistingIndex, TableRef
 
@@ -99,8 +98,7 @@ def read_indexes(
     # resolve and print names against pg_catalog only while reading, so that pg_get_indexdef
     # qualifies every function, operator, type and collation outside pg_catalog and a definition
     # means the same thing in any session that replays it
-    now = read_facts(conn)["search_path"]
-    pin = session.pinned(conn, "search_path", "pg_catalog", now=now)
+    pin = session.pinned(conn, "search_path", "pg_catalog")
     with pin, conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(queries.load("catalog_indexes"), {"table_oid": table_oid}).fetchall()
     return tuple(from_row(r) for r in rows)

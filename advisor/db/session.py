@@ -154,28 +154,30 @@ def connect(
 
 def set_config(
     conn: psycopg.Connection[Any], name: str, value: str, *, local: bool = False
-) -> None:
-    """Set ``name`` for the session (``local``: for the current transaction). One statement text
-    whatever the setting: where the session is tracked, pg_stat_statements keeps one entry for
-    all of them."""
-    conn.execute(queries.load("session_set"), {"name": name, "value": value, "is_local": local})
+) -> str | None:
+    """Set ``name`` for the session (``local``: for the current transaction); the value it had
+    before. One statement text whatever the setting: where the session is tracked,
+    pg_stat_statements keeps one entry for all of them."""
+    params = {"name": name, "value": value, "is_local": local, "missing_ok": True}
+    row = conn.execute(queries.load("session_set"), params).fetchone()
+    return None if row is None or row[0] is None else str(row[0])
 
 
 @contextlib.contextmanager
-def pinned(conn: psycopg.Connection[Any], name: str, value: str, *, now: str) -> Iterator[None]:
-    """``name`` set to ``value`` for the block, then back to ``now`` (its value before).
+def pinned(conn: psycopg.Connection[Any], name: str, value: str) -> Iterator[None]:
+    """``name`` set to ``value`` for the block, then back to the value it had before.
 
     A session setting and its restoration, rather than ``SET LOCAL`` in a transaction of its own:
     on a tracked session, BEGIN and COMMIT would be two more pg_stat_statements entries. The
     restoration runs after an error too; inside a transaction that the error aborted, the
     rollback restores it instead (settings are transactional).
     """
-    set_config(conn, name, value)
+    before = set_config(conn, name, value)
     try:
         yield
     finally:
         if conn.info.transaction_status != TransactionStatus.INERROR:
-            set_config(conn, name, now)
+            set_config(conn, name, before or "")
 
 
 def untrack(conn: psycopg.Connection[Any]) -> str | None:
