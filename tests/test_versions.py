@@ -95,7 +95,6 @@ CASES: dict[str, Case] = {
     "catalog_indexes": Case(lambda c: {"table_oid": None}),
     "catalog_indexes_lockfree": Case(lambda c: {"table_oid": c["table_oid"]}),
     "catalog_foreign_keys": Case(lambda c: {"table_oid": None}),
-    "hypopg_create": Case(lambda c: ("CREATE INDEX ON public.child (note)",)),
     "review_hypopg_hide": Case(lambda c: (c["index_oid"],)),
     "review_hypopg_unhide": Case(lambda c: (c["index_oid"],)),
     "snapshot_store_pg_lock": Case(lambda c: (0x61647669,)),
@@ -191,9 +190,7 @@ def _context(conn: psycopg.Connection[Any]) -> tuple[dict[str, Any], dict[str, s
     assert row is not None
     context: dict[str, Any] = {"table_oid": row[0], "index_oid": row[1], "pid": row[2]}
     if "hypopg" in schemas:
-        hypo = conn.execute(
-            _fill("hypopg_create", schemas), ("CREATE INDEX ON public.child (amount)",)
-        ).fetchone()
+        hypo = conn.execute(_fill("hypopg_create_many", schemas)).fetchone()
         assert hypo is not None
         context["hypo_oid"] = hypo[0]
     return context, schemas

@@ -64,7 +64,7 @@ class HypoPG:
         self._schema = sql.Identifier(schema)
         self._q = {
             name: queries.load(f"hypopg_{name}").format(hypopg=self._schema)
-            for name in ("create", "list", "reset")
+            for name in ("list", "reset")
         }
         self._many = {  # lists of values, composed in as literals (``replace``)
             name: queries.load(f"hypopg_{name}") for name in ("create_many", "drop_many")
@@ -88,36 +88,26 @@ class HypoPG:
     def create(self, spec: IndexSpec) -> HypoIndex:
         if not self.supports(spec.method):
             raise HypoError(f"HypoPG {self.version} cannot create {spec.method} indexes")
-        try:  # the set-based statement for one: one statement text for all creates
-            with lenient.cursor(self.conn) as cur:  # HypoPG may cut the name mid-character
-                results = script(cur, self.statements([], [spec]))
-        except psycopg.OperationalError:
-            raise
-        except psycopg.Error as exc:
-            raise HypoError(_first_line(exc)) from None
-        if not results[-1]:
-            raise HypoError("hypopg_create_index returned nothing")
-        return self._made(spec, results[-1][0])
+        made = self.create_from_sql(self._text(spec))
+        return HypoIndex(made.oid, made.name, spec, made.size)
 
     def create_from_sql(self, statement: str) -> Created:
-        """The hypothetical index ``statement`` describes.
+        """The hypothetical index ``statement`` describes, made by the set-based statement for
+        one (one statement text for all creates).
 
         ``statement`` must be exactly one ``CREATE INDEX``, checked by the caller with the
         parser: HypoPG makes a hypothetical index of every ``CREATE INDEX`` in the text it gets.
         """
         try:
             with lenient.cursor(self.conn) as cur:  # HypoPG may cut the name mid-character
-                row = cur.execute(self._q["create"], (statement,)).fetchone()
+                rows = script(cur, [self._create_statement([statement])])[-1]
         except psycopg.OperationalError:
             raise
         except psycopg.Error as exc:
             raise HypoError(_first_line(exc)) from None
-        if row is None:
+        if not rows:
             raise HypoError("hypopg_create_index returned nothing")
-        self.created_since_reset += 1
-        self.total_created += 1
-        self._oids.add(int(row[0]))
-        return Created(int(row[0]), str(row[1]), int(row[2] or 0))
+        return self._count(rows[0])
 
     def replace(
         self, drop: Sequence[HypoIndex], create: Sequence[IndexSpec], *, together: bool = True
@@ -166,13 +156,13 @@ class HypoPG:
             self._oids -= {index.oid for index in drop}
             statements.append(self._drop_statement([index.oid for index in drop]))
         if create:
-            # one array literal, not ARRAY[...] of literals: pg_stat_statements would keep one
-            # entry per length of that list where tracking stays on
-            texts = sql.Literal([self._text(spec) for spec in create])
-            statements.append(
-                self._many["create_many"].format(hypopg=self._schema, statements=texts)
-            )
+            statements.append(self._create_statement([self._text(spec) for spec in create]))
         return statements
+
+    def _create_statement(self, texts: list[str]) -> sql.Composed:
+        # one array literal, not ARRAY[...] of literals: pg_stat_statements would keep one
+        # entry per length of that list where tracking stays on
+        return self._many["create_many"].format(hypopg=self._schema, statements=sql.Literal(texts))
 
     def made(
         self, create: Sequence[IndexSpec], results: Sequence[Sequence[tuple[Any, ...]]]
@@ -190,10 +180,15 @@ class HypoPG:
         return text
 
     def _made(self, spec: IndexSpec, row: tuple[Any, ...]) -> HypoIndex:
+        made = self._count(row)
+        return HypoIndex(made.oid, made.name, spec, made.size)
+
+    def _count(self, row: tuple[Any, ...]) -> Created:
+        """A row of the create statement (oid, name, size), counted as made here."""
         self.created_since_reset += 1
         self.total_created += 1
         self._oids.add(int(row[0]))
-        return HypoIndex(int(row[0]), str(row[1]), spec, int(row[2] or 0))
+        return Created(int(row[0]), str(row[1]), int(row[2] or 0))
 
     def recover(self, drop: Sequence[HypoIndex]) -> None:
         """After a failed script of ``statements``: drop what it should have dropped, and
