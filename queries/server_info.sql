@@ -25,11 +25,6 @@ SELECT pg_catalog.current_setting('server_version_num')::int AS version_num,
        -- reset, else at least since the server started
        (SELECT d.stats_reset FROM pg_catalog.pg_stat_database d
          WHERE d.datname = pg_catalog.current_database()) AS table_stats_reset,
-       EXTRACT(EPOCH FROM pg_catalog.now()
-                          - COALESCE((SELECT d.stats_reset FROM pg_catalog.pg_stat_database d
-                                       WHERE d.datname = pg_catalog.current_database()),
-                                     pg_catalog.pg_postmaster_start_time()))::float8
-           AS table_stats_age_seconds,
        -- the cluster's system identifier (pg_control), which tells one cluster from another even
        -- when their databases share a name; text, since it does not fit a JSON number. NULL where
        -- the role may not read pg_control (the subquery runs only when the guard lets it).

@@ -22,16 +22,13 @@ class StatsAge:
     since: datetime  # the reset, or the server start
 
 
-def read_stats_age(conn: psycopg.Connection[Any]) -> StatsAge | None:
-    """The age of this database's statistics, None when unknown."""
-    row = read_facts(conn)
-    if row["table_stats_age_seconds"] is None:
-        return None
-    since = row["table_stats_reset"] or row["postmaster_start"]
-    return StatsAge(max(float(row["table_stats_age_seconds"]), 0.0), since)
+def stats_age(facts: dict[str, Any], now: datetime | None = None) -> StatsAge:
+    """The age of this database's statistics at ``now`` (default: the clock), from the server
+    facts (``read_facts``): the one computation the server check and the review share."""
+    since = facts["table_stats_reset"] or facts["postmaster_start"]
+    return StatsAge(((now or datetime.now(since.tzinfo)) - since).total_seconds(), since)
 
 
-def index_stats_age(conn: psycopg.Connection[Any]) -> float | None:
-    """Seconds this database's statistics have been counting, None when unknown."""
-    age = read_stats_age(conn)
-    return None if age is None else age.seconds
+def index_stats_age(conn: psycopg.Connection[Any]) -> float:
+    """Seconds this database's statistics have been counting, now."""
+    return max(stats_age(read_facts(conn)).seconds, 0.0)

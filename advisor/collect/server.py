@@ -11,6 +11,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from advisor.catalog.facts import read_facts
+from advisor.catalog.stats import stats_age
 from advisor.db import queries
 from advisor.errors import PreflightError
 from advisor.model import ServerInfo
@@ -119,8 +120,7 @@ def check(
             + "; ".join(f"{n}) {problem} ({fix})" for n, (problem, fix) in enumerate(missing, 1))
         )
     since, age, basis = _stats_since(conn, row, now)
-    table_since = row["table_stats_reset"] or row["postmaster_start"]
-    table_age = ((now or datetime.now(table_since.tzinfo)) - table_since).total_seconds()
+    table_age = stats_age(row, now).seconds
     info = ServerInfo(
         version_num=row["version_num"],
         version=row["version"],
@@ -129,9 +129,7 @@ def check(
         stats_since=since.isoformat(),
         stats_age_seconds=age,
         table_stats_age_seconds=table_age,
-        system_identifier=None
-        if row["system_identifier"] is None
-        else str(row["system_identifier"]),
+        system_identifier=row["system_identifier"],  # text already (no JSON number holds it)
         stats_basis=basis,
     )
     return Server(
