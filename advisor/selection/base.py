@@ -12,6 +12,7 @@ across servers), at the price of trusting the planner's costs across statements.
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 
 from advisor.model import IndexSpec, ParsedStatement
@@ -64,8 +65,5 @@ def ms_per_cost(measured: list[tuple[float, float]]) -> float:
     """How many milliseconds one unit of planner cost took on this server: the median of
     mean time / cost over statements that have both. Statements given without a measured time
     (``--query``, files) are weighed with it, so that all weights are milliseconds."""
-    ratios = sorted(ms / cost for ms, cost in measured if ms > 0 and cost > 0)
-    if not ratios:
-        return 1.0
-    middle = len(ratios) // 2
-    return ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    ratios = [ms / cost for ms, cost in measured if ms > 0 and cost > 0]
+    return statistics.median(ratios) if ratios else 1.0
