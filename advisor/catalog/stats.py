@@ -22,11 +22,16 @@ class StatsAge:
     since: datetime  # the reset, or the server start
 
 
+def seconds_since(since: datetime, now: datetime | None = None) -> float:
+    """Seconds from ``since`` to ``now`` (default: the clock)."""
+    return ((now or datetime.now(since.tzinfo)) - since).total_seconds()
+
+
 def stats_age(facts: dict[str, Any], now: datetime | None = None) -> StatsAge:
     """The age of this database's statistics at ``now`` (default: the clock), from the server
     facts (``read_facts``): the one computation the server check and the review share."""
     since = facts["table_stats_reset"] or facts["postmaster_start"]
-    return StatsAge(((now or datetime.now(since.tzinfo)) - since).total_seconds(), since)
+    return StatsAge(seconds_since(since, now), since)
 
 
 def index_stats_age(conn: psycopg.Connection[Any]) -> float:

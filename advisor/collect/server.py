@@ -11,7 +11,7 @@ from psycopg import sql
 from psycopg.rows import dict_row
 
 from advisor.catalog.facts import read_facts
-from advisor.catalog.stats import stats_age
+from advisor.catalog.stats import seconds_since, stats_age
 from advisor.db import queries
 from advisor.errors import PreflightError
 from advisor.model import ServerInfo
@@ -43,12 +43,11 @@ def _stats_since(
                     since, basis = got["stats_reset"], "pg_stat_statements_info.stats_reset"
                 else:
                     since, basis = row["postmaster_start"], "the server start"
-                age = ((now or datetime.now(since.tzinfo)) - since).total_seconds()
-                return since, age, basis
+                return since, seconds_since(since, now), basis
         except psycopg.errors.UndefinedTable:
             pass  # an old pg_stat_statements extension version on a new server
     since = row["postmaster_start"]
-    return since, ((now or datetime.now(since.tzinfo)) - since).total_seconds(), "the server start"
+    return since, seconds_since(since, now), "the server start"
 
 
 def _missing(

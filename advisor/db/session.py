@@ -152,13 +152,10 @@ def connect(
     return conn
 
 
-def set_config(
-    conn: psycopg.Connection[Any], name: str, value: str, *, local: bool = False
-) -> str | None:
-    """Set ``name`` for the session (``local``: for the current transaction); the value it had
-    before. One statement text whatever the setting: where the session is tracked,
-    pg_stat_statements keeps one entry for all of them."""
-    params = {"name": name, "value": value, "is_local": local, "missing_ok": True}
+def set_config(conn: psycopg.Connection[Any], name: str, value: str) -> str | None:
+    """Set ``name`` for the session; the value it had before. One statement text whatever the
+    setting: where the session is tracked, pg_stat_statements keeps one entry for all of them."""
+    params = {"name": name, "value": value, "is_local": False, "missing_ok": True}
     row = conn.execute(queries.load("session_set"), params).fetchone()
     return None if row is None or row[0] is None else str(row[0])
 
