@@ -1,0 +1,164 @@
+"""The search plans no move it cannot need (issue 17, the scale target).
+
+A widening replaces a chosen index by one with one more key; before it is planned, its bound
+says what its statements could gain at most. A statement gains from the wider index only when
+it uses the new key, or when the wider index holds every column it reads (an index-only scan):
+a statement that reads the new column among many others (``SELECT *``) gains nothing. And a
+move qualifies only when some statement improves by ``min_improvement``: when none of its
+statements is that far from its all-candidates cost, it cannot. On the scale benchmark most of
+the widenings planned were of these kinds, and none of them qualified.
+
+On a real database with HypoPG, the lazy search (bounds) and the exhaustive one (every move on
+offer planned every round, ``--exhaustive-search``) choose the same indexes; the exhaustive
+search plans the widenings, the lazy one does not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from advisor.collect import server as server_mod
+from advisor.collect.catalog import read_catalog
+from advisor.db import session
+from advisor.model import IndexKey, IndexSpec, ParsedStatement, Statement, TableRef
+from advisor.parse.statement import analyse
+from advisor.selection.base import WorkloadItem
+from advisor.selection.greedy import GreedySelector
+from advisor.settings import Settings
+from advisor.whatif.costs import WhatIf
+from advisor.whatif.explain import Explainer
+from advisor.whatif.hypopg import HypoPG
+
+SCHEMA = """
+CREATE TABLE t (
+    id bigint PRIMARY KEY,
+    a int NOT NULL,       -- 5,000 values, scattered
+    b int NOT NULL,       -- 2 values
+    c int NOT NULL,       -- 1,000 values, scattered
+    pad text NOT NULL
+);
+INSERT INTO t
+SELECT g, (hashint4(g) & 2147483647) % 5000, g % 2, (hashint4(-g) & 2147483647) % 1000,
+       md5(g::text)
+  FROM generate_series(1, 100000) g;
+"""
+
+T = TableRef("public", "t")
+BY_A = IndexSpec(T, (IndexKey("a"),))
+BY_C = IndexSpec(T, (IndexKey("c"),))
+A_B = IndexSpec(T, (IndexKey("a"), IndexKey("b")))
+B_A = IndexSpec(T, (IndexKey("b"), IndexKey("a")))
+A_C = IndexSpec(T, (IndexKey("a"), IndexKey("c")))
+LOOKUP = "SELECT id FROM t WHERE a = $1"  # the heavy one: (a) is its index
+BY_C_ONLY = "SELECT id FROM t WHERE c = $1"  # puts c among the keys the table's statements use
+# reads c among every other column, with no candidate of its own (its floor is nothing): the
+# bound before counted its whole cost for a widening of (a) by c
+EVERYTHING = "SELECT * FROM t WHERE a = $1 AND pad <> $2"
+# uses b, which halves the rows (a) finds: (a, b) makes it less than half cheaper than (a)
+HALVED = "SELECT pad FROM t WHERE a = $1 AND b = $2"
+CALLS = {LOOKUP: 100, BY_C_ONLY: 10, EVERYTHING: 1, HALVED: 1}
+
+
+class Recording(WhatIf):
+    """The what-if layer, recording the configuration of each EXPLAIN it runs."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.planned: list[frozenset[IndexSpec]] = []
+
+    def _plan(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> Any:
+        self.planned.append(wanted)
+        return super()._plan(parsed, wanted)
+
+    def planned_with(self, spec: IndexSpec) -> int:
+        return sum(1 for wanted in self.planned if spec in wanted)
+
+
+@dataclass
+class Bench:
+    conn: Any
+    hypo: HypoPG
+    version_num: int
+    items: dict[str, WorkloadItem]
+
+    def select(
+        self,
+        workload: dict[str, tuple[IndexSpec, ...]],
+        settings: Settings,
+        *,
+        lazy: bool,
+        overhead_of: Callable[[IndexSpec], float] = lambda _spec: 0.0,
+    ) -> tuple[tuple[IndexSpec, ...], Recording]:
+        """A selection over ``workload`` (statement -> its candidates), with a what-if layer of
+        its own: nothing memoized from another run."""
+        self.hypo.reset()
+        whatif = Recording(self.hypo, Explainer(self.conn, self.version_num))
+        items = [self.items[query] for query in workload]
+        for item in items:  # the baselines, planned before the search as the pipeline does
+            whatif.baseline(item.parsed)
+        whatif.planned.clear()
+        selector = GreedySelector(
+            whatif, settings, size_of=whatif.size, overhead_of=overhead_of, lazy=lazy
+        )
+        candidates = {self.items[query].key: specs for query, specs in workload.items()}
+        return selector.select(items, candidates).chosen, whatif
+
+
+@pytest.fixture(scope="module")
+def bench(make_db: Any) -> Iterator[Bench]:
+    db = make_db(SCHEMA)
+    conn = session.connect(db.dsn, statement_timeout_ms=10_000, lock_timeout_ms=1_000)
+    try:
+        server = server_mod.check(conn)
+        catalog = read_catalog(conn)
+        hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
+        whatif = WhatIf(hypo, Explainer(conn, server.info.version_num))
+        hypo.reset()
+        items = {}
+        for query, calls in CALLS.items():
+            parsed = analyse(Statement(None, (), query, calls, 0.0, 0.0), catalog)
+            assert isinstance(parsed, ParsedStatement)
+            base = whatif.cost(parsed, ()).total_cost
+            items[query] = WorkloadItem(parsed, base, calls * base)
+        yield Bench(conn, hypo, server.info.version_num, items)
+        hypo.reset()
+    finally:
+        conn.close()
+
+
+def test_a_widening_by_a_column_read_among_many_is_not_planned(bench: Bench) -> None:
+    """``SELECT *`` reads c: (a, c) offers it no index-only scan, and nothing else."""
+    workload = {LOOKUP: (BY_A,), BY_C_ONLY: (BY_C,), EVERYTHING: ()}
+    settings = Settings(min_improvement=0.10)
+    lazy, lazy_whatif = bench.select(workload, settings, lazy=True)
+    exhaustive, exhaustive_whatif = bench.select(workload, settings, lazy=False)
+    assert set(lazy) == set(exhaustive) == {BY_A, BY_C}
+    # on offer, and planned when every move is: the bound is what spares the plans
+    assert exhaustive_whatif.planned_with(A_C) > 0
+    assert lazy_whatif.planned_with(A_C) == 0
+    assert len(lazy_whatif.planned) < len(exhaustive_whatif.planned)
+
+
+def test_a_move_no_statement_can_improve_enough_by_is_not_planned(bench: Bench) -> None:
+    """With (a) chosen, the statement that uses b is less than ``min_improvement`` away from
+    its all-candidates cost: widening (a) by b cannot qualify. (Its candidate (b, a) costs more
+    to write than it saves: it is never a move of its own.)"""
+    workload = {LOOKUP: (BY_A,), BY_C_ONLY: (BY_C,), HALVED: (BY_A, B_A)}
+    settings = Settings(min_improvement=0.5)
+    heavy = {B_A: 1e9}
+
+    def overhead_of(spec: IndexSpec) -> float:
+        return heavy.get(spec, 0.0)
+
+    lazy, lazy_whatif = bench.select(workload, settings, lazy=True, overhead_of=overhead_of)
+    exhaustive, exhaustive_whatif = bench.select(
+        workload, settings, lazy=False, overhead_of=overhead_of
+    )
+    assert set(lazy) == set(exhaustive) == {BY_A, BY_C}
+    assert exhaustive_whatif.planned_with(A_B) > 0
+    assert lazy_whatif.planned_with(A_B) == 0
+    assert len(lazy_whatif.planned) < len(exhaustive_whatif.planned)
