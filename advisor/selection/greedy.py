@@ -714,7 +714,9 @@ class GreedySelector:
         chosen = before.changed(move.remove, added)
         log.debug("round: %s", [s.describe() for s in move.add])
         touched = move.tables
-        repriced = {i.key: i for i in self._affected(move, search)}
+        repriced = {
+            i.key: i for i in self._affected(move, search) if not self._at_floor(search, i)
+        }
         for item in self._items_on(touched):
             if move.remove & search.used.get(item.key, set()):
                 repriced.setdefault(item.key, item)  # its plan read an index the move removes
@@ -734,6 +736,13 @@ class GreedySelector:
             stale.update((i.key, i) for i in self._items_on({s.table for s in pruned}))
         search.forget(stale)
         self._offer_around(search, touched, added, gone)
+
+    def _at_floor(self, search: _Search, item: WorkloadItem) -> bool:
+        """Whether the statement costs what all its candidates make it cost: an index added
+        cannot make it cheaper, and its plan is still there (the move removes nothing it reads):
+        it keeps its cost and its plan, as ``_gain`` assumes."""
+        floor = search.floors.get(item.key)
+        return floor is not None and search.current[item.key] <= floor
 
     def _offer_around(
         self,
