@@ -618,7 +618,8 @@ class GreedySelector:
                     queue.offer(move)
                     continue
             queue.take(move)
-            score, queue.bounds[move] = self._score(search, move)
+            beat = best[0] if best is not None and self.lazy else None
+            score, queue.bounds[move] = self._score(search, move, beat)
             scored.append(move)
             if score is not None and (best is None or (score, -seq) > (best[0], -best[1])):
                 best = (score, seq, move)
@@ -648,10 +649,17 @@ class GreedySelector:
                 return None
         return None if best is None else best[2]
 
-    def _score(self, search: _Search, move: Move) -> tuple[float | None, float]:
+    def _score(
+        self, search: _Search, move: Move, beat: float | None = None
+    ) -> tuple[float | None, float]:
         """Net gain of a move (per byte under a size budget), or None when it does not qualify;
         and its new bound: the score, ``-inf`` when it cannot qualify again, the old bound when
-        only the budget or the index count keeps it out now (checked before any plan)."""
+        only the budget or the index count keeps it out now (checked before any plan).
+
+        With ``beat`` (the best score of the round so far), planning stops as soon as what the
+        move's unplanned statements could add (their distance to their all-candidates cost)
+        cannot lift it to ``beat``: then None, and that upper bound as its new bound (the
+        terms planned so far are kept)."""
         chosen = search.chosen
         new = move.add - chosen.members
         kept = search.queue.bound(move)
@@ -664,34 +672,80 @@ class GreedySelector:
         budget = self.settings.max_size_bytes
         if budget is not None and search.size + size_delta > budget:
             return None, kept
+        overhead = sum(self.overhead_of(s) for s in _ordered(new))  # floats: in one order
+        relieved = sum(self.overhead_of(s) for s in _ordered(move.remove))
+
+        def score_of(gain: float) -> float:
+            net = gain - overhead + relieved
+            return net / max(size_delta, MIN_SIZE_FOR_RATIO) if budget is not None else net
+
         cached = search.gains.get(move)
         if cached is None:
-            cached = self._gain(search, move, new)
+            enough = None if beat is None else (lambda upper: score_of(upper) >= beat)
+            found = self._gain(search, move, new, enough)
+            if isinstance(found, float):  # stopped early: it cannot beat the round's best
+                return None, score_of(found)
+            cached = found
         gain, qualifies = cached
-        net = gain - sum(self.overhead_of(s) for s in _ordered(new))  # floats: in one order
-        net += sum(self.overhead_of(s) for s in _ordered(move.remove))
+        net = gain - overhead + relieved
         if not qualifies or net <= 0 or net < self.min_gain:
             return None, -math.inf
-        score = net / max(size_delta, MIN_SIZE_FOR_RATIO) if budget is not None else net
+        score = score_of(gain)
         return score, score
 
-    def _gain(self, search: _Search, move: Move, new: frozenset[IndexSpec]) -> tuple[float, bool]:
+    def _gain(
+        self,
+        search: _Search,
+        move: Move,
+        new: frozenset[IndexSpec],
+        enough: Callable[[float], bool] | None = None,
+    ) -> tuple[float, bool] | float:
         """The move's gain on the statements it can change, and whether one improves enough.
         Cached until one of those statements is re-priced; then only that statement's term is
         planned again (the others' plans did not change: the move that re-priced it offered
-        them nothing, as ``_apply`` assumes for their current costs)."""
+        them nothing, as ``_apply`` assumes for their current costs).
+
+        With ``enough``, the statements are planned by what they could gain at most, largest
+        first, and the planning stops when ``enough`` says the gain's upper bound (the terms
+        planned, plus what the others could gain) is too low: then that bound, not the gain."""
         added = _ordered(new)
-        gain, qualifies = 0.0, False
         parts = search.parts.setdefault(move, {})
-        for item in self._affected(move, search):
-            part = parts.get(item.key)
-            if part is None:
+        items = self._affected(move, search)
+        if enough is not None:
+            bounds = {i.key: self._term_bound(search, move, i) for i in items}
+            upper = sum(bounds.values())
+            for item in sorted(items, key=lambda i: -bounds[i.key]):  # stable: ties in order
+                if item.key in parts:
+                    continue
+                if not enough(upper):
+                    return upper
                 search.watchers.setdefault(item.key, set()).add(move)
-                part = parts[item.key] = self._part(search, move, item, added)
-            gain += part[0]
-            qualifies = qualifies or part[1]
+                parts[item.key] = self._part(search, move, item, added)
+                upper += parts[item.key][0] - bounds[item.key]
+        gain, qualifies = 0.0, False
+        for item in items:
+            if item.key not in parts:
+                search.watchers.setdefault(item.key, set()).add(move)
+                parts[item.key] = self._part(search, move, item, added)
+            term, enough_alone = parts[item.key]
+            gain += term
+            qualifies = qualifies or enough_alone
         search.gains[move] = (gain, qualifies)
         return gain, qualifies
+
+    def _term_bound(self, search: _Search, move: Move, item: WorkloadItem) -> float:
+        """What a statement's term of the move's gain can be at most: the term when it is
+        planned and current; else its distance to its all-candidates cost (nothing from a
+        widening that cannot serve it better)."""
+        part = search.parts.get(move, {}).get(item.key)
+        if part is not None:
+            return part[0]
+        if item.base_cost <= 0:
+            return 0.0
+        if len(move.remove) == 1 and not _widening_helps(item, next(iter(move.add))):
+            return 0.0
+        gap = max(search.current[item.key] - search.floors.get(item.key, 0.0), 0.0)
+        return item.weight * gap / item.base_cost
 
     def _part(
         self, search: _Search, move: Move, item: WorkloadItem, added: list[IndexSpec]
@@ -714,9 +768,7 @@ class GreedySelector:
         chosen = before.changed(move.remove, added)
         log.debug("round: %s", [s.describe() for s in move.add])
         touched = move.tables
-        repriced = {
-            i.key: i for i in self._affected(move, search) if not self._at_floor(search, i)
-        }
+        repriced = {i.key: i for i in self._affected(move, search) if not self._at_floor(search, i)}
         for item in self._items_on(touched):
             if move.remove & search.used.get(item.key, set()):
                 repriced.setdefault(item.key, item)  # its plan read an index the move removes
