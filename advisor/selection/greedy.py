@@ -232,6 +232,7 @@ class GreedySelector:
         self._not_priced = 0
         self.bundle_gains: dict[str, float] = {}  # statement -> gain of its all-candidates plan
         self._items: list[WorkloadItem] = []
+        self._search: _Search | None = None  # the rounds' state, for the finishing steps
 
     # -- pricing -------------------------------------------------------------------------------
 
@@ -245,6 +246,28 @@ class GreedySelector:
 
     def _used(self, item: WorkloadItem, config: Config) -> set[IndexSpec]:
         return self.whatif.used_specs(item.parsed, config.on(self._tables(item)))
+
+    def _recorded(self, item: WorkloadItem, config: Config) -> tuple[float, set[IndexSpec]] | None:
+        """The statement's cost and the indexes its plan reads as the rounds left them, when
+        ``config`` is, on its tables, the set they ended with (None otherwise). A statement
+        the last moves on its tables offered nothing was not planned again (``_apply``): the
+        finishing steps take its plan as those moves left it, as the rounds did, instead of
+        planning the statements of every table again before changing any index there."""
+        search = self._search
+        if not self.shortcuts or search is None:
+            return None
+        tables = self._tables(item)
+        if config.on(tables) != search.chosen.on(tables):
+            return None
+        return search.current[item.key], search.used.get(item.key, set())
+
+    def _cost_as_left(self, item: WorkloadItem, config: Config) -> float:
+        recorded = self._recorded(item, config)
+        return recorded[0] if recorded is not None else self._cost(item, config)
+
+    def _used_as_left(self, item: WorkloadItem, config: Config) -> set[IndexSpec]:
+        recorded = self._recorded(item, config)
+        return recorded[1] if recorded is not None else self._used(item, config)
 
     def _items_on(self, tables: Iterable[TableRef]) -> list[WorkloadItem]:
         """The statements that read any of these tables, in workload order, once each."""
@@ -381,6 +404,7 @@ class GreedySelector:
         bundles, rejected = self.bundles(items, candidates)
         self.min_gain = self.settings.min_workload_gain * sum(i.weight for i in items)
         search = _Search(Config(), {item.key: item.base_cost for item in items})
+        self._search = search
         search.floors = self._floors(items, candidates)
         for move in self._adds(bundles, candidates):
             bound = self._first_bound(move, search)
@@ -848,7 +872,9 @@ class GreedySelector:
         for spec in chosen.specs:
             if self.limit.spent:
                 break
-            users = [i for i in self._items_on([spec.table]) if spec in self._used(i, result)]
+            users = [
+                i for i in self._items_on([spec.table]) if spec in self._used_as_left(i, result)
+            ]
             alternatives = sorted(
                 (
                     c
@@ -863,7 +889,8 @@ class GreedySelector:
             slack = 1 + self.settings.min_improvement
             for alt in alternatives:
                 close = all(
-                    self._cost(i, self._seen(i, result, spec, alt)) <= self._cost(i, result) * slack
+                    self._cost(i, self._seen(i, result, spec, alt))
+                    <= self._cost_as_left(i, result) * slack
                     for i in users
                 )
                 if close and users:
@@ -906,8 +933,10 @@ class GreedySelector:
             widest = max(group, key=lambda s: (len(s.keys), len(s.include)))
             extra = {c for s in group for c in (*s.include, *s.key_texts)} - set(widest.key_texts)
             union = replace(widest, include=tuple(sorted(extra)))
-            users = [i for i in self._items_on([table]) if set(group) & self._used(i, result)]
-            before = {i.key: self._cost(i, result) for i in users}
+            users = [
+                i for i in self._items_on([table]) if set(group) & self._used_as_left(i, result)
+            ]
+            before = {i.key: self._cost_as_left(i, result) for i in users}
             group_size = sum(self.size_of(s) for s in group)
             keep = 1 - self.settings.min_improvement
             replacement = None
@@ -941,9 +970,9 @@ class GreedySelector:
                 break
             essential = False
             for item in self._items_on([spec.table]):
-                if self.shortcuts and spec not in self._used(item, kept):
+                if self.shortcuts and spec not in self._used_as_left(item, kept):
                     continue  # its plan does not read the index: the same plan without it
-                with_cost = self._cost(item, kept)
+                with_cost = self._cost_as_left(item, kept)
                 without_cost = self._cost(item, self._seen(item, kept, spec))
                 loss = (without_cost - with_cost) / without_cost if without_cost > 0 else 0.0
                 if loss >= self.settings.min_improvement:
