@@ -465,8 +465,7 @@ def _candidates(
         found = candidate_kinds.generate(p, catalog, settings)
         accepted = []
         refusals = []
-        for spec in found.specs:
-            refusal = whatif.try_create(spec)
+        for spec, refusal in zip(found.specs, whatif.try_create_all(found.specs), strict=True):
             if refusal is None:
                 accepted.append(spec)
             else:

@@ -59,6 +59,13 @@
   the move offers nothing to.
 - *Plans that cannot change.* When an index is considered for dropping, statements whose plan
   does not read it are not planned again: without the index, the same plan is still the best.
+  A statement already at its all-candidates cost is not re-priced after an added index.
+- *Bounds before plans.* A move is planned only while its bound can still qualify and beat the
+  round's best: a widening counts only the statements the wider index can serve better
+  (``_widening_helps``), and a move's statements are planned largest possible gain first, until
+  what is left cannot lift it to the round's best. The first finishing steps read the rounds'
+  record of each statement while the set on its tables is the one the rounds left
+  (``_recorded``).
 - *Limits.* ``--max-explains`` and ``--time-limit`` stop the search; the set chosen so far is the
   advice and ``Selection.unevaluated`` says what was left out.
 

@@ -167,6 +167,15 @@ class WhatIf:
         self._reset_if_needed()
         return self._create(spec)
 
+    def try_create_all(self, specs: Sequence[IndexSpec]) -> list[str | None]:
+        """``try_create`` for each spec, with one round trip for all those HypoPG is expected
+        to take (a statement's candidates: thousands of round trips on a large workload)."""
+        self._reset_if_needed()
+        missing = [s for s in dict.fromkeys(specs) if s not in self.live and s not in self.refused]
+        if missing:
+            self._made(missing, self.hypo.replace([], missing))
+        return [self.refused.get(s) for s in specs]
+
     def _create(self, spec: IndexSpec) -> str | None:
         if spec in self.refused:
             return self.refused[spec]
