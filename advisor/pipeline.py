@@ -192,6 +192,9 @@ def _analyze(
                 limit=limit,
                 lazy=not settings.exhaustive_search,
                 shortcuts=settings.search_shortcuts,
+                served=lambda spec: (
+                    candidate_kinds.served_by(spec, catalog.indexes_of(spec.table)) is not None
+                ),
             )
 
         chosen = budgeted.select(selector, settings, items, proposed, costing.size)
