@@ -34,6 +34,7 @@ Say = Callable[[str], None]
 # Issue 5's budgets, and 300MB: its target is a set within 300 MB of real size.
 DEFAULT_BUDGETS = ("300MB", "0.5GB", "1GB", "2GB", "5GB", UNBOUNDED)
 EXTEND_LABEL = "Extend"
+DEFAULT_PARAM_SETS = 3  # TPC-H's 66 instances: 22 templates x 3 parameter sets
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class Options:
     scale_factor: float = 1.0
     budgets: tuple[str, ...] = DEFAULT_BUDGETS
     runs: int = 3
-    param_sets: int = 3  # parameter sets per template (1: the validation parameters only)
+    param_sets: int = DEFAULT_PARAM_SETS  # per template; 1: the validation parameters only
     timeout_s: float = 60.0
     build: tuple[str, ...] | None = None  # budgets whose sets are built; None: every set
     explicit: tuple[int, ...] | None = None  # given to the advisor; None: those that timed out

@@ -17,7 +17,13 @@ from advisor.errors import AdvisorError
 from advisor.settings import parse_size
 from benchmarks.tpch import report
 from benchmarks.tpch.advisor_run import UNBOUNDED
-from benchmarks.tpch.bench import DEFAULT_BUDGETS, Options, Results, run_benchmark
+from benchmarks.tpch.bench import (
+    DEFAULT_BUDGETS,
+    DEFAULT_PARAM_SETS,
+    Options,
+    Results,
+    run_benchmark,
+)
 
 SMOKE_SF = 0.01
 SMOKE_BUDGET = "1GB"
@@ -65,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated --max-size values, or 'unbounded'")  # fmt: skip
     p.add_argument("--runs", type=int, default=3,
                    help="timed runs of every instance (median)")  # fmt: skip
-    p.add_argument("--param-sets", type=_positive, default=3,
+    p.add_argument("--param-sets", type=_positive, default=DEFAULT_PARAM_SETS,
                    help="parameter sets per template: 1 is the validation parameters "
                    "(queries.sql), further sets follow the specification's rules "
                    "(benchmarks.tpch.params); default 3, TPC-H's 66 instances")  # fmt: skip
