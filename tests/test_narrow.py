@@ -24,6 +24,7 @@ from advisor.model import IndexKey, IndexSpec, ParsedStatement, Statement, Table
 from advisor.parse.statement import analyse
 from advisor.selection.base import WorkloadItem
 from advisor.selection.narrow import narrow
+from advisor.sources.workload import SourceOptions
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer
 from advisor.whatif.hypopg import HypoPG
@@ -95,3 +96,16 @@ def test_narrowing_to_a_form_an_existing_index_serves_drops_the_index(setup: Any
     kept = narrow(whatif, items, chosen, whatif.size, served)
     assert not [s for s in kept if s.table == ITEM], [s.describe() for s in kept]
     assert set(PARENT) <= set(kept)
+
+
+def test_no_advice_is_an_index_an_existing_one_serves(make_db: Any, setup: Any) -> None:
+    """The whole analysis of the two statements (every finishing step included): nothing it
+    advises is a shape the existing indexes serve."""
+    catalog = setup[2]
+    db = make_db(SCHEMA)
+    report = db.analyze(
+        SourceOptions(use_pg_stat_statements=False, queries=QUERIES), weigh_by="planner"
+    )
+    assert report.recommendations
+    for rec in report.recommendations:
+        assert candidates.served_by(rec.spec, catalog.indexes_of(rec.spec.table)) is None
