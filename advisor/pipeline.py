@@ -173,6 +173,7 @@ def _analyze(
         items, not_planned = _baseline(tracked_plans, whatif, catalog, skipped, settings, limit)
         calibration = time_vs_cost.calibrate(items)
         misjudged = time_vs_cost.judge(items, calibration)
+        items = time_vs_cost.weigh(items, misjudged)
         reasons: dict[str, str] = {}
         note("creating candidate indexes")
         tracked = progress.track(items, "creating candidate indexes")
@@ -191,6 +192,9 @@ def _analyze(
                 limit=limit,
                 lazy=not settings.exhaustive_search,
                 shortcuts=settings.search_shortcuts,
+                served=lambda spec: (
+                    candidate_kinds.served_by(spec, catalog.indexes_of(spec.table)) is not None
+                ),
             )
 
         chosen = budgeted.select(selector, settings, items, proposed, costing.size)

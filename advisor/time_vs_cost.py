@@ -16,6 +16,10 @@ flagged all the more, never calibrated on. Too few statements to calibrate on: n
 
 No index repairs a misestimate, and the advice's gain on such a statement is a gain in plan cost
 that its time may not follow: the note says what would help, and that the gain is uncertain.
+For the same reason the selection weighs a flagged statement by the time its plan cost predicts
+(``weigh``), not by its measured time: a cut of plan cost vouches for a cut of the time the plan
+accounts for, not of the time the misestimate adds. Weighed by its measured time, one misjudged
+statement that ran into a timeout drew a size budget to indexes whose gain it could not show.
 One module decides it; text, Markdown and JSON show its ``TimeVsCost`` as it is.
 """
 
@@ -76,6 +80,19 @@ def judge(items: Sequence[WorkloadItem], calibration: Calibration | None) -> dic
     return out
 
 
+def weigh(items: Sequence[WorkloadItem], flagged: dict[str, TimeVsCost]) -> list[WorkloadItem]:
+    """The items as the selection weighs them: a flagged statement by its predicted time (calls x
+    plan cost x ms per cost unit) where that is less than its weight; the rest as they are."""
+    out = []
+    for item in items:
+        judged = flagged.get(item.key)
+        if judged is not None:
+            predicted = max(item.parsed.statement.calls, 1) * judged.predicted_ms
+            item = replace(item, weight=min(item.weight, predicted))
+        out.append(item)
+    return out
+
+
 def _note(item: WorkloadItem, predicted: float, timed_out: bool, calibration: Calibration) -> str:
     statement = item.parsed.statement
     mean = ms(statement.mean_exec_ms)
@@ -91,7 +108,8 @@ def _note(item: WorkloadItem, predicted: float, timed_out: bool, calibration: Ca
             f"{lead}: its time is in work its plan cost does not count: triggers, foreign-key "
             "checks (a referencing column without an index), or waits for row locks. EXPLAIN "
             "(ANALYZE, BUFFERS) in a transaction rolled back shows trigger times; "
-            "log_lock_waits shows the waits"
+            "log_lock_waits shows the waits. The advice weighs it by its predicted time, not its "
+            "measured one"
         )
     helps = (
         "ANALYZE, extended statistics (CREATE STATISTICS) on columns filtered or joined "
@@ -105,7 +123,7 @@ def _note(item: WorkloadItem, predicted: float, timed_out: bool, calibration: Ca
         f"{lead}: the planner misjudges it. Run EXPLAIN (ANALYZE, BUFFERS) with real constants "
         f"and compare estimated and actual rows: where they part, {helps} may help; no index "
         "repairs a misestimate. Where they agree, the time is in reading from disk (shared "
-        "read) or in waits"
+        "read) or in waits. The advice weighs it by its predicted time, not its measured one"
     )
 
 

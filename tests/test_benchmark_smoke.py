@@ -13,6 +13,12 @@ from benchmarks.tpch.smoke import run_smoke
 
 def test_tpch_smoke(pg_server: Any) -> None:
     result = run_smoke(pg_server.admin_dsn)
+    # 22 templates x 3 parameter sets, every instance ran to the end before and after the build
+    # (a failing instance raises; set 1 is queries.sql, sets 2 and 3 the drawn parameters)
+    instances = [(n, s) for s in (1, 2, 3) for n in range(1, 23)]
+    assert result["finished_before"] == sorted(instances)
+    assert result["finished_after"] == [sorted(instances)]
+    assert "22 templates x 3 parameter set(s) = 66 instances" in result["markdown"]
     assert result["indexes"] > 0
     assert result["explain_calls"] is not None
     # analysed twice in a row: the same advice, and nothing of the advisor's in between

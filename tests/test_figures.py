@@ -235,6 +235,20 @@ def test_every_recommendation_is_read_by_a_final_plan(report: Report) -> None:
         assert rec.effects, rec.spec.describe()
 
 
+def test_markdown_keeps_the_list_markers_of_notes_and_left_out_indexes(report: Report) -> None:
+    """In Markdown a paragraph is one line, but its list marker stays: the notes under a
+    recommendation are nested bullets, and each index left out of the set is a bullet."""
+    assert report.recommendations
+    shown = replace(report, left_out=(("public.t (a)", UNREAD),))
+    lines = analyze_text.render(shown, markdown=True, verbose=True).splitlines()
+    assert f"- public.t (a): {UNREAD}" in lines
+    for rec in report.recommendations:
+        for note in rec.notes:
+            assert "   * " + " ".join(note.split()) in lines
+    saved = [line for line in lines if line.startswith("   * ")]
+    assert len(saved) >= len(report.recommendations)  # each has its saving, at least
+
+
 # --- one verdict ---------------------------------------------------------------------------------
 
 

@@ -231,3 +231,33 @@ def test_the_table_view_gives_the_same_note(report: Report) -> None:
     touching, _ = _verdicts([misjudged.statement, *others], TableRef("public", "sensor"), report)
     assert touching[0].time_vs_cost == misjudged.time_vs_cost
     assert all(t.time_vs_cost is None for t in touching[1:])
+
+
+RECENT = "SELECT sum(value) FROM reading WHERE taken_at >= '2024-05-01'"  # wants (taken_at)
+
+
+def test_a_misjudged_statement_weighs_its_predicted_time_in_the_selection(
+    db: Any, tmp_path: Path
+) -> None:
+    """Room for one index: the misjudged join (60 s, a timeout) would draw it to the join
+    column if its measured time were its weight; weighed by the time its plan cost predicts,
+    the well-estimated statement that ran 20 times as long as its cost says wins it."""
+    timed = [(q, plan_cost(db, q) * MS_PER_COST) for q in WELL_ESTIMATED]
+    recent = plan_cost(db, RECENT) * MS_PER_COST
+    timed += [(RECENT, recent)] * 20
+    joined = plan_cost(db, MISJUDGED) * MS_PER_COST
+    assert 20 * recent > 3 * joined  # it outweighs the join only by the join's predicted time
+    log = write_log(tmp_path / "postgresql.log", timed, [MISJUDGED])
+    sources = SourceOptions(use_pg_stat_statements=False, logs=(log,))
+    report = analyze(
+        db.dsn,
+        Settings(min_improvement=0.10, max_indexes=1),
+        sources,
+        run=RunOptions(review=False),
+    )
+    (chosen,) = report.recommendations
+    assert chosen.spec.table == TableRef("public", "reading")
+    assert chosen.spec.key_texts[0] == "taken_at", chosen.spec.describe()
+    judged = result(report, MISJUDGED).time_vs_cost
+    assert judged is not None and judged.timed_out
+    assert "weighs it by its predicted time" in judged.note

@@ -149,6 +149,14 @@ def table(
     return "\n".join(lines)
 
 
+def block(text: str, width: int, *, markdown: bool, indent: str = "", hang: str = "") -> str:
+    """One paragraph of a report: wrapped for a terminal; in Markdown one line after ``indent``
+    (its list marker and nesting), which the reader's renderer wraps."""
+    if markdown:
+        return indent + " ".join(text.split())
+    return paragraph(text, width, indent=indent, hang=hang)
+
+
 def paragraph(text: str, width: int | None = None, *, indent: str = "", hang: str = "") -> str:
     """``text`` wrapped to ``width``: the first line after ``indent``, the others after
     ``hang`` (default: as many spaces as ``indent``)."""

@@ -43,7 +43,7 @@ def render(
     h1, h2 = ("# ", "## ") if markdown else ("", "")
 
     def para(text: str, indent: str = "", hang: str = "") -> str:
-        return text if markdown else layout.paragraph(text, limit, indent=indent, hang=hang)
+        return layout.block(text, limit, markdown=markdown, indent=indent, hang=hang)
 
     def table(rows: list[list[object]], headers: list[str], wrap_first: list[int]) -> str:
         return layout.table(rows, headers, width=limit, markdown=markdown, wrap_first=wrap_first)
@@ -125,7 +125,7 @@ def render(
             query = _short(s.statement.query, 60)
             named = query if s.statement.queryid is None else f"{s.statement.queryid} ({query})"
             said = f"{named}: {judged.note}"
-            out.append(f"- {said}" if markdown else para(said, indent="- ", hang="  "))
+            out.append(para(said, indent="- ", hang="  "))
     not_helped = [s for s in report.statements if s.reason]
     if verbose and not_helped:
         out += ["", f"{h2}Statements without advice", ""]

@@ -224,8 +224,10 @@ class GreedySelector:
         limit: SearchLimit | None = None,
         lazy: bool = True,
         shortcuts: bool = True,
+        served: Callable[[IndexSpec], bool] = lambda _spec: False,
     ) -> None:
         self.whatif = whatif
+        self.served = served  # an existing index already does what the spec would
         self.settings = settings
         self.size_of = size_of
         self.overhead_of = overhead_of
@@ -964,7 +966,8 @@ class GreedySelector:
         return result
 
     def _narrow(self, chosen: Config) -> Config:
-        return Config(narrow(self.whatif, self._items, list(chosen.specs), self.size_of))
+        specs = list(chosen.specs)
+        return Config(narrow(self.whatif, self._items, specs, self.size_of, self.served))
 
     def _drop_inefficient(self, chosen: Config) -> Config:
         specs = list(chosen.specs)

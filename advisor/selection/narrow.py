@@ -10,6 +10,14 @@ average ones of the narrower form, so the rule is the same at any scale; an inde
 columns double its benefit keeps them. Key columns a statement orders by under a LIMIT are never
 dropped: estimates for a typical value hide skewed ones, and the wide key keeps top-N fast for
 every value.
+
+A narrower form that an existing index already serves (``served``: its keys lead the existing
+one's) is that existing index: narrowing to it drops the index. On TPC-H, ``lineitem
+(l_orderkey) INCLUDE (...)`` narrowed to ``(l_orderkey)``, which the primary key ``(l_orderkey,
+l_linenumber)`` serves: the advice held 74 MB (real) that the planner preferred over the key by
+its smaller size, that changed no query's real time, and that the review of existing indexes
+calls redundant once built. Leaving the served form out of the narrowing instead kept three wide
+``(l_orderkey, ...)`` variants and tripled the unbounded advice (336 MiB to 983 MiB).
 """
 
 from __future__ import annotations
@@ -40,15 +48,21 @@ def narrow(
     items: list[WorkloadItem],
     chosen: list[IndexSpec],
     size_of: Callable[[IndexSpec], int],
+    served: Callable[[IndexSpec], bool] = lambda _spec: False,
 ) -> list[IndexSpec]:
-    """``chosen`` with each index replaced by a narrower form where its extra bytes do not pay."""
+    """``chosen`` with each index replaced by a narrower form where its extra bytes do not pay;
+    where an existing index serves that form (``served``), the index goes: the existing one is
+    the narrower form."""
     result = Config(chosen)
-    scope = _Scope(whatif, items)
+    scope = _Scope(whatif, items, served)
     for spec in sorted(chosen, key=size_of, reverse=True):
         current = spec
         while current in result:
             replacement = _narrower(scope, result, current, size_of)
             if replacement is None:
+                break
+            if scope.served(replacement):  # an existing index is that narrower form
+                result = result.changed(remove=[current])
                 break
             result = result.replace(current, replacement)
             current = replacement
@@ -136,7 +150,13 @@ class _Scope:
     does not grow with the workload or the advice (the scale run chose 3,000 indexes for 5,000
     statements; asking every statement about every index was most of its finishing time)."""
 
-    def __init__(self, whatif: WhatIf, items: list[WorkloadItem]) -> None:
+    def __init__(
+        self,
+        whatif: WhatIf,
+        items: list[WorkloadItem],
+        served: Callable[[IndexSpec], bool] = lambda _spec: False,
+    ) -> None:
+        self.served = served
         self.whatif = whatif
         self._on: dict[TableRef, list[WorkloadItem]] = {}
         for item in items:

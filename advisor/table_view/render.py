@@ -64,7 +64,7 @@ def render_text(view: TableView, *, markdown: bool = False, width: int | None = 
         return layout.table(rows, headers, width=limit, markdown=markdown, wrap_first=wrap_first)
 
     def para(text: str, indent: str = "", hang: str = "") -> str:
-        return text if markdown else layout.paragraph(text, limit, indent=indent, hang=hang)
+        return layout.block(text, limit, markdown=markdown, indent=indent, hang=hang)
 
     h1, h2 = ("# ", "## ") if markdown else ("", "")
     s, z = view.stats, view.sizes
@@ -133,7 +133,7 @@ def render_text(view: TableView, *, markdown: bool = False, width: int | None = 
         for t in view.statements:
             if t.time_vs_cost is not None:  # the note analyze gives, as it gives it
                 said = f"{fmt.short(t.statement.query, 60)}: {t.time_vs_cost.note}"
-                out.append(f"- {said}" if markdown else para(said, indent="- ", hang="  "))
+                out.append(para(said, indent="- ", hang="  "))
     else:
         out.append("No statement in pg_stat_statements touches this table.")
     out.append("")

@@ -23,7 +23,7 @@ from advisor.localdb.cluster import LocalCluster
 from advisor.settings import parse_size
 from benchmarks import extend
 from benchmarks.backends import Statements, statement_counts
-from benchmarks.tpch import advisor_run, build, costs, database, machine, queries, replay
+from benchmarks.tpch import advisor_run, build, costs, database, machine, params, queries, replay
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
 from benchmarks.tpch.build import BuiltIndex
 from benchmarks.tpch.costs import CostRatios
@@ -34,6 +34,7 @@ Say = Callable[[str], None]
 # Issue 5's budgets, and 300MB: its target is a set within 300 MB of real size.
 DEFAULT_BUDGETS = ("300MB", "0.5GB", "1GB", "2GB", "5GB", UNBOUNDED)
 EXTEND_LABEL = "Extend"
+DEFAULT_PARAM_SETS = 3  # TPC-H's 66 instances: 22 templates x 3 parameter sets
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Options:
     scale_factor: float = 1.0
     budgets: tuple[str, ...] = DEFAULT_BUDGETS
     runs: int = 3
+    param_sets: int = DEFAULT_PARAM_SETS  # per template; 1: the validation parameters only
     timeout_s: float = 60.0
     build: tuple[str, ...] | None = None  # budgets whose sets are built; None: every set
     explicit: tuple[int, ...] | None = None  # given to the advisor; None: those that timed out
@@ -76,7 +78,7 @@ class MeasuredSet:
     budgets: tuple[str, ...]
     indexes: tuple[BuiltIndex, ...]
     ratios: CostRatios  # planner costs with the indexes built for real
-    after: dict[int, Timing]
+    after: dict[Any, Timing]  # TPC-H: by (number, parameter set); star: by number
 
     @property
     def real_bytes(self) -> int:
@@ -109,10 +111,10 @@ class Results:
     options: Options
     machine: machine.Machine
     loaded: database.Loaded
-    queries: tuple[TpchQuery, ...]
-    baseline: dict[int, Timing]
+    queries: tuple[TpchQuery, ...]  # parameter set 1, the validation parameters
+    baseline: dict[tuple[int, int], Timing]  # every instance, by (number, parameter set)
     base_costs: dict[int, float]
-    recorded: tuple[int, ...]  # queries that finished at least once: pg_stat_statements has them
+    recorded: tuple[int, ...]  # templates an instance of which finished: pg_stat_statements has
     explicit: tuple[int, ...]  # queries handed to the advisor explicitly
     explicit_via: str  # "--log", "--queries", "--query" or "" (none)
     budgets: tuple[BudgetResult, ...]
@@ -125,6 +127,10 @@ class Results:
         if self.reanalysis is not None:
             runs.append(self.reanalysis.second)
         return tuple(r for r in runs if not r.ok)
+
+
+def labels(numbers: Sequence[int]) -> str:
+    return ", ".join(f"Q{n}" for n in numbers)
 
 
 def index_set_key(recommendations: list[dict[str, Any]]) -> tuple[tuple[str, ...], ...]:
@@ -220,22 +226,27 @@ def _measure(
 ) -> Results:
     dsn = loaded.dsn
     all_queries = queries.load()
+    instances = params.instances(options.param_sets)
     facts = machine.describe(dsn)
     reset_statistics(dsn)
-    say(f"replaying the 22 queries {options.runs}x (statement_timeout {options.timeout_s:g} s) ...")
-    baseline = replay.run_queries(
-        dsn, all_queries, runs=options.runs, timeout_s=options.timeout_s, say=say
+    say(f"replaying the 22 templates x {options.param_sets} parameter sets {options.runs}x "
+        f"(statement_timeout {options.timeout_s:g} s) ...")  # fmt: skip
+    baseline = replay.run_instances(
+        dsn, instances, runs=options.runs, timeout_s=options.timeout_s, say=say
     )
-    recorded = tuple(n for n, t in baseline.items() if t.completed)
+    # pg_stat_statements keeps one entry per template: recorded once any instance finished
+    recorded = tuple(sorted({n for (n, _), t in baseline.items() if t.completed}))
     explicit = (
         options.explicit
         if options.explicit is not None
-        else tuple(n for n, t in baseline.items() if t.timed_out)
+        else tuple(sorted({n for (n, _), t in baseline.items() if t.timed_out}))
     )
+    # The planner-cost yardstick stays on parameter set 1, comparable with earlier figures.
     base_costs = costs.current_costs(dsn, all_queries)
-    calls = {q.number: options.runs for q in all_queries}
+    calls = {q.number: options.runs * options.param_sets for q in all_queries}
 
-    given = [q for q in all_queries if q.number in explicit]
+    # every instance of those templates, as the log holds every cancelled one
+    given = [q for q in instances if q.number in explicit]
     queries_file: Path | None = None
     extra: list[str] = []
     logs: list[Path] = []
@@ -251,11 +262,13 @@ def _measure(
             extra_args = ("--log-statement-timeout", f"{int(options.timeout_s)}s")
     elif via == "--queries":
         queries_file = work_dir / "explicit_queries.sql"
-        queries_file.write_text(queries.render_file(given, calls), encoding="utf-8")
+        # one file entry per instance, so the calls add up to the template's (runs x sets)
+        per_instance = {n: options.runs for n in explicit}
+        queries_file.write_text(queries.render_file(given, per_instance), encoding="utf-8")
     elif via == "--query":
         extra = [q.sql for q in given]
     if given:
-        say(f"giving the advisor {', '.join(q.label for q in given)} through {via}")
+        say(f"giving the advisor {labels(explicit)} ({len(given)} instances) through {via}")
 
     def analyse(budget: str, out_dir: Path, hash_seed: int = 1) -> AdvisorRun:
         return advisor_run.run(
@@ -264,7 +277,7 @@ def _measure(
             out_dir=out_dir, hash_seed=hash_seed,
         )  # fmt: skip
 
-    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say)
+    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say, instances)
     results: list[BudgetResult] = []
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
@@ -317,6 +330,7 @@ class Evaluator:
     calls: dict[int, int]
     subset: tuple[int, ...]  # the queries of the second ratio (``CostRatios.recorded``)
     say: Say
+    instances: tuple[TpchQuery, ...] = ()  # what is timed, by (number, set); () the queries
 
     def __call__(self, run: AdvisorRun) -> BudgetResult:
         """Planner costs with the set as hypothetical indexes."""
@@ -362,10 +376,17 @@ class Evaluator:
                 self.say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing ...")
                 now = costs.current_costs(self.dsn, self.queries)
                 real = costs.ratios(self.base_costs, now, self.calls, self.subset)
-                after = replay.run_queries(
-                    self.dsn, self.queries, runs=runs, timeout_s=timeout_s, say=self.say,
-                    tracked=False,
-                )  # fmt: skip
+                after: dict[Any, Timing]
+                if self.instances:
+                    after = dict(replay.run_instances(
+                        self.dsn, self.instances, runs=runs, timeout_s=timeout_s, say=self.say,
+                        tracked=False,
+                    ))  # fmt: skip
+                else:
+                    after = dict(replay.run_queries(
+                        self.dsn, self.queries, runs=runs, timeout_s=timeout_s, say=self.say,
+                        tracked=False,
+                    ))  # fmt: skip
             finally:
                 build.drop(self.dsn, recs)
             measured.append(MeasuredSet(budgets, tuple(built), real, after))

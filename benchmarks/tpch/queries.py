@@ -1,4 +1,8 @@
-"""The 22 TPC-H queries of ``queries.sql``, and the ``--queries FILE`` the advisor is given."""
+"""The 22 TPC-H queries of ``queries.sql``, and the ``--queries FILE`` the advisor is given.
+
+``queries.sql`` holds the validation parameters; ``params`` makes further instances of the same
+templates (``templates.sql``), each a ``TpchQuery`` with its ``param_set``.
+"""
 
 from __future__ import annotations
 
@@ -16,10 +20,21 @@ class TpchQuery:
     number: int
     title: str
     sql: str  # one statement, constants inline, no trailing semicolon
+    param_set: int = 1  # which parameter set of the template (1: the validation parameters)
 
     @property
     def label(self) -> str:
         return f"Q{self.number}"
+
+    @property
+    def key(self) -> tuple[int, int]:
+        """What tells the instances apart: (template number, parameter set)."""
+        return (self.number, self.param_set)
+
+
+def instance_label(key: tuple[int, int]) -> str:
+    """``Q5/2``: template 5 with parameter set 2."""
+    return f"Q{key[0]}/{key[1]}"
 
 
 def parse(text: str) -> tuple[TpchQuery, ...]:

@@ -1,8 +1,8 @@
 """Run the queries for real: the replay that fills pg_stat_statements doubles as the timing.
 
-Each run executes every query once, in file order, on one connection with ``statement_timeout``;
-a cancelled query counts as a timeout (``None``) and is, as on any server, not recorded by
-pg_stat_statements.
+Each run executes every query (or instance: template x parameter set) once, in order, on one
+connection with ``statement_timeout``; a cancelled query counts as a timeout (``None``) and is,
+as on any server, not recorded by pg_stat_statements.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import statistics
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
@@ -20,6 +20,7 @@ from benchmarks.tpch.queries import TpchQuery
 
 Say = Callable[[str], None]
 UNTRACKED = "-c pg_stat_statements.track=none"
+K = TypeVar("K")
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Timing:
     number: int
     seconds: tuple[float | None, ...]
     timeout_s: float
+    param_set: int = 1
 
     @property
     def timed_out(self) -> bool:
@@ -76,11 +78,39 @@ def run_queries(
     tracked: bool = True,
 ) -> dict[int, Timing]:
     """Execute every query ``runs`` times (round-robin), fetching all rows; time each one."""
-    times: dict[int, list[float | None]] = {q.number: [] for q in queries}
+    found = _run(dsn, [(q.number, q) for q in queries], runs, timeout_s, say, tracked)
+    return {n: Timing(n, t, timeout_s) for n, t in found.items()}
+
+
+def run_instances(
+    dsn: str,
+    instances: Sequence[TpchQuery],
+    *,
+    runs: int,
+    timeout_s: float,
+    say: Say,
+    tracked: bool = True,
+) -> dict[tuple[int, int], Timing]:
+    """``run_queries`` for the instances of templates, keyed by (number, parameter set)."""
+    found = _run(dsn, [(q.key, q) for q in instances], runs, timeout_s, say, tracked)
+    return {k: Timing(k[0], t, timeout_s, k[1]) for k, t in found.items()}
+
+
+def _run(
+    dsn: str,
+    keyed: Sequence[tuple[K, TpchQuery]],
+    runs: int,
+    timeout_s: float,
+    say: Say,
+    tracked: bool,
+) -> dict[K, tuple[float | None, ...]]:
+    times: dict[K, list[float | None]] = {k: [] for k, _ in keyed}
+    if len(times) != len(keyed):
+        raise ValueError("two statements with the same key")
     with connect(dsn, tracked=tracked, timeout_s=timeout_s) as conn:
         for run in range(1, runs + 1):
             total = 0.0
-            for q in queries:
+            for key, q in keyed:
                 started = time.perf_counter()
                 try:
                     cur = conn.execute(q.sql.encode())
@@ -88,11 +118,11 @@ def run_queries(
                     elapsed: float | None = time.perf_counter() - started
                 except errors.QueryCanceled:
                     elapsed = None
-                times[q.number].append(elapsed)
+                times[key].append(elapsed)
                 total += timeout_s if elapsed is None else elapsed
-            timeouts = sum(1 for q in queries if times[q.number][-1] is None)
+            timeouts = sum(1 for k, _ in keyed if times[k][-1] is None)
             say(f"  run {run}/{runs}: {total:.1f} s, {timeouts} timed out")
-    return {n: Timing(n, tuple(t), timeout_s) for n, t in times.items()}
+    return {k: tuple(t) for k, t in times.items()}
 
 
 NOISE_FLOOR_S = 0.010

@@ -1,7 +1,7 @@
 """``python -m benchmarks.tpch.run``: the TPC-H benchmark of the advisor, one command.
 
     python -m benchmarks.tpch.run --sf 1 --budgets 0.5GB,1GB,2GB,5GB,unbounded --runs 3 \\
-        --timeout 60 --write-docs docs/benchmarks.md
+        --param-sets 3 --timeout 60 --write-docs docs/benchmarks.md
 
 Exits 1 when an advisor run failed or gave unparsable JSON, 2 on bad options.
 """
@@ -17,7 +17,13 @@ from advisor.errors import AdvisorError
 from advisor.settings import parse_size
 from benchmarks.tpch import report
 from benchmarks.tpch.advisor_run import UNBOUNDED
-from benchmarks.tpch.bench import DEFAULT_BUDGETS, Options, Results, run_benchmark
+from benchmarks.tpch.bench import (
+    DEFAULT_BUDGETS,
+    DEFAULT_PARAM_SETS,
+    Options,
+    Results,
+    run_benchmark,
+)
 
 SMOKE_SF = 0.01
 SMOKE_BUDGET = "1GB"
@@ -41,6 +47,13 @@ def _numbers(text: str) -> tuple[int, ...]:
     return tuple(int(x.strip().upper().removeprefix("Q")) for x in text.split(",") if x.strip())
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("at least 1")
+    return value
+
+
 def _via(args: argparse.Namespace) -> str:
     if args.explicit_via == "auto" and args.smoke:
         return "--queries"  # nothing times out at the smoke's scale: the log would not have them
@@ -51,12 +64,17 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="python -m benchmarks.tpch.run",
         description="Load TPC-H into a throwaway cluster, run the advisor at several budgets, "
-        "build the advice and time the 22 queries before and after.",
+        "build the advice and time the 22 templates x N parameter sets before and after.",
     )
     p.add_argument("--sf", type=float, default=1.0, help="TPC-H scale factor (default 1)")
     p.add_argument("--budgets", default=",".join(DEFAULT_BUDGETS),
                    help="comma-separated --max-size values, or 'unbounded'")  # fmt: skip
-    p.add_argument("--runs", type=int, default=3, help="timed runs of the 22 queries (median)")
+    p.add_argument("--runs", type=int, default=3,
+                   help="timed runs of every instance (median)")  # fmt: skip
+    p.add_argument("--param-sets", type=_positive, default=DEFAULT_PARAM_SETS,
+                   help="parameter sets per template: 1 is the validation parameters "
+                   "(queries.sql), further sets follow the specification's rules "
+                   "(benchmarks.tpch.params); default 3, TPC-H's 66 instances")  # fmt: skip
     p.add_argument("--timeout", type=float, default=60.0, help="statement_timeout in seconds")
     p.add_argument("--build", default="all",
                    help="budgets whose sets are built for real: 'all' (each distinct set once), "
@@ -105,13 +123,15 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
     if args.smoke:
         return Options(
             scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
-            build=build, explicit=explicit, explicit_via=_via(args), work_dir=args.work_dir,
+            param_sets=args.param_sets, build=build, explicit=explicit, explicit_via=_via(args),
+            work_dir=args.work_dir,
             admin_dsn=args.dsn, keep=args.keep, advisor_timeout_s=120.0,
             advisor_args=tuple(args.advisor_arg), command=command,
         )  # fmt: skip
     return Options(
         scale_factor=args.sf, budgets=budgets(args.budgets), runs=args.runs,
-        timeout_s=args.timeout, build=build, explicit=explicit, explicit_via=_via(args),
+        param_sets=args.param_sets, timeout_s=args.timeout, build=build, explicit=explicit,
+        explicit_via=_via(args),
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
         command=command, extend=budgets(args.extend),

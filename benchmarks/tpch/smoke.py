@@ -1,8 +1,8 @@
 """The smoke version for the test suite: ``run_smoke()`` returns a summary, raises on failure.
 
-Scale factor 0.01, one budget, one run, a short timeout, Q17 and Q20 given explicitly; about
-20 s on 2 cores. It asserts nothing about timings: only that the whole harness runs and the
-advisor exits 0 with parsable JSON.
+Scale factor 0.01, one budget, one run of the 22 templates x 3 parameter sets, a short timeout,
+Q17 and Q20 given explicitly; about 20 s on 2 cores. It asserts nothing about timings: only that
+the whole harness runs and the advisor exits 0 with parsable JSON.
 """
 
 from __future__ import annotations
@@ -10,8 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.tpch import report
-from benchmarks.tpch.bench import Options, run_benchmark
-from benchmarks.tpch.run import SMOKE_BUDGET, SMOKE_EXPLICIT, SMOKE_SF, SMOKE_TIMEOUT_S
+from benchmarks.tpch.bench import DEFAULT_PARAM_SETS, Options, run_benchmark
+from benchmarks.tpch.run import (
+    SMOKE_BUDGET,
+    SMOKE_EXPLICIT,
+    SMOKE_SF,
+    SMOKE_TIMEOUT_S,
+)
 
 
 class SmokeFailed(AssertionError):
@@ -24,7 +29,8 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
     notes: list[str] = []
     options = Options(
         scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
-        explicit=SMOKE_EXPLICIT, explicit_via="--queries", admin_dsn=admin_dsn,
+        param_sets=DEFAULT_PARAM_SETS, explicit=SMOKE_EXPLICIT, explicit_via="--queries",
+        admin_dsn=admin_dsn,
         advisor_timeout_s=50.0,
         command="benchmarks.tpch.smoke.run_smoke()",
     )  # fmt: skip
@@ -38,6 +44,11 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
     return {
         "rows": dict(results.loaded.rows),
         "recorded": list(results.recorded),
+        # every instance (template, parameter set) timed, and which finished before / after
+        "finished_before": sorted(k for k, t in results.baseline.items() if not t.timed_out),
+        "finished_after": [
+            sorted(k for k, t in m.after.items() if not t.timed_out) for m in results.measured
+        ],
         "explicit_via": results.explicit_via,
         "indexes": len(budget.run.recommendations),
         "estimated_bytes": budget.run.estimated_bytes,
