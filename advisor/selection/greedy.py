@@ -59,7 +59,6 @@
   the move offers nothing to.
 - *Plans that cannot change.* When an index is considered for dropping, statements whose plan
   does not read it are not planned again: without the index, the same plan is still the best.
-  A statement already at its all-candidates cost is not re-priced after an added index.
 - *Bounds before plans.* A move is planned only while its bound can still qualify and beat the
   round's best: a widening counts only the statements the wider index can serve better
   (``_widening_helps``), and a move's statements are planned largest possible gain first, until
@@ -801,7 +800,7 @@ class GreedySelector:
         chosen = before.changed(move.remove, added)
         log.debug("round: %s", [s.describe() for s in move.add])
         touched = move.tables
-        repriced = {i.key: i for i in self._affected(move, search) if not self._at_floor(search, i)}
+        repriced = {i.key: i for i in self._affected(move, search)}
         for item in self._items_on(touched):
             if move.remove & search.used.get(item.key, set()):
                 repriced.setdefault(item.key, item)  # its plan read an index the move removes
@@ -821,13 +820,6 @@ class GreedySelector:
             stale.update((i.key, i) for i in self._items_on({s.table for s in pruned}))
         search.forget(stale)
         self._offer_around(search, touched, added, gone)
-
-    def _at_floor(self, search: _Search, item: WorkloadItem) -> bool:
-        """Whether the statement costs what all its candidates make it cost: an index added
-        cannot make it cheaper, and its plan is still there (the move removes nothing it reads):
-        it keeps its cost and its plan, as ``_gain`` assumes."""
-        floor = search.floors.get(item.key)
-        return floor is not None and search.current[item.key] <= floor
 
     def _offer_around(
         self,
