@@ -17,17 +17,12 @@ from typing import Any
 import pytest
 
 from advisor import candidates
-from advisor.collect import server as server_mod
-from advisor.collect.catalog import read_catalog
-from advisor.db import session
-from advisor.model import IndexKey, IndexSpec, ParsedStatement, Statement, TableRef
-from advisor.parse.statement import analyse
+from advisor.model import IndexKey, IndexSpec, TableRef
 from advisor.selection.base import WorkloadItem
 from advisor.selection.narrow import narrow
 from advisor.sources.workload import SourceOptions
 from advisor.whatif.costs import WhatIf
-from advisor.whatif.explain import Explainer
-from advisor.whatif.hypopg import HypoPG
+from tests.whatif_session import whatif_session
 
 SCHEMA = """
 CREATE TABLE orders (id int PRIMARY KEY, placed date NOT NULL, customer int NOT NULL);
@@ -51,23 +46,12 @@ PARENT = [IndexSpec(ORDERS, (IndexKey("customer"),)), IndexSpec(ORDERS, (IndexKe
 
 @pytest.fixture(scope="module")
 def setup(make_db: Any) -> Iterator[tuple[WhatIf, list[WorkloadItem], Any]]:
-    db = make_db(SCHEMA)
-    conn = session.connect(db.dsn, statement_timeout_ms=30_000, lock_timeout_ms=1_000)
-    try:
-        server = server_mod.check(conn)
-        catalog = read_catalog(conn)
-        hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
-        whatif = WhatIf(hypo, Explainer(conn, server.info.version_num))
-        hypo.reset()
+    with whatif_session(make_db(SCHEMA).dsn, statement_timeout_ms=30_000) as found:
         items = []
         for query in QUERIES:
-            parsed = analyse(Statement(None, (), query, 100, 500.0, 5.0), catalog)
-            assert isinstance(parsed, ParsedStatement)
-            items.append(WorkloadItem(parsed, whatif.cost(parsed, ()).total_cost, 500.0))
-        yield whatif, items, catalog
-        hypo.reset()
-    finally:
-        conn.close()
+            parsed = found.parse(query, 100, 500.0, 5.0)
+            items.append(WorkloadItem(parsed, found.whatif.cost(parsed, ()).total_cost, 500.0))
+        yield found.whatif, items, found.catalog
 
 
 def test_the_planner_prefers_the_narrow_copy_of_the_key(setup: Any) -> None:

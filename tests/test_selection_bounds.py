@@ -21,17 +21,14 @@ from typing import Any
 
 import pytest
 
-from advisor.collect import server as server_mod
-from advisor.collect.catalog import read_catalog
-from advisor.db import session
-from advisor.model import IndexKey, IndexSpec, ParsedStatement, Statement, TableRef
-from advisor.parse.statement import analyse
+from advisor.model import IndexKey, IndexSpec, ParsedStatement, TableRef
 from advisor.selection.base import WorkloadItem
 from advisor.selection.greedy import GreedySelector
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer
 from advisor.whatif.hypopg import HypoPG
+from tests.whatif_session import whatif_session
 
 SCHEMA = """
 CREATE TABLE t (
@@ -110,24 +107,13 @@ class Bench:
 
 @pytest.fixture(scope="module")
 def bench(make_db: Any) -> Iterator[Bench]:
-    db = make_db(SCHEMA)
-    conn = session.connect(db.dsn, statement_timeout_ms=10_000, lock_timeout_ms=1_000)
-    try:
-        server = server_mod.check(conn)
-        catalog = read_catalog(conn)
-        hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
-        whatif = WhatIf(hypo, Explainer(conn, server.info.version_num))
-        hypo.reset()
+    with whatif_session(make_db(SCHEMA).dsn) as found:
         items = {}
         for query, calls in CALLS.items():
-            parsed = analyse(Statement(None, (), query, calls, 0.0, 0.0), catalog)
-            assert isinstance(parsed, ParsedStatement)
-            base = whatif.cost(parsed, ()).total_cost
+            parsed = found.parse(query, calls)
+            base = found.whatif.cost(parsed, ()).total_cost
             items[query] = WorkloadItem(parsed, base, calls * base)
-        yield Bench(conn, hypo, server.info.version_num, items)
-        hypo.reset()
-    finally:
-        conn.close()
+        yield Bench(found.conn, found.hypo, found.version_num, items)
 
 
 def test_a_widening_by_a_column_read_among_many_is_not_planned(bench: Bench) -> None:

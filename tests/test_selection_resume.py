@@ -16,19 +16,14 @@ from typing import Any
 
 import pytest
 
-from advisor.collect import server as server_mod
-from advisor.collect.catalog import read_catalog
-from advisor.db import session
-from advisor.model import IndexKey, IndexSpec, ParsedStatement, Statement, TableRef
-from advisor.parse.statement import analyse
+from advisor.model import IndexKey, IndexSpec, TableRef
 from advisor.selection import budgeted
 from advisor.selection.base import WorkloadItem
 from advisor.selection.greedy import GreedySelector
 from advisor.selection.narrow import narrow
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
-from advisor.whatif.explain import Explainer
-from advisor.whatif.hypopg import HypoPG
+from tests.whatif_session import whatif_session
 
 SCHEMA = """
 CREATE TABLE t (
@@ -74,27 +69,17 @@ class Bench:
 
 @pytest.fixture(scope="module")
 def bench(make_db: Any) -> Iterator[Bench]:
-    db = make_db(SCHEMA)
-    conn = session.connect(db.dsn, statement_timeout_ms=10_000, lock_timeout_ms=1_000)
-    try:
-        server = server_mod.check(conn)
-        catalog = read_catalog(conn)
-        hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
-        whatif = WhatIf(hypo, Explainer(conn, server.info.version_num))
-        hypo.reset()
+    with whatif_session(make_db(SCHEMA).dsn) as found:
+        whatif = found.whatif
         items = []
         # the heavy statement runs a hundred times as often: its index is the first pick
         for query, calls in ((HEAVY, 100), (LIGHT, 1), (LARGE, 1)):
-            parsed = analyse(Statement(None, (), query, calls, 0.0, 0.0), catalog)
-            assert isinstance(parsed, ParsedStatement)
+            parsed = found.parse(query, calls)
             base = whatif.cost(parsed, ()).total_cost
             items.append(WorkloadItem(parsed, base, calls * base))
         # the heavy statement's only candidate is the wide index: its narrow form is not one
         candidates = {items[0].key: (WIDE,), items[1].key: (BY_D,), items[2].key: (BY_PAD,)}
         yield Bench(whatif, items, candidates)
-        hypo.reset()
-    finally:
-        conn.close()
 
 
 def test_bytes_freed_by_narrowing_are_spent_on_an_index_left_out(bench: Bench) -> None:
