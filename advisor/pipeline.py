@@ -173,7 +173,8 @@ def _analyze(
         items, not_planned = _baseline(tracked_plans, whatif, catalog, skipped, settings, limit)
         calibration = time_vs_cost.calibrate(items)
         misjudged = time_vs_cost.judge(items, calibration)
-        items = time_vs_cost.weigh(items, misjudged)
+        if settings.weigh_by == "measured":  # planner weights stay the same on every machine
+            items = time_vs_cost.weigh(items, misjudged)
         reasons: dict[str, str] = {}
         note("creating candidate indexes")
         tracked = progress.track(items, "creating candidate indexes")

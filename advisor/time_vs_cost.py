@@ -17,7 +17,8 @@ flagged all the more, never calibrated on. Too few statements to calibrate on: n
 No index repairs a misestimate, and the advice's gain on such a statement is a gain in plan cost
 that its time may not follow: the note says what would help, and that the gain is uncertain.
 For the same reason the selection weighs a flagged statement by the time its plan cost predicts
-(``weigh``), not by its measured time: a cut of plan cost vouches for a cut of the time the plan
+(``weigh``, with measured weights; ``--weigh-by planner`` weighs every statement so already),
+not by its measured time: a cut of plan cost vouches for a cut of the time the plan
 accounts for, not of the time the misestimate adds. Weighed by its measured time, one misjudged
 statement that ran into a timeout drew a size budget to indexes whose gain it could not show.
 One module decides it; text, Markdown and JSON show its ``TimeVsCost`` as it is.
