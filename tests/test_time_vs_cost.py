@@ -261,3 +261,29 @@ def test_a_misjudged_statement_weighs_its_predicted_time_in_the_selection(
     judged = result(report, MISJUDGED).time_vs_cost
     assert judged is not None and judged.timed_out
     assert "weighs it by its predicted time" in judged.note
+
+
+def test_planner_weights_do_not_follow_the_calibration(db: Any, tmp_path: Path) -> None:
+    """``--weigh-by planner`` weighs every statement by calls x plan cost at a fixed ms per cost
+    unit, the same on every machine: the reweighing of misjudged statements, which follows the
+    workload's measured calibration, does not apply to it. Here the server ran ten times faster
+    than that fixed unit: reweighed, the misjudged join would weigh a tenth of its planner weight
+    and lose the one index of room, which by planner weights goes to the join column (the join
+    timed out three times; the well-estimated statement that wants ``taken_at`` ran 9 times:
+    with the reweighing it wins from 6-8 runs, without it from 12-14)."""
+    fast = MS_PER_COST / 10
+    timed = [(q, plan_cost(db, q) * fast) for q in WELL_ESTIMATED]
+    timed += [(RECENT, plan_cost(db, RECENT) * fast)] * 9
+    log = write_log(tmp_path / "postgresql.log", timed, [MISJUDGED] * 3)
+    sources = SourceOptions(use_pg_stat_statements=False, logs=(log,))
+    report = analyze(
+        db.dsn,
+        Settings(min_improvement=0.10, max_indexes=1, weigh_by="planner"),
+        sources,
+        run=RunOptions(review=False),
+    )
+    assert report.calibration is not None
+    assert report.calibration.ms_per_cost == pytest.approx(fast, rel=0.5)
+    assert result(report, MISJUDGED).time_vs_cost is not None
+    (chosen,) = report.recommendations
+    assert chosen.spec.key_texts[0] == "sensor_id", chosen.spec.describe()
