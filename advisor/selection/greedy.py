@@ -563,23 +563,11 @@ class GreedySelector:
         qualify: most for want of a statement that could gain 10 %, the others for a column
         read among many.)
         """
-        wider = next(iter(move.add)) if len(move.remove) == 1 else None
         potential, qualifies = 0.0, False
-        parts = search.parts.get(move, {})
         for item in self._affected(move, search):
-            part = parts.get(item.key)
-            if part is not None:  # planned, and its statement not re-priced since
-                potential += part[0]
-                qualifies = qualifies or part[1]
-                continue
-            if wider is not None and not _widening_helps(item, wider):
-                continue
-            before = search.current[item.key]
-            gap = max(before - search.floors.get(item.key, 0.0), 0.0)
-            if before > 0 and gap / before >= self.settings.min_improvement:
-                qualifies = True
-            if item.base_cost > 0:
-                potential += item.weight * gap / item.base_cost
+            term, enough = self._term_bound(search, move, item)
+            potential += term
+            qualifies = qualifies or enough
         new = move.add - search.chosen.members
         net = potential - sum(self.overhead_of(s) for s in _ordered(new))
         net += sum(self.overhead_of(s) for s in _ordered(move.remove))
@@ -745,7 +733,7 @@ class GreedySelector:
         parts = search.parts.setdefault(move, {})
         items = self._affected(move, search)
         if enough is not None:
-            bounds = {i.key: self._term_bound(search, move, i) for i in items}
+            bounds = {i.key: self._term_bound(search, move, i)[0] for i in items}
             upper = sum(bounds.values())
             for item in sorted(items, key=lambda i: -bounds[i.key]):  # stable: ties in order
                 if item.key in parts:
@@ -766,19 +754,20 @@ class GreedySelector:
         search.gains[move] = (gain, qualifies)
         return gain, qualifies
 
-    def _term_bound(self, search: _Search, move: Move, item: WorkloadItem) -> float:
-        """What a statement's term of the move's gain can be at most: the term when it is
-        planned and current; else its distance to its all-candidates cost (nothing from a
-        widening that cannot serve it better)."""
+    def _term_bound(self, search: _Search, move: Move, item: WorkloadItem) -> tuple[float, bool]:
+        """What a statement's term of the move's gain can be at most, and whether the move can
+        still improve it by ``min_improvement``: the term when it is planned and current (its
+        statement not re-priced since); else its distance to its all-candidates cost (nothing
+        from a widening that cannot serve it better)."""
         part = search.parts.get(move, {}).get(item.key)
         if part is not None:
-            return part[0]
-        if item.base_cost <= 0:
-            return 0.0
+            return part
         if len(move.remove) == 1 and not _widening_helps(item, next(iter(move.add))):
-            return 0.0
-        gap = max(search.current[item.key] - search.floors.get(item.key, 0.0), 0.0)
-        return item.weight * gap / item.base_cost
+            return 0.0, False
+        before = search.current[item.key]
+        gap = max(before - search.floors.get(item.key, 0.0), 0.0)
+        term = item.weight * gap / item.base_cost if item.base_cost > 0 else 0.0
+        return term, before > 0 and gap / before >= self.settings.min_improvement
 
     def _part(
         self, search: _Search, move: Move, item: WorkloadItem, added: list[IndexSpec]
