@@ -26,9 +26,6 @@ from advisor.apply import run as apply_run
 from advisor.apply import source as apply_source
 from advisor.apply.model import ApplyOptions
 from advisor.apply.record import JsonLinesRecorder, read_log
-from advisor.collect import server as server_mod
-from advisor.collect.catalog import read_catalog
-from advisor.db import session
 from advisor.history.snapshots import take_snapshot
 from advisor.history.store import open_store
 from advisor.lint.config import LintConfig
@@ -36,14 +33,12 @@ from advisor.lint.live import lint
 from advisor.model import (
     IndexKey,
     IndexSpec,
-    ParsedStatement,
     Recommendation,
     Report,
     Statement,
     StatementEffect,
     TableRef,
 )
-from advisor.parse.statement import analyse
 from advisor.pipeline import analyze
 from advisor.plan_file import save_plan
 from advisor.render import json as analyze_json
@@ -56,10 +51,8 @@ from advisor.selection.proof import UNREAD, prove
 from advisor.settings import RunOptions, Settings
 from advisor.sources.workload import SourceOptions
 from advisor.table_view.build import inspect_table
-from advisor.whatif.costs import WhatIf
-from advisor.whatif.explain import Explainer
-from advisor.whatif.hypopg import HypoPG
 from advisor.window import WEEK_SECONDS
+from tests.whatif_session import whatif_session
 
 NO_REVIEW = RunOptions(review=False)
 
@@ -194,16 +187,10 @@ def test_a_join_served_by_two_indexes_splits_its_saving(report: Report) -> None:
 
 
 def test_a_bundle_member_the_final_plan_ignores_is_left_out(db: Any) -> None:
-    conn = session.connect(db.dsn, statement_timeout_ms=10_000, lock_timeout_ms=1_000)
-    try:
-        server = server_mod.check(conn)
-        catalog = read_catalog(conn)
+    with whatif_session(db.dsn) as found:
+        whatif = found.whatif
         query = "SELECT id FROM customers WHERE country = $1 AND segment = $2"
-        parsed = analyse(Statement(None, (), query, 10, 50.0, 5.0), catalog)
-        assert isinstance(parsed, ParsedStatement)
-        hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
-        whatif = WhatIf(hypo, Explainer(conn, server.info.version_num))
-        hypo.reset()
+        parsed = found.parse(query, 10, 50.0, 5.0)
         base = whatif.cost(parsed, ()).total_cost
         item = WorkloadItem(parsed, base, 50.0)
         customers = TableRef("public", "customers")
@@ -219,9 +206,6 @@ def test_a_bundle_member_the_final_plan_ignores_is_left_out(db: Any) -> None:
         read = whatif.used_specs(parsed, (narrow, wide))
         assert len(read) == 1
         proven = prove(claimed, [item], whatif)
-        hypo.reset()
-    finally:
-        conn.close()
     (kept,) = proven.chosen
     assert {kept} == read
     ignored = narrow if kept == wide else wide
