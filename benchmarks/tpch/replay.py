@@ -3,10 +3,16 @@
 Each run executes every query (or instance: template x parameter set) once, in order, on one
 connection with ``statement_timeout``; a cancelled query counts as a timeout (``None``) and is,
 as on any server, not recorded by pg_stat_statements.
+
+Every timed pass starts from a settled machine (``settle``): a checkpoint and the kernel's
+writeback done first, so that the pass after an index build does not share the disk with the
+build's dirty pages being written out, which the pass before it never had to.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -96,6 +102,15 @@ def run_instances(
     return {k: Timing(k[0], t, timeout_s, k[1]) for k, t in found.items()}
 
 
+def settle(dsn: str) -> None:
+    """Flush what earlier steps wrote: ``CHECKPOINT`` (from an untracked session, so that the
+    workload does not see it), then ``sync``. Without the right to checkpoint, the sync alone."""
+    # a role without pg_checkpoint: the server's own checkpoints do
+    with connect(dsn, tracked=False) as conn, contextlib.suppress(errors.InsufficientPrivilege):
+        conn.execute("CHECKPOINT")
+    os.sync()
+
+
 def _run(
     dsn: str,
     keyed: Sequence[tuple[K, TpchQuery]],
@@ -107,6 +122,7 @@ def _run(
     times: dict[K, list[float | None]] = {k: [] for k, _ in keyed}
     if len(times) != len(keyed):
         raise ValueError("two statements with the same key")
+    settle(dsn)
     with connect(dsn, tracked=tracked, timeout_s=timeout_s) as conn:
         for run in range(1, runs + 1):
             total = 0.0
