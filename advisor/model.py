@@ -536,6 +536,9 @@ class StatementResult:
     repairs: tuple[str, ...] = ()
     planned_query: str | None = None  # the exact text planned, after repairs
     time_vs_cost: TimeVsCost | None = None  # measured far above what its plan cost predicts
+    # what the selection weighed it by, in ms over the window: its measured time, else calls x
+    # plan cost x the calibration's ms per cost unit (a misjudged one: at most its predicted time)
+    weight_ms: float | None = None
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from advisor.db import session
 from advisor.errors import AnalysisAborted, Interrupted
 from advisor.history.series import table_series
 from advisor.model import (
+    Calibration,
     Finding,
     Footprint,
     IndexSpec,
@@ -170,8 +171,9 @@ def _analyze(
     try:
         note(f"planning {plural(len(parsed), 'statement')}")
         tracked_plans = progress.track(parsed, "planning statements")
-        items, not_planned = _baseline(tracked_plans, whatif, catalog, skipped, settings, limit)
-        calibration = time_vs_cost.calibrate(items)
+        items, not_planned, calibration = _baseline(
+            tracked_plans, whatif, catalog, skipped, settings, limit
+        )
         misjudged = time_vs_cost.judge(items, calibration)
         if settings.weigh_by == "measured":  # planner weights stay the same on every machine
             items = time_vs_cost.weigh(items, misjudged)
@@ -390,9 +392,11 @@ def _baseline(
     skipped: list[Skipped],
     settings: Settings,
     limit: SearchLimit,
-) -> tuple[list[WorkloadItem], int]:
+) -> tuple[list[WorkloadItem], int, Calibration | None]:
     """Plan each statement as it is; what its plan shows joins what its text names. A limit
-    leaves the rest unplanned: how many, beside the planned ones."""
+    leaves the rest unplanned: how many, beside the planned ones. The calibration of plan cost
+    against measured time (``time_vs_cost``) weighs the statements without a measured time;
+    too few statements to calibrate on, the median over whatever was measured does."""
     planned = []
     not_planned = 0
     for original in parsed:  # most total time first: a limit leaves out the least important
@@ -413,8 +417,13 @@ def _baseline(
             continue
         planned.append((merged, cost))
     measured = settings.weigh_by == "measured"
-    times = [(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned]
-    factor = ms_per_cost(times) if measured else PLANNER_MS_PER_COST
+    calibration = time_vs_cost.calibrate([(p, plan.total_cost) for p, plan in planned])
+    if not measured:
+        factor = PLANNER_MS_PER_COST
+    elif calibration is not None:
+        factor = calibration.ms_per_cost
+    else:
+        factor = ms_per_cost([(p.statement.mean_exec_ms, plan.total_cost) for p, plan in planned])
     items = [
         WorkloadItem(
             p,
@@ -425,7 +434,7 @@ def _baseline(
         )
         for p, plan in planned
     ]
-    return items, not_planned
+    return items, not_planned, calibration
 
 
 def _plan_retyped(
@@ -738,7 +747,7 @@ def _statement_results(
             judged = time_vs_cost.with_advice(judged, gain)
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
-                            item.parsed.repairs, item.parsed.plan_sql, judged)
+                            item.parsed.repairs, item.parsed.plan_sql, judged, item.weight)
         )  # fmt: skip
     return results
 

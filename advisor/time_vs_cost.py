@@ -30,7 +30,7 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import replace
 
-from advisor.model import Calibration, Statement, TimeVsCost
+from advisor.model import Calibration, ParsedStatement, Statement, TimeVsCost
 from advisor.report.fmt import ms, short
 from advisor.selection.base import WorkloadItem
 
@@ -42,17 +42,21 @@ MIN_SHARE = 0.01  # of the workload's measured time ...
 SLOW_CALL_MS = 1000.0  # ... or this much a call
 
 
-def calibrate(items: Sequence[WorkloadItem]) -> Calibration | None:
-    """The median ms per cost unit over the read-only statements with a measured time and no
-    timeout; None below ``MIN_CALIBRATION`` of them. Statements that write are left out: their
-    time holds triggers, foreign-key checks and lock waits that their plan cost does not."""
+def calibrate(planned: Sequence[tuple[ParsedStatement, float]]) -> Calibration | None:
+    """The median ms per cost unit over the read-only statements (with their plan costs) that
+    have a measured time and no timeout; None below ``MIN_CALIBRATION`` of them. Statements that
+    write are left out: their time holds triggers, foreign-key checks and lock waits that their
+    plan cost does not.
+
+    The selection weighs a statement without a measured time (given with ``--query`` or a file)
+    by calls x plan cost x this figure (``pipeline._baseline``): the one the report shows."""
     ratios = [
-        s.mean_exec_ms / item.base_cost
-        for item in items
-        if (s := item.parsed.statement).mean_exec_ms >= CALIBRATION_MIN_MEAN_MS
+        s.mean_exec_ms / cost
+        for parsed, cost in planned
+        if (s := parsed.statement).mean_exec_ms >= CALIBRATION_MIN_MEAN_MS
         and s.timeouts == 0
-        and item.base_cost > 0
-        and not item.parsed.writes
+        and cost > 0
+        and not parsed.writes
     ]
     if len(ratios) < MIN_CALIBRATION:
         return None

@@ -287,3 +287,43 @@ def test_planner_weights_do_not_follow_the_calibration(db: Any, tmp_path: Path) 
     assert result(report, MISJUDGED).time_vs_cost is not None
     (chosen,) = report.recommendations
     assert chosen.spec.key_texts[0] == "sensor_id", chosen.spec.describe()
+
+
+WAITED = [  # writes whose time is lock waits: far above their cost, never calibrated on
+    LOCKED,
+    "UPDATE sensor SET zone = 1 WHERE id = 9",
+    "UPDATE reading SET value = 1 WHERE id = 3",
+    "DELETE FROM reading WHERE id = 4",
+    "UPDATE sensor SET site = 2 WHERE id = 8",
+    "DELETE FROM sensor WHERE id = 20000",
+]
+GIVEN = "SELECT count(*) FROM reading WHERE value = 999"  # named with --query: no measured time
+
+
+def test_a_statement_without_a_measured_time_is_weighed_at_the_calibrated_rate(
+    db: Any, tmp_path: Path
+) -> None:
+    """One figure of ms per cost unit: the calibration the report shows is the rate at which a
+    statement given without a time (``--query``) is weighed. The plain median over every
+    measured statement would be a write's lock wait here: more of them than read-only ones."""
+    timed = [(q, plan_cost(db, q) * MS_PER_COST) for q in WELL_ESTIMATED[:5]]
+    timed += [(q, 3000.0) for q in WAITED]
+    assert len(WAITED) > len(timed) - len(WAITED)  # the writes are the plain median
+    log = write_log(tmp_path / "postgresql.log", timed, [])
+    sources = SourceOptions(
+        use_pg_stat_statements=False, logs=(log,), queries=(GIVEN,), with_workload=True
+    )
+    report = analyze(db.dsn, Settings(min_improvement=0.10), sources, run=RunOptions(review=False))
+    assert report.calibration is not None
+    assert report.calibration.statements == 5
+    assert report.calibration.ms_per_cost == pytest.approx(MS_PER_COST, rel=0.5)
+    given = result(report, GIVEN)
+    assert given.statement.total_exec_ms == 0 and given.cost_before is not None
+    assert given.weight_ms == pytest.approx(
+        given.statement.calls * given.cost_before * report.calibration.ms_per_cost
+    )
+    measured = result(report, WELL_ESTIMATED[0])
+    assert measured.weight_ms == pytest.approx(measured.statement.total_exec_ms)
+    data = json.loads(analyze_json.render(report))
+    (shown,) = [s for s in data["statements"] if s["query"] == given.statement.query]
+    assert shown["weight_ms"] == pytest.approx(given.weight_ms, rel=1e-3)

@@ -98,6 +98,7 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "planned_query": result.planned_query,
         "planner_misjudged": result.time_vs_cost is not None,
         "time_vs_cost": time_vs_cost(result.time_vs_cost),
+        "weight_ms": _round(result.weight_ms, 3),
     }
 
 

@@ -63,7 +63,8 @@ def weight_of(
 
 def ms_per_cost(measured: list[tuple[float, float]]) -> float:
     """How many milliseconds one unit of planner cost took on this server: the median of
-    mean time / cost over statements that have both. Statements given without a measured time
-    (``--query``, files) are weighed with it, so that all weights are milliseconds."""
+    mean time / cost over statements that have both. The fallback for weighing statements given
+    without a measured time (``--query``, files) when too few statements were measured for
+    ``time_vs_cost.calibrate``, so that all weights are milliseconds even then."""
     ratios = [ms / cost for ms, cost in measured if ms > 0 and cost > 0]
     return statistics.median(ratios) if ratios else 1.0
