@@ -1,0 +1,60 @@
+"""Paired timings (``benchmarks.tpch.paired``) on a real server: the side without the set does
+not see its indexes, the indexes survive, and an instance that times out without the set is run
+without it only once. No timings of the machine are asserted: the statements sleep by a rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+
+from benchmarks.tpch import build
+from benchmarks.tpch.paired import PairedSet, Pairs, _Runner, render
+from benchmarks.tpch.queries import TpchQuery
+
+SCHEMA = """
+CREATE TABLE t (id int PRIMARY KEY, v int NOT NULL);
+INSERT INTO t SELECT g, g % 100 FROM generate_series(1, 10000) g;
+"""
+INDEX = {
+    "schema": "public", "table": "t", "name": "t_v_idx", "columns": ["v"], "include": [],
+    "method": "btree", "estimated_size_bytes": 0,
+    "create_sql": "CREATE INDEX t_v_idx ON public.t (v)", "drop_sql": "DROP INDEX public.t_v_idx",
+}  # fmt: skip
+# sleeps 0.4 s where the index is missing, not at all where it is there
+SEES = "SELECT pg_sleep(CASE WHEN to_regclass('public.t_v_idx') IS NULL THEN 0.4 ELSE 0 END)"
+# sleeps past the timeout without the index: a statement that only a set makes finish
+NEEDS = "SELECT pg_sleep(CASE WHEN to_regclass('public.t_v_idx') IS NULL THEN 5 ELSE 0 END)"
+TIMEOUT_S = 2.0
+
+
+def test_without_runs_do_not_see_the_set_and_timeouts_are_not_repeated(make_db: Any) -> None:
+    db = make_db(SCHEMA)
+    built = build.build(db.dsn, [INDEX])
+    assert built[0].error is None
+    instances = [TpchQuery(1, "sees", SEES), TpchQuery(2, "needs", NEEDS)]
+    runner = _Runner(db.dsn, TIMEOUT_S)
+    pairs = runner.pairs(instances, built, runs=3)
+    sees, needs = pairs[(1, 1)], pairs[(2, 1)]
+    assert len(sees.without) == len(sees.with_set) == 3
+    assert all(s is not None and s >= 0.35 for s in sees.without), sees
+    assert all(s is not None and s < 0.35 for s in sees.with_set), sees
+    # timed out without the set once, then counted at the timeout without running again
+    assert needs.without == (None, None, None) and runner.always_times_out == {(2, 1)}
+    assert all(s is not None for s in needs.with_set)
+    with psycopg.connect(db.dsn) as conn:  # the drops were rolled back
+        assert conn.execute("SELECT to_regclass('public.t_v_idx') IS NOT NULL").fetchone() == (
+            True,
+        )
+
+
+def test_slower_means_slower_in_every_pair_and_beyond_the_target() -> None:
+    steady = Pairs((1.0, 1.0, 1.0), (1.5, 1.4, 1.3), 60.0)
+    mixed = Pairs((1.0, 1.0, 1.0), (1.5, 0.9, 1.3), 60.0)  # faster in one pair
+    slight = Pairs((1.0, 1.0), (1.1, 1.1), 60.0)
+    fixed = Pairs((None, None), (0.5, 0.6), 60.0)
+    assert steady.slower and not mixed.slower and not slight.slower and not fixed.slower
+    assert fixed.ratio < 0.02  # a timeout counts as the timeout
+    text = render([PairedSet("250MB", (), {(6, 1): steady, (17, 1): fixed})], "cmd", 3)
+    assert "| Q6 | 1.00 | 1.40 | 1.40 | **slower**: set 1 |" in text
+    assert "1 of 2 instances slower" in text
