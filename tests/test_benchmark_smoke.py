@@ -18,6 +18,8 @@ def test_tpch_smoke(pg_server: Any) -> None:
     instances = [(n, s) for s in (1, 2, 3) for n in range(1, 23)]
     assert result["finished_before"] == sorted(instances)
     assert result["finished_after"] == [sorted(instances)]
+    assert result["paired"] == [sorted(instances)]
+    assert "Paired, on the same build:" in result["markdown"]
     assert "22 templates x 3 parameter set(s) = 66 instances" in result["markdown"]
     assert result["indexes"] > 0
     assert result["explain_calls"] is not None

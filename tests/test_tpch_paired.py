@@ -9,7 +9,8 @@ from typing import Any
 import psycopg
 
 from benchmarks.tpch import build
-from benchmarks.tpch.paired import PairedSet, Pairs, _Runner, render
+from benchmarks.tpch.paired import PairedSet, render
+from benchmarks.tpch.pairs import PairedRunner, Pairs
 from benchmarks.tpch.queries import TpchQuery
 
 SCHEMA = """
@@ -33,7 +34,7 @@ def test_without_runs_do_not_see_the_set_and_timeouts_are_not_repeated(make_db: 
     built = build.build(db.dsn, [INDEX])
     assert built[0].error is None
     instances = [TpchQuery(1, "sees", SEES), TpchQuery(2, "needs", NEEDS)]
-    runner = _Runner(db.dsn, TIMEOUT_S)
+    runner = PairedRunner(db.dsn, TIMEOUT_S)
     pairs = runner.pairs(instances, built, runs=3)
     sees, needs = pairs[(1, 1)], pairs[(2, 1)]
     assert len(sees.without) == len(sees.with_set) == 3
@@ -53,7 +54,9 @@ def test_slower_means_slower_in_every_pair_and_beyond_the_target() -> None:
     mixed = Pairs((1.0, 1.0, 1.0), (1.5, 0.9, 1.3), 60.0)  # faster in one pair
     slight = Pairs((1.0, 1.0), (1.1, 1.1), 60.0)
     fixed = Pairs((None, None), (0.5, 0.6), 60.0)
-    assert steady.slower and not mixed.slower and not slight.slower and not fixed.slower
+    assert all(p.slower(1.2) for p in (steady,)) and not any(
+        p.slower(1.2) for p in (mixed, slight, fixed)
+    )
     assert fixed.ratio < 0.02  # a timeout counts as the timeout
     text = render([PairedSet("250MB", (), {(6, 1): steady, (17, 1): fixed})], "cmd", 3)
     assert "| Q6 | 1.00 | 1.40 | 1.40 | **slower**: set 1 |" in text

@@ -27,6 +27,7 @@ from benchmarks.tpch import advisor_run, build, costs, database, machine, params
 from benchmarks.tpch.advisor_run import UNBOUNDED, AdvisorRun
 from benchmarks.tpch.build import BuiltIndex
 from benchmarks.tpch.costs import CostRatios
+from benchmarks.tpch.pairs import Key, PairedRunner, Pairs
 from benchmarks.tpch.queries import TpchQuery
 from benchmarks.tpch.replay import Timing
 
@@ -55,6 +56,7 @@ class Options:
     command: str = ""
     extend: tuple[str, ...] = ()  # budgets at which Extend runs as a baseline
     reanalyse: bool = True  # analyse the first budget twice in a row: the same advice?
+    paired: int = 0  # paired runs of each built set (``pairs``): with and without, back to back
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class MeasuredSet:
     indexes: tuple[BuiltIndex, ...]
     ratios: CostRatios  # planner costs with the indexes built for real
     after: dict[Any, Timing]  # TPC-H: by (number, parameter set); star: by number
+    pairs: dict[Key, Pairs] | None = None  # TPC-H with --paired: each instance without and with
 
     @property
     def real_bytes(self) -> int:
@@ -277,7 +280,10 @@ def _measure(
             out_dir=out_dir, hash_seed=hash_seed,
         )  # fmt: skip
 
-    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say, instances)
+    runner = PairedRunner(dsn, options.timeout_s) if options.paired > 0 else None
+    judge = Evaluator(
+        dsn, all_queries, base_costs, calls, recorded, say, instances, runner, options.paired
+    )
     results: list[BudgetResult] = []
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
@@ -331,6 +337,8 @@ class Evaluator:
     subset: tuple[int, ...]  # the queries of the second ratio (``CostRatios.recorded``)
     say: Say
     instances: tuple[TpchQuery, ...] = ()  # what is timed, by (number, set); () the queries
+    paired: PairedRunner | None = None  # times each built set's instances in pairs too
+    paired_runs: int = 0
 
     def __call__(self, run: AdvisorRun) -> BudgetResult:
         """Planner costs with the set as hypothetical indexes."""
@@ -387,9 +395,13 @@ class Evaluator:
                         self.dsn, self.queries, runs=runs, timeout_s=timeout_s, say=self.say,
                         tracked=False,
                     ))  # fmt: skip
+                pairs = None
+                if self.paired is not None and self.paired_runs > 0 and self.instances:
+                    self.say(f"  {self.paired_runs} paired runs ...")
+                    pairs = self.paired.pairs(self.instances, built, self.paired_runs)
             finally:
                 build.drop(self.dsn, recs)
-            measured.append(MeasuredSet(budgets, tuple(built), real, after))
+            measured.append(MeasuredSet(budgets, tuple(built), real, after, pairs))
         return measured
 
 

@@ -11,6 +11,8 @@ from advisor.settings import parse_size
 from benchmarks.tpch.advisor_run import UNBOUNDED
 from benchmarks.tpch.bench import EXTEND_LABEL, BudgetResult, MeasuredSet, Results
 from benchmarks.tpch.costs import CostRatios
+from benchmarks.tpch.pairs import Key as PairKey
+from benchmarks.tpch.pairs import Pairs
 from benchmarks.tpch.params import SEED
 from benchmarks.tpch.queries import instance_label
 from benchmarks.tpch.replay import Timing, got_slower, noise
@@ -279,7 +281,46 @@ def _measured(r: Results, m: MeasuredSet) -> list[str]:
         "cost tables.",
         "",
     ]
+    if m.pairs is not None:
+        runs = len(next(iter(m.pairs.values())).without) if m.pairs else 0
+        lines += ["Paired, on the same build:", "", paired_note(runs), ""]
+        lines += [*paired_table(m.pairs), ""]
     return lines
+
+
+def paired_note(runs: int) -> str:
+    return (
+        f"Every instance without the set (its indexes dropped in a rolled-back transaction) and "
+        f"with it, back to back, {runs} run(s), the order alternating (ABBA). Ratio: the median "
+        f"of the pairs' ratios, with / without. Slower: in every pair, and by more than "
+        f"{TARGET_SLOWER - 1:.0%} in the median pair. A timeout counts as the timeout."
+    )
+
+
+def paired_table(pairs: Mapping[PairKey, Pairs]) -> list[str]:
+    """Per template: the sums of the instances' medians without and with the set, each
+    instance's ratio, and which are slower (``Pairs.slower`` at ``TARGET_SLOWER``)."""
+    by_number: dict[int, list[tuple[PairKey, Pairs]]] = {}
+    for key, p in sorted(pairs.items()):
+        by_number.setdefault(key[0], []).append((key, p))
+    rows = []
+    for number, found in sorted(by_number.items()):
+        ratios = " / ".join(f"{p.ratio:.2f}" for _, p in found)
+        slower = [f"set {k[1]}" for k, p in found if p.slower(TARGET_SLOWER)]
+        without = sum(p.median(p.without) for _, p in found)
+        with_set = sum(p.median(p.with_set) for _, p in found)
+        rows.append([f"Q{number}", f"{without:.2f}", f"{with_set:.2f}", ratios,
+                     "**slower**: " + ", ".join(slower) if slower else ""])  # fmt: skip
+    total_without = sum(p.median(p.without) for p in pairs.values())
+    total_with = sum(p.median(p.with_set) for p in pairs.values())
+    slower_count = sum(1 for p in pairs.values() if p.slower(TARGET_SLOWER))
+    rows.append(["**total**", f"{total_without:.2f}", f"{total_with:.2f}", "",
+                 f"{slower_count} of {len(pairs)} instances slower"])  # fmt: skip
+    return table(
+        ["template", "without (s), sum of medians", "with (s), sum of medians",
+         "ratio per set (1 / 2 / 3)", ""],
+        rows,
+    )  # fmt: skip
 
 
 def _by_budget(r: Results, budgets: Sequence[str]) -> BudgetResult | None:
@@ -326,11 +367,14 @@ def _targets(r: Results) -> list[str]:
         hard = [n for n in HARD_QUERIES if n in after]
         broken = [n for n in hard if any(t.timed_out for t in after[n])]
         rows[3].append(check(not broken, ", ".join(f"Q{n} {_sets(after[n])} s" for n in hard)))
-        slower = [
-            k
-            for k in slower_instances(r.baseline, m.after)
-            if m.after[k].median > TARGET_SLOWER * r.baseline[k].median
-        ]
+        if m.pairs is not None:  # paired: slower in every pair, beyond the target in the median
+            slower = sorted(k for k, p in m.pairs.items() if p.slower(TARGET_SLOWER))
+        else:
+            slower = [
+                k
+                for k in slower_instances(r.baseline, m.after)
+                if m.after[k].median > TARGET_SLOWER * r.baseline[k].median
+            ]
         rows[4].append(
             check(
                 not slower, ", ".join(map(instance_label, slower)) + " slower" if slower else "none"

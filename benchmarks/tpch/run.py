@@ -89,6 +89,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--extend", default="",
                    help="comma-separated budgets (HypoPG's estimates, MB = 10^6 bytes) at which "
                    "the Extend algorithm runs as a baseline (benchmarks.extend)")  # fmt: skip
+    p.add_argument("--paired", type=int, default=0,
+                   help="paired runs of each built set: every instance without the set (dropped "
+                   "in a rolled-back transaction) and with it, back to back; the 'slower' verdict "
+                   "then rests on them (default 0: off)")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -126,7 +130,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
             param_sets=args.param_sets, build=build, explicit=explicit, explicit_via=_via(args),
             work_dir=args.work_dir,
             admin_dsn=args.dsn, keep=args.keep, advisor_timeout_s=120.0,
-            advisor_args=tuple(args.advisor_arg), command=command,
+            advisor_args=tuple(args.advisor_arg), command=command, paired=args.paired,
         )  # fmt: skip
     return Options(
         scale_factor=args.sf, budgets=budgets(args.budgets), runs=args.runs,
@@ -134,7 +138,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
         explicit_via=_via(args),
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
-        command=command, extend=budgets(args.extend),
+        command=command, extend=budgets(args.extend), paired=args.paired,
     )  # fmt: skip
 
 

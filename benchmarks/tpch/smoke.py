@@ -1,7 +1,7 @@
 """The smoke version for the test suite: ``run_smoke()`` returns a summary, raises on failure.
 
-Scale factor 0.01, one budget, one run of the 22 templates x 3 parameter sets, a short timeout,
-Q17 and Q20 given explicitly; about 20 s on 2 cores. It asserts nothing about timings: only that
+Scale factor 0.01, one budget, one run of the 22 templates x 3 parameter sets and one paired
+run of the built set, a short timeout, Q17 and Q20 given explicitly; about 20 s on 2 cores. It asserts nothing about timings: only that
 the whole harness runs and the advisor exits 0 with parsable JSON.
 """
 
@@ -32,7 +32,7 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
         param_sets=DEFAULT_PARAM_SETS, explicit=SMOKE_EXPLICIT, explicit_via="--queries",
         admin_dsn=admin_dsn,
         advisor_timeout_s=50.0,
-        command="benchmarks.tpch.smoke.run_smoke()",
+        command="benchmarks.tpch.smoke.run_smoke()", paired=1,
     )  # fmt: skip
     results = run_benchmark(options, notes.append)
     if results.failed:
@@ -50,6 +50,11 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
             sorted(k for k, t in m.after.items() if not t.timed_out) for m in results.measured
         ],
         "explicit_via": results.explicit_via,
+        # each instance timed without and with the set, back to back (one pair each)
+        "paired": [
+            sorted(k for k, p in (m.pairs or {}).items() if len(p.with_set) == 1)
+            for m in results.measured
+        ],
         "indexes": len(budget.run.recommendations),
         "estimated_bytes": budget.run.estimated_bytes,
         "real_bytes": [m.real_bytes for m in results.measured],
