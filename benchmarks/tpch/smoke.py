@@ -1,8 +1,9 @@
 """The smoke version for the test suite: ``run_smoke()`` returns a summary, raises on failure.
 
 Scale factor 0.01, one budget, one run of the 22 templates x 3 parameter sets and one paired
-run of the built set, a short timeout, Q17 and Q20 given explicitly; about 20 s on 2 cores. It asserts nothing about timings: only that
-the whole harness runs and the advisor exits 0 with parsable JSON.
+run of the built set, a short timeout, Q17 and Q20 given explicitly; about 20 s on 2 cores. It
+asserts nothing about timings: only that the whole harness runs and the advisor exits 0 with
+parsable JSON.
 """
 
 from __future__ import annotations
