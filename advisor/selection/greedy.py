@@ -568,15 +568,22 @@ class GreedySelector:
             term, enough = self._term_bound(search, move, item)
             potential += term
             qualifies = qualifies or enough
-        new = move.add - search.chosen.members
-        net = potential - sum(self.overhead_of(s) for s in _ordered(new))
-        net += sum(self.overhead_of(s) for s in _ordered(move.remove))
+        net, score = self._net_and_score(move, move.add - search.chosen.members, potential)
         if net <= 0 or net < self.min_gain or not qualifies:
             return -math.inf
-        if self.settings.max_size_bytes is not None:
-            size = sum(self.size_of(s) for s in new) - sum(self.size_of(s) for s in move.remove)
-            return net / max(size, MIN_SIZE_FOR_RATIO)
-        return net
+        return score
+
+    def _net_and_score(
+        self, move: Move, new: frozenset[IndexSpec], gain: float
+    ) -> tuple[float, float]:
+        """A gain less the upkeep of the indexes the move adds (``new``: those not chosen yet),
+        plus the upkeep of those it removes; and that net per byte under a size budget."""
+        net = gain - sum(self.overhead_of(s) for s in _ordered(new))  # floats: in one order
+        net += sum(self.overhead_of(s) for s in _ordered(move.remove))
+        if self.settings.max_size_bytes is None:
+            return net, net
+        size = sum(self.size_of(s) for s in new) - sum(self.size_of(s) for s in move.remove)
+        return net, net / max(size, MIN_SIZE_FOR_RATIO)
 
     def _over_budget(
         self, wanted: set[IndexSpec], chosen: list[IndexSpec]
@@ -693,25 +700,21 @@ class GreedySelector:
         budget = self.settings.max_size_bytes
         if budget is not None and search.size + size_delta > budget:
             return None, kept
-        overhead = sum(self.overhead_of(s) for s in _ordered(new))  # floats: in one order
-        relieved = sum(self.overhead_of(s) for s in _ordered(move.remove))
-
-        def score_of(gain: float) -> float:
-            net = gain - overhead + relieved
-            return net / max(size_delta, MIN_SIZE_FOR_RATIO) if budget is not None else net
-
         cached = search.gains.get(move)
         if cached is None:
-            enough = None if beat is None else (lambda upper: score_of(upper) >= beat)
-            found = self._gain(search, move, new, enough)
+            target = -math.inf if beat is None else beat
+
+            def enough(upper: float) -> bool:
+                return self._net_and_score(move, new, upper)[1] >= target
+
+            found = self._gain(search, move, new, None if beat is None else enough)
             if isinstance(found, float):  # stopped early: it cannot beat the round's best
-                return None, score_of(found)
+                return None, self._net_and_score(move, new, found)[1]
             cached = found
         gain, qualifies = cached
-        net = gain - overhead + relieved
+        net, score = self._net_and_score(move, new, gain)
         if not qualifies or net <= 0 or net < self.min_gain:
             return None, -math.inf
-        score = score_of(gain)
         return score, score
 
     def _gain(
@@ -740,15 +743,11 @@ class GreedySelector:
                     continue
                 if not enough(upper):
                     return upper
-                search.watchers.setdefault(item.key, set()).add(move)
-                parts[item.key] = self._part(search, move, item, added)
-                upper += parts[item.key][0] - bounds[item.key]
+                upper += self._plan_part(search, move, item, added)[0] - bounds[item.key]
         gain, qualifies = 0.0, False
         for item in items:
-            if item.key not in parts:
-                search.watchers.setdefault(item.key, set()).add(move)
-                parts[item.key] = self._part(search, move, item, added)
-            term, enough_alone = parts[item.key]
+            part = parts.get(item.key) or self._plan_part(search, move, item, added)
+            term, enough_alone = part
             gain += term
             qualifies = qualifies or enough_alone
         search.gains[move] = (gain, qualifies)
@@ -768,6 +767,14 @@ class GreedySelector:
         gap = max(before - search.floors.get(item.key, 0.0), 0.0)
         term = item.weight * gap / item.base_cost if item.base_cost > 0 else 0.0
         return term, before > 0 and gap / before >= self.settings.min_improvement
+
+    def _plan_part(
+        self, search: _Search, move: Move, item: WorkloadItem, added: list[IndexSpec]
+    ) -> tuple[float, bool]:
+        """``_part``, kept as the move's term for the statement until it is re-priced."""
+        search.watchers.setdefault(item.key, set()).add(move)
+        part = search.parts.setdefault(move, {})[item.key] = self._part(search, move, item, added)
+        return part
 
     def _part(
         self, search: _Search, move: Move, item: WorkloadItem, added: list[IndexSpec]
