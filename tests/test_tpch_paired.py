@@ -34,8 +34,10 @@ def test_without_runs_do_not_see_the_set_and_timeouts_are_not_repeated(make_db: 
     built = build.build(db.dsn, [INDEX])
     assert built[0].error is None
     instances = [TpchQuery(1, "sees", SEES), TpchQuery(2, "needs", NEEDS)]
-    runner = PairedRunner(db.dsn, TIMEOUT_S)
-    pairs = runner.pairs(instances, built, runs=3)
+    runner = PairedRunner(db.dsn, TIMEOUT_S, runs=3)
+    pairs = runner.pairs(instances, built)
+    failed = [build.BuiltIndex(**{**vars(built[0]), "error": "refused"})]
+    assert runner.pairs(instances, failed) == {}  # nothing built: nothing to pair, no empty DROP
     sees, needs = pairs[(1, 1)], pairs[(2, 1)]
     assert len(sees.without) == len(sees.with_set) == 3
     assert all(s is not None and s >= 0.35 for s in sees.without), sees

@@ -280,10 +280,8 @@ def _measure(
             out_dir=out_dir, hash_seed=hash_seed,
         )  # fmt: skip
 
-    runner = PairedRunner(dsn, options.timeout_s) if options.paired > 0 else None
-    judge = Evaluator(
-        dsn, all_queries, base_costs, calls, recorded, say, instances, runner, options.paired
-    )
+    runner = PairedRunner(dsn, options.timeout_s, options.paired) if options.paired > 0 else None
+    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say, instances, runner)
     results: list[BudgetResult] = []
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
@@ -338,7 +336,6 @@ class Evaluator:
     say: Say
     instances: tuple[TpchQuery, ...] = ()  # what is timed, by (number, set); () the queries
     paired: PairedRunner | None = None  # times each built set's instances in pairs too
-    paired_runs: int = 0
 
     def __call__(self, run: AdvisorRun) -> BudgetResult:
         """Planner costs with the set as hypothetical indexes."""
@@ -379,8 +376,7 @@ class Evaluator:
                 continue
             recs = group[0].run.recommendations
             self.say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
-            built = build.build(self.dsn, recs)
-            try:
+            with build.built(self.dsn, recs) as built:
                 self.say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing ...")
                 now = costs.current_costs(self.dsn, self.queries)
                 real = costs.ratios(self.base_costs, now, self.calls, self.subset)
@@ -396,11 +392,9 @@ class Evaluator:
                         tracked=False,
                     ))  # fmt: skip
                 pairs = None
-                if self.paired is not None and self.paired_runs > 0 and self.instances:
-                    self.say(f"  {self.paired_runs} paired runs ...")
-                    pairs = self.paired.pairs(self.instances, built, self.paired_runs)
-            finally:
-                build.drop(self.dsn, recs)
+                if self.paired is not None and self.instances:
+                    self.say(f"  {self.paired.runs} paired runs ...")
+                    pairs = self.paired.pairs(self.instances, built)
             measured.append(MeasuredSet(budgets, tuple(built), real, after, pairs))
         return measured
 

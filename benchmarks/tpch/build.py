@@ -7,8 +7,9 @@ advisor's estimate.
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,6 +106,16 @@ def _plain(column: object) -> bool:
     """A bare column name (as the JSON lists key columns), not an expression."""
     text = str(column).strip('"')
     return text.replace("_", "").isalnum()
+
+
+@contextlib.contextmanager
+def built(dsn: str, recommendations: Sequence[dict[str, Any]]) -> Iterator[list[BuiltIndex]]:
+    """The set built for the block (``build``), dropped after it, whatever happened."""
+    made = build(dsn, recommendations)
+    try:
+        yield made
+    finally:
+        drop(dsn, recommendations)
 
 
 def drop(dsn: str, recommendations: Sequence[dict[str, Any]]) -> None:

@@ -48,19 +48,15 @@ def measure(
     dsn: str, advice: Sequence[Path], runs: int, param_sets: int, timeout_s: float, say: Any
 ) -> list[PairedSet]:
     instances = params.instances(param_sets)
-    runner = PairedRunner(dsn, timeout_s)
+    runner = PairedRunner(dsn, timeout_s, runs)
     out = []
     for path in advice:
         recs = list(json.loads(path.read_text(encoding="utf-8"))["recommendations"])
         label = path.stem.removeprefix("advice-")
         say(f"building the set of {label} ({len(recs)} indexes) ...")
-        built = build.build(dsn, recs)
-        try:
-            say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; {runs} paired runs ...")
-            pairs = runner.pairs(instances, built, runs)
-        finally:
-            build.drop(dsn, recs)
-        out.append(PairedSet(label, tuple(built), pairs))
+        with build.built(dsn, recs) as made:
+            say(f"  {sum(i.real_bytes for i in made) / 2**20:.0f} MB; {runs} paired runs ...")
+            out.append(PairedSet(label, tuple(made), runner.pairs(instances, made)))
     return out
 
 

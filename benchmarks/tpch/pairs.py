@@ -13,13 +13,12 @@ that stays above 1 in every pair is the set's doing. An instance that times out 
 from __future__ import annotations
 
 import statistics
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import sql
 
 from benchmarks.tpch import build, replay
 from benchmarks.tpch.queries import TpchQuery
@@ -54,26 +53,24 @@ class Pairs:
         """Slower in every pair, and ``target`` times slower or more in the median pair."""
         return min(self.ratios) > 1.0 and self.ratio > target
 
-    def median(self, side: tuple[float | None, ...]) -> float:
-        return statistics.median(self._secs(v) for v in side)
+    @property
+    def median_without(self) -> float:
+        return statistics.median(self._secs(v) for v in self.without)
+
+    @property
+    def median_with(self) -> float:
+        return statistics.median(self._secs(v) for v in self.with_set)
 
 
 class PairedRunner:
     """Times instances in pairs; one per benchmark, so that what times out without any set is
     tried once whatever the number of sets."""
 
-    def __init__(self, dsn: str, timeout_s: float) -> None:
+    def __init__(self, dsn: str, timeout_s: float, runs: int) -> None:
         self.dsn = dsn
         self.timeout_s = timeout_s
+        self.runs = runs  # pairs per instance
         self.always_times_out: set[Key] = set()  # without any set: known after one try
-
-    def _once(self, conn: psycopg.Connection[Any], q: TpchQuery) -> float | None:
-        started = time.perf_counter()
-        try:
-            conn.execute(q.sql.encode()).fetchall()
-        except errors.QueryCanceled:
-            return None
-        return time.perf_counter() - started
 
     def _without(
         self, conn: psycopg.Connection[Any], q: TpchQuery, drop: sql.Composed
@@ -82,24 +79,26 @@ class PairedRunner:
             return None
         with conn.transaction(force_rollback=True):
             conn.execute(drop)
-            seconds = self._once(conn, q)
+            seconds = replay.timed(conn, q)
         if seconds is None:
             self.always_times_out.add(q.key)
         return seconds
 
     def pairs(
-        self, instances: Sequence[TpchQuery], built: Sequence[build.BuiltIndex], runs: int
+        self, instances: Sequence[TpchQuery], built: Sequence[build.BuiltIndex]
     ) -> dict[Key, Pairs]:
+        """Each instance's pairs; none when no index of the set could be built."""
         names = [sql.Identifier(i.schema, i.name) for i in built if i.error is None]
+        if not names:
+            return {}
         drop = sql.SQL("DROP INDEX {}").format(sql.SQL(", ").join(names))
         without: dict[Key, list[float | None]] = {q.key: [] for q in instances}
         with_set: dict[Key, list[float | None]] = {q.key: [] for q in instances}
         replay.settle(self.dsn)
         replay.warm_up(self.dsn, instances, self.timeout_s)
-        conn = replay.connect(self.dsn, tracked=False, timeout_s=self.timeout_s)
-        conn.autocommit = False
-        try:
-            for run in range(runs):
+        with replay.connect(self.dsn, tracked=False, timeout_s=self.timeout_s) as conn:
+            conn.autocommit = False
+            for run in range(self.runs):
                 for q in instances:
                     if run % 2 == 0:  # ABBA: without first, then with first
                         without[q.key].append(self._without(conn, q, drop))
@@ -107,10 +106,8 @@ class PairedRunner:
                     else:
                         with_set[q.key].append(self._timed(conn, q))
                         without[q.key].append(self._without(conn, q, drop))
-        finally:
-            conn.close()
         return {k: Pairs(tuple(without[k]), tuple(with_set[k]), self.timeout_s) for k in without}
 
     def _timed(self, conn: psycopg.Connection[Any], q: TpchQuery) -> float | None:
         with conn.transaction(force_rollback=True):
-            return self._once(conn, q)
+            return replay.timed(conn, q)

@@ -128,6 +128,16 @@ def warm_up(dsn: str, queries: Sequence[TpchQuery], timeout_s: float) -> None:
                 conn.execute(q.sql.encode()).fetchall()
 
 
+def timed(conn: psycopg.Connection[Any], q: TpchQuery) -> float | None:
+    """Seconds to run ``q`` and fetch its rows; None when ``statement_timeout`` cancelled it."""
+    started = time.perf_counter()
+    try:
+        conn.execute(q.sql.encode()).fetchall()
+    except errors.QueryCanceled:
+        return None
+    return time.perf_counter() - started
+
+
 def _run(
     dsn: str,
     keyed: Sequence[tuple[K, TpchQuery]],
@@ -145,13 +155,7 @@ def _run(
         for run in range(1, runs + 1):
             total = 0.0
             for key, q in keyed:
-                started = time.perf_counter()
-                try:
-                    cur = conn.execute(q.sql.encode())
-                    cur.fetchall()
-                    elapsed: float | None = time.perf_counter() - started
-                except errors.QueryCanceled:
-                    elapsed = None
+                elapsed = timed(conn, q)
                 times[key].append(elapsed)
                 total += timeout_s if elapsed is None else elapsed
             timeouts = sum(1 for k, _ in keyed if times[k][-1] is None)

@@ -307,12 +307,12 @@ def paired_table(pairs: Mapping[PairKey, Pairs]) -> list[str]:
     for number, found in sorted(by_number.items()):
         ratios = " / ".join(f"{p.ratio:.2f}" for _, p in found)
         slower = [f"set {k[1]}" for k, p in found if p.slower(TARGET_SLOWER)]
-        without = sum(p.median(p.without) for _, p in found)
-        with_set = sum(p.median(p.with_set) for _, p in found)
+        without = sum(p.median_without for _, p in found)
+        with_set = sum(p.median_with for _, p in found)
         rows.append([f"Q{number}", f"{without:.2f}", f"{with_set:.2f}", ratios,
                      "**slower**: " + ", ".join(slower) if slower else ""])  # fmt: skip
-    total_without = sum(p.median(p.without) for p in pairs.values())
-    total_with = sum(p.median(p.with_set) for p in pairs.values())
+    total_without = sum(p.median_without for p in pairs.values())
+    total_with = sum(p.median_with for p in pairs.values())
     slower_count = sum(1 for p in pairs.values() if p.slower(TARGET_SLOWER))
     rows.append(["**total**", f"{total_without:.2f}", f"{total_with:.2f}", "",
                  f"{slower_count} of {len(pairs)} instances slower"])  # fmt: skip
