@@ -81,10 +81,14 @@ def write_log(path: Path, timed: list[tuple[str, float]], timeouts: list[str]) -
     return path
 
 
-def analyse_log(db: Any, log: Path) -> Report:
-    sources = SourceOptions(use_pg_stat_statements=False, logs=(log,))
-    settings = Settings(min_improvement=0.10)
-    return analyze(db.dsn, settings, sources, run=RunOptions(review=False))
+def analyse_log(db: Any, log: Path, *, given: tuple[str, ...] = (), **settings: Any) -> Report:
+    """An analysis of the log alone (and the ``given`` statements, as ``--query``), at
+    ``min_improvement`` 0.10 unless ``settings`` say otherwise."""
+    sources = SourceOptions(
+        use_pg_stat_statements=False, logs=(log,), queries=given, with_workload=bool(given)
+    )
+    tuned = Settings(**{"min_improvement": 0.10, **settings})
+    return analyze(db.dsn, tuned, sources, run=RunOptions(review=False))
 
 
 def result(report: Report, query: str) -> StatementResult:
@@ -248,13 +252,7 @@ def test_a_misjudged_statement_weighs_its_predicted_time_in_the_selection(
     joined = plan_cost(db, MISJUDGED) * MS_PER_COST
     assert 20 * recent > 3 * joined  # it outweighs the join only by the join's predicted time
     log = write_log(tmp_path / "postgresql.log", timed, [MISJUDGED])
-    sources = SourceOptions(use_pg_stat_statements=False, logs=(log,))
-    report = analyze(
-        db.dsn,
-        Settings(min_improvement=0.10, max_indexes=1),
-        sources,
-        run=RunOptions(review=False),
-    )
+    report = analyse_log(db, log, max_indexes=1)
     (chosen,) = report.recommendations
     assert chosen.spec.table == TableRef("public", "reading")
     assert chosen.spec.key_texts[0] == "taken_at", chosen.spec.describe()
@@ -275,13 +273,7 @@ def test_planner_weights_do_not_follow_the_calibration(db: Any, tmp_path: Path) 
     timed = [(q, plan_cost(db, q) * fast) for q in WELL_ESTIMATED]
     timed += [(RECENT, plan_cost(db, RECENT) * fast)] * 9
     log = write_log(tmp_path / "postgresql.log", timed, [MISJUDGED] * 3)
-    sources = SourceOptions(use_pg_stat_statements=False, logs=(log,))
-    report = analyze(
-        db.dsn,
-        Settings(min_improvement=0.10, max_indexes=1, weigh_by="planner"),
-        sources,
-        run=RunOptions(review=False),
-    )
+    report = analyse_log(db, log, max_indexes=1, weigh_by="planner")
     assert report.calibration is not None
     assert report.calibration.ms_per_cost == pytest.approx(fast, rel=0.5)
     assert result(report, MISJUDGED).time_vs_cost is not None
@@ -310,10 +302,7 @@ def test_a_statement_without_a_measured_time_is_weighed_at_the_calibrated_rate(
     timed += [(q, 3000.0) for q in WAITED]
     assert len(WAITED) > len(timed) - len(WAITED)  # the writes are the plain median
     log = write_log(tmp_path / "postgresql.log", timed, [])
-    sources = SourceOptions(
-        use_pg_stat_statements=False, logs=(log,), queries=(GIVEN,), with_workload=True
-    )
-    report = analyze(db.dsn, Settings(min_improvement=0.10), sources, run=RunOptions(review=False))
+    report = analyse_log(db, log, given=(GIVEN,))
     assert report.calibration is not None
     assert report.calibration.statements == 5
     assert report.calibration.ms_per_cost == pytest.approx(MS_PER_COST, rel=0.5)
