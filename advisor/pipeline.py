@@ -63,6 +63,7 @@ from advisor.selection.proof import prove, served_in_order
 from advisor.settings import RunOptions, Settings, format_size
 from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
+from advisor.whatif import samples
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
@@ -393,7 +394,8 @@ def _baseline(
     settings: Settings,
     limit: SearchLimit,
 ) -> tuple[list[WorkloadItem], int, Calibration | None]:
-    """Plan each statement as it is; what its plan shows joins what its text names. A limit
+    """Plan each statement as it is (with the constants of its samples where the workload has
+    some: ``samples``); what its plan shows joins what its text names. A limit
     leaves the rest unplanned: how many, beside the planned ones. The calibration of plan cost
     against measured time (``time_vs_cost``) weighs the statements without a measured time;
     too few statements to calibrate on, the median over whatever was measured does."""
@@ -407,7 +409,9 @@ def _baseline(
             not_planned += 1
             continue
         try:
-            p, cost, tree = _plan_retyped(original, whatif)
+            p, cost, tree = samples.plan_sampled(
+                original, catalog, whatif, lambda generic: _plan_retyped(generic, whatif)
+            )
         except PlanError as exc:
             skipped.append(Skipped(original.statement, str(exc), original.plan_sql))
             continue

@@ -267,11 +267,11 @@ def test_planner_weights_do_not_follow_the_calibration(db: Any, tmp_path: Path) 
     workload's measured calibration, does not apply to it. Here the server ran ten times faster
     than that fixed unit: reweighed, the misjudged join would weigh a tenth of its planner weight
     and lose the one index of room, which by planner weights goes to the join column (the join
-    timed out three times; the well-estimated statement that wants ``taken_at`` ran 9 times:
-    with the reweighing it wins from 6-8 runs, without it from 12-14)."""
+    timed out three times; the well-estimated statement that wants ``taken_at`` ran 4 times: by
+    planner weights it wins from 7-8 runs, so reweighed from one)."""
     fast = MS_PER_COST / 10
     timed = [(q, plan_cost(db, q) * fast) for q in WELL_ESTIMATED]
-    timed += [(RECENT, plan_cost(db, RECENT) * fast)] * 9
+    timed += [(RECENT, plan_cost(db, RECENT) * fast)] * 4
     log = write_log(tmp_path / "postgresql.log", timed, [MISJUDGED] * 3)
     report = analyse_log(db, log, max_indexes=1, weigh_by="planner")
     assert report.calibration is not None
