@@ -57,6 +57,9 @@ class Options:
     extend: tuple[str, ...] = ()  # budgets at which Extend runs as a baseline
     reanalyse: bool = True  # analyse the first budget twice in a row: the same advice?
     paired: int = 0  # paired runs of each built set (``pairs``): with and without, back to back
+    # the server logs statements slower than this (log_min_duration_statement) with their
+    # constants, and the advisor reads that log; None: only cancelled statements are logged
+    slow_log_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -161,13 +164,23 @@ class Server:
 
 @contextlib.contextmanager
 def server(
-    admin_dsn: str | None, work_dir: Path, say: Say, *, keep: bool = False, dbname: str = "tpch"
+    admin_dsn: str | None,
+    work_dir: Path,
+    say: Say,
+    *,
+    keep: bool = False,
+    dbname: str = "tpch",
+    slow_log_ms: int | None = None,
 ) -> Iterator[Server]:
-    """The given server, or a throwaway cluster with the benchmark's settings."""
+    """The given server, or a throwaway cluster with the benchmark's settings (and a log of the
+    statements slower than ``slow_log_ms``)."""
     if admin_dsn:
         yield Server(admin_dsn, None)
         return
-    cluster = LocalCluster(base_dir=work_dir / "cluster", settings=dict(database.BENCH_SETTINGS))
+    settings = dict(database.BENCH_SETTINGS)
+    if slow_log_ms is not None:
+        settings["log_min_duration_statement"] = f"{slow_log_ms}ms"
+    cluster = LocalCluster(base_dir=work_dir / "cluster", settings=settings)
     say(f"starting a throwaway cluster in {cluster.base_dir} (port {cluster.port}) ...")
     cluster.start()
     try:
@@ -199,7 +212,9 @@ def run_benchmark(options: Options, say: Say) -> Results:
     work_dir.mkdir(parents=True, exist_ok=True)
     dbname = "tpch" if options.admin_dsn is None else f"tpch_bench_{os.getpid()}"
     try:
-        with server(options.admin_dsn, work_dir, say, keep=options.keep) as found:
+        with server(
+            options.admin_dsn, work_dir, say, keep=options.keep, slow_log_ms=options.slow_log_ms
+        ) as found:
             try:
                 loaded = database.prepare(
                     found.admin_dsn, options.scale_factor, work_dir, say, dbname
@@ -270,6 +285,10 @@ def _measure(
         queries_file.write_text(queries.render_file(given, per_instance), encoding="utf-8")
     elif via == "--query":
         extra = [q.sql for q in given]
+    if options.slow_log_ms is not None and log_file is not None and not logs:
+        logs = [log_file]  # the slow statements, with their constants and durations
+        if advisor_run.has_option("--log-statement-timeout"):
+            extra_args = ("--log-statement-timeout", f"{int(options.timeout_s)}s")
     if given:
         say(f"giving the advisor {labels(explicit)} ({len(given)} instances) through {via}")
 

@@ -19,6 +19,8 @@ from benchmarks.tpch.replay import Timing, got_slower, noise
 
 BEGIN = "<!-- BEGIN tpch-results (written by python -m benchmarks.tpch.run --write-docs) -->"
 END = "<!-- END tpch-results -->"
+BEGIN_SLOW_LOG = "<!-- BEGIN tpch-slow-log (written by benchmarks.tpch.run --slow-log) -->"
+END_SLOW_LOG = "<!-- END tpch-slow-log -->"
 
 # Issue 17's targets on TPC-H SF 1 (issue 5's, tightened after Extend's figures).
 TARGET_RATIO = 0.70
@@ -132,6 +134,14 @@ def _setup(r: Results) -> list[str]:
             else ""
         )
         lines.append(f"- Given to the advisor explicitly through {via}: {labels(r.explicit)}.")
+    if o.slow_log_ms is not None:
+        lines.append(
+            f"- Slow-statement log: the server logged every statement slower than "
+            f"{o.slow_log_ms} ms with its constants (`log_min_duration_statement`), and the "
+            "advisor read that log (`--log`): a template with logged instances is priced with "
+            "the constants of its median one (`advisor/whatif/samples.py`), the others by the "
+            "generic plan of pg_stat_statements' normal form."
+        )
     return lines
 
 
@@ -406,7 +416,10 @@ def _targets(r: Results) -> list[str]:
 
 
 def render(r: Results) -> str:
-    lines = [f"### TPC-H scale factor {r.options.scale_factor:g}", "", *_setup(r), ""]
+    title = f"### TPC-H scale factor {r.options.scale_factor:g}"
+    if r.options.slow_log_ms is not None:
+        title += f", with a log of the statements slower than {r.options.slow_log_ms} ms"
+    lines = [title, "", *_setup(r), ""]
     lines += [
         "#### Advice per budget",
         "",

@@ -93,6 +93,10 @@ def parser() -> argparse.ArgumentParser:
                    help="paired runs of each built set: every instance without the set (dropped "
                    "in a rolled-back transaction) and with it, back to back; the 'slower' verdict "
                    "then rests on them (default 0: off)")  # fmt: skip
+    p.add_argument("--slow-log", type=int, metavar="MS",
+                   help="the throwaway cluster logs statements slower than MS milliseconds with "
+                   "their constants (log_min_duration_statement), and the advisor reads that log; "
+                   "default: only the cancelled statements are logged")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -139,6 +143,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
         command=command, extend=budgets(args.extend), paired=args.paired,
+        slow_log_ms=args.slow_log,
     )  # fmt: skip
 
 
@@ -154,7 +159,10 @@ def main(argv: list[str] | None = None) -> int:
     section = report.render(results)
     print(section, end="")
     if args.write_docs:
-        report.write_docs(args.write_docs, section)
+        if args.slow_log is None:
+            report.write_docs(args.write_docs, section)
+        else:  # another workload input: its own section, beside the one without the log
+            report.write_docs(args.write_docs, section, report.BEGIN_SLOW_LOG, report.END_SLOW_LOG)
         _say(f"wrote the results into {args.write_docs}")
     for run in results.failed:
         _say(f"advisor failed at budget {run.budget} (exit {run.exit_code}): {run.error}")
