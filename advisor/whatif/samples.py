@@ -15,7 +15,8 @@ On TPC-H the difference decides the advice. Q14 reads one month of lineitem (1.2
 which the generic plan takes for 0.5 %: a plain index on ``l_shipdate`` then looks as good as a
 covering one, while with the month's constants the covering one takes the query to 0.08 of its
 cost and the plain one to 0.74. Q6 reads a year (15 %) through two ranges the generic plan takes
-for 0.5 % each; with the constants, no index on them beats the sequential scan.
+for 0.5 % each, where the plain index cuts its cost by 99 % and runs it 1.1x slower; with the
+constants, only a covering index gains (paired, Q6 then runs at 0.25-0.30 of its time).
 """
 
 from __future__ import annotations
