@@ -273,11 +273,8 @@ def _measure(
     if via == "--log":
         if log_file is None:
             raise ValueError("--explicit-via log needs the benchmark's own cluster (no --dsn)")
-        # The server logged each cancelled statement with its text (log_min_error_statement);
-        # the log does not say how long it ran, so tell the advisor the timeout.
+        # The server logged each cancelled statement with its text (log_min_error_statement)
         logs = [log_file]
-        if advisor_run.has_option("--log-statement-timeout"):
-            extra_args = ("--log-statement-timeout", f"{int(options.timeout_s)}s")
     elif via == "--queries":
         queries_file = work_dir / "explicit_queries.sql"
         # one file entry per instance, so the calls add up to the template's (runs x sets)
@@ -285,10 +282,11 @@ def _measure(
         queries_file.write_text(queries.render_file(given, per_instance), encoding="utf-8")
     elif via == "--query":
         extra = [q.sql for q in given]
-    if options.slow_log_ms is not None and log_file is not None and not logs:
-        logs = [log_file]  # the slow statements, with their constants and durations
-        if advisor_run.has_option("--log-statement-timeout"):
-            extra_args = ("--log-statement-timeout", f"{int(options.timeout_s)}s")
+    if options.slow_log_ms is not None and log_file is not None:
+        logs = [log_file]  # the slow statements too, with their constants and durations
+    if logs and advisor_run.has_option("--log-statement-timeout"):
+        # a cancelled statement's log lines do not say how long it ran: tell the advisor
+        extra_args = ("--log-statement-timeout", f"{int(options.timeout_s)}s")
     if given:
         say(f"giving the advisor {labels(explicit)} ({len(given)} instances) through {via}")
 

@@ -13,7 +13,7 @@ that stays above 1 in every pair is the set's doing. An instance that times out 
 from __future__ import annotations
 
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,6 +60,14 @@ class Pairs:
     @property
     def median_with(self) -> float:
         return statistics.median(self._secs(v) for v in self.with_set)
+
+
+def totals(pairs: Mapping[Key, Pairs]) -> tuple[float, float]:
+    """Seconds without and with the set: the sums of the instances' medians."""
+    return (
+        sum(p.median_without for p in pairs.values()),
+        sum(p.median_with for p in pairs.values()),
+    )
 
 
 class PairedRunner:

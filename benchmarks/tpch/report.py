@@ -12,7 +12,7 @@ from benchmarks.tpch.advisor_run import UNBOUNDED
 from benchmarks.tpch.bench import EXTEND_LABEL, BudgetResult, MeasuredSet, Results
 from benchmarks.tpch.costs import CostRatios
 from benchmarks.tpch.pairs import Key as PairKey
-from benchmarks.tpch.pairs import Pairs
+from benchmarks.tpch.pairs import Pairs, totals
 from benchmarks.tpch.params import SEED
 from benchmarks.tpch.queries import instance_label
 from benchmarks.tpch.replay import Timing, got_slower, noise
@@ -317,12 +317,10 @@ def paired_table(pairs: Mapping[PairKey, Pairs]) -> list[str]:
     for number, found in sorted(by_number.items()):
         ratios = " / ".join(f"{p.ratio:.2f}" for _, p in found)
         slower = [f"set {k[1]}" for k, p in found if p.slower(TARGET_SLOWER)]
-        without = sum(p.median_without for _, p in found)
-        with_set = sum(p.median_with for _, p in found)
+        without, with_set = totals(dict(found))
         rows.append([f"Q{number}", f"{without:.2f}", f"{with_set:.2f}", ratios,
                      "**slower**: " + ", ".join(slower) if slower else ""])  # fmt: skip
-    total_without = sum(p.median_without for p in pairs.values())
-    total_with = sum(p.median_with for p in pairs.values())
+    total_without, total_with = totals(pairs)
     slower_count = sum(1 for p in pairs.values() if p.slower(TARGET_SLOWER))
     rows.append(["**total**", f"{total_without:.2f}", f"{total_with:.2f}", "",
                  f"{slower_count} of {len(pairs)} instances slower"])  # fmt: skip
@@ -400,8 +398,7 @@ def _targets(r: Results) -> list[str]:
         off = est / real_built - 1 if real_built else float("inf")
         rows[7].append(check(abs(off) <= TARGET_ESTIMATE, f"{off:+.0%} ({mb(est)} estimated)"))
         if m.pairs:  # the pairs, which the machine's drift between passes does not reach
-            seconds = sum(p.median_with for p in m.pairs.values())
-            before = sum(p.median_without for p in m.pairs.values())
+            before, seconds = totals(m.pairs)
             source = ", paired"
         else:
             seconds, before, source = total(m.after), total(r.baseline), ""
