@@ -442,6 +442,9 @@ class ParsedStatement:
     # time holds work its plan cost does not count (triggers, foreign-key checks, lock waits)
     writes: bool = False
     has_cte: bool = False  # has a WITH clause
+    # plan_sql with its ranges between parameters read one-sided (``parse.ranges``): priced
+    # beside plan_sql, since a generic plan cannot tell how far such a range reaches
+    wide_sql: str | None = None
 
 
 @dataclass(frozen=True)
@@ -539,6 +542,9 @@ class StatementResult:
     # what the selection weighed it by, in ms over the window: its measured time, else calls x
     # plan cost x the calibration's ms per cost unit (a misjudged one: at most its predicted time)
     weight_ms: float | None = None
+    # planned_query with its ranges between parameters read one-sided: the costs are the mean of
+    # the two texts' plans (``whatif.readings``)
+    planned_query_wide: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import signal
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -152,3 +153,25 @@ def make_db(pg_server: Server) -> Iterator[Any]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
+
+
+def vacuum_all_visible(dsn: str, table: str, *, tries: int = 40) -> None:
+    """VACUUM until every page of ``table`` is all-visible, as on a table autovacuum keeps up
+    with: the covering index's advice rests on it. A transaction elsewhere (a replication slot's
+    xmin, another session of this database) can hold the horizon back for a while; past that,
+    fail naming what holds it rather than as a missing recommendation."""
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        for _ in range(tries):
+            conn.execute(f"VACUUM {table}")
+            row = conn.execute(
+                "SELECT relallvisible >= relpages FROM pg_class WHERE oid = %s::regclass", (table,)
+            ).fetchone()
+            if row and row[0]:
+                return
+            time.sleep(0.25)
+        holders = conn.execute(
+            "SELECT datname, application_name, state, backend_xmin::text FROM pg_stat_activity"
+            " WHERE backend_xmin IS NOT NULL UNION ALL SELECT slot_name, 'slot', NULL,"
+            " xmin::text FROM pg_replication_slots WHERE xmin IS NOT NULL"
+        ).fetchall()
+    pytest.fail(f"VACUUM could not make {table} all-visible; xmin held by {holders}")

@@ -20,7 +20,8 @@ from advisor.errors import AdvisorError
 from advisor.model import Skipped, Statement
 from advisor.parse.statement import analyse
 from advisor.plan_file import PlannedIndex, PlannedStatement
-from advisor.whatif.explain import Explainer, PlanError, used_index_names
+from advisor.whatif import readings
+from advisor.whatif.explain import Explainer, PlanError
 
 
 def _check(
@@ -32,15 +33,10 @@ def _check(
     if isinstance(parsed, Skipped):
         return StatementCheck(planned.queryid, planned.query, None, reason=parsed.reason)
     try:
-        plan = explainer.plan(parsed)
+        cost, read = readings.plan_cost(explainer, parsed)
     except PlanError as exc:
         return StatementCheck(planned.queryid, planned.query, None, reason=str(exc))
-    return StatementCheck(
-        planned.queryid,
-        planned.query,
-        bool(names & used_index_names(plan)),
-        cost=float(plan.get("Total Cost", 0.0)),
-    )
+    return StatementCheck(planned.queryid, planned.query, bool(names & read), cost=cost)
 
 
 def replan(

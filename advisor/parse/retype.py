@@ -61,22 +61,33 @@ def _cast_positions(root: ast.Node, type_text: str) -> list[int]:
     return cast
 
 
-def alternatives(parsed: ParsedStatement) -> Iterator[ParsedStatement]:
-    """Variants of the statement with its untyped parameters cast to each plausible type."""
-    for type_text in PLAUSIBLE:
-        try:
-            root = syntax.parse(parsed.plan_sql)[0].stmt
-        except syntax.Unparsable:
-            return
+def _retyped(text: str, type_text: str) -> tuple[str, list[int]] | None:
+    """``text`` with its untyped parameters cast to ``type_text``, and their numbers; None
+    when there are none (or the text does not round-trip)."""
+    try:
+        root = syntax.parse(text)[0].stmt
         if root is None:
-            return
+            return None
         numbers = _cast_positions(root, type_text)
-        if not numbers:
+        return (syntax.deparse(root), numbers) if numbers else None
+    except syntax.Unparsable:
+        return None
+
+
+def alternatives(parsed: ParsedStatement) -> Iterator[ParsedStatement]:
+    """Variants of the statement with its untyped parameters cast to each plausible type (its
+    wide reading, ``parse.ranges``, cast alike)."""
+    for type_text in PLAUSIBLE:
+        found = _retyped(parsed.plan_sql, type_text)
+        if found is None:
             return
+        plan_sql, numbers = found
         params = ", ".join(f"${n}" for n in sorted(set(numbers)))
         note = f"parameters {params} typed {type_text} by trial (nothing else types them)"
-        try:
-            plan_sql = syntax.deparse(root)
-        except syntax.Unparsable:
-            return
-        yield replace(parsed, plan_sql=plan_sql, repairs=(*parsed.repairs, note))
+        wide = None if parsed.wide_sql is None else _retyped(parsed.wide_sql, type_text)
+        yield replace(
+            parsed,
+            plan_sql=plan_sql,
+            repairs=(*parsed.repairs, note),
+            wide_sql=None if wide is None else wide[0],
+        )

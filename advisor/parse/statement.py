@@ -1,7 +1,8 @@
 """From a workload statement to what we will plan, or the reason we will not.
 
 The real PostgreSQL parser (pglast) decides what a statement is. Normalization artifacts are
-repaired first (``repair``), columns and their roles come from ``predicates``.
+repaired first (``repair``), columns and their roles come from ``predicates``. A statement
+with ranges between parameters gets a wide reading too (``ranges``).
 """
 
 from __future__ import annotations
@@ -9,8 +10,8 @@ from __future__ import annotations
 from pglast import ast
 
 from advisor.collect.catalog import Catalog
-from advisor.model import ParsedStatement, Skipped, Statement
-from advisor.parse import predicates, repair, syntax
+from advisor.model import ColumnUse, ParsedStatement, Role, Skipped, Statement
+from advisor.parse import predicates, ranges, repair, syntax
 from advisor.parse.syntax import Unparsable
 
 NO_TABLE = "reads no user table"
@@ -66,10 +67,11 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         plan_sql = syntax.deparse(node) if found.modified or case_notes else text
     except Unparsable as exc:
         return Skipped(statement, exc.reason)
+    param_count = predicates.max_param(node)
     return ParsedStatement(
         statement=statement,
         plan_sql=plan_sql,
-        param_count=predicates.max_param(node),
+        param_count=param_count,
         tables=tuple(sorted(found.tables)),
         views=tuple(sorted(found.views)),
         updated=tuple(dict.fromkeys(found.updated)),
@@ -82,6 +84,7 @@ def analyse(statement: Statement, catalog: Catalog) -> ParsedStatement | Skipped
         has_limit=found.has_limit,
         writes=_writes(node),
         has_cte=bool(getattr(node, "withClause", None)),
+        wide_sql=_wide(plan_sql, found.uses, catalog) if param_count else None,
     )
 
 
@@ -94,3 +97,20 @@ def _writes(node: ast.Node) -> bool:
         return True
     ctes = node.withClause.ctes if node.withClause else None
     return any(not isinstance(c.ctequery, ast.SelectStmt) for c in ctes or ())
+
+
+WIDE_TABLE_SHARE = 0.1  # a range is widened on tables with this share of the largest's rows
+
+
+def _wide(plan_sql: str, uses: list[ColumnUse], catalog: Catalog) -> str | None:
+    """The statement's wide reading (``ranges``): its ranges between parameters on the columns
+    of its large tables read one-sided."""
+    tables = {u.table for u in uses}
+    rows = {t: catalog.tables[t].reltuples for t in tables if t in catalog.tables}
+    floor = WIDE_TABLE_SHARE * max(rows.values(), default=0)
+    columns = {
+        u.key.text
+        for u in uses
+        if u.role == Role.RANGE and not u.key.expression and rows.get(u.table, 0) >= floor
+    }
+    return ranges.widen(plan_sql, columns)

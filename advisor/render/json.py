@@ -99,6 +99,7 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "planner_misjudged": result.time_vs_cost is not None,
         "time_vs_cost": time_vs_cost(result.time_vs_cost),
         "weight_ms": _round(result.weight_ms, 3),
+        "planned_query_wide": result.planned_query_wide,
     }
 
 

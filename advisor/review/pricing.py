@@ -18,13 +18,14 @@ from advisor.collect.catalog import Catalog
 from advisor.db import queries
 from advisor.model import ParsedStatement
 from advisor.review.base import DropEffect
+from advisor.whatif import readings
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
 
 
 def _cost(explainer: Explainer, parsed: ParsedStatement) -> float | None:
     try:
-        return float(explainer.plan(parsed)["Total Cost"])
+        return readings.plan_cost(explainer, parsed)[0]
     except PlanError:
         return None
 

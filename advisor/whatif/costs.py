@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
+from advisor.whatif import readings
 from advisor.whatif.explain import (
     Explainer,
     Prelude,
@@ -203,7 +204,12 @@ class WhatIf:
         return self.sizes[spec]
 
     def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
-        """The cost without hypothetical indexes, and its plan tree (planned once)."""
+        """The cost without hypothetical indexes, and its plan tree (planned once); with a wide
+        reading, the cost is both readings' (``readings``) and the tree the narrow one's."""
+        if parsed.wide_sql is not None:
+            narrow, tree = self.baseline(readings.narrow(parsed))
+            wide, _ = self.baseline(readings.wide(parsed))
+            return readings.combine(narrow, wide), tree
         _, plan = self._plan(parsed, frozenset())
         assert plan is not None  # nothing to refuse in an empty configuration
         result = PlanCost(float(plan["Total Cost"]), used_index_names(plan), seq_scan_costs(plan))
@@ -211,6 +217,9 @@ class WhatIf:
         return result, plan
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
+        if parsed.wide_sql is not None:
+            narrow = self.cost(readings.narrow(parsed), config)
+            return readings.combine(narrow, self.cost(readings.wide(parsed), config))
         wanted = self.relevant(parsed, config)
         key = (parsed.plan_sql, wanted)
         self.requests += 1

@@ -17,7 +17,8 @@ from psycopg.rows import tuple_row
 
 from advisor.db import ddl, queries, session
 from advisor.model import ParsedStatement, Recommendation, StatementEffect
-from advisor.whatif.explain import Explainer, PlanError, used_index_names
+from advisor.whatif import readings
+from advisor.whatif.explain import Explainer, PlanError
 
 VERIFY_NAME_PREFIX = "advisor_verify_"
 
@@ -80,11 +81,9 @@ def _verify_one(
             if p is None:
                 effects.append(effect)
                 continue
-            plan = explainer.plan(p)
-            used = bool(names & used_index_names(plan))
-            used_any |= used
-            effects.append(StatementEffect(effect.statement, effect.cost_before,
-                                           float(plan["Total Cost"])))  # fmt: skip
+            cost, read = readings.plan_cost(explainer, p)
+            used_any |= bool(names & read)
+            effects.append(StatementEffect(effect.statement, effect.cost_before, cost))
     except (psycopg.Error, PlanError) as exc:
         note = f"verification on the copy failed: {session.safe_message(exc)}"
         return replace(rec, notes=(*rec.notes, note))
