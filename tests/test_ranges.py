@@ -19,6 +19,7 @@ import pytest
 
 from advisor.model import Report, StatementResult
 from advisor.parse import ranges
+from advisor.render.json import statement as json_statement
 from tests.conftest import vacuum_all_visible
 
 SCHEMA = """
@@ -133,6 +134,7 @@ def test_the_costs_are_the_mean_of_the_two_readings(db: Any) -> None:
     wide = float(generic_plan(db, found.planned_query_wide, 2)["Total Cost"])
     assert wide > narrow  # the index-free plans differ in their rows
     assert found.cost_before == pytest.approx((narrow + wide) / 2, rel=1e-6)
+    assert json_statement(found)["planned_query_wide"] == found.planned_query_wide
 
 
 def test_a_range_on_a_small_table_of_the_join_stays_narrow(db: Any) -> None:

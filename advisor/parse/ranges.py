@@ -12,7 +12,8 @@ column: the wide reading scans the table) from one that is good for both (a cove
 
 Only pairs whose bounds both come from parameters are rewritten, and only within one ``AND``
 (a ``BETWEEN`` is a pair by itself): a bound with a constant or a column in it is estimated from
-the statistics already. The caller names the columns whose ranges may be widened (``columns``):
+the statistics already. The caller names the columns whose ranges may be widened (``columns``,
+by column name: a qualified ``t.col`` counts as ``col``):
 ``parse.statement`` leaves out those of tables with less than a tenth of the rows of the
 statement's largest table. A range on a small dimension table of a star join changes how many
 rows reach the join, and its wide reading would double the planning of the statements that
@@ -124,11 +125,13 @@ class _Widen(Visitor):  # type: ignore[misc]
 def widen(sql: str, columns: Set[str]) -> str | None:
     """``sql`` with each range between parameters read one-sided; None when it has none (or
     when the text does not round-trip through the parser)."""
+    if not columns:
+        return None
     try:
         (raw,) = syntax.parse(sql)
     except (Unparsable, ValueError):
         return None
-    if raw.stmt is None or not columns:
+    if raw.stmt is None:
         return None
     widener = _Widen(columns)
     try:
