@@ -36,6 +36,7 @@ class Column:
     null_frac: float | None = None
     correlation: float | None = None
     avg_width: int | None = None  # pg_stats: average stored width in bytes
+    mcv_share: float | None = None  # pg_stats: the rows its most common values cover
     type_length: int = -1  # pg_attribute.attlen: fixed width, or -1 for varlena
     dedup: bool = True  # B-tree deduplication possible for the type's default operator class
     type_name: str = ""  # pg_type.typname: varchar, numeric, int4, an enum's name ...
@@ -560,6 +561,7 @@ class Finding:
     safe: bool | None = None
     statements: tuple[str, ...] = ()
     partitioned: bool = False  # an index on a partitioned table: dropped and restored in steps
+    fix_sql: str | None = None  # a repair that is not an index (statistics: ``review.distinct``)
 
 
 @dataclass(frozen=True)

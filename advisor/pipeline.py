@@ -47,6 +47,7 @@ from advisor.parse.statement import NO_TABLE
 from advisor.parse.statement import analyse as parse_statement
 from advisor.progress import Progress
 from advisor.report.fmt import plural
+from advisor.review import distinct
 from advisor.selection import budgeted, rates
 from advisor.selection.base import (
     PLANNER_MS_PER_COST,
@@ -214,7 +215,7 @@ def _analyze(
         note("reviewing the existing indexes")
         findings = _review(
             conn, catalog, items, hypo, explainer, run, server.info.table_stats_age_seconds
-        )
+        ) + distinct.find(catalog, settings.min_table_rows)
     if unverified and run.verify_dsn:
         note("verifying rule-based advice on the copy")
         unverified = verify_on_copy(

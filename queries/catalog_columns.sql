@@ -11,6 +11,10 @@ SELECT a.attrelid AS table_oid,
        st.null_frac::float8 AS null_frac,
        st.correlation::float8 AS correlation,
        st.avg_width,
+       -- the rows the most common values cover: with null_frac, all of them when ANALYZE saw
+       -- every value of the column (its n_distinct is then a count, not an estimate)
+       (SELECT pg_catalog.sum(f) FROM pg_catalog.unnest(st.most_common_freqs) AS f)::float8
+         AS mcv_share,
        a.attlen AS type_length,
        -- B-tree deduplication needs an "equalimage" support function (numeric, float and
        -- interval have none: equal values can differ in their bytes)

@@ -93,6 +93,23 @@ def drop_index(
     return sql.SQL(" ").join(parts)
 
 
+def set_n_distinct(schema: str, table: str, column: str, share: float) -> sql.Composed:
+    """The column's distinct count for the planner, as a share of the rows (a negative
+    ``n_distinct``), then ``ANALYZE`` of the column, which is when it takes effect."""
+    target = (Name(schema, table), Name(column))
+    return sql.SQL("ALTER TABLE {} ALTER COLUMN {} SET (n_distinct = {}); ANALYZE {} ({})").format(
+        *target, sql.SQL(f"{-abs(share):.4g}"), *target
+    )
+
+
+def reset_n_distinct(schema: str, table: str, column: str) -> sql.Composed:
+    """Back to ANALYZE's own estimate of the column's distinct count."""
+    target = (Name(schema, table), Name(column))
+    return sql.SQL("ALTER TABLE {} ALTER COLUMN {} RESET (n_distinct); ANALYZE {} ({})").format(
+        *target, *target
+    )
+
+
 def attach_index(parent_schema: str, parent: str, schema: str, name: str) -> sql.Composed:
     """``ALTER INDEX parent ATTACH PARTITION name``: a partition's index joins its parent's."""
     return sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(

@@ -142,6 +142,7 @@ def finding(f: Finding) -> dict[str, Any]:
         "partitioned": f.partitioned,
         "safe": f.safe,
         "statements": list(f.statements),
+        "fix_sql": f.fix_sql,
     }
 
 

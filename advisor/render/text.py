@@ -113,11 +113,15 @@ def render(
     if report.findings:
         out += ["", f"{h2}Existing indexes", ""]
         out.append(table(
-            [[f.kind, f"{f.table}", f.index or "", size(f.size_bytes) if f.index else "",
-              f.detail]  # a missing index (a foreign key's) has no size to show
-             for f in report.findings],
+            [[f.kind, f"{f.table}", f.index or "",
+              size(f.size_bytes) if f.index and f.fix_sql is None else "", f.detail]
+             for f in report.findings],  # a missing index, or a statistics fix: no size to show
             ["finding", "table", "index", "size", "detail"], [4],
         ))  # fmt: skip
+        fixes = [f.fix_sql for f in report.findings if f.fix_sql]
+        if fixes:
+            out += ["", para("To repair the statistics (restore_sql undoes each):")]
+            out += [f"    {fix}" for fix in fixes]
     misjudged = [(s, j) for s in report.statements if (j := s.time_vs_cost) is not None]
     if misjudged:
         out += ["", f"{h2}Statements slower than their plan cost predicts", ""]
