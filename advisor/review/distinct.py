@@ -6,11 +6,11 @@ statistics target), and for a column whose values repeat a few times each it can
 TPC-H, ``lineitem.l_orderkey`` (1.5 M orders of one to seven lines each) gets 378,384. A unique
 index on ``(a, b)`` proves better: its rows (those with no NULL key) are distinct pairs, so
 ``a`` has at least ``rows / distinct(b)`` values, and ``distinct(b)`` is exact where ANALYZE
-saw every value (its most common values cover the rows, such as the seven line numbers). The planner
-sizes aggregates and joins on ``a`` from the estimate: with a quarter of the groups it plans a
-hash aggregate that fits in ``work_mem`` on paper and spills in every parallel process in fact
-(TPC-H Q18: 6.6 s; with the column's ``n_distinct`` set to the bound, 2.5 s through a sorted
-aggregate over the primary key, with no new index).
+saw every value (its most common values cover the rows, as the seven line numbers do). The
+planner sizes aggregates and joins on ``a`` from the estimate: with a quarter of the groups it
+plans a hash aggregate that fits in ``work_mem`` on paper and spills in every parallel process
+in fact (TPC-H Q18: 6.6 s; with the column's ``n_distinct`` set to the bound, 2.5 s through a
+sorted aggregate over the primary key, with no new index).
 
 Not an index drop or a missing index, so not one of ``CHECKS``: it reads the catalog's
 statistics (the tables the workload reads) and gives the statement that repairs them,
@@ -92,7 +92,7 @@ def find(catalog: Catalog, min_table_rows: int) -> tuple[Finding, ...]:
                     f"pg_stats estimates {estimate:,.0f} distinct values of {column.name}; the "
                     f"unique index {index.name} proves at least {bound:,.0f} ({rows} rows / "
                     f"{others}): plans that group or join on "
-                    f"{column.name} expect {bound / estimate:.1f}x too few groups (a hash "
+                    f"{column.name} expect at least {bound / estimate:.1f}x too few groups (a hash "
                     "aggregate that spills, a join sized too small). fix_sql sets the column's "
                     "n_distinct to the bound, as a share of the rows"
                 )
