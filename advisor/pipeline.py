@@ -64,7 +64,7 @@ from advisor.selection.proof import prove, served_in_order
 from advisor.settings import RunOptions, Settings, format_size
 from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
-from advisor.whatif import readings, samples
+from advisor.whatif import samples
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
@@ -448,31 +448,16 @@ def _plan_retyped(
     """The statement's baseline plan and its tree; when the server cannot type its parameters,
     the first plausible typing that plans (``retype``), which then stands for the statement."""
     try:
-        return _plan_readings(parsed, whatif)
+        return whatif.baseline(parsed)
     except PlanError as exc:
         if not retype.is_type_error(str(exc)):
             raise
         for variant in retype.alternatives(parsed):
             try:
-                return _plan_readings(variant, whatif)
+                return whatif.baseline(variant)
             except PlanError:
                 continue
         raise
-
-
-def _plan_readings(
-    parsed: ParsedStatement, whatif: WhatIf
-) -> tuple[ParsedStatement, PlanCost, dict[str, Any]]:
-    """The statement's baseline plan, priced with its wide reading (``readings``) when that
-    plans too; when it does not, the statement stands without one."""
-    cost, tree = whatif.baseline(readings.narrow(parsed))
-    if parsed.wide_sql is None:
-        return parsed, cost, tree
-    try:
-        wide, _ = whatif.baseline(readings.wide(parsed))
-    except PlanError:
-        return readings.narrow(parsed), cost, tree
-    return parsed, readings.combine(cost, wide), tree
 
 
 def _candidates(

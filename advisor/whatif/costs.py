@@ -26,6 +26,7 @@ from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif import readings
 from advisor.whatif.explain import (
     Explainer,
+    PlanError,
     Prelude,
     PreludeFailed,
     seq_scan_costs,
@@ -203,13 +204,22 @@ class WhatIf:
                 self._drop(spec)
         return self.sizes[spec]
 
-    def baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
-        """The cost without hypothetical indexes, and its plan tree (planned once); with a wide
-        reading, the cost is both readings' (``readings``) and the tree the narrow one's."""
-        if parsed.wide_sql is not None:
-            narrow, tree = self.baseline(readings.narrow(parsed))
-            wide, _ = self.baseline(readings.wide(parsed))
-            return readings.combine(narrow, wide), tree
+    def baseline(self, parsed: ParsedStatement) -> tuple[ParsedStatement, PlanCost, dict[str, Any]]:
+        """The statement as it will be priced, its cost without hypothetical indexes, and its
+        plan tree (each text planned once). With a wide reading (``readings``) the cost is both
+        readings' and the tree the narrow one's; a wide reading that does not plan is dropped,
+        and the statement stands without it. ``PlanError`` when the narrow one does not plan."""
+        narrow, tree = self._baseline(readings.narrow(parsed))
+        if parsed.wide_sql is None:
+            return parsed, narrow, tree
+        try:
+            wide, _ = self._baseline(readings.wide(parsed))
+        except PlanError:
+            return readings.narrow(parsed), narrow, tree
+        return parsed, readings.combine(narrow, wide), tree
+
+    def _baseline(self, parsed: ParsedStatement) -> tuple[PlanCost, dict[str, Any]]:
+        """One text's cost without hypothetical indexes, and its plan tree."""
         _, plan = self._plan(parsed, frozenset())
         assert plan is not None  # nothing to refuse in an empty configuration
         result = PlanCost(float(plan["Total Cost"]), used_index_names(plan), seq_scan_costs(plan))

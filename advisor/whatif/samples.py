@@ -60,10 +60,9 @@ def plan_sampled(
     planned: list[Planned] = []
     for sample in parsed_samples(parsed, catalog):
         try:
-            cost, tree = whatif.baseline(sample)
+            planned.append(whatif.baseline(sample))
         except PlanError:
             continue
-        planned.append((sample, cost, tree))
     if not planned:
         return plan_generic(parsed)
     return median(planned)
