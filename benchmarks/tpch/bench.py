@@ -7,12 +7,13 @@ turns them into markdown. Nothing here formats text for people.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import resource
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,8 @@ Say = Callable[[str], None]
 # Issue 5's budgets, and 300MB: its target is a set within 300 MB of real size.
 DEFAULT_BUDGETS = ("300MB", "0.5GB", "1GB", "2GB", "5GB", UNBOUNDED)
 EXTEND_LABEL = "Extend"
+# the label of a run analysed after the advisor's statistics fixes (``Options.apply_fixes``)
+FIXES_SUFFIX = "+fixes"
 DEFAULT_PARAM_SETS = 3  # TPC-H's 66 instances: 22 templates x 3 parameter sets
 
 
@@ -60,6 +63,9 @@ class Options:
     # the server logs statements slower than this (log_min_duration_statement) with their
     # constants, and the advisor reads that log; None: only cancelled statements are logged
     slow_log_ms: int | None = None
+    # after the runs above: apply the findings' fix_sql (statistics repairs), analyse every
+    # budget again (labelled ``<budget>+fixes``) and build those sets too
+    apply_fixes: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class Results:
     budgets: tuple[BudgetResult, ...]
     measured: tuple[MeasuredSet, ...] = field(default=())
     reanalysis: Reanalysis | None = None
+    fixes: tuple[str, ...] = ()  # the findings' fix_sql the harness applied (``apply_fixes``)
 
     @property
     def failed(self) -> tuple[AdvisorRun, ...]:
@@ -133,6 +140,34 @@ class Results:
         if self.reanalysis is not None:
             runs.append(self.reanalysis.second)
         return tuple(r for r in runs if not r.ok)
+
+
+def base_budget(label: str) -> str:
+    """The ``--max-size`` of a run's label: ``250MB+fixes`` -> ``250MB``."""
+    return label.removesuffix(FIXES_SUFFIX)
+
+
+def fixes_of(runs: Iterable[AdvisorRun]) -> dict[str, str | None]:
+    """The distinct ``fix_sql`` of the OK runs' findings, in order of first appearance, each
+    with the ``restore_sql`` that undoes it (None when the finding has none)."""
+    found: dict[str, str | None] = {}
+    for run in runs:
+        if not run.ok or run.report is None:
+            continue
+        for finding in run.report.get("findings") or ():
+            fix = finding.get("fix_sql") if isinstance(finding, dict) else None
+            if isinstance(fix, str) and fix.strip() and fix not in found:
+                restore = finding.get("restore_sql")
+                found[fix] = restore if isinstance(restore, str) and restore.strip() else None
+    return found
+
+
+def apply_fixes(dsn: str, fixes: Iterable[str]) -> None:
+    """Run each fix as one simple query (it may hold several statements: ``ALTER TABLE ...;
+    ANALYZE ...``), in an untracked session: pg_stat_statements' workload stays the replay's."""
+    with replay.connect(dsn, tracked=False) as conn:
+        for fix in fixes:
+            conn.execute(fix.encode())  # no parameters: the simple query protocol
 
 
 def labels(numbers: Sequence[int]) -> str:
@@ -219,7 +254,11 @@ def run_benchmark(options: Options, say: Say) -> Results:
                 loaded = database.prepare(
                     found.admin_dsn, options.scale_factor, work_dir, say, dbname
                 )
-                return _measure(options, loaded, found.log_file, work_dir, say)
+                results = _measure(options, loaded, found.log_file, work_dir, say)
+                if options.keep and results.fixes:
+                    say(f"database {dbname} left with the advisor's fixes applied (--keep; "
+                        "not restored: the findings' restore_sql undoes them)")  # fmt: skip
+                return results
             finally:
                 if options.admin_dsn and not options.keep:
                     database.drop_database(found.admin_dsn, dbname)
@@ -290,11 +329,13 @@ def _measure(
     if given:
         say(f"giving the advisor {labels(explicit)} ({len(given)} instances) through {via}")
 
-    def analyse(budget: str, out_dir: Path, hash_seed: int = 1) -> AdvisorRun:
+    def analyse(
+        budget: str, out_dir: Path, hash_seed: int = 1, label: str | None = None
+    ) -> AdvisorRun:
         return advisor_run.run(
             dsn, budget, queries_file=queries_file, extra_queries=extra, logs=logs,
             extra_args=extra_args + options.advisor_args, timeout_s=options.advisor_timeout_s,
-            out_dir=out_dir, hash_seed=hash_seed,
+            out_dir=out_dir, label=label, hash_seed=hash_seed,
         )  # fmt: skip
 
     runner = PairedRunner(dsn, options.timeout_s, options.paired) if options.paired > 0 else None
@@ -315,6 +356,7 @@ def _measure(
             if not reanalysis.same_advice:
                 say("  DIFFERENT advice the second time")
         results.append(judge(run))
+    advised = [r.run for r in results]  # the advisor's runs, whose findings --apply-fixes reads
 
     # Extend sees what the peers saw: the statements pg_stat_statements recorded
     workload = [q for q in all_queries if q.number in recorded]
@@ -324,6 +366,31 @@ def _measure(
     measured = judge.build_sets(
         results, runs=options.runs, timeout_s=options.timeout_s, chosen=options.build
     )
+
+    found = fixes_of(advised) if options.apply_fixes else {}
+    fixes = tuple(found)
+    if options.apply_fixes and not fixes:
+        say("--apply-fixes: the advisor reported no fix (no finding with fix_sql), none applied")
+    if fixes:
+        say(f"applying the advisor's {len(fixes)} fix(es): {' '.join(fixes)}")
+        restores = [r for r in found.values() if r]
+        if restores:
+            say(f"  (undone by: {' '.join(restores)})")
+        apply_fixes(dsn, fixes)
+        # the yardstick of the runs after the fixes: the planner's costs with them
+        fixed_judge = dataclasses.replace(judge, base_costs=costs.current_costs(dsn, all_queries))
+        fixed: list[BudgetResult] = []
+        for budget in options.budgets:
+            label = budget + FIXES_SUFFIX
+            say(f"advisor analyze, budget {label} ...")
+            fixed.append(fixed_judge(analyse(budget, work_dir, label=label)))
+        results += fixed
+        measured += fixed_judge.build_sets(
+            fixed,
+            runs=options.runs,
+            timeout_s=options.timeout_s,
+            chosen=fixed_chosen(options.build),
+        )
     return Results(
         options=options,
         machine=facts,
@@ -337,7 +404,16 @@ def _measure(
         budgets=tuple(results),
         measured=tuple(measured),
         reanalysis=reanalysis,
+        fixes=fixes,
     )
+
+
+def fixed_chosen(chosen: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The ``--build`` choice among the runs after the fixes: a budget's set is built when the
+    budget is chosen (``1GB`` builds ``1GB+fixes`` too), or the fixed label itself."""
+    if chosen is None:
+        return None
+    return tuple(b if b.endswith(FIXES_SUFFIX) else b + FIXES_SUFFIX for b in chosen)
 
 
 @dataclass(frozen=True)

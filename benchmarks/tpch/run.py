@@ -20,8 +20,10 @@ from benchmarks.tpch.advisor_run import UNBOUNDED
 from benchmarks.tpch.bench import (
     DEFAULT_BUDGETS,
     DEFAULT_PARAM_SETS,
+    FIXES_SUFFIX,
     Options,
     Results,
+    base_budget,
     run_benchmark,
 )
 
@@ -35,11 +37,14 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def budgets(text: str) -> tuple[str, ...]:
+def budgets(text: str, *, fixed: bool = False) -> tuple[str, ...]:
+    """Comma-separated budgets; ``fixed``: a label may name a run after the fixes
+    (``1GB+fixes``, for --build)."""
     found = tuple(b.strip() for b in text.split(",") if b.strip())
     for b in found:
-        if b != UNBOUNDED:
-            parse_size(b)  # raises UsageError with a hint
+        size = base_budget(b) if fixed else b
+        if size != UNBOUNDED:
+            parse_size(size)  # raises UsageError with a hint
     return found
 
 
@@ -78,7 +83,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--timeout", type=float, default=60.0, help="statement_timeout in seconds")
     p.add_argument("--build", default="all",
                    help="budgets whose sets are built for real: 'all' (each distinct set once), "
-                   "'none' or a comma-separated list")  # fmt: skip
+                   "'none' or a comma-separated list (a budget's run after --apply-fixes too; "
+                   f"'1GB{FIXES_SUFFIX}' names that one only)")  # fmt: skip
     p.add_argument("--explicit", default="auto",
                    help="queries given to the advisor explicitly, e.g. Q17,Q20; 'auto': the ones "
                    "that timed out (pg_stat_statements lacks them), 'none'")  # fmt: skip
@@ -97,6 +103,12 @@ def parser() -> argparse.ArgumentParser:
                    help="the throwaway cluster logs statements slower than MS milliseconds with "
                    "their constants (log_min_duration_statement), and the advisor reads that log; "
                    "default: only the cancelled statements are logged")  # fmt: skip
+    p.add_argument("--apply-fixes", action="store_true",
+                   help="after everything else: run the fix_sql of the advisor's findings (its "
+                   "statistics repairs, e.g. a column's n_distinct) on the benchmark database, "
+                   f"then analyse every budget again (rows '<budget>{FIXES_SUFFIX}', costs "
+                   "against the planner's after the fixes) and build those sets too; with "
+                   "--keep, the database keeps the fixes")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -120,7 +132,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
     elif args.build == "none":
         build = ()
     else:
-        build = budgets(args.build)
+        build = budgets(args.build, fixed=True)
     explicit: tuple[int, ...] | None
     if args.explicit == "auto":
         explicit = SMOKE_EXPLICIT if args.smoke else None
@@ -135,6 +147,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
             work_dir=args.work_dir,
             admin_dsn=args.dsn, keep=args.keep, advisor_timeout_s=120.0,
             advisor_args=tuple(args.advisor_arg), command=command, paired=args.paired,
+            apply_fixes=args.apply_fixes,
         )  # fmt: skip
     return Options(
         scale_factor=args.sf, budgets=budgets(args.budgets), runs=args.runs,
@@ -143,7 +156,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
         command=command, extend=budgets(args.extend), paired=args.paired,
-        slow_log_ms=args.slow_log,
+        slow_log_ms=args.slow_log, apply_fixes=args.apply_fixes,
     )  # fmt: skip
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from benchmarks.tpch import report
-from benchmarks.tpch.bench import DEFAULT_PARAM_SETS, Options, run_benchmark
+from benchmarks.tpch.bench import DEFAULT_PARAM_SETS, FIXES_SUFFIX, Options, run_benchmark
 from benchmarks.tpch.run import (
     SMOKE_BUDGET,
     SMOKE_EXPLICIT,
@@ -24,16 +24,17 @@ class SmokeFailed(AssertionError):
     """The advisor failed or returned unparsable JSON during the smoke benchmark."""
 
 
-def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
+def run_smoke(admin_dsn: str | None = None, *, apply_fixes: bool = False) -> dict[str, Any]:
     """Run the smoke benchmark; ``admin_dsn`` reuses a server (e.g. the tests' ``pg_server``)
-    instead of starting a throwaway cluster. Returns the figures a test may look at."""
+    instead of starting a throwaway cluster; ``apply_fixes`` as ``--apply-fixes``. Returns the
+    figures a test may look at."""
     notes: list[str] = []
     options = Options(
         scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
         param_sets=DEFAULT_PARAM_SETS, explicit=SMOKE_EXPLICIT, explicit_via="--queries",
         admin_dsn=admin_dsn,
         advisor_timeout_s=50.0,
-        command="benchmarks.tpch.smoke.run_smoke()", paired=1,
+        command="benchmarks.tpch.smoke.run_smoke()", paired=1, apply_fixes=apply_fixes,
     )  # fmt: skip
     results = run_benchmark(options, notes.append)
     if results.failed:
@@ -75,6 +76,9 @@ def run_smoke(admin_dsn: str | None = None) -> dict[str, Any]:
             if results.reanalysis
             else None
         ),
+        # --apply-fixes: the fix_sql applied, and the budgets analysed after them
+        "fixes": list(results.fixes),
+        "fixed_budgets": [b.budget for b in results.budgets if b.budget.endswith(FIXES_SUFFIX)],
         "markdown": report.render(results),
         "log": notes,
     }
