@@ -66,6 +66,13 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
             "each one's time_vs_cost in the JSON says what would help (no index repairs a "
             "misestimate)."
         )
+    fragile = [s for s in doc["statements"] if s.get("gain_rests_on_cache")]
+    if fragile:
+        lines.append(
+            f"{plural(len(fragile), 'statement')} gain only while the planner assumes a table "
+            "stays cached between a nested loop's scans: each one's uncached.note in the JSON "
+            "says so; time them before and after building."
+        )
     if doc["findings"]:
         lines.append(findings(doc))
     return "\n".join(lines)
