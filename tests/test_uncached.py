@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 
+from advisor.mcp import summary
 from advisor.model import Report, StatementResult
 from advisor.render import json as json_render
 from advisor.render import text as text_render
@@ -38,7 +39,9 @@ SELECT sum(s.qty) FROM shipments s
   JOIN regions r ON r.region_id = v.region_id
  WHERE r.name = %s
 """
-BY_BATCH = "SELECT v.name, s.qty FROM shipments s JOIN vendors v USING (vendor_id) WHERE s.batch = %s"
+BY_BATCH = (
+    "SELECT v.name, s.qty FROM shipments s JOIN vendors v USING (vendor_id) WHERE s.batch = %s"
+)
 ONE_TABLE = "SELECT count(*) FROM shipments WHERE batch = %s AND qty > %s"
 
 
@@ -118,3 +121,5 @@ def test_the_outputs_carry_the_check(report: Report) -> None:
     text = text_render.render(report, width=100)
     assert "Gains that rest on the planner's cache between loops" in text
     assert "effective_cache_size at one page" in text
+    said = summary.analysis(json_render.to_dict(report), ["analyze"])
+    assert "1 statement gain only while the planner assumes a table stays cached" in said
