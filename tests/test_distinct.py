@@ -9,11 +9,19 @@ the bad estimate is set the way pg_stats would show it, with ``n_distinct``.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from advisor.history.store import open_store
 from advisor.model import Finding, Report
+from advisor.report import html, markdown
+from advisor.report import json as report_json
+from advisor.report.run import run_report
+from advisor.settings import Settings
+from advisor.table_view.build import inspect_table
 
 SCHEMA = """
 CREATE TABLE order_lines (order_id bigint NOT NULL, line_no int NOT NULL,
@@ -72,3 +80,30 @@ def test_no_finding_without_a_companion_whose_values_are_all_known(db: Any) -> N
     """``(order_id, shipped)`` alone proves nothing: ``shipped`` has a value per row."""
     db.execute("ALTER TABLE order_lines DROP CONSTRAINT order_lines_pkey")
     assert found(analyse(db)) == []
+
+
+def test_the_weekly_report_gives_the_same_fix(db: Any, tmp_path: Path) -> None:
+    """``advisor report`` without advice reviews without the workload's plans: the statistics
+    check needs none, and gives the finding ``analyze`` gives."""
+    (finding,) = found(analyse(db))
+    with open_store(str(tmp_path / "store.sqlite")) as store:
+        weekly = run_report(db.dsn, store)  # --no-advice: review_live, and the catalog's check
+    (fix,) = weekly.statistics_fixes
+    assert (fix.table, fix.index, fix.fix_sql) == (
+        "order_lines",
+        "order_lines_pkey",
+        finding.fix_sql,
+    )
+    assert fix.restore_sql == finding.restore_sql
+    assert "## Statistics to repair" in markdown.render(weekly)
+    doc = json.loads(report_json.render(weekly))
+    assert doc["statistics_fixes"][0]["fix_sql"] == finding.fix_sql
+    assert "Statistics to repair" in html.render(weekly)
+
+
+def test_advisor_table_shows_the_fix_on_the_index_that_proves_it(db: Any) -> None:
+    (finding,) = found(analyse(db))
+    view = inspect_table(db.dsn, "order_lines", advice=Settings(min_improvement=0.10))
+    (pkey,) = [i for i in view.indexes if i.index.name == "order_lines_pkey"]
+    said = [f for f in pkey.findings if f.startswith("distinct_underestimated")]
+    assert said and f"repair: {finding.fix_sql}" in said[0]

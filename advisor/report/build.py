@@ -32,6 +32,7 @@ from advisor.report.model import (
     Change,
     Effect,
     StatementLine,
+    StatisticsFix,
     TableGrowth,
     TableSize,
     TrendPoint,
@@ -220,6 +221,17 @@ def _droppable(
             )
         )
     return tuple(sorted(found, key=lambda u: u.size_bytes, reverse=True))
+
+
+def _statistics_fixes(verdict: Sequence[Finding] | None) -> tuple[StatisticsFix, ...]:
+    """The review's findings that repair statistics rather than indexes (``fix_sql``)."""
+    return tuple(
+        StatisticsFix(
+            f.table.schema, f.table.name, f.index, f.kind, f.detail, f.fix_sql, f.restore_sql
+        )
+        for f in verdict or ()
+        if f.fix_sql
+    )
 
 
 def _trend(
@@ -518,6 +530,7 @@ def build_report(
         growth=_growth(tables.rows, indexes.rows if start is not None else pd.DataFrame(), top),
         sizes=_sizes(loader.full(newest), top),
         unused_indexes=_droppable(verdict, indexes.rows, loader.full(newest)),
+        statistics_fixes=_statistics_fixes(verdict),
         applied=applied,
         trend=_trend(loader, metas, newest, options),
         recommendations=tuple(recommendations),

@@ -209,6 +209,17 @@ def render(report: WeeklyReport) -> str:
         add("<p>Every index was scanned during the period (constraints aside).</p>")
     add("</section>")
 
+    if report.statistics_fixes:
+        add("<section><h2>Statistics to repair</h2>")
+        add(_table(
+            ["table", "proven by", "finding", "repair", "undo"],
+            [[escape(f"{x.schema}.{x.table}"), escape(x.index or ""), escape(x.detail),
+              _code(x.fix_sql, 300), _code(x.restore_sql, 300) if x.restore_sql else ""]
+             for x in report.statistics_fixes],
+            set(),
+        ))  # fmt: skip
+        add("</section>")
+
     add("<section><h2>Tables</h2>")
     if report.sizes:
         add(_figure(charts.sizes(report.sizes), "Largest tables now: heap, indexes and TOAST."))

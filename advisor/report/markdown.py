@@ -149,6 +149,15 @@ def render(report: WeeklyReport) -> str:
     else:
         out += ["Every index was scanned during the period (constraints aside).", ""]
 
+    if report.statistics_fixes:
+        out += ["## Statistics to repair", ""]
+        out += _table(
+            ["table", "proven by", "finding", "repair", "undo"],
+            [[f"{x.schema}.{x.table}", x.index or "", _cell(x.detail), f"`{_cell(x.fix_sql)}`",
+              f"`{_cell(x.restore_sql)}`" if x.restore_sql else ""]
+             for x in report.statistics_fixes],
+        )  # fmt: skip
+
     out += ["## Tables that grew most", ""]
     if report.growth:
         out += _table(

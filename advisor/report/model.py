@@ -106,6 +106,20 @@ class UnusedIndex:
 
 
 @dataclass(frozen=True)
+class StatisticsFix:
+    """Column statistics that a unique index proves wrong (``review.distinct``), with the
+    statements that repair and restore them: the finding ``analyze`` gives."""
+
+    schema: str
+    table: str
+    index: str | None  # the unique index that proves it
+    kind: str
+    detail: str
+    fix_sql: str
+    restore_sql: str | None
+
+
+@dataclass(frozen=True)
 class Effect:
     """A statement's mean time before and after an index appeared."""
 
@@ -180,3 +194,4 @@ class WeeklyReport:
     total_exec_ms: float
     database_size: int
     window: Window | None = None  # what the recommendations' savings were measured over
+    statistics_fixes: tuple[StatisticsFix, ...] = ()  # statistics a unique index proves wrong

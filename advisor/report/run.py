@@ -24,7 +24,7 @@ from advisor.model import Finding, Recommendation
 from advisor.progress import Progress
 from advisor.report.build import ReportOptions, build_report, stored_recommendations
 from advisor.report.model import WeeklyReport
-from advisor.review import review_live
+from advisor.review import distinct, review_live
 from advisor.settings import RunOptions, Settings
 
 
@@ -37,6 +37,7 @@ def _live(
     run: RunOptions,
     progress: Progress,
     review: bool,
+    min_table_rows: int,
 ) -> tuple[ServerKey, Catalog, tuple[Finding, ...] | None]:
     conn = open_session(dsn, statement_timeout_ms=max(run.statement_timeout_ms, 30_000),
                         lock_timeout_ms=run.lock_timeout_ms)  # fmt: skip
@@ -54,6 +55,7 @@ def _live(
         if review:
             progress.note("reviewing the existing indexes")
             verdict = review_live(conn, min_stats_age_seconds=run.min_stats_age_s)
+            verdict += distinct.find(catalog, min_table_rows)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost: {safe_message(exc)}") from None
     finally:
@@ -107,6 +109,7 @@ def run_report(
     key, catalog, verdict = _live(
         dsn, store, snapshot=snapshot, taken_at=taken_at, run=run, progress=progress,
         review=advice is None or not run.review,
+        min_table_rows=(advice or Settings()).min_table_rows,
     )  # fmt: skip
     recommendations: tuple[Recommendation, ...] = ()
     window = None

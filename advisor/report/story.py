@@ -60,6 +60,13 @@ def headlines(report: WeeklyReport) -> list[str]:
             f"{len(drops)} index{'es' if len(drops) != 1 else ''} ({fmt.size(total)}) may be "
             f"dropped ({kinds}): {fmt.listing([f'{u.schema}.{u.name}' for u in drops], 3)}."
         )
+    if report.statistics_fixes:
+        fixes = report.statistics_fixes
+        out.append(
+            f"{len(fixes)} column statistic{'s' if len(fixes) != 1 else ''} a unique index "
+            f"proves wrong: {fmt.listing([f'{x.schema}.{x.table}' for x in fixes], 3)} "
+            "(see Statistics to repair)."
+        )
     out.extend(_applied(a) for a in report.applied)
     if report.growth:
         g = report.growth[0]

@@ -90,7 +90,8 @@ def _with_findings(
     by_name: dict[str, list[str]] = {}
     for f in findings:
         if f.index is not None:
-            by_name.setdefault(f.index, []).append(f"{f.kind}: {f.detail}")
+            repair = f" (repair: {f.fix_sql})" if f.fix_sql else ""  # statistics, not the index
+            by_name.setdefault(f.index, []).append(f"{f.kind}: {f.detail}{repair}")
     return tuple(IndexInfo(i, tuple(by_name.get(i.name, ()))) for i in indexes)
 
 
