@@ -160,33 +160,15 @@ class WhatIf:
         self._made(missing, self.hypo.made(missing, prelude.results))
         return wanted, plan
 
-    def try_create(self, spec: IndexSpec) -> str | None:
-        """Create a hypothetical index to learn whether the server accepts it; the refusal text."""
-        if spec in self.refused:
-            return self.refused[spec]
-        if spec in self.live:
-            return None
-        self._reset_if_needed()
-        return self._create(spec)
-
     def try_create_all(self, specs: Sequence[IndexSpec]) -> list[str | None]:
-        """``try_create`` for each spec, with one round trip for all those HypoPG is expected
+        """Create each spec's hypothetical index, to learn whether the server accepts it; each
+        one's refusal (None where made), with one round trip for all those HypoPG is expected
         to take (a statement's candidates: thousands of round trips on a large workload)."""
         self._reset_if_needed()
         missing = [s for s in dict.fromkeys(specs) if s not in self.live and s not in self.refused]
         if missing:
             self._made(missing, self.hypo.replace([], missing))
         return [self.refused.get(s) for s in specs]
-
-    def _create(self, spec: IndexSpec) -> str | None:
-        if spec in self.refused:
-            return self.refused[spec]
-        try:
-            self._keep(spec, self.hypo.create(spec))
-        except HypoError as exc:
-            self.refused[spec] = str(exc)
-            return str(exc)
-        return None
 
     def size(self, spec: IndexSpec, *, keep: bool = True) -> int:
         """HypoPG's size estimate, in bytes (measured once per spec). ``keep=False`` drops a
