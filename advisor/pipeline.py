@@ -206,9 +206,6 @@ def _analyze(
 
         chosen = budgeted.select(selector, settings, items, proposed, costing.size)
         selection = prove(chosen, items, whatif)
-        names = IndexNames(conn, catalog=catalog)
-        recommendations = _recommend(names, catalog, selection, items, costing, window, misjudged)
-        unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
         helped = _helped(items, selection, settings)
         if helped:
             note("planning the helped statements again without the cache between loops")
@@ -220,6 +217,11 @@ def _analyze(
                 selection.chosen,
                 limit,
             )
+        names = IndexNames(conn, catalog=catalog)
+        recommendations = _recommend(
+            names, catalog, selection, items, costing, window, misjudged, checks
+        )
+        unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
     finally:
         if not conn.broken:
             hypo.reset()
@@ -569,6 +571,7 @@ def _recommend(
     costing: Costing,
     window: Window,
     misjudged: dict[str, TimeVsCost],
+    checks: dict[str, UncachedCheck],
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
     shares = split_savings(selection, items, costing.whatif)
@@ -598,6 +601,13 @@ def _recommend(
             judged = misjudged.get(effect.statement.key)
             if judged is not None:
                 notes.append(time_vs_cost.index_note(effect.statement, judged))
+        resting = [
+            e.statement
+            for e in effects
+            if (check := checks.get(e.statement.key)) is not None and not check.confirmed
+        ]
+        if resting:
+            notes.append(uncached.index_note(resting, len(effects)))
         out.append(
             Recommendation(
                 spec=spec,

@@ -97,6 +97,14 @@ def test_a_gain_from_loops_priced_as_cached_is_not_confirmed(db: Any, report: Re
     assert "Nested Loop" in server_plan and "shipments_vendor_id_idx" in server_plan
 
 
+def test_the_index_says_its_gain_rests_on_the_cache(report: Report) -> None:
+    (rec,) = [r for r in report.recommendations if r.spec.key_texts == ("vendor_id",)]
+    resting = [n for n in rec.notes if "rests on the planner's cache" in n]
+    assert len(resting) == 1 and "all of the statements it helps" in resting[0], rec.notes
+    batch = [r for r in report.recommendations if r.spec.key_texts[0] == "batch"]
+    assert batch and not any("cache" in n for r in batch for n in r.notes)
+
+
 def test_a_single_lookup_keeps_its_gain(report: Report) -> None:
     result = found(report, "USING (vendor_id)")
     assert result.reason is None and result.cost_before and result.cost_after is not None

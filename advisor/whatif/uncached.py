@@ -24,13 +24,14 @@ statements that read more than one table are checked: a scan of one table has on
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import psycopg
 
 from advisor.db import session
-from advisor.model import IndexSpec, ParsedStatement, UncachedCheck
+from advisor.model import IndexSpec, ParsedStatement, Statement, UncachedCheck
+from advisor.report.fmt import statement_name
 from advisor.selection.limits import SearchLimit
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import PlanError
@@ -57,6 +58,22 @@ def judge(
         "before and after building"
     )
     return UncachedCheck(uncached_before, uncached_after, confirmed, None if confirmed else note)
+
+
+def index_note(resting: Sequence[Statement], helped: int) -> str:
+    """A recommendation's note about the statements it serves whose gain is not confirmed."""
+    first = resting[0]
+    name = statement_name(first.queryid, first.query)
+    which = name if len(resting) == 1 else f"{name} and {len(resting) - 1} more"
+    share = (
+        "all of the statements"
+        if len(resting) == helped
+        else f"{len(resting)} of the {helped} statements"
+    )
+    return (
+        f"its gain for {which} ({share} it helps) rests on the planner's cache between a nested "
+        "loop's scans: time them before and after building (the statements' notes say why)"
+    )
 
 
 def check(
