@@ -532,17 +532,6 @@ class TimeVsCost:
 
 
 @dataclass(frozen=True)
-class UncachedCheck:
-    """A statement's planner costs before and after the advice with ``effective_cache_size`` at
-    one page (``whatif.uncached``), and whether they keep the planner's gain."""
-
-    cost_before: float
-    cost_after: float
-    confirmed: bool
-    note: str | None  # what to do about it, when not confirmed
-
-
-@dataclass(frozen=True)
 class StatementResult:
     statement: Statement
     cost_before: float | None
@@ -557,9 +546,6 @@ class StatementResult:
     # planned_query with its ranges between parameters read one-sided: the costs are the mean of
     # the two texts' plans (``whatif.readings``)
     planned_query_wide: str | None = None
-    # its costs planned again without the cache between a nested loop's scans
-    # (``whatif.uncached``); None when not checked (one table, no gain, or no advice)
-    uncached: UncachedCheck | None = None
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from advisor.model import (
     TableRef,
     TableWrites,
     TimeVsCost,
-    UncachedCheck,
 )
 from advisor.parse import plan as plan_uses
 from advisor.parse import retype
@@ -65,7 +64,7 @@ from advisor.selection.proof import prove, served_in_order
 from advisor.settings import RunOptions, Settings, format_size
 from advisor.sources.workload import SourceOptions, Workload
 from advisor.sources.workload import collect as collect_workload
-from advisor.whatif import samples, uncached
+from advisor.whatif import samples
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer, PlanError
 from advisor.whatif.hypopg import HypoPG
@@ -171,7 +170,6 @@ def _analyze(
         started=started,
     )
     hypo.reset()
-    checks: dict[str, UncachedCheck] = {}
     try:
         note(f"planning {plural(len(parsed), 'statement')}")
         tracked_plans = progress.track(parsed, "planning statements")
@@ -206,21 +204,8 @@ def _analyze(
 
         chosen = budgeted.select(selector, settings, items, proposed, costing.size)
         selection = prove(chosen, items, whatif)
-        helped = _helped(items, selection, settings)
-        if helped:
-            note("planning the helped statements again without the cache between loops")
-            whatif.reset()  # the check's own session of hypothetical indexes starts empty
-            checks = uncached.check(
-                conn,
-                lambda: WhatIf(hypo, explainer, catalog.family, derive=settings.search_shortcuts),
-                [(i.key, i.parsed, i.base_cost, selection.costs[i.key]) for i in helped],
-                selection.chosen,
-                limit,
-            )
         names = IndexNames(conn, catalog=catalog)
-        recommendations = _recommend(
-            names, catalog, selection, items, costing, window, misjudged, checks
-        )
+        recommendations = _recommend(names, catalog, selection, items, costing, window, misjudged)
         unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
     finally:
         if not conn.broken:
@@ -246,7 +231,7 @@ def _analyze(
             reasons.setdefault(
                 effect.statement.key, f"rule-based advice only ({proof}): {rec.spec.describe()}"
             )
-    results = _statement_results(items, selection, reasons, settings, misjudged, checks)
+    results = _statement_results(items, selection, reasons, settings, misjudged)
     by_key = {i.key: i for i in items}
     return Report(
         server=server_info,
@@ -571,7 +556,6 @@ def _recommend(
     costing: Costing,
     window: Window,
     misjudged: dict[str, TimeVsCost],
-    checks: dict[str, UncachedCheck],
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
     shares = split_savings(selection, items, costing.whatif)
@@ -601,13 +585,6 @@ def _recommend(
             judged = misjudged.get(effect.statement.key)
             if judged is not None:
                 notes.append(time_vs_cost.index_note(effect.statement, judged))
-        resting = [
-            e.statement
-            for e in effects
-            if (check := checks.get(e.statement.key)) is not None and not check.confirmed
-        ]
-        if resting:
-            notes.append(uncached.index_note(resting, len(effects)))
         out.append(
             Recommendation(
                 spec=spec,
@@ -754,20 +731,18 @@ def _statement_results(
     reasons: dict[str, str],
     settings: Settings,
     misjudged: dict[str, TimeVsCost],
-    checks: dict[str, UncachedCheck],
 ) -> list[StatementResult]:
     """Each statement's verdict: why it got no advice (``reason``), and whether its measured
     time is far above what its plan cost predicts (``time_vs_cost``), which a statement with
-    advice can have too: its gain is then uncertain, as it is when the gain rests on the
-    planner's caching between loops (``checks``, ``whatif.uncached``)."""
-    helped = {item.key for item in _helped(items, selection, settings)}
+    advice can have too: its gain is then uncertain."""
+    helped = {key for keys in selection.used_by.values() for key in keys}
     results = []
     for item in items:
         after = selection.costs.get(item.key, item.base_cost)
         gain = 1 - after / item.base_cost if item.base_cost > 0 else 0.0
         reason: str | None = None
         judged = misjudged.get(item.key)
-        if item.key not in helped:
+        if item.key not in helped or gain < settings.min_improvement:
             reason = reasons.get(item.key) or selection.rejected.get(item.key)
             if reason is None:
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
@@ -778,26 +753,9 @@ def _statement_results(
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
                             item.parsed.repairs, item.parsed.plan_sql, judged, item.weight,
-                            planned_query_wide=item.parsed.wide_sql,
-                            uncached=checks.get(item.key) if reason is None else None)
+                            planned_query_wide=item.parsed.wide_sql)
         )  # fmt: skip
     return results
-
-
-def _helped(
-    items: list[WorkloadItem], selection: Selection, settings: Settings
-) -> list[WorkloadItem]:
-    """The statements the advice is for: a chosen index is in their plan, and it cuts their
-    cost by at least ``min_improvement``."""
-    read = {key for keys in selection.used_by.values() for key in keys}
-    return [
-        item
-        for item in items
-        if item.key in read
-        and item.base_cost > 0
-        and 1 - selection.costs.get(item.key, item.base_cost) / item.base_cost
-        >= settings.min_improvement
-    ]
 
 
 _NOTHING_HELPS = (

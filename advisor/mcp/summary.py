@@ -59,29 +59,16 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
         lines.append(apply_hint(analyze_args))
     else:
         lines.append("No index recommended; each statement's reason is in the JSON.")
-    for flag, said in STATEMENT_FLAGS:
-        flagged = [s for s in doc["statements"] if s.get(flag)]
-        if flagged:
-            lines.append(f"{plural(len(flagged), 'statement')} {said}")
+    misjudged = [s for s in doc["statements"] if s.get("planner_misjudged")]
+    if misjudged:
+        lines.append(
+            f"{plural(len(misjudged), 'statement')} ran far longer than plan cost predicts: "
+            "each one's time_vs_cost in the JSON says what would help (no index repairs a "
+            "misestimate)."
+        )
     if doc["findings"]:
         lines.append(findings(doc))
     return "\n".join(lines)
-
-
-# statements' flags in the JSON, and what the summary says of the statements that have one
-STATEMENT_FLAGS = (
-    (
-        "planner_misjudged",
-        "ran far longer than plan cost predicts: each one's time_vs_cost in the JSON says what "
-        "would help (no index repairs a misestimate).",
-    ),
-    (
-        "gain_rests_on_cache",
-        "gain only while the planner assumes a table stays cached between a nested loop's "
-        "scans: each one's uncached.note in the JSON says so; time them before and after "
-        "building.",
-    ),
-)
 
 
 def findings(doc: dict[str, Any]) -> str:

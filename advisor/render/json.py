@@ -13,7 +13,6 @@ from advisor.model import (
     Statement,
     StatementResult,
     TimeVsCost,
-    UncachedCheck,
 )
 from advisor.window import Window
 
@@ -101,20 +100,6 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "time_vs_cost": time_vs_cost(result.time_vs_cost),
         "weight_ms": _round(result.weight_ms, 3),
         "planned_query_wide": result.planned_query_wide,
-        "gain_rests_on_cache": result.uncached is not None and not result.uncached.confirmed,
-        "uncached": uncached(result.uncached),
-    }
-
-
-def uncached(check: UncachedCheck | None) -> dict[str, Any] | None:
-    """The statement planned again without the cache between loops (``whatif.uncached``)."""
-    if check is None:
-        return None
-    return {
-        "cost_before": round(check.cost_before, 2),
-        "cost_after": round(check.cost_after, 2),
-        "confirmed": check.confirmed,
-        "note": check.note,
     }
 
 

@@ -6,7 +6,7 @@ text wraps to the output width (``advisor.render.layout``), Markdown keeps one l
 
 from __future__ import annotations
 
-from advisor.model import Recommendation, Report, Statement
+from advisor.model import Recommendation, Report
 from advisor.render import layout
 from advisor.render.figures import empty_state, saving, short_saving, window_line
 from advisor.report.fmt import plural
@@ -126,12 +126,10 @@ def render(
     if misjudged:
         out += ["", f"{h2}Statements slower than their plan cost predicts", ""]
         for s, judged in misjudged:
-            out.append(para(f"{_named(s.statement)}: {judged.note}", indent="- ", hang="  "))
-    fragile = [(s, c) for s in report.statements if (c := s.uncached) and not c.confirmed]
-    if fragile:
-        out += ["", f"{h2}Gains that rest on the planner's cache between loops", ""]
-        for s, check in fragile:
-            out.append(para(f"{_named(s.statement)}: {check.note}", indent="- ", hang="  "))
+            query = _short(s.statement.query, 60)
+            named = query if s.statement.queryid is None else f"{s.statement.queryid} ({query})"
+            said = f"{named}: {judged.note}"
+            out.append(para(said, indent="- ", hang="  "))
     not_helped = [s for s in report.statements if s.reason]
     if verbose and not_helped:
         out += ["", f"{h2}Statements without advice", ""]
@@ -157,9 +155,3 @@ def render(
     if report.footprint.note:
         out += ["", para(f"Note: {report.footprint.note}")]
     return "\n".join(out) + "\n"
-
-
-def _named(statement: Statement) -> str:
-    """A statement in a list of notes: its queryid (when it has one) and the start of its text."""
-    query = _short(statement.query, 60)
-    return query if statement.queryid is None else f"{statement.queryid} ({query})"

@@ -5,14 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from advisor.model import (
-    ExistingIndex,
-    Recommendation,
-    Statement,
-    TableRef,
-    TimeVsCost,
-    UncachedCheck,
-)
+from advisor.model import ExistingIndex, Recommendation, Statement, TableRef, TimeVsCost
 from advisor.window import Window
 
 
@@ -128,7 +121,6 @@ class TouchingStatement:
     advice: tuple[str, ...]  # names of the recommended indexes that serve it
     reason: str | None  # why it got no advice, when analysed
     time_vs_cost: TimeVsCost | None = None  # far slower than its plan cost predicts
-    uncached: UncachedCheck | None = None  # its gain planned without the cache between loops
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from typing import Any
 
 from advisor.render import layout
 from advisor.render.figures import saving, window_line
-from advisor.render.json import recommendation, time_vs_cost, uncached
+from advisor.render.json import recommendation, time_vs_cost
 from advisor.report import fmt
 from advisor.table_view.model import ColumnInfo, TableView
 
@@ -131,11 +131,8 @@ def render_text(view: TableView, *, markdown: bool = False, width: int | None = 
             ["queryid", "calls", "total", "mean", "statement", "advice"], [5, 4],
         ))  # fmt: skip
         for t in view.statements:
-            notes = [t.time_vs_cost.note] if t.time_vs_cost is not None else []
-            if t.uncached is not None and t.uncached.note:
-                notes.append(t.uncached.note)
-            for note in notes:  # the notes analyze gives, as it gives them
-                said = f"{fmt.short(t.statement.query, 60)}: {note}"
+            if t.time_vs_cost is not None:  # the note analyze gives, as it gives it
+                said = f"{fmt.short(t.statement.query, 60)}: {t.time_vs_cost.note}"
                 out.append(para(said, indent="- ", hang="  "))
     else:
         out.append("No statement in pg_stat_statements touches this table.")
@@ -265,8 +262,6 @@ def to_dict(view: TableView) -> dict[str, Any]:
                 "reason": t.reason,
                 "planner_misjudged": t.time_vs_cost is not None,
                 "time_vs_cost": time_vs_cost(t.time_vs_cost),
-                "gain_rests_on_cache": t.uncached is not None and not t.uncached.confirmed,
-                "uncached": uncached(t.uncached),
             }
             for t in view.statements
         ],
