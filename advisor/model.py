@@ -199,9 +199,17 @@ class ExistingIndex:
     leaf_oids: tuple[int, ...] = ()  # on a partitioned table: the leaf indexes below it
     extension_member: bool = False
     building: bool = False  # a CREATE INDEX / REINDEX is running on it right now
+    # pg_get_indexdef with quote_all_identifiers: what a parser newer than the server reads
+    # right (``parsable_definition``); empty where it was not read
+    quoted_definition: str = ""
     tup_read: int = 0
     tup_fetch: int = 0
     size_exact: bool = True  # False: from relpages, because the table was locked
+
+    @property
+    def parsable_definition(self) -> str:
+        """The definition to parse (pglast): every name quoted where that was read."""
+        return self.quoted_definition or self.definition
 
     @property
     def column_texts(self) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from psycopg.rows import class_row, dict_row
 from advisor.apply.errors import ForeignPlan, StandbyRefused
 from advisor.apply.source import Source
 from advisor.collect.server import system_identifier
-from advisor.db import ddl, queries
+from advisor.db import ddl, queries, session
 from advisor.db.partitioned import IndexOnPartition, PartitionNode, tree
 from advisor.model import TableRef
 
@@ -108,7 +108,9 @@ def partition_tree(conn: psycopg.Connection[Any], table: TableRef) -> PartitionN
         rows = cur.execute(queries.load("apply_partition_tree"), params).fetchall()
         if not rows or rows[0]["kind"] != "p":
             return None
-        found = cur.execute(queries.load("apply_partition_indexes"), params).fetchall()
+        # every name quoted: the definitions are only parsed (``IndexOnPartition``)
+        with session.pinned(conn, "quote_all_identifiers", "on"):
+            found = cur.execute(queries.load("apply_partition_indexes"), params).fetchall()
     edges: dict[TableRef, list[tuple[TableRef, str]]] = defaultdict(list)
     for r in rows[1:]:
         parent = TableRef(r["parent_schema"], r["parent_name"])

@@ -61,6 +61,7 @@ def from_row(row: Mapping[str, Any], *, size_exact: bool = True) -> ExistingInde
         include=texts[count:],
         predicate=row["predicate"],
         definition=definition,
+        quoted_definition=row.get("quoted_definition") or "",
         is_unique=row["is_unique"],
         is_primary=row["is_primary"],
         is_valid=row["is_valid"],
@@ -101,7 +102,19 @@ def read_indexes(
     pin = session.pinned(conn, "search_path", "pg_catalog")
     with pin, conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(queries.load("catalog_indexes"), {"table_oid": table_oid}).fetchall()
-    return tuple(from_row(r) for r in rows)
+        quoted = _quoted_definitions(cur, [int(r["oid"]) for r in rows])
+    return tuple(from_row({**r, "quoted_definition": quoted.get(int(r["oid"]))}) for r in rows)
+
+
+def _quoted_definitions(cur: psycopg.Cursor[Any], oids: list[int]) -> dict[int, str]:
+    """The indexes' definitions with every name quoted (``quote_all_identifiers``), for the
+    parser (``ExistingIndex.parsable_definition``): the ones above stay as the server prints
+    them, for people, and their key texts match advice."""
+    if not oids:
+        return {}
+    with session.pinned(cur.connection, "quote_all_identifiers", "on"):
+        found = cur.execute(queries.load("catalog_index_definitions"), {"oids": oids}).fetchall()
+    return {int(r["oid"]): str(r["definition"]) for r in found if r["definition"]}
 
 
 def read_indexes_lock_free(

@@ -76,7 +76,11 @@ class Catalog:
             for index in self.indexes_of(table):
                 parent = by_oid.get(index.parent_oid) if index.parent_oid is not None else None
                 attached = (parent.table.schema, parent.name) if parent is not None else None
-                out.append(IndexOnPartition(index.name, index.definition, index.is_valid, attached))
+                out.append(
+                    IndexOnPartition(
+                        index.name, index.parsable_definition, index.is_valid, attached
+                    )
+                )
             return out
 
         edges = {k: [(p.table, p.kind) for p in v] for k, v in self.partitions.items()}

@@ -1,7 +1,8 @@
 """The way out and the way back for an existing index: its DROP and its re-CREATE.
 
 The restore statement is PostgreSQL's own definition (``pg_get_indexdef``, read with a
-``pg_catalog``-only search path so every name outside it is qualified), parsed with pglast, with
+``pg_catalog``-only search path so every name outside it is qualified, and with every name
+quoted, so that pglast's newer grammar cannot take a column for a keyword), parsed with pglast, with
 the ``CONCURRENTLY`` and ``IF NOT EXISTS`` flags set on the parsed ``IndexStmt`` and its
 tablespace put back (``pg_get_indexdef`` leaves it out), then printed again: no text surgery on
 the definition. An index on a partitioned table is dropped without CONCURRENTLY (PostgreSQL
@@ -35,7 +36,7 @@ def restore_sql(index: IndexFacts, below: Sequence[IndexFacts] = ()) -> str:
     if index.kind == "I":
         return ";\n".join(_partitioned_steps(index, below))
     try:
-        statements = syntax.parse(index.definition)
+        statements = syntax.parse(index.parsable_definition)
     except Unparsable as exc:
         raise RestoreError(f"cannot parse its definition: {exc.reason}") from None
     if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
@@ -63,7 +64,7 @@ def _partitioned_steps(index: IndexFacts, below: Sequence[IndexFacts]) -> tuple[
         return partitioned.PartitionNode(facts.table, kind, tuple(node(k) for k in kids))
 
     try:
-        template = partitioned.Template(index.definition)
+        template = partitioned.Template(index.parsable_definition)
     except partitioned.TemplateError as exc:
         raise RestoreError(f"its definition: {exc}") from None
     names = {facts.table: facts.name for facts in below}
