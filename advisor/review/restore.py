@@ -2,8 +2,8 @@
 
 The restore statement is PostgreSQL's own definition (``pg_get_indexdef``, read with a
 ``pg_catalog``-only search path so every name outside it is qualified, and with every name
-quoted, so that pglast's newer grammar cannot take a column for a keyword), parsed with pglast, with
-the ``CONCURRENTLY`` and ``IF NOT EXISTS`` flags set on the parsed ``IndexStmt`` and its
+quoted so that pglast's newer grammar cannot take a column for a keyword), parsed with pglast,
+with the ``CONCURRENTLY`` and ``IF NOT EXISTS`` flags set on the parsed ``IndexStmt`` and its
 tablespace put back (``pg_get_indexdef`` leaves it out), then printed again: no text surgery on
 the definition. An index on a partitioned table is dropped without CONCURRENTLY (PostgreSQL
 has none there) and restored partition by partition (``advisor.db.partitioned``).
