@@ -94,6 +94,7 @@ CASES: dict[str, Case] = {
     "catalog_relation_names": Case(lambda c: {"schema": "public"}),
     "catalog_indexes": Case(lambda c: {"table_oid": None}),
     "catalog_indexes_lockfree": Case(lambda c: {"table_oid": c["table_oid"]}),
+    "catalog_index_definitions": Case(lambda c: {"oids": [c["index_oid"]]}),
     "catalog_foreign_keys": Case(lambda c: {"table_oid": None}),
     "review_hypopg_hide": Case(lambda c: (c["index_oid"],)),
     "review_hypopg_unhide": Case(lambda c: (c["index_oid"],)),
