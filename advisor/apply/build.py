@@ -282,13 +282,20 @@ class Builder:
             )
         return self.conn
 
-    def _cleanup(self, schema: str, name: str) -> str | None:
-        """Drop ``name`` if it is INVALID. None when nothing is left, else what to run by hand."""
+    def take_back(self, schema: str, name: str) -> str | None:
+        """Drop the valid index ``name`` that this apply built (``--validate`` found it makes a
+        statement slower). None when it is gone, else what to run by hand."""
+        return self._cleanup(schema, name, valid_too=True)
+
+    def _cleanup(self, schema: str, name: str, *, valid_too: bool = False) -> str | None:
+        """Drop ``name`` if it is INVALID (or ``valid_too``). None when nothing is left, else
+        what to run by hand."""
         drop = ddl.drop_index(schema, name, concurrently=True, if_exists=True)
-        manual = f"left an INVALID index: run {drop.as_string(None)}"
+        what = "the index" if valid_too else "an INVALID index"
+        manual = f"left {what}: run {drop.as_string(None)}"
         with _sigint_deferred(self.say) as pressed:
             try:
-                left = self._drop_invalid(schema, name, drop)
+                left = self._drop_invalid(schema, name, drop, valid_too=valid_too)
             except AdvisorError as exc:  # could not even reconnect
                 log.debug("cleanup failed: %s", exc)
                 left = True
@@ -299,16 +306,19 @@ class Builder:
             self.interrupt_requested = True  # honoured by the caller once this index is done
         return manual if left else None
 
-    def _drop_invalid(self, schema: str, name: str, drop: sql.Composed) -> bool:
-        """True when an INVALID index is still there after the retries."""
+    def _drop_invalid(
+        self, schema: str, name: str, drop: sql.Composed, *, valid_too: bool = False
+    ) -> bool:
+        """True when an INVALID index (or with ``valid_too``, any) is still there after the
+        retries."""
         for attempt in range(1, self.options.retries + 2):
             conn = self.writer()
             state = catalog.index_state(conn, schema, name)
-            if state is None or state.kind != "i" or state.is_valid:
+            if state is None or state.kind != "i" or (state.is_valid and not valid_too):
                 return False
             try:
                 conn.execute(drop)
-                self.say(f"{name}: dropped the INVALID index")
+                self.say(f"{name}: dropped the {'' if valid_too else 'INVALID '}index")
                 return False
             except (errors.LockNotAvailable, errors.DeadlockDetected):
                 if attempt > self.options.retries:

@@ -32,6 +32,7 @@ class Outcome(enum.StrEnum):
     RESUMED = "resumed"  # an index on a partitioned table that an earlier apply left unfinished
     FAILED = "failed"  # not built; no INVALID index left (unless ``leftover`` says so)
     INTERRUPTED = "interrupted"  # Ctrl-C or lost connection in the middle of the build
+    REVERTED = "reverted"  # built, then dropped again: a statement ran slower with it (--validate)
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,31 @@ class StatementCheck:
     uses_index: bool | None  # None: it could not be planned (see ``reason``)
     cost: float | None = None
     reason: str | None = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """A statement an index changes, run before and after its build (``apply --validate``):
+    the fastest run of each side in ms, None when the timeout cut the run."""
+
+    query: str
+    before_ms: float | None
+    after_ms: float | None
+
+    def ratio(self, timeout_ms: float) -> float:
+        """After over before, a run cut by the timeout counted at the timeout."""
+        before = timeout_ms if self.before_ms is None else self.before_ms
+        after = timeout_ms if self.after_ms is None else self.after_ms
+        return after / max(before, 1e-3)
+
+    def slower(self, max_slowdown: float, floor_ms: float) -> bool:
+        """Slower by more than the share ``max_slowdown`` and by more than ``floor_ms``."""
+        if self.before_ms is None:  # at least the timeout before: it cannot have got slower
+            return False
+        if self.after_ms is None:  # under the timeout before, cut by it now
+            return True
+        grown = self.after_ms - self.before_ms
+        return grown > floor_ms and self.after_ms > self.before_ms * (1.0 + max_slowdown)
 
 
 @dataclass(frozen=True)
@@ -59,6 +85,7 @@ class IndexResult:
     # on a partitioned table: what happened to each partition's index, in order
     parts: tuple[IndexResult, ...] = ()
     partitioned: bool = False
+    timings: tuple[Timing, ...] = ()  # --validate: the statements it changed, before and after
 
     @property
     def qualified_name(self) -> str:

@@ -15,13 +15,14 @@ from datetime import UTC, datetime
 
 from psycopg import sql
 
-from advisor.apply import build, catalog, partitioned, verify
+from advisor.apply import build, catalog, partitioned, validate, verify
 from advisor.apply.build import Builder, BuildInterrupted, Say, Sleep
 from advisor.apply.errors import ApplyInterrupted
 from advisor.apply.model import ApplyOptions, ApplyResult, IndexResult, Outcome
 from advisor.apply.monitor import ProgressSink
 from advisor.apply.record import Recorder
 from advisor.apply.source import Source
+from advisor.apply.validate import Validator
 from advisor.db import ddl, session
 from advisor.errors import AdvisorError, ConnectionFailed
 from advisor.report.fmt import plural
@@ -40,12 +41,15 @@ def apply(
     say: Say = _quiet,
     recorders: Sequence[Recorder] = (),
     sleep: Sleep = time.sleep,
+    validator: Validator | None = None,
 ) -> ApplyResult:
     """Build every index of ``source``; the result says what happened to each.
 
-    Failed indexes do not stop the others. Ctrl-C raises ``ApplyInterrupted`` and a lost
-    connection ``ConnectionFailed``, both after the INVALID index is dropped and the apply
-    recorded.
+    With a ``validator`` (``--validate``), the statements each index changes are timed before
+    and after its build, and an index that makes one of them slower is dropped again
+    (``apply.validate``). Failed indexes do not stop the others. Ctrl-C raises
+    ``ApplyInterrupted`` and a lost connection ``ConnectionFailed``, both after the INVALID index
+    is dropped and the apply recorded.
     """
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     started = time.monotonic()
@@ -79,9 +83,12 @@ def apply(
         results: list[IndexResult] = []
         try:
             for index in source.indexes:
+                before = validator.before(index) if validator is not None else {}
                 results.append(partitioned.apply_index(builder, index))
                 if builder.interrupt_requested:
                     raise KeyboardInterrupt
+                if validator is not None and before:
+                    results[-1] = _validated(builder, validator, results[-1], before, say)
             checked, problem = verify.replan_quietly(
                 dsn, server.version_num, [r.index for r in results if r.valid]
             )
@@ -103,6 +110,34 @@ def apply(
         builder.close()
 
 
+def _validated(
+    builder: Builder,
+    validator: Validator,
+    result: IndexResult,
+    before: dict[str, float | None],
+    say: Say,
+) -> IndexResult:
+    """``result`` with the timings of the statements it changed; taken back (dropped again)
+    when one of them got slower."""
+    if result.outcome not in (Outcome.CREATED, Outcome.REBUILT) or result.schema is None:
+        return result  # not built by this apply: what it does was there before
+    if result.partitioned:
+        say(f"{result.qualified_name}: not validated: an index on a partitioned table cannot "
+            "be dropped CONCURRENTLY")  # fmt: skip
+        return result
+    timings = validator.after(before)
+    worst = validate.verdict(timings, validator.options)
+    if worst is None:
+        return dataclasses.replace(result, timings=timings)
+    why = validate.describe(worst, validator.options)
+    left = builder.take_back(result.schema, result.index.name)
+    if left:
+        return dataclasses.replace(result, timings=timings, message=f"{why}; {left}")
+    return dataclasses.replace(
+        result, outcome=Outcome.REVERTED, valid=None, timings=timings, message=why
+    )
+
+
 def _stopped(stop: BuildInterrupted) -> AdvisorError:
     """The one-line error for an apply that Ctrl-C or a lost connection stopped."""
     result = stop.result
@@ -122,6 +157,8 @@ def summary(result: IndexResult) -> str:
         return f"skipped {name}: {result.message}"
     if result.outcome in (Outcome.FAILED, Outcome.INTERRUPTED):
         return f"{result.outcome} {name}: {result.message}"
+    if result.outcome is Outcome.REVERTED:
+        return f"reverted {name}: built in {result.seconds:.1f} s, dropped again: {result.message}"
     if result.partitioned:
         return f"{result.outcome} {name} in {result.seconds:.1f} s, valid, {result.message}"
     tries = "1 attempt" if result.attempts == 1 else f"{result.attempts} attempts"
@@ -140,6 +177,22 @@ def planner_line(result: IndexResult) -> str | None:
     unplanned = [c for c in result.checks if c.uses_index is None]
     if unplanned:
         line += f" ({len(unplanned)} could not be planned: {unplanned[0].reason})"
+    return line
+
+
+def timing_line(result: IndexResult, options: validate.ValidateOptions) -> str | None:
+    """What ``--validate`` measured for an index it kept."""
+    if not result.timings or result.outcome is Outcome.REVERTED:
+        return None
+    ratios = [t.ratio(options.timeout_ms) for t in result.timings]
+    faster = sum(r < 1.0 / (1.0 + options.max_slowdown) for r in ratios)
+    line = (
+        f"  ran the {plural(len(ratios), 'statement')} it changes before and after: "
+        f"{faster} faster, {len(ratios) - faster} about the same"
+    )
+    worst = validate.verdict(result.timings, options)
+    if worst is not None:  # kept because it could not be dropped: the message says so
+        line += f"; slower: {validate.describe(worst, options)}"
     return line
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,7 +30,29 @@ def _options(
     )
 
 
-def _report(result: ApplyResult) -> None:
+def _validation(
+    path: Path | None, runs: int, timeout: str, max_slowdown: int
+) -> tuple[list[Any], Any]:
+    """The statements ``--validate`` may run, and how it times them."""
+    from advisor.apply import validate
+
+    if path is None:
+        return [], None
+    timeout_ms = parse_duration_ms(timeout)
+    if timeout_ms <= 0:
+        raise UsageError("--validate-timeout must be above 0", "a timed run must end")
+    options = validate.ValidateOptions(
+        runs=runs, timeout_ms=timeout_ms, max_slowdown=max_slowdown / 100.0
+    )
+    return validate.read_statements(path), options
+
+
+def _head(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 60 else flat[:57] + "..."
+
+
+def _report(result: ApplyResult, validation: Any = None) -> None:
     """One line per index (and whether the planner uses it); exit 5 when one was not built,
     an error too when the planner uses a built index for none of its statements."""
     from advisor.apply import run
@@ -39,9 +61,10 @@ def _report(result: ApplyResult) -> None:
 
     for item in result.results:
         typer.echo(run.summary(item))
-        line = run.planner_line(item)
-        if line:
-            typer.echo(line)
+        for line in (run.planner_line(item),
+                     run.timing_line(item, validation) if validation else None):  # fmt: skip
+            if line:
+                typer.echo(line)
     failed = [r for r in result.results if r.outcome is Outcome.FAILED]
     if failed:
         first = failed[0]
@@ -116,6 +139,31 @@ def apply(
         typer.Option("--statement-timeout", metavar="DURATION",
                      help="Cap on one index build (0: no cap).", rich_help_panel=SAFETY),
     ] = "0",
+    validate: Annotated[
+        Path | None,
+        typer.Option("--validate", metavar="FILE",
+                     help="SELECT statements with their constants (the --queries format): "
+                     "each index's build is followed by running those whose plan it changes, "
+                     "before and after; an index that makes one slower is dropped again.",
+                     show_default=False, rich_help_panel=SAFETY),
+    ] = None,
+    validate_runs: Annotated[
+        int,
+        typer.Option("--validate-runs", min=1, metavar="N",
+                     help="Runs per statement before and after a build; the fastest counts.",
+                     rich_help_panel=SAFETY),
+    ] = 3,
+    validate_timeout: Annotated[
+        str,
+        typer.Option("--validate-timeout", metavar="DURATION",
+                     help="Cap on one timed run.", rich_help_panel=SAFETY),
+    ] = "30s",
+    max_slowdown: Annotated[
+        int,
+        typer.Option("--max-slowdown", min=0, metavar="PERCENT",
+                     help="With --validate: how much slower a statement may get before its "
+                     "index is dropped again.", rich_help_panel=SAFETY),
+    ] = 20,
 ) -> None:  # fmt: skip
     """Build the planned indexes safely: CONCURRENTLY, one at a time, never left INVALID.
 
@@ -124,6 +172,7 @@ def apply(
     from advisor.apply import run, source
     from advisor.apply.progress_bar import RichBar
     from advisor.apply.record import recorders
+    from advisor.apply.validate import Validator
 
     try:
         options = _options(
@@ -136,10 +185,20 @@ def apply(
             return
         for name in what.ignored:
             say(f"advisor: ignored {name}: not a single CREATE INDEX")
-        result = run.apply(
-            dsn, what, options, progress=RichBar.for_terminal(),
-            say=lambda message: say(f"advisor: {message}"), recorders=recorders(log),
-        )  # fmt: skip
-        _report(result)
+        statements, timing = _validation(validate, validate_runs, validate_timeout, max_slowdown)
+        validator = Validator(dsn, statements, timing) if timing else None
+        try:
+            if validator is not None:
+                for skipped in validator.skipped:
+                    say(f"advisor: --validate: not run: {_head(skipped.text)}: {skipped.reason}")
+            result = run.apply(
+                dsn, what, options, progress=RichBar.for_terminal(),
+                say=lambda message: say(f"advisor: {message}"), recorders=recorders(log),
+                validator=validator,
+            )  # fmt: skip
+        finally:
+            if validator is not None:
+                validator.close()
+        _report(result, timing)
     except AdvisorError as err:
         raise fail(err) from None

@@ -1,0 +1,230 @@
+"""``advisor apply --validate``: the statements an index changes, timed before and after its
+build; an index that makes one slower is dropped again.
+
+Which statements are timed, whether they run and what is recorded are real (HypoPG, EXPLAIN
+ANALYZE, the catalog). Where the verdict would rest on this machine's timer, the times are
+pinned: the pinned ``measure`` still asks the server whether the index exists, so "before" and
+"after" are what the server says they are.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg.types.numeric import Int8
+
+from advisor.apply import run, source, validate
+from advisor.apply.model import ApplyOptions, Outcome, Timing
+from advisor.apply.record import JsonLinesRecorder, read_log
+from advisor.plan_file import save_plan
+
+SCHEMA = """
+CREATE TABLE events (id bigint PRIMARY KEY, kind int NOT NULL, payload text);
+INSERT INTO events SELECT g, g % 500, repeat('x', 40) FROM generate_series(1, 60000) g;
+CREATE SEQUENCE ticket;
+"""
+WORKLOAD = "SELECT id, payload FROM events WHERE kind = %s"
+INDEX = "events_kind_idx"
+CHANGED = "SELECT count(payload) FROM events WHERE kind = 7"
+UNCHANGED = "SELECT count(payload) FROM events WHERE id < 50"
+STATEMENTS = f"""
+{CHANGED};
+{UNCHANGED};
+INSERT INTO events VALUES (0, 0, 'no');
+SELECT id FROM events WHERE kind = $1;
+SELECT nextval('ticket');
+SELECT 1 / (SELECT count(*) FROM events WHERE payload = 'none');
+"""
+FAST = ApplyOptions(lock_timeout_ms=200, retries=2, retry_delay_ms=50, poll_interval_s=0.02)
+
+
+@pytest.fixture(scope="module")
+def db(make_db: Any) -> Any:
+    database = make_db(SCHEMA)
+    database.run(WORKLOAD, [(Int8(i),) for i in range(1, 30)])
+    return database
+
+
+@pytest.fixture(scope="module")
+def plan(db: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    report = db.analyze()
+    assert [r.name for r in report.recommendations] == [INDEX]
+    path = tmp_path_factory.mktemp("plan") / "plan.json"
+    save_plan(path, report)
+    return path
+
+
+@pytest.fixture(scope="module")
+def statements(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("validate") / "statements.sql"
+    path.write_text(STATEMENTS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def clean(db: Any) -> Any:
+    yield
+    db.execute(f"DROP INDEX IF EXISTS {INDEX}")
+
+
+def exists(db: Any) -> bool:
+    return db.execute("SELECT to_regclass(%s) IS NOT NULL", (INDEX,))[0][0]
+
+
+def pinned(before_ms: float, after_ms: float) -> Any:
+    """A ``measure`` with pinned times: ``after_ms`` once the index exists, else ``before_ms``."""
+    runs: list[tuple[str, bool]] = []
+
+    def measure(conn: psycopg.Connection[Any], text: str) -> float:
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (INDEX,)).fetchone()
+        built = bool(row and row[0])
+        runs.append((text, built))
+        return after_ms if built else before_ms
+
+    measure.runs = runs  # type: ignore[attr-defined]
+    return measure
+
+
+def validator(db: Any, statements: Path, measure: Any = validate.run_once, **options: Any) -> Any:
+    settings = validate.ValidateOptions(**{"runs": 2, **options})
+    return validate.Validator(
+        db.dsn, validate.read_statements(statements), settings, measure=measure
+    )
+
+
+def test_only_the_statements_the_index_changes_are_run_and_only_reads(
+    db: Any, plan: Path, statements: Path
+) -> None:
+    """Real runs: HypoPG picks the statement whose plan reads the index; the unchanged one, the
+    write, the one with parameters and the one calling nextval are never run. The verdict is
+    kept out of the timer's reach (any slowdown allowed)."""
+    db.execute("SELECT pg_stat_statements_reset()")
+    check = validator(db, statements, max_slowdown=1e6)
+    try:
+        reasons = sorted(str(c.reason) for c in check.skipped)
+        result = run.apply(db.dsn, source.load(plan), FAST, validator=check)
+    finally:
+        check.close()
+    (built,) = result.results
+    assert built.outcome is Outcome.CREATED and exists(db)
+    assert [t.query for t in built.timings] == [CHANGED]
+    (timing,) = built.timings
+    assert timing.before_ms is not None and timing.after_ms is not None
+    assert timing.before_ms > 0 and timing.after_ms > 0
+    assert any("INSERT" in r and "only SELECT" in r for r in reasons), reasons
+    assert any("$n parameters" in r for r in reasons), reasons
+    assert any("nextval" in r and "may write" in r for r in reasons), reasons
+    # the session was untracked: none of the runs (EXPLAIN ANALYZE) reached pg_stat_statements
+    traces = db.execute(
+        "SELECT query FROM pg_stat_statements WHERE query ILIKE '%events WHERE kind = %'"
+    )
+    assert traces == []
+
+
+def test_a_statement_that_fails_when_run_is_left_out(db: Any, statements: Path) -> None:
+    """Division by zero happens only when the statement runs: it is dropped from the timings
+    with the server's reason, and the others are still timed."""
+    check = validator(db, statements)
+    try:
+        failing = next(s for s in check.statements if s.startswith("SELECT 1 /"))
+        measured = check.time([failing, CHANGED])
+    finally:
+        check.close()
+    assert list(measured) == [CHANGED]
+    assert failing not in check.statements
+    assert any("division by zero" in (c.reason or "") for c in check.skipped)
+
+
+def test_an_index_that_makes_a_statement_slower_is_dropped_again(
+    db: Any, plan: Path, statements: Path, tmp_path: Path
+) -> None:
+    measure = pinned(before_ms=20.0, after_ms=45.0)
+    check = validator(db, statements, measure=measure)
+    log = tmp_path / "applies.jsonl"
+    try:
+        result = run.apply(db.dsn, source.load(plan), FAST, validator=check,
+                           recorders=[JsonLinesRecorder(log)])  # fmt: skip
+    finally:
+        check.close()
+    (reverted,) = result.results
+    assert reverted.outcome is Outcome.REVERTED and not exists(db)
+    assert result.status == "ok"
+    assert "2.25x" in reverted.message and "kind = 7" in reverted.message
+    assert reverted.checks == ()  # not re-planned: it is gone
+    # two runs before the build, two after, of the one statement the index changes
+    assert measure.runs == [(CHANGED, False)] * 2 + [(CHANGED, True)] * 2
+    (entry,) = read_log(log)
+    (index,) = entry["indexes"]
+    assert index["outcome"] == "reverted"
+    assert index["timings"] == [{"query": CHANGED, "before_ms": 20.0, "after_ms": 45.0}]
+    assert run.summary(reverted).startswith(f"reverted public.{INDEX}: built in ")
+
+
+@pytest.mark.parametrize(
+    ("before_ms", "after_ms"),
+    [(20.0, 4.0), (20.0, 23.0), (2.0, 6.0)],  # faster; 15 % slower; 3x but only 4 ms
+)
+def test_an_index_within_the_tolerance_is_kept(
+    db: Any, plan: Path, statements: Path, before_ms: float, after_ms: float
+) -> None:
+    check = validator(db, statements, measure=pinned(before_ms, after_ms))
+    try:
+        result = run.apply(db.dsn, source.load(plan), FAST, validator=check)
+    finally:
+        check.close()
+    (kept,) = result.results
+    assert kept.outcome is Outcome.CREATED and exists(db)
+    assert kept.timings == (Timing(CHANGED, before_ms, after_ms),)
+    assert [c.uses_index for c in kept.checks] == [True]
+    line = run.timing_line(kept, check.options)
+    assert line is not None and "ran the 1 statement it changes" in line
+
+
+def test_an_index_that_already_existed_is_not_judged(db: Any, plan: Path, statements: Path) -> None:
+    db.execute(f"CREATE INDEX {INDEX} ON events (kind)")
+    check = validator(db, statements, measure=pinned(1.0, 1000.0))
+    try:
+        result = run.apply(db.dsn, source.load(plan), FAST, validator=check)
+    finally:
+        check.close()
+    (skipped,) = result.results
+    assert skipped.outcome is Outcome.SKIPPED and exists(db) and skipped.timings == ()
+
+
+def test_timeouts_count_as_at_least_the_timeout() -> None:
+    cut_before = Timing("q", None, 900.0)
+    cut_after = Timing("q", 900.0, None)
+    assert not cut_before.slower(0.2, 5.0) and cut_before.ratio(1000.0) == pytest.approx(0.9)
+    assert cut_after.slower(0.2, 5.0)
+    assert not Timing("q", None, None).slower(0.2, 5.0)
+    options = validate.ValidateOptions(timeout_ms=1000)
+    cut_at_2x = Timing("q", 500.0, None)  # at least 1000 ms now: at least 2x
+    assert validate.verdict([Timing("a", 100.0, 130.0), cut_at_2x], options) == cut_at_2x
+    assert validate.verdict([Timing("a", 100.0, 110.0), cut_before], options) is None
+
+
+def test_cli_validate_reports_and_refuses_bad_input(
+    db: Any, plan: Path, statements: Path, tmp_path: Path
+) -> None:
+    log = tmp_path / "applies.jsonl"
+    base = [sys.executable, "-m", "advisor", "apply", str(plan), "--dsn", db.dsn,
+            "--log", str(log)]  # fmt: skip
+    done = subprocess.run(
+        [*base, "--validate", str(statements), "--validate-runs", "1", "--max-slowdown",
+         "100000"], capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "ran the 1 statement it changes before and after" in done.stdout
+    assert "--validate: not run: INSERT INTO events" in done.stderr
+    missing = subprocess.run(
+        [*base, "--validate", str(tmp_path / "none.sql")], capture_output=True, text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert missing.returncode != 0 and "Traceback" not in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) <= 2, missing.stderr
+    assert "cannot read query file" in missing.stderr
