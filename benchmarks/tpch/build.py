@@ -9,13 +9,19 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
 from psycopg import sql
 
+from advisor.apply import run as apply_run
+from advisor.apply import validate
+from advisor.apply.model import ApplyOptions, Outcome
+from advisor.apply.source import Source
+from advisor.plan_file import PlannedIndex
 from benchmarks.tpch.replay import connect
 
 
@@ -71,30 +77,95 @@ def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltInde
             except psycopg.Error as exc:
                 error = str(exc).strip().splitlines()[0]
             seconds = time.monotonic() - started
-            regclass = sql.Identifier(str(rec["schema"]), str(rec["name"])).as_string(conn)
-            row = conn.execute(
-                "SELECT pg_catalog.pg_relation_size(pg_catalog.to_regclass(%s))", (regclass,)
-            ).fetchone()
             if any(not _plain(c) for c in rec.get("columns") or ()):
                 expression_tables.add((str(rec["schema"]), str(rec["table"])))
-            built.append(
-                BuiltIndex(
-                    schema=str(rec["schema"]),
-                    name=str(rec["name"]),
-                    table=str(rec["table"]),
-                    columns=tuple(str(c) for c in rec.get("columns") or ()),
-                    include=tuple(str(c) for c in rec.get("include") or ()),
-                    where=str(rec["where"]) if rec.get("where") else None,
-                    method=str(rec.get("method") or "btree"),
-                    estimated_bytes=int(rec.get("estimated_size_bytes") or 0),
-                    real_bytes=int(row[0]) if row and row[0] is not None else 0,
-                    build_seconds=seconds,
-                    error=error,
-                )
-            )
-        for schema, table in sorted(expression_tables):
-            conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
+            built.append(_built(conn, rec, seconds, error))
+        _analyze(conn, expression_tables)
     return built
+
+
+def _built(
+    conn: psycopg.Connection[Any], rec: dict[str, Any], seconds: float, error: str | None
+) -> BuiltIndex:
+    """The recommendation as built, its real size read from the catalog."""
+    regclass = sql.Identifier(str(rec["schema"]), str(rec["name"])).as_string(conn)
+    row = conn.execute(
+        "SELECT pg_catalog.pg_relation_size(pg_catalog.to_regclass(%s))", (regclass,)
+    ).fetchone()
+    return BuiltIndex(
+        schema=str(rec["schema"]),
+        name=str(rec["name"]),
+        table=str(rec["table"]),
+        columns=tuple(str(c) for c in rec.get("columns") or ()),
+        include=tuple(str(c) for c in rec.get("include") or ()),
+        where=str(rec["where"]) if rec.get("where") else None,
+        method=str(rec.get("method") or "btree"),
+        estimated_bytes=int(rec.get("estimated_size_bytes") or 0),
+        real_bytes=int(row[0]) if row and row[0] is not None else 0,
+        build_seconds=seconds,
+        error=error,
+    )
+
+
+def _analyze(conn: psycopg.Connection[Any], tables: set[tuple[str, str]]) -> None:
+    for schema, table in sorted(tables):
+        conn.execute(sql.SQL("ANALYZE {}").format(sql.Identifier(schema, table)))
+
+
+@dataclass(frozen=True)
+class Validated:
+    """A set built by ``advisor apply --validate``: what it kept, and what it took back."""
+
+    kept: list[BuiltIndex]
+    reverted: list[tuple[str, str]]  # (index name, why)
+    seconds: float  # the whole apply, timed runs included
+
+
+def _planned(rec: dict[str, Any]) -> PlannedIndex:
+    return PlannedIndex(
+        schema=str(rec["schema"]),
+        table=str(rec["table"]),
+        name=str(rec["name"]),
+        create_sql=str(rec["create_sql"]),
+        drop_sql=str(rec["drop_sql"]),
+        estimated_size_bytes=int(rec.get("estimated_size_bytes") or 0),
+    )
+
+
+def build_validated(
+    dsn: str,
+    recommendations: Sequence[dict[str, Any]],
+    statements: Sequence[str],
+    options: validate.ValidateOptions,
+    say: Callable[[str], None],
+) -> Validated:
+    """Build the set as ``advisor apply --validate`` does: the statements each index changes
+    are timed before and after its build, and an index that makes one slower is dropped again.
+
+    ``statements`` are the statements apply may time: the benchmark passes instances of its own
+    that it does not measure (another parameter set), so the set is not judged on what it is
+    scored on."""
+    indexes = tuple(_planned(rec) for rec in recommendations)
+    validator = validate.Validator(dsn, validate.candidates(statements), options)
+    try:
+        result = apply_run.apply(
+            dsn, Source(Path("<benchmark>"), indexes), ApplyOptions(), validator=validator,
+            say=say,
+        )  # fmt: skip
+    finally:
+        validator.close()
+    by_name = {str(rec["name"]): rec for rec in recommendations}
+    kept, reverted = [], []
+    with connect(dsn, tracked=False) as conn:
+        for item in result.results:
+            rec = by_name[item.index.name]
+            if item.outcome is Outcome.REVERTED:
+                reverted.append((item.index.name, item.message))
+                continue
+            error = item.message if item.outcome is Outcome.FAILED else None
+            kept.append(_built(conn, rec, item.seconds, error))
+        _analyze(conn, {(i.schema, i.table) for i in kept if not all(map(_plain, i.columns))})
+    return Validated(kept, reverted, result.elapsed_seconds)
 
 
 def _extensions(create_sql: str) -> set[str]:

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from advisor.apply.validate import ValidateOptions
 from benchmarks.tpch import build, params
 from benchmarks.tpch.bench import DEFAULT_PARAM_SETS
 from benchmarks.tpch.pairs import Key, PairedRunner, Pairs
@@ -37,27 +38,57 @@ BEGIN = "<!-- BEGIN tpch-paired (written by python -m benchmarks.tpch.paired --w
 END = "<!-- END tpch-paired -->"
 
 
+HELD_OUT_SEED = 18  # not the seed of the timed instances (params.SEED)
+
+
 @dataclass(frozen=True)
 class PairedSet:
     label: str
     indexes: tuple[build.BuiltIndex, ...]
     pairs: dict[Key, Pairs]
+    reverted: tuple[tuple[str, str], ...] = ()  # --validate: (index, why it was taken back)
 
 
 def measure(
-    dsn: str, advice: Sequence[Path], runs: int, param_sets: int, timeout_s: float, say: Any
+    dsn: str,
+    advice: Sequence[Path],
+    runs: int,
+    param_sets: int,
+    timeout_s: float,
+    say: Any,
+    *,
+    validate_with: Sequence[str] = (),
 ) -> list[PairedSet]:
+    """With ``validate_with``, each set is built by ``advisor apply --validate`` timing those
+    statements (``build.build_validated``), and the pairs time what it kept."""
     instances = params.instances(param_sets)
     runner = PairedRunner(dsn, timeout_s, runs)
     out = []
     for path in advice:
         recs = list(json.loads(path.read_text(encoding="utf-8"))["recommendations"])
         label = path.stem.removeprefix("advice-")
-        say(f"building the set of {label} ({len(recs)} indexes) ...")
-        with build.built(dsn, recs) as made:
-            say(f"  {sum(i.real_bytes for i in made) / 2**20:.0f} MB; {runs} paired runs ...")
-            out.append(PairedSet(label, tuple(made), runner.pairs(instances, made)))
+        if not validate_with:
+            say(f"building the set of {label} ({len(recs)} indexes) ...")
+            with build.built(dsn, recs) as made:
+                say(f"  {sum(i.real_bytes for i in made) / 2**20:.0f} MB; {runs} paired runs ...")
+                out.append(PairedSet(label, tuple(made), runner.pairs(instances, made)))
+            continue
+        say(f"building the set of {label} ({len(recs)} indexes) with apply --validate ...")
+        try:
+            done = build.build_validated(dsn, recs, validate_with, ValidateOptions(), say)
+            say(f"  kept {len(done.kept)}, took back {len(done.reverted)} in "
+                f"{done.seconds:.0f} s; {runs} paired runs ...")  # fmt: skip
+            pairs = runner.pairs(instances, done.kept)
+        finally:
+            build.drop(dsn, recs)
+        out.append(PairedSet(f"{label} validated", tuple(done.kept), pairs, tuple(done.reverted)))
     return out
+
+
+def held_out(seed: int = HELD_OUT_SEED) -> list[str]:
+    """22 instances (one per template) of a parameter set the paired runs do not time."""
+    drawn = params.instances(2, seed=seed)
+    return [q.sql for q in drawn if q.param_set == 2]
 
 
 def render(sets: Sequence[PairedSet], command: str, runs: int) -> str:
@@ -65,6 +96,9 @@ def render(sets: Sequence[PairedSet], command: str, runs: int) -> str:
     for s in sets:
         real = sum(i.real_bytes for i in s.indexes) / 2**20
         out += ["", f"#### {s.label}: {len(s.indexes)} indexes, {real:.1f} MB real", ""]
+        for name, why in s.reverted:
+            out += [f"- taken back by `apply --validate`: `{name}`: {why}"]
+        out += [""] if s.reverted else []
         out += paired_table(s.pairs)
     return "\n".join(out) + "\n"
 
@@ -79,12 +113,18 @@ def main(argv: list[str] | None = None) -> int:
                    help=f"parameter sets per template (default {DEFAULT_PARAM_SETS})")  # fmt: skip
     p.add_argument("--timeout", type=float, default=60.0, help="statement_timeout in seconds")
     p.add_argument("--write-docs", type=Path, help="replace the paired section of this file")
+    p.add_argument("--validate", action="store_true",
+                   help="build each set with 'advisor apply --validate', timing a parameter "
+                   "set the pairs do not time")  # fmt: skip
     args = p.parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
     command = "python -m benchmarks.tpch.paired " + shlex.join(
         ["--dsn", "DSN"] + [a for a in given if a not in (args.dsn, "--dsn")]
     )
-    sets = measure(args.dsn, args.advice, args.runs, args.param_sets, args.timeout, print)
+    sets = measure(
+        args.dsn, args.advice, args.runs, args.param_sets, args.timeout, print,
+        validate_with=held_out() if args.validate else (),
+    )  # fmt: skip
     text = render(sets, command, args.runs)
     print(text)
     if args.write_docs:
