@@ -21,7 +21,7 @@ from psycopg.types.numeric import Int8
 from advisor.apply import run, source, validate
 from advisor.apply.model import ApplyOptions, Outcome, Timing
 from advisor.apply.record import JsonLinesRecorder, read_log
-from advisor.plan_file import save_plan
+from advisor.plan_file import PlannedIndex, save_plan
 
 SCHEMA = """
 CREATE TABLE events (id bigint PRIMARY KEY, kind int NOT NULL, payload text);
@@ -156,8 +156,10 @@ def test_an_index_that_makes_a_statement_slower_is_dropped_again(
     assert result.status == "ok"
     assert "2.25x" in reverted.message and "kind = 7" in reverted.message
     assert reverted.checks == ()  # not re-planned: it is gone
-    # two runs before the build, two after, of the one statement the index changes
-    assert measure.runs == [(CHANGED, False)] * 2 + [(CHANGED, True)] * 2
+    # before the build, every statement reading the table ran twice; after it, only the one
+    # whose plan reads the index
+    assert measure.runs[:4] == [(CHANGED, False)] * 2 + [(UNCHANGED, False)] * 2
+    assert [r for r in measure.runs if r[1]] == [(CHANGED, True)] * 2
     (entry,) = read_log(log)
     (index,) = entry["indexes"]
     assert index["outcome"] == "reverted"
@@ -228,3 +230,40 @@ def test_cli_validate_reports_and_refuses_bad_input(
     assert missing.returncode != 0 and "Traceback" not in missing.stderr
     assert len(missing.stderr.strip().splitlines()) <= 2, missing.stderr
     assert "cannot read query file" in missing.stderr
+
+
+def test_only_statements_whose_real_plan_reads_the_index_are_judged(
+    db: Any, statements: Path
+) -> None:
+    """Every runnable statement on the table is timed before any build; after one, only those
+    whose real plan reads the new index are compared (here none: nothing uses ``@>``, and GIN
+    is a method HypoPG 1.3 cannot even simulate)."""
+    gin = PlannedIndex(
+        "public", "events", "events_kinds_gin",
+        "CREATE INDEX events_kinds_gin ON public.events USING gin ((ARRAY[kind]))",
+        "DROP INDEX public.events_kinds_gin",
+    )  # fmt: skip
+    check = validator(db, statements, measure=pinned(10.0, 10.0))
+    try:
+        assert check.start([gin]) == 3  # CHANGED, UNCHANGED and the one dividing by zero
+        assert {CHANGED, UNCHANGED} <= set(check.last)
+        db.execute(gin.create_sql)
+        assert check.after(gin.name) == ()
+    finally:
+        check.close()
+        db.execute("DROP INDEX IF EXISTS events_kinds_gin")
+
+
+def test_a_kept_index_moves_the_yardstick_of_the_next(db: Any, statements: Path) -> None:
+    """The next index is judged against the times with the indexes kept before it."""
+    check = validator(db, statements, measure=pinned(20.0, 8.0))
+    try:
+        check.start([PlannedIndex("public", "events", INDEX, "", "")])
+        assert check.last[CHANGED] == 20.0
+        db.execute(f"CREATE INDEX {INDEX} ON events (kind)")
+        timings = check.after(INDEX)
+        assert timings == (Timing(CHANGED, 20.0, 8.0),)
+        check.keep(timings)
+        assert check.last[CHANGED] == 8.0 and check.last[UNCHANGED] == 20.0
+    finally:
+        check.close()

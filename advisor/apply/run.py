@@ -82,13 +82,15 @@ def apply(
 
         results: list[IndexResult] = []
         try:
+            if validator is not None:
+                timed = validator.start(source.indexes)
+                say(f"--validate: timed {plural(timed, 'statement')} that read the tables")
             for index in source.indexes:
-                before = validator.before(index) if validator is not None else {}
                 results.append(partitioned.apply_index(builder, index))
                 if builder.interrupt_requested:
                     raise KeyboardInterrupt
-                if validator is not None and before:
-                    results[-1] = _validated(builder, validator, results[-1], before, say)
+                if validator is not None and validator.last:
+                    results[-1] = _validated(builder, validator, results[-1], say)
             checked, problem = verify.replan_quietly(
                 dsn, server.version_num, [r.index for r in results if r.valid]
             )
@@ -111,11 +113,7 @@ def apply(
 
 
 def _validated(
-    builder: Builder,
-    validator: Validator,
-    result: IndexResult,
-    before: dict[str, float | None],
-    say: Say,
+    builder: Builder, validator: Validator, result: IndexResult, say: Say
 ) -> IndexResult:
     """``result`` with the timings of the statements it changed; taken back (dropped again)
     when one of them got slower."""
@@ -125,9 +123,10 @@ def _validated(
         say(f"{result.qualified_name}: not validated: an index on a partitioned table cannot "
             "be dropped CONCURRENTLY")  # fmt: skip
         return result
-    timings = validator.after(before)
+    timings = validator.after(result.index.name)
     worst = validate.verdict(timings, validator.options)
     if worst is None:
+        validator.keep(timings)
         return dataclasses.replace(result, timings=timings)
     why = validate.describe(worst, validator.options)
     left = builder.take_back(result.schema, result.index.name)

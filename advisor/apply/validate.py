@@ -4,19 +4,22 @@ one of them got slower.
 The planner's cost model can prefer a plan that runs slower: TPC-H's Q7 gets a nested loop
 over an index that the planner prices at a quarter of what its probes take (``get_loop_count``
 amortises heap pages over the loops of the whole table, not those that run). No plan can tell;
-only running the statement can. So, around each build:
+only running the statement can. So:
 
-1. **Which statements** the index changes: on a read-only session, the index is made
-   hypothetical (HypoPG) and each statement of FILE is planned with its constants; those whose
-   plan reads it are the ones to time. The others cannot move, and are not run.
-2. **Before**: each of those runs ``runs`` times, its executor time read from
-   ``EXPLAIN (ANALYZE, TIMING OFF)`` (no row is sent back); the fastest run counts, so a
-   neighbour's burst does not. A run cut by the ``timeout`` counts as "at least the timeout" and
+1. **Before any build**, every statement of FILE that reads a table of the plan's indexes (only
+   those can change) runs ``runs`` times on a read-only session, its executor time read from
+   ``EXPLAIN (ANALYZE, TIMING OFF)`` (no row is sent back). The fastest run counts, so a
+   neighbour's burst does not; a run cut by the ``timeout`` counts as "at least the timeout" and
    is not repeated.
-3. The index is built as usual; **after**: the same statements, the same way.
-4. When one of them is more than ``max_slowdown`` slower (and by more than ``floor_ms``, below
+2. **After each build**, the statements whose plan now reads the new index run again the same
+   way, and are set beside their latest time. The others kept their plan, and a difference in
+   their time would be the machine's. The real plan decides, not a hypothetical one: HypoPG's
+   estimate of an index can differ from the index built (a covering index on TPC-H's orders
+   changes Q3's real plan and none of its hypothetical ones).
+3. When one of them is more than ``max_slowdown`` slower (and by more than ``floor_ms``, below
    which a timer's jitter is not a slowdown), the index is dropped again, ``CONCURRENTLY``, and
-   the apply says which statement and by how much.
+   the apply says which statement and by how much. Otherwise its times become the statements'
+   latest, against which the next index is judged.
 
 Only statements that cannot write are run: each is parsed, must be a ``SELECT`` without
 ``$n`` parameters that calls no function which may write, and runs in a read-only transaction
@@ -25,13 +28,11 @@ the role may: otherwise pg_stat_statements records each run as an ``EXPLAIN`` ut
 (the statement itself is nested inside it, not tracked at the default ``track = top``).
 
 The comparison is before against after, minutes apart: on a busy server, ``runs`` and the
-fastest-run rule are what stand between noise and a verdict. An index whose statements all got
-faster or stayed within the tolerance is kept as built.
+fastest-run rule are what stand between noise and a verdict.
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,16 +44,14 @@ from psycopg import errors, sql
 from advisor.apply.model import Timing
 from advisor.collect import server as server_mod
 from advisor.db import queries, session
-from advisor.errors import AdvisorError, UsageError
 from advisor.lint.catalog import function_volatility
 from advisor.mcp.explain import writing_functions
-from advisor.mcp.inputs import Refused, hypothetical_index, plannable
+from advisor.mcp.inputs import Refused, plannable
 from advisor.model import ParsedStatement, Statement
 from advisor.plan_file import PlannedIndex
 from advisor.sources.files import read_query_file
 from advisor.sources.model import FILE
 from advisor.whatif.explain import Explainer, PlanError, used_index_names
-from advisor.whatif.hypopg import HypoError, HypoPG
 
 # one run of a statement on the validation session: its executor time in ms, None when the
 # timeout cut it. Tests pin it; a verdict must not rest on a busy test machine's timer.
@@ -121,7 +120,8 @@ def verdict(timings: Sequence[Timing], options: ValidateOptions) -> Timing | Non
 
 
 class Validator:
-    """One read-only session for the whole apply: HypoPG's indexes live in its backend."""
+    """One read-only session for the whole apply, and the last time measured of each statement
+    that reads a table of the plan."""
 
     def __init__(
         self,
@@ -136,22 +136,18 @@ class Validator:
         self.conn = session.connect(dsn, statement_timeout_ms=options.timeout_ms,
                                     lock_timeout_ms=1_000)  # fmt: skip
         try:
-            server = server_mod.check(self.conn, require_hypopg=True, require_pgss=False)
-        except AdvisorError as err:
+            server = server_mod.check(self.conn, require_hypopg=False, require_pgss=False)
+            self.explainer = Explainer(self.conn, server.info.version_num)
+            self.skipped = [c for c in candidates if c.reason]
+            self.statements = self._no_writers([c for c in candidates if not c.reason])
+        except BaseException:
             self.conn.close()
-            raise UsageError(
-                f"--validate finds the statements an index changes with HypoPG: {err}"
-            ) from None
+            raise
         self.tracked = session.tracking(self.conn) not in (None, "none")
-        self.hypo = HypoPG(self.conn, server.hypopg_schema, server.info.hypopg_version or "")
-        self.explainer = Explainer(self.conn, server.info.version_num)
-        self.skipped = [c for c in candidates if c.reason]
-        self.statements = self._no_writers([c for c in candidates if not c.reason])
+        self.last: dict[str, float | None] = {}  # statement -> its latest fastest run (ms)
 
     def close(self) -> None:
         if not self.conn.closed:
-            with contextlib.suppress(psycopg.Error):
-                self.hypo.reset()
             self.conn.close()
 
     def _no_writers(self, candidates: list[Candidate]) -> list[str]:
@@ -168,22 +164,36 @@ class Validator:
                 kept.append(item.text)
         return kept
 
-    def changed_by(self, index: PlannedIndex) -> list[str]:
-        """The statements whose plan reads ``index`` once it exists (as HypoPG sees it)."""
-        try:
-            made = self.hypo.create_from_sql(hypothetical_index(index.create_sql).text)
-        except (HypoError, Refused):
-            return list(self.statements)  # HypoPG cannot say (GIN, ...): time them all
-        try:
-            return [s for s in self.statements if made.name in self._reads(s)]
-        finally:
-            self.hypo.reset()
+    def start(self, indexes: Sequence[PlannedIndex]) -> int:
+        """Before any build: time every statement that reads a table of ``indexes`` (only those
+        can change); how many."""
+        tables = {(i.schema, i.table) for i in indexes}
+        reading = []
+        for text in self.statements:
+            plan = self._plan(text)
+            if plan is not None and _reads_table(plan, tables):
+                reading.append(text)
+        self.last = self.time(reading)
+        return len(self.last)
 
-    def _reads(self, text: str) -> frozenset[str]:
+    def after(self, name: str) -> tuple[Timing, ...]:
+        """Once the index ``name`` is built: the statements whose plan now reads it, timed
+        again beside their latest time. A plan that does not read it is the plan of before, and
+        a difference in time would be the machine's."""
+        reading = [q for q in self.last if name in _index_names(self._plan(q))]
+        now = self.time(reading)
+        return tuple(Timing(q, self.last[q], now[q]) for q in reading if q in now)
+
+    def keep(self, timings: Sequence[Timing]) -> None:
+        """The index stays: its timings are the statements' latest."""
+        for timing in timings:
+            self.last[timing.query] = timing.after_ms
+
+    def _plan(self, text: str) -> dict[str, Any] | None:
         try:
-            return used_index_names(self.explainer.plan(_parsed(text), verbose=False))
+            return self.explainer.plan(_parsed(text))  # VERBOSE: scans name their schema
         except PlanError:
-            return frozenset()
+            return None
 
     def time(self, statements: Sequence[str]) -> dict[str, float | None]:
         """Each statement's fastest run in ms (None: its first run hit the timeout). A statement
@@ -197,6 +207,7 @@ class Validator:
                 raise
             except psycopg.Error as exc:
                 self.statements.remove(text)
+                self.last.pop(text, None)
                 self.skipped.append(Candidate(text, f"failed: {session.safe_message(exc)}"))
         return measured
 
@@ -209,14 +220,21 @@ class Validator:
             best = ms if best is None else min(best, ms)
         return best
 
-    def before(self, index: PlannedIndex) -> dict[str, float | None]:
-        """The statements ``index`` will change, timed while it does not exist yet."""
-        return self.time(self.changed_by(index))
 
-    def after(self, before: dict[str, float | None]) -> tuple[Timing, ...]:
-        """The same statements timed again, now that the index is built."""
-        now = self.time(list(before))
-        return tuple(Timing(q, before[q], now[q]) for q in before if q in now)
+def _index_names(plan: dict[str, Any] | None) -> frozenset[str]:
+    return frozenset() if plan is None else used_index_names(plan)
+
+
+def _reads_table(plan: dict[str, Any], tables: set[tuple[str | None, str]]) -> bool:
+    """Whether a scan of the plan tree reads one of ``tables`` ((schema or None, name))."""
+    stack = [plan]
+    while stack:
+        node = stack.pop()
+        name = node.get("Relation Name")
+        if name is not None and ({(node.get("Schema"), name), (None, name)} & tables):
+            return True
+        stack.extend(node.get("Plans", ()))
+    return False
 
 
 def describe(worst: Timing, options: ValidateOptions) -> str:
