@@ -8,7 +8,9 @@ from typing import Any
 
 import psycopg
 
-from benchmarks.tpch import build
+from advisor.apply.validate import ValidateOptions, candidates
+from benchmarks.tpch import build, params
+from benchmarks.tpch.bench import DEFAULT_PARAM_SETS
 from benchmarks.tpch.paired import PairedSet, render
 from benchmarks.tpch.pairs import PairedRunner, Pairs
 from benchmarks.tpch.queries import TpchQuery
@@ -63,3 +65,26 @@ def test_slower_means_slower_in_every_pair_and_beyond_the_target() -> None:
     text = render([PairedSet("250MB", (), {(6, 1): steady, (17, 1): fixed})], "cmd", 3)
     assert "| Q6 | 1.00 | 1.40 | 1.40 | **slower**: set 1 |" in text
     assert "1 of 2 instances slower" in text
+
+
+def test_validated_build_keeps_what_apply_keeps_and_reads_its_size(make_db: Any) -> None:
+    """``--validate``: the set goes through ``advisor apply --validate``; the statement that
+    reads the index is run before and after (any slowdown allowed here: no timer decides)."""
+    db = make_db(SCHEMA)
+    lookup = "SELECT count(*) FROM t WHERE v = 3"
+    options = ValidateOptions(runs=1, max_slowdown=1e6)
+    done = build.build_validated(db.dsn, [INDEX], [lookup], options, lambda _m: None)
+    try:
+        (kept,) = done.kept
+        assert done.reverted == [] and kept.error is None and kept.real_bytes > 0
+        assert db.execute("SELECT to_regclass('public.t_v_idx') IS NOT NULL") == [(True,)]
+    finally:
+        build.drop(db.dsn, [INDEX])
+
+
+def test_held_out_statements_are_never_the_timed_ones() -> None:
+    """apply --validate judges a set on statements the pairs do not time; every one may run."""
+    timed = {q.sql for q in params.instances(DEFAULT_PARAM_SETS)}
+    held = params.held_out(timed)
+    assert len(held) == 22 and not timed & set(held)
+    assert [c.reason for c in candidates(held)] == [None] * 22

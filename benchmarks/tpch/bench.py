@@ -20,6 +20,7 @@ from typing import Any
 
 import psycopg
 
+from advisor.apply.validate import ValidateOptions
 from advisor.localdb.cluster import LocalCluster
 from advisor.settings import parse_size
 from benchmarks import extend
@@ -66,6 +67,9 @@ class Options:
     # after the runs above: apply the findings' fix_sql (statistics repairs), analyse every
     # budget again (labelled ``<budget>+fixes``) and build those sets too
     apply_fixes: bool = False
+    # build the advisor's sets with ``advisor apply --validate`` on a parameter set the runs do
+    # not time (``params.held_out``); Extend's sets are built as they come
+    validate: bool = False
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,7 @@ class MeasuredSet:
     ratios: CostRatios  # planner costs with the indexes built for real
     after: dict[Any, Timing]  # TPC-H: by (number, parameter set); star: by number
     pairs: dict[Key, Pairs] | None = None  # TPC-H with --paired: each instance without and with
+    reverted: tuple[tuple[str, str], ...] = ()  # --validate: (index, why apply took it back)
 
     @property
     def real_bytes(self) -> int:
@@ -339,7 +344,11 @@ def _measure(
         )  # fmt: skip
 
     runner = PairedRunner(dsn, options.timeout_s, options.paired) if options.paired > 0 else None
-    judge = Evaluator(dsn, all_queries, base_costs, calls, recorded, say, instances, runner)
+    timed = {q.sql for q in instances} or {q.sql for q in all_queries}
+    held = tuple(params.held_out(timed)) if options.validate else ()
+    judge = Evaluator(
+        dsn, all_queries, base_costs, calls, recorded, say, instances, runner, validate_with=held
+    )
     results: list[BudgetResult] = []
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
@@ -429,6 +438,7 @@ class Evaluator:
     say: Say
     instances: tuple[TpchQuery, ...] = ()  # what is timed, by (number, set); () the queries
     paired: PairedRunner | None = None  # times each built set's instances in pairs too
+    validate_with: tuple[str, ...] = ()  # build the advisor's sets with apply --validate
 
     def __call__(self, run: AdvisorRun) -> BudgetResult:
         """Planner costs with the set as hypothetical indexes."""
@@ -468,8 +478,12 @@ class Evaluator:
             if chosen is not None and not set(budgets) & set(chosen):
                 continue
             recs = group[0].run.recommendations
-            self.say(f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes) ...")
-            with build.built(self.dsn, recs) as built:
+            validate = bool(self.validate_with) and not budgets[0].startswith(EXTEND_LABEL)
+            how = " with apply --validate" if validate else ""
+            self.say(
+                f"building the set of budget {', '.join(budgets)} ({len(recs)} indexes){how} ..."
+            )
+            with self._built(recs, validate) as (built, reverted):
                 self.say(f"  {sum(i.real_bytes for i in built) / 2**20:.0f} MB; timing ...")
                 now = costs.current_costs(self.dsn, self.queries)
                 real = costs.ratios(self.base_costs, now, self.calls, self.subset)
@@ -488,8 +502,27 @@ class Evaluator:
                 if self.paired is not None and self.instances:
                     self.say(f"  {self.paired.runs} paired runs ...")
                     pairs = self.paired.pairs(self.instances, built)
-            measured.append(MeasuredSet(budgets, tuple(built), real, after, pairs))
+            measured.append(MeasuredSet(budgets, tuple(built), real, after, pairs, tuple(reverted)))
         return measured
+
+    @contextlib.contextmanager
+    def _built(
+        self, recs: list[dict[str, Any]], validate: bool
+    ) -> Iterator[tuple[list[build.BuiltIndex], list[tuple[str, str]]]]:
+        """The set built for the block, and what ``apply --validate`` took back; dropped after."""
+        if not validate:
+            with build.built(self.dsn, recs) as built:
+                yield built, []
+            return
+        try:
+            done = build.build_validated(
+                self.dsn, recs, self.validate_with, ValidateOptions(), self.say
+            )
+            self.say(f"  apply --validate kept {len(done.kept)}, took back {len(done.reverted)} "
+                     f"in {done.seconds:.0f} s")  # fmt: skip
+            yield done.kept, done.reverted
+        finally:
+            build.drop(self.dsn, recs)
 
 
 def extend_run(dsn: str, all_queries: Sequence[TpchQuery], budget: str) -> AdvisorRun:

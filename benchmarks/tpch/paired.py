@@ -38,9 +38,6 @@ BEGIN = "<!-- BEGIN tpch-paired (written by python -m benchmarks.tpch.paired --w
 END = "<!-- END tpch-paired -->"
 
 
-HELD_OUT_SEED = 18  # not the seed of the timed instances (params.SEED)
-
-
 @dataclass(frozen=True)
 class PairedSet:
     label: str
@@ -85,12 +82,6 @@ def measure(
     return out
 
 
-def held_out(seed: int = HELD_OUT_SEED) -> list[str]:
-    """22 instances (one per template) of a parameter set the paired runs do not time."""
-    drawn = params.instances(2, seed=seed)
-    return [q.sql for q in drawn if q.param_set == 2]
-
-
 def render(sets: Sequence[PairedSet], command: str, runs: int) -> str:
     out = ["### TPC-H: paired, interleaved timings", "", f"`{command}`", "", paired_note(runs)]
     for s in sets:
@@ -123,7 +114,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     sets = measure(
         args.dsn, args.advice, args.runs, args.param_sets, args.timeout, print,
-        validate_with=held_out() if args.validate else (),
+        validate_with=(
+            params.held_out({q.sql for q in params.instances(args.param_sets)})
+            if args.validate
+            else ()
+        ),
     )  # fmt: skip
     text = render(sets, command, args.runs)
     print(text)

@@ -109,6 +109,11 @@ def parser() -> argparse.ArgumentParser:
                    f"then analyse every budget again (rows '<budget>{FIXES_SUFFIX}', costs "
                    "against the planner's after the fixes) and build those sets too; with "
                    "--keep, the database keeps the fixes")  # fmt: skip
+    p.add_argument("--validate", action="store_true",
+                   help="build the advisor's sets with 'advisor apply --validate': around each "
+                   "build it times the statements the index changes, taken from a parameter set "
+                   "the runs do not time, and drops the index again when one got slower; "
+                   "Extend's sets are built as they come")  # fmt: skip
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing server (superuser, pg_stat_statements preloaded, "
@@ -147,7 +152,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
             work_dir=args.work_dir,
             admin_dsn=args.dsn, keep=args.keep, advisor_timeout_s=120.0,
             advisor_args=tuple(args.advisor_arg), command=command, paired=args.paired,
-            apply_fixes=args.apply_fixes,
+            apply_fixes=args.apply_fixes, validate=args.validate,
         )  # fmt: skip
     return Options(
         scale_factor=args.sf, budgets=budgets(args.budgets), runs=args.runs,
@@ -156,7 +161,7 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
         work_dir=args.work_dir,
         admin_dsn=args.dsn, keep=args.keep, advisor_args=tuple(args.advisor_arg),
         command=command, extend=budgets(args.extend), paired=args.paired,
-        slow_log_ms=args.slow_log, apply_fixes=args.apply_fixes,
+        slow_log_ms=args.slow_log, apply_fixes=args.apply_fixes, validate=args.validate,
     )  # fmt: skip
 
 

@@ -24,10 +24,12 @@ class SmokeFailed(AssertionError):
     """The advisor failed or returned unparsable JSON during the smoke benchmark."""
 
 
-def run_smoke(admin_dsn: str | None = None, *, apply_fixes: bool = False) -> dict[str, Any]:
+def run_smoke(
+    admin_dsn: str | None = None, *, apply_fixes: bool = False, validate: bool = False
+) -> dict[str, Any]:
     """Run the smoke benchmark; ``admin_dsn`` reuses a server (e.g. the tests' ``pg_server``)
-    instead of starting a throwaway cluster; ``apply_fixes`` as ``--apply-fixes``. Returns the
-    figures a test may look at."""
+    instead of starting a throwaway cluster; ``apply_fixes`` as ``--apply-fixes``, ``validate``
+    as ``--validate``. Returns the figures a test may look at."""
     notes: list[str] = []
     options = Options(
         scale_factor=SMOKE_SF, budgets=(SMOKE_BUDGET,), runs=1, timeout_s=SMOKE_TIMEOUT_S,
@@ -35,6 +37,7 @@ def run_smoke(admin_dsn: str | None = None, *, apply_fixes: bool = False) -> dic
         admin_dsn=admin_dsn,
         advisor_timeout_s=50.0,
         command="benchmarks.tpch.smoke.run_smoke()", paired=1, apply_fixes=apply_fixes,
+        validate=validate,
     )  # fmt: skip
     results = run_benchmark(options, notes.append)
     if results.failed:
@@ -60,6 +63,8 @@ def run_smoke(admin_dsn: str | None = None, *, apply_fixes: bool = False) -> dic
         "indexes": len(budget.run.recommendations),
         "estimated_bytes": budget.run.estimated_bytes,
         "real_bytes": [m.real_bytes for m in results.measured],
+        # --validate: per built set, the indexes apply kept and those it took back
+        "kept_and_reverted": [(len(m.indexes), len(m.reverted)) for m in results.measured],
         "cost_ratio_all": budget.ratios.all_queries,
         "cost_ratio_recorded": budget.ratios.recorded,
         "geomean": budget.ratios.geomean,
