@@ -15,6 +15,7 @@ import signal
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -24,6 +25,7 @@ from psycopg import conninfo, sql
 from advisor.localdb.cluster import LocalCluster, reset_statistics, throwaway_cluster
 from advisor.model import Report
 from advisor.pipeline import analyze
+from advisor.plan_file import save_plan
 from advisor.settings import RunOptions
 from advisor.sources.workload import SourceOptions
 
@@ -106,6 +108,14 @@ class Database:
                     cur = conn.execute(statement, params)  # type: ignore[arg-type]
                     if cur.description:
                         cur.fetchall()
+
+    def saved_plan(self, folder: Path, names: Sequence[str]) -> Path:
+        """``advisor analyze --save-plan`` into ``folder``, once the advice is ``names``."""
+        report = self.analyze()
+        assert [r.name for r in report.recommendations] == list(names)
+        path = folder / "plan.json"
+        save_plan(path, report)
+        return path
 
     def analyze(self, sources: SourceOptions | None = None, **settings: Any) -> Report:
         """``advisor analyze`` of this database (pg_stat_statements unless ``sources`` says),

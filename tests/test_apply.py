@@ -29,7 +29,7 @@ from advisor.db import ddl
 from advisor.errors import ConnectionFailed, UsageError
 from advisor.migrate.write import write
 from advisor.model import IndexKey, IndexSpec, TableRef
-from advisor.plan_file import PlannedIndex, PlannedStatement, load_plan, save_plan
+from advisor.plan_file import PlannedIndex, PlannedStatement, load_plan
 from tests.conftest import default_sigint
 
 SCHEMA = """
@@ -67,11 +67,7 @@ def db(make_db: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def plan(db: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    report = db.analyze()
-    assert [r.name for r in report.recommendations] == [INDEX]
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    save_plan(path, report)
-    return path
+    return db.saved_plan(tmp_path_factory.mktemp("plan"), [INDEX])
 
 
 @pytest.fixture(autouse=True)

@@ -21,7 +21,8 @@ from psycopg.types.numeric import Int8
 from advisor.apply import run, source, validate
 from advisor.apply.model import ApplyOptions, Outcome, Timing
 from advisor.apply.record import JsonLinesRecorder, read_log
-from advisor.plan_file import PlannedIndex, save_plan
+from advisor.errors import ConnectionFailed
+from advisor.plan_file import PlannedIndex
 
 SCHEMA = """
 CREATE TABLE events (id bigint PRIMARY KEY, kind int NOT NULL, payload text);
@@ -52,11 +53,7 @@ def db(make_db: Any) -> Any:
 
 @pytest.fixture(scope="module")
 def plan(db: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    report = db.analyze()
-    assert [r.name for r in report.recommendations] == [INDEX]
-    path = tmp_path_factory.mktemp("plan") / "plan.json"
-    save_plan(path, report)
-    return path
+    return db.saved_plan(tmp_path_factory.mktemp("plan"), [INDEX])
 
 
 @pytest.fixture(scope="module")
@@ -267,3 +264,25 @@ def test_a_kept_index_moves_the_yardstick_of_the_next(db: Any, statements: Path)
         assert check.last[CHANGED] == 8.0 and check.last[UNCHANGED] == 20.0
     finally:
         check.close()
+
+
+def test_a_lost_timing_session_stops_the_apply_in_one_line_and_records_it(
+    db: Any, plan: Path, statements: Path, tmp_path: Path
+) -> None:
+    def dies_after_the_build(conn: psycopg.Connection[Any], text: str) -> float:
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (INDEX,)).fetchone()
+        if row and row[0]:
+            conn.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+        return 10.0
+
+    check = validator(db, statements, measure=dies_after_the_build)
+    log = tmp_path / "applies.jsonl"
+    try:
+        with pytest.raises(ConnectionFailed, match=r"^--validate: the timing session failed"):
+            run.apply(db.dsn, source.load(plan), FAST, validator=check,
+                      recorders=[JsonLinesRecorder(log)])  # fmt: skip
+    finally:
+        check.close()
+    (entry,) = read_log(log)
+    assert entry["status"] == "interrupted"
+    assert [i["outcome"] for i in entry["indexes"]] == ["created"] and exists(db)

@@ -97,6 +97,9 @@ def apply(
         except BuildInterrupted as stop:
             finish([*results, stop.result], "interrupted")
             raise _stopped(stop) from None
+        except AdvisorError:  # --validate lost its session: what was built is recorded
+            finish(results, "interrupted")
+            raise
         except KeyboardInterrupt:  # between builds, or held during a cleanup
             finish(results, "interrupted")
             left = next((r.message for r in results if r.leftover), "no INVALID index left behind")

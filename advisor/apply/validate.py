@@ -44,6 +44,7 @@ from psycopg import errors, sql
 from advisor.apply.model import Timing
 from advisor.collect import server as server_mod
 from advisor.db import queries, session
+from advisor.errors import ConnectionFailed
 from advisor.lint.catalog import function_volatility
 from advisor.mcp.explain import writing_functions
 from advisor.mcp.inputs import Refused, plannable
@@ -140,6 +141,9 @@ class Validator:
             self.explainer = Explainer(self.conn, server.info.version_num)
             self.skipped = [c for c in candidates if c.reason]
             self.statements = self._no_writers([c for c in candidates if not c.reason])
+        except psycopg.Error as exc:
+            self.conn.close()
+            raise lost(exc) from None
         except BaseException:
             self.conn.close()
             raise
@@ -203,8 +207,8 @@ class Validator:
         for text in statements:
             try:
                 measured[text] = self._fastest(text)
-            except psycopg.OperationalError:
-                raise
+            except psycopg.OperationalError as exc:
+                raise lost(exc) from None
             except psycopg.Error as exc:
                 self.statements.remove(text)
                 self.last.pop(text, None)
@@ -219,6 +223,11 @@ class Validator:
                 return best
             best = ms if best is None else min(best, ms)
         return best
+
+
+def lost(exc: psycopg.Error) -> ConnectionFailed:
+    """The one-line error when the validation session fails (the apply records what it built)."""
+    return ConnectionFailed(f"--validate: the timing session failed: {session.safe_message(exc)}")
 
 
 def _index_names(plan: dict[str, Any] | None) -> frozenset[str]:
