@@ -14,6 +14,7 @@ import psycopg
 from advisor import candidates as candidate_kinds
 from advisor import review as review_mod
 from advisor import time_vs_cost
+from advisor.apply import record
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
 from advisor.candidates.gin import RuleAdvice
@@ -162,7 +163,10 @@ def _analyze(
     hypo = HypoPG(conn, server.hypopg_schema, server.info.hypopg_version or "")
     explainer = Explainer(conn, server.info.version_num)
     progress.watch("EXPLAIN calls", lambda: explainer.calls)
-    whatif = WhatIf(hypo, explainer, catalog.family, derive=settings.search_shortcuts)
+    withheld = record.Withheld.read(run.apply_log, server_info.database)
+    whatif = WhatIf(
+        hypo, explainer, catalog.family, derive=settings.search_shortcuts, barred=withheld.bars()
+    )
     limit = SearchLimit.start(
         lambda: explainer.calls,
         max_explains=settings.max_explains,
@@ -251,7 +255,8 @@ def _analyze(
         writes=tuple((ref, w) for ref, w in writes.items() if w.any or w.bulk_inserted),
         unevaluated=replace(selection.unevaluated, limit=limit.reached, not_planned=not_planned),
         window=window,
-        left_out=tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
+        left_out=tuple(withheld.hits.items())
+        + tuple((spec.describe(), reason) for spec, reason in selection.left_out.items()),
         budget_note=_budget_note(selection, settings),
         footprint=Footprint(explainer.tracking, server.role, server.info.version_num),
         calibration=calibration,

@@ -66,7 +66,7 @@ class Settings:
 class RunOptions:
     """How one run is wired: its session's timeouts, the role it plans as, the copy it builds
     rule-based advice on, whether it reviews the existing indexes (and on which replicas' scans
-    too), its clock, and the snapshot store its write rates read."""
+    too), its clock, the snapshot store its write rates read, and the apply log it heeds."""
 
     statement_timeout_ms: int = 10_000
     lock_timeout_ms: int = 1_000
@@ -77,6 +77,9 @@ class RunOptions:
     replica_dsns: tuple[str, ...] = ()  # index scans on replicas count too
     now_epoch: float | None = None  # a fixed clock for the statistics window (replays, tests)
     store: str | None = None  # snapshot store for write rates (None: the default, if it exists)
+    # advisor apply's record: an index apply --validate took back is not advised again
+    # (None: the default file, if it exists)
+    apply_log: str | None = None
 
     @classmethod
     def split(cls, **values: Any) -> tuple[Settings, RunOptions]:

@@ -14,6 +14,8 @@ whether the planner uses it.
 Modules: ``source`` (plan or folder -> indexes), ``catalog`` (server and index state),
 ``build`` (one index: retries, cleanup), ``partitioned`` (an index on a partitioned table,
 partition by partition), ``monitor`` (progress from a second connection),
-``verify`` (re-planning), ``record`` (the apply log), ``run`` (the whole apply); the
-command is ``advisor.cli.apply``.
+``verify`` (re-planning), ``validate`` (``--validate``: the statements an index changes, timed
+before and after; an index that slows one is dropped again), ``record`` (the apply log, which
+``analyze`` also reads: what ``--validate`` took back is not advised again), ``run`` (the whole
+apply); the command is ``advisor.cli.apply``.
 """

@@ -9,13 +9,16 @@ the history store, when it records applies, plugs in beside the file (``command.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from advisor.apply.model import ApplyResult, IndexResult
+from advisor.db.ddl import create_index
 from advisor.fileio import write_atomic
 from advisor.history.store import default_store_path
+from advisor.model import IndexSpec
 
 
 class Recorder(Protocol):
@@ -88,6 +91,83 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+
+
+@dataclass(frozen=True)
+class TakenBack:
+    """An index ``apply --validate`` built and dropped again: when, and why."""
+
+    definition: str  # its CREATE INDEX without name or options (``definition``)
+    time: str
+    why: str
+
+    def reason(self) -> str:
+        return f"taken back by advisor apply --validate on {self.time[:10]}: {self.why}"
+
+
+def definition(create_sql: str) -> str | None:
+    """``create_sql`` as one comparable text: parsed, printed back without the index's name,
+    ``CONCURRENTLY`` or ``IF NOT EXISTS``; None when it is not one CREATE INDEX."""
+    from advisor.mcp.inputs import Refused, hypothetical_index
+
+    try:
+        return hypothetical_index(create_sql).text
+    except Refused:
+        return None
+
+
+def taken_back(entries: Sequence[dict[str, Any]], database: str) -> dict[str, TakenBack]:
+    """By definition, the indexes on ``database`` whose latest apply took them back: one built
+    again later (or found there) by another apply is not."""
+    latest: dict[str, TakenBack] = {}
+    for entry in entries:
+        if entry.get("database") != database:
+            continue
+        for index in entry.get("indexes") or ():
+            text = definition(str(index.get("create_sql") or ""))
+            if text is None:
+                continue
+            if index.get("outcome") == "reverted":
+                latest[text] = TakenBack(text, str(entry.get("time") or ""),
+                                         str(index.get("message") or ""))  # fmt: skip
+            elif index.get("outcome") in ("created", "rebuilt", "skipped", "resumed"):
+                latest.pop(text, None)
+    return latest
+
+
+class Withheld:
+    """What ``analyze`` does not advise: the indexes ``apply --validate`` took back on this
+    database, as ``WhatIf``'s ``barred`` (a candidate it bars is refused, whatever step of the
+    search makes it), and the candidates it barred, for the report's "left out"."""
+
+    def __init__(self, taken: dict[str, TakenBack]) -> None:
+        self.taken = taken
+        self.hits: dict[str, str] = {}  # the barred candidate, described -> why
+
+    @classmethod
+    def read(cls, path: str | None, database: str) -> Withheld:
+        return cls(taken_back(read_quietly(Path(path) if path else None), database))
+
+    def bars(self) -> Callable[[IndexSpec], str | None] | None:
+        """The predicate, None when nothing was taken back (nothing to parse per candidate)."""
+        return self._bar if self.taken else None
+
+    def _bar(self, spec: IndexSpec) -> str | None:
+        text = definition(create_index(spec).as_string(None))
+        back = self.taken.get(text) if text is not None else None
+        if back is None:
+            return None
+        self.hits[spec.describe()] = back.reason()
+        return back.reason()
+
+
+def read_quietly(path: Path | None) -> list[dict[str, Any]]:
+    """The apply log at ``path`` (None: the default one), empty when there is none or it cannot
+    be read: what reads it for advice goes on without it."""
+    try:
+        return read_log(path or default_log_path())
+    except (OSError, ValueError):
+        return []
 
 
 def recorders(log: Path | None) -> list[Recorder]:

@@ -266,6 +266,13 @@ def analyze(
                      "if they were steady.", rich_help_panel=SELECTION),
     ] = False,
     store: StoreOpt = None,
+    apply_log: Annotated[
+        Path | None,
+        typer.Option("--apply-log", metavar="FILE",
+                     help="advisor apply's record: an index 'apply --validate' took back here "
+                     "is not advised again. Default: applies.jsonl in the user's data directory, "
+                     "if it exists.", show_default=False, rich_help_panel=SELECTION),
+    ] = None,
     max_explains: Annotated[
         int | None,
         typer.Option("--max-explains", min=1, metavar="N",
@@ -366,6 +373,7 @@ def analyze(
             min_stats_age_s=parse_duration_ms(min_stats_age) / 1000.0,
             replica_dsns=tuple(replica_dsn or ()),
             store=store,
+            apply_log=str(apply_log) if apply_log else None,
         )
         sources = SourceOptions(
             use_pg_stat_statements=pg_stat_statements,

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import psycopg
 
-from advisor.apply.record import default_log_path, read_log
+from advisor.apply.record import read_quietly
 from advisor.collect.catalog import Catalog, read_catalog
 from advisor.db.session import safe_message
 from advisor.errors import AnalysisAborted, PreflightError
@@ -61,14 +60,6 @@ def _live(
     finally:
         conn.close()
     return key, catalog, verdict
-
-
-def _applies(path: Path | None) -> list[dict[str, Any]]:
-    """``advisor apply``'s record; none when it cannot be read (the report goes on)."""
-    try:
-        return read_log(path or default_log_path())
-    except (OSError, ValueError):
-        return []
 
 
 def run_report(
@@ -128,7 +119,7 @@ def run_report(
     report = build_report(store, key, options=options, catalog=catalog,
                           recommendations=recommendations, advice_note=note,
                           verdict=verdict, analysis_window=window,
-                          applies=_applies(applies_log))  # fmt: skip
+                          applies=read_quietly(applies_log))  # fmt: skip
     if recommendations and record:
         newest = store.snapshots(key)[-1]
         store.save_recommendations(stored_recommendations(newest, recommendations))

@@ -45,8 +45,12 @@ class WhatIf:
         related: Callable[[TableRef], Iterable[TableRef]] | None = None,
         *,
         derive: bool = True,
+        barred: Callable[[IndexSpec], str | None] | None = None,
     ) -> None:
         self.hypo = hypo
+        # why a spec must not be made (None: it may), e.g. an index apply --validate took back;
+        # a barred spec is refused like one HypoPG refuses, at every step of the search
+        self.barred = barred
         self.explainer = explainer
         self.derive = derive
         # the tables whose indexes can change the plan of a statement on a table: itself, and
@@ -121,7 +125,20 @@ class WhatIf:
             (s for s in wanted if s not in self.live and s not in self.refused),  # not O(live)
             key=IndexSpec.describe,
         )
-        return stale, missing
+        return stale, self._unbarred(missing)
+
+    def _unbarred(self, specs: list[IndexSpec]) -> list[IndexSpec]:
+        """``specs`` less the barred ones, which are refused from now on."""
+        if self.barred is None:
+            return specs
+        left = []
+        for spec in specs:
+            why = self.barred(spec)
+            if why is None:
+                left.append(spec)
+            else:
+                self.refused[spec] = why
+        return left
 
     def _sync(self, parsed: ParsedStatement, wanted: frozenset[IndexSpec]) -> frozenset[IndexSpec]:
         """Make the live indexes on the statement's tables exactly ``wanted`` (less refusals),
@@ -158,7 +175,8 @@ class WhatIf:
             accepted = frozenset(s for s in wanted if s not in self.refused)
             return accepted, (self.explainer.plan(parsed) if accepted == wanted else None)
         self._made(missing, self.hypo.made(missing, prelude.results))
-        return wanted, plan
+        accepted = frozenset(s for s in wanted if s not in self.refused)  # less the barred
+        return accepted, (plan if accepted == wanted else None)
 
     def try_create_all(self, specs: Sequence[IndexSpec]) -> list[str | None]:
         """Create each spec's hypothetical index, to learn whether the server accepts it; each
@@ -166,6 +184,7 @@ class WhatIf:
         to take (a statement's candidates: thousands of round trips on a large workload)."""
         self._reset_if_needed()
         missing = [s for s in dict.fromkeys(specs) if s not in self.live and s not in self.refused]
+        missing = self._unbarred(missing)
         if missing:
             self._made(missing, self.hypo.replace([], missing))
         return [self.refused.get(s) for s in specs]
