@@ -20,6 +20,7 @@ from psycopg import sql
 from advisor.apply import run as apply_run
 from advisor.apply import validate
 from advisor.apply.model import ApplyOptions, Outcome
+from advisor.apply.record import JsonLinesRecorder
 from advisor.apply.source import Source
 from advisor.plan_file import PlannedIndex
 from benchmarks.tpch.replay import connect
@@ -138,19 +139,20 @@ def build_validated(
     statements: Sequence[str],
     options: validate.ValidateOptions,
     say: Callable[[str], None],
+    log: Path | None = None,
 ) -> Validated:
     """Build the set as ``advisor apply --validate`` does: the statements each index changes
     are timed before and after its build, and an index that makes one slower is dropped again.
 
     ``statements`` are the statements apply may time: the benchmark passes instances of its own
     that it does not measure (another parameter set), so the set is not judged on what it is
-    scored on."""
+    scored on. ``log``: where apply records it (``advisor analyze --apply-log`` reads it)."""
     indexes = tuple(_planned(rec) for rec in recommendations)
     validator = validate.Validator(dsn, validate.candidates(statements), options)
     try:
         result = apply_run.apply(
             dsn, Source(Path("<benchmark>"), indexes), ApplyOptions(), validator=validator,
-            say=say,
+            say=say, recorders=[JsonLinesRecorder(log)] if log else [],
         )  # fmt: skip
     finally:
         validator.close()

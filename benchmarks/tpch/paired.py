@@ -55,6 +55,7 @@ def measure(
     say: Any,
     *,
     validate_with: Sequence[str] = (),
+    apply_log: Path | None = None,
 ) -> list[PairedSet]:
     """With ``validate_with``, each set is built by ``advisor apply --validate`` timing those
     statements (``build.build_validated``), and the pairs time what it kept."""
@@ -72,7 +73,9 @@ def measure(
             continue
         say(f"building the set of {label} ({len(recs)} indexes) with apply --validate ...")
         try:
-            done = build.build_validated(dsn, recs, validate_with, ValidateOptions(), say)
+            done = build.build_validated(
+                dsn, recs, validate_with, ValidateOptions(), say, log=apply_log
+            )
             say(f"  kept {len(done.kept)}, took back {len(done.reverted)} in "
                 f"{done.seconds:.0f} s; {runs} paired runs ...")  # fmt: skip
             pairs = runner.pairs(instances, done.kept)
@@ -107,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--validate", action="store_true",
                    help="build each set with 'advisor apply --validate', timing a parameter "
                    "set the pairs do not time")  # fmt: skip
+    p.add_argument("--apply-log", type=Path,
+                   help="with --validate: record the applies in this file, which 'advisor "
+                   "analyze --apply-log' reads")  # fmt: skip
     args = p.parse_args(argv)
     given = sys.argv[1:] if argv is None else argv
     command = "python -m benchmarks.tpch.paired " + shlex.join(
@@ -119,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.validate
             else ()
         ),
+        apply_log=args.apply_log,
     )  # fmt: skip
     text = render(sets, command, args.runs)
     print(text)
