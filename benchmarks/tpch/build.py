@@ -65,11 +65,7 @@ def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltInde
     built = []
     expression_tables: set[tuple[str, str]] = set()
     with connect(dsn, tracked=False) as conn:
-        needs = {ext for rec in recommendations for ext in _extensions(str(rec["create_sql"]))}
-        for extension in sorted(needs):
-            conn.execute(
-                sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension))
-            )
+        _create_extensions(conn, recommendations)
         for rec in recommendations:
             started = time.monotonic()
             error: str | None = None
@@ -83,6 +79,15 @@ def build(dsn: str, recommendations: Sequence[dict[str, Any]]) -> list[BuiltInde
             built.append(_built(conn, rec, seconds, error))
         _analyze(conn, expression_tables)
     return built
+
+
+def _create_extensions(
+    conn: psycopg.Connection[Any], recommendations: Sequence[dict[str, Any]]
+) -> None:
+    """The extensions the set's indexes need (a trigram operator class)."""
+    needs = {ext for rec in recommendations for ext in _extensions(str(rec["create_sql"]))}
+    for extension in sorted(needs):
+        conn.execute(sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(extension)))
 
 
 def _built(
@@ -148,6 +153,8 @@ def build_validated(
     that it does not measure (another parameter set), so the set is not judged on what it is
     scored on. ``log``: where apply records it (``advisor analyze --apply-log`` reads it)."""
     indexes = tuple(_planned(rec) for rec in recommendations)
+    with connect(dsn, tracked=False) as conn:
+        _create_extensions(conn, recommendations)
     validator = validate.Validator(dsn, validate.candidates(statements), options)
     try:
         result = apply_run.apply(
