@@ -189,6 +189,11 @@ def apply(
         validator = Validator(dsn, statements, timing) if timing else None
         try:
             if validator is not None:
+                if validator.tracked:
+                    say(
+                        "advisor: --validate: this role cannot turn pg_stat_statements off for "
+                        "its session: each timed run is recorded there as an EXPLAIN entry"
+                    )
                 for skipped in validator.skipped:
                     say(f"advisor: --validate: not run: {_head(skipped.text)}: {skipped.reason}")
             result = run.apply(
