@@ -9,6 +9,7 @@ pinned: the pinned ``measure`` still asks the server whether the index exists, s
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -22,7 +23,11 @@ from advisor.apply import record, run, source, validate
 from advisor.apply.model import ApplyOptions, Outcome, Timing
 from advisor.apply.record import JsonLinesRecorder, read_log
 from advisor.errors import ConnectionFailed
+from advisor.history.store import open_store
 from advisor.plan_file import PlannedIndex
+from advisor.report import html, markdown
+from advisor.report import json as report_json
+from advisor.report.run import run_report
 
 SCHEMA = """
 CREATE TABLE events (id bigint PRIMARY KEY, kind int NOT NULL, payload text);
@@ -173,6 +178,14 @@ def test_an_index_that_makes_a_statement_slower_is_dropped_again(
     assert taken is not None and taken not in definitions
     (reason,) = [why for text, why in again.left_out if text == "public.events USING btree (kind)"]
     assert reason.startswith("taken back by advisor apply --validate on ") and "2.25x" in reason
+    # and the weekly report says so, from the same log through the same reader
+    with open_store(str(tmp_path / "store.sqlite")) as store:
+        weekly = run_report(db.dsn, store, applies_log=log)
+    (back,) = weekly.taken_back
+    assert (back.name, back.table, back.definition) == (INDEX, "events", taken)
+    assert "## Taken back by apply --validate" in markdown.render(weekly)
+    assert json.loads(report_json.render(weekly))["taken_back"][0]["why"] == back.why
+    assert "Taken back by apply --validate" in html.render(weekly)
     # until an apply builds it after all: then the latest outcome stands
     built = run.apply(db.dsn, source.load(plan), FAST, recorders=[JsonLinesRecorder(log)])
     assert built.results[0].outcome is Outcome.CREATED

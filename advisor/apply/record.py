@@ -9,7 +9,7 @@ the history store, when it records applies, plugs in beside the file (``command.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -100,6 +100,9 @@ class TakenBack:
     definition: str  # its CREATE INDEX without name or options (``definition``)
     time: str
     why: str
+    schema: str | None = None
+    table: str = ""
+    name: str = ""
 
     def reason(self) -> str:
         return f"taken back by advisor apply --validate on {self.time[:10]}: {self.why}"
@@ -116,7 +119,7 @@ def definition(create_sql: str) -> str | None:
         return None
 
 
-def taken_back(entries: Sequence[dict[str, Any]], database: str) -> dict[str, TakenBack]:
+def taken_back(entries: Sequence[Mapping[str, Any]], database: str) -> dict[str, TakenBack]:
     """By definition, the indexes on ``database`` whose latest apply took them back: one built
     again later (or found there) by another apply is not."""
     latest: dict[str, TakenBack] = {}
@@ -128,8 +131,11 @@ def taken_back(entries: Sequence[dict[str, Any]], database: str) -> dict[str, Ta
             if text is None:
                 continue
             if index.get("outcome") == "reverted":
-                latest[text] = TakenBack(text, str(entry.get("time") or ""),
-                                         str(index.get("message") or ""))  # fmt: skip
+                latest[text] = TakenBack(
+                    text, str(entry.get("time") or ""), str(index.get("message") or ""),
+                    index.get("schema"), str(index.get("table") or ""),
+                    str(index.get("name") or ""),
+                )  # fmt: skip
             elif index.get("outcome") in ("created", "rebuilt", "skipped", "resumed"):
                 latest.pop(text, None)
     return latest

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from advisor.apply import record
 from advisor.catalog.rows import build
 from advisor.collect.catalog import Catalog
 from advisor.errors import UsageError
@@ -35,6 +36,7 @@ from advisor.report.model import (
     StatisticsFix,
     TableGrowth,
     TableSize,
+    TakenBackIndex,
     TrendPoint,
     UnusedIndex,
     WeeklyReport,
@@ -531,6 +533,10 @@ def build_report(
         sizes=_sizes(loader.full(newest), top),
         unused_indexes=_droppable(verdict, indexes.rows, loader.full(newest)),
         statistics_fixes=_statistics_fixes(verdict),
+        taken_back=tuple(
+            TakenBackIndex(t.schema, t.table, t.name, t.definition, t.time, t.why)
+            for t in record.taken_back(mine, key.database).values()
+        ),
         applied=applied,
         trend=_trend(loader, metas, newest, options),
         recommendations=tuple(recommendations),

@@ -220,6 +220,20 @@ def render(report: WeeklyReport) -> str:
         ))  # fmt: skip
         add("</section>")
 
+    if report.taken_back:
+        add("<section><h2>Taken back by apply --validate</h2>")
+        add(
+            "<p>Built, then dropped again: a statement ran slower with it. <code>analyze</code> "
+            "does not advise these again.</p>"
+        )
+        add(_table(
+            ["index", "table", "when", "why"],
+            [[escape(t.name), escape(f"{t.schema}.{t.table}" if t.schema else t.table),
+              escape(t.time[:16].replace("T", " ")), escape(t.why)] for t in report.taken_back],
+            set(),
+        ))  # fmt: skip
+        add("</section>")
+
     add("<section><h2>Tables</h2>")
     if report.sizes:
         add(_figure(charts.sizes(report.sizes), "Largest tables now: heap, indexes and TOAST."))

@@ -4,8 +4,8 @@ Top-level keys: ``database``, ``system_id``, ``server_version``, ``generated_at`
 (``start``, ``end``, ``previous_start``, ``seconds``; ISO times), ``workload``, ``statements``
 (every statement of the period), ``top`` (``total_time``, ``mean_time``, ``calls``: queryids),
 ``regressions``, ``recommendations`` (the shape of ``advisor analyze --format json``),
-``advice_note``, ``applied``, ``unused_indexes``, ``statistics_fixes``, ``growth``, ``sizes``,
-``trend``, ``notes``.
+``advice_note``, ``applied``, ``unused_indexes``, ``statistics_fixes``, ``taken_back``,
+``growth``, ``sizes``, ``trend``, ``notes``.
 """
 
 from __future__ import annotations
@@ -90,6 +90,7 @@ def to_dict(report: WeeklyReport) -> dict[str, Any]:
         ],
         "unused_indexes": [asdict(u) for u in report.unused_indexes],
         "statistics_fixes": [asdict(x) for x in report.statistics_fixes],
+        "taken_back": [asdict(t) for t in report.taken_back],
         "growth": [asdict(g) for g in report.growth],
         "sizes": [{**asdict(s), "total_bytes": s.total_bytes} for s in report.sizes],
         "trend": [{**asdict(p), "start": _iso(p.start), "end": _iso(p.end)} for p in report.trend],

@@ -158,6 +158,20 @@ def render(report: WeeklyReport) -> str:
              for x in report.statistics_fixes],
         )  # fmt: skip
 
+    if report.taken_back:
+        out += [
+            "## Taken back by apply --validate",
+            "",
+            "Built, then dropped again: a statement ran slower with it. `analyze` does not "
+            "advise these again.",
+            "",
+        ]
+        out += _table(
+            ["index", "table", "when", "why"],
+            [[t.name, f"{t.schema}.{t.table}" if t.schema else t.table, t.time[:16].replace(
+              "T", " "), _cell(t.why)] for t in report.taken_back],
+        )  # fmt: skip
+
     out += ["## Tables that grew most", ""]
     if report.growth:
         out += _table(

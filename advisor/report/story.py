@@ -68,6 +68,13 @@ def headlines(report: WeeklyReport) -> list[str]:
             "(see Statistics to repair)."
         )
     out.extend(_applied(a) for a in report.applied)
+    if report.taken_back:
+        back = report.taken_back
+        out.append(
+            f"{len(back)} index{'es' if len(back) != 1 else ''} built by apply --validate made a "
+            f"statement slower and went again: {fmt.listing([t.name for t in back], 3)} (see "
+            "Taken back by apply --validate)."
+        )
     if report.growth:
         g = report.growth[0]
         out.append(
