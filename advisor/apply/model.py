@@ -72,6 +72,28 @@ class Timing:
 
 
 @dataclass(frozen=True)
+class TakenBack:
+    """An index ``apply --validate`` built and dropped again, as the apply log's latest word on
+    it (``record.taken_back``): when, and why. ``analyze`` does not advise it again and the
+    weekly report lists it."""
+
+    definition: str  # its CREATE INDEX without name or options (``record.definition``)
+    time: str
+    why: str
+    schema: str | None = None
+    table: str = ""
+    name: str = ""
+
+    @property
+    def table_name(self) -> str:
+        """The table, schema-qualified where the log says the schema."""
+        return f"{self.schema}.{self.table}" if self.schema else self.table
+
+    def reason(self) -> str:
+        return f"taken back by advisor apply --validate on {self.time[:10]}: {self.why}"
+
+
+@dataclass(frozen=True)
 class IndexResult:
     index: PlannedIndex
     schema: str | None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from advisor.apply.model import ApplyResult, IndexResult
+from advisor.apply.model import ApplyResult, IndexResult, TakenBack
 from advisor.db.ddl import create_index
 from advisor.fileio import write_atomic
 from advisor.history.store import default_store_path
@@ -93,21 +93,6 @@ def read_log(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
-@dataclass(frozen=True)
-class TakenBack:
-    """An index ``apply --validate`` built and dropped again: when, and why."""
-
-    definition: str  # its CREATE INDEX without name or options (``definition``)
-    time: str
-    why: str
-    schema: str | None = None
-    table: str = ""
-    name: str = ""
-
-    def reason(self) -> str:
-        return f"taken back by advisor apply --validate on {self.time[:10]}: {self.why}"
-
-
 def definition(create_sql: str) -> str | None:
     """``create_sql`` as one comparable text: parsed, printed back without the index's name,
     ``CONCURRENTLY`` or ``IF NOT EXISTS``; None when it is not one CREATE INDEX."""
@@ -149,6 +134,9 @@ class Withheld:
     def __init__(self, taken: dict[str, TakenBack]) -> None:
         self.taken = taken
         self.hits: dict[str, str] = {}  # the barred candidate, described -> why
+        # the answer per spec: the search asks again each time it makes a spec anew (a
+        # hypothetical index is dropped and made many times), and the answer takes a parse
+        self._answers: dict[IndexSpec, str | None] = {}
 
     @classmethod
     def read(cls, path: str | None, database: str) -> Withheld:
@@ -159,12 +147,13 @@ class Withheld:
         return self._bar if self.taken else None
 
     def _bar(self, spec: IndexSpec) -> str | None:
-        text = definition(create_index(spec).as_string(None))
-        back = self.taken.get(text) if text is not None else None
-        if back is None:
-            return None
-        self.hits[spec.describe()] = back.reason()
-        return back.reason()
+        if spec not in self._answers:
+            text = definition(create_index(spec).as_string(None))
+            back = self.taken.get(text) if text is not None else None
+            self._answers[spec] = None if back is None else back.reason()
+            if back is not None:
+                self.hits[spec.describe()] = back.reason()
+        return self._answers[spec]
 
 
 def read_quietly(path: Path | None) -> list[dict[str, Any]]:

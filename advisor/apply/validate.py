@@ -49,7 +49,9 @@ from advisor.lint.catalog import function_volatility
 from advisor.mcp.explain import writing_functions
 from advisor.mcp.inputs import Refused, plannable
 from advisor.model import ParsedStatement, Statement
+from advisor.parse.plan import nodes
 from advisor.plan_file import PlannedIndex
+from advisor.report.fmt import short
 from advisor.sources.files import read_query_file
 from advisor.sources.model import FILE
 from advisor.whatif.explain import Explainer, PlanError, used_index_names
@@ -73,6 +75,7 @@ class Candidate:
 
     text: str
     reason: str | None = None  # set: never run
+    functions: tuple[str, ...] = ()  # the functions it calls (``Plannable.functions``)
 
 
 def read_statements(path: Path) -> list[Candidate]:
@@ -94,7 +97,7 @@ def _candidate(text: str) -> Candidate:
         return Candidate(text, f"a {checked.kind} writes: only SELECT statements are timed")
     if checked.param_count:
         return Candidate(text, "it has $n parameters: give it with its constants to time it")
-    return Candidate(checked.text)
+    return Candidate(checked.text, functions=checked.functions)
 
 
 def run_once(conn: psycopg.Connection[Any], text: str) -> float | None:
@@ -155,11 +158,10 @@ class Validator:
             self.conn.close()
 
     def _no_writers(self, candidates: list[Candidate]) -> list[str]:
-        checked = [plannable(c.text) for c in candidates]
-        names = sorted({f for p in checked for f in p.functions})
+        names = sorted({f for c in candidates for f in c.functions})
         writers = set(writing_functions(names, function_volatility(self.conn, names)))
         kept = []
-        for item in checked:
+        for item in candidates:
             found = sorted(writers.intersection(item.functions))
             if found:
                 reason = f"calls {', '.join(found)}, which may write"
@@ -236,20 +238,16 @@ def _index_names(plan: dict[str, Any] | None) -> frozenset[str]:
 
 def _reads_table(plan: dict[str, Any], tables: set[tuple[str | None, str]]) -> bool:
     """Whether a scan of the plan tree reads one of ``tables`` ((schema or None, name))."""
-    stack = [plan]
-    while stack:
-        node = stack.pop()
-        name = node.get("Relation Name")
-        if name is not None and ({(node.get("Schema"), name), (None, name)} & tables):
-            return True
-        stack.extend(node.get("Plans", ()))
-    return False
+    return any(
+        {(node.get("Schema"), node["Relation Name"]), (None, node["Relation Name"])} & tables
+        for node, _parent in nodes(plan)
+        if "Relation Name" in node
+    )
 
 
 def describe(worst: Timing, options: ValidateOptions) -> str:
     """Why an index was taken back, in one line."""
-    head = " ".join(worst.query.split())
-    head = head if len(head) <= 60 else head[:57] + "..."
+    head = short(worst.query, 60)
     after = "the timeout" if worst.after_ms is None else _ms(worst.after_ms)
     return (
         f"{head!r} ran in {after} with it, {_ms(worst.before_ms or 0.0)} before "

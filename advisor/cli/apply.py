@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from advisor.apply.model import ApplyOptions, ApplyResult
 from advisor.cli.options import OUTPUT, SAFETY, DsnOpt, fail, say
 from advisor.errors import AdvisorError, UsageError
+from advisor.report.fmt import short
 from advisor.settings import parse_duration_ms
+
+if TYPE_CHECKING:
+    from advisor.apply.validate import Candidate, ValidateOptions
 
 
 def _options(
@@ -32,7 +36,7 @@ def _options(
 
 def _validation(
     path: Path | None, runs: int, timeout: str, max_slowdown: int
-) -> tuple[list[Any], Any]:
+) -> tuple[list[Candidate], ValidateOptions | None]:
     """The statements ``--validate`` may run, and how it times them."""
     from advisor.apply import validate
 
@@ -47,12 +51,7 @@ def _validation(
     return validate.read_statements(path), options
 
 
-def _head(text: str) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= 60 else flat[:57] + "..."
-
-
-def _report(result: ApplyResult, validation: Any = None) -> None:
+def _report(result: ApplyResult, validation: ValidateOptions | None = None) -> None:
     """One line per index (and whether the planner uses it); exit 5 when one was not built,
     an error too when the planner uses a built index for none of its statements."""
     from advisor.apply import run
@@ -195,7 +194,8 @@ def apply(
                         "its session: each timed run is recorded there as an EXPLAIN entry"
                     )
                 for skipped in validator.skipped:
-                    say(f"advisor: --validate: not run: {_head(skipped.text)}: {skipped.reason}")
+                    head = short(skipped.text, 60)
+                    say(f"advisor: --validate: not run: {head}: {skipped.reason}")
             result = run.apply(
                 dsn, what, options, progress=RichBar.for_terminal(),
                 say=lambda message: say(f"advisor: {message}"), recorders=recorders(log),

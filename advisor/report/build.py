@@ -36,7 +36,6 @@ from advisor.report.model import (
     StatisticsFix,
     TableGrowth,
     TableSize,
-    TakenBackIndex,
     TrendPoint,
     UnusedIndex,
     WeeklyReport,
@@ -533,10 +532,7 @@ def build_report(
         sizes=_sizes(loader.full(newest), top),
         unused_indexes=_droppable(verdict, indexes.rows, loader.full(newest)),
         statistics_fixes=_statistics_fixes(verdict),
-        taken_back=tuple(
-            TakenBackIndex(t.schema, t.table, t.name, t.definition, t.time, t.why)
-            for t in record.taken_back(mine, key.database).values()
-        ),
+        taken_back=tuple(record.taken_back(mine, key.database).values()),
         applied=applied,
         trend=_trend(loader, metas, newest, options),
         recommendations=tuple(recommendations),

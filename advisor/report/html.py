@@ -228,7 +228,7 @@ def render(report: WeeklyReport) -> str:
         )
         add(_table(
             ["index", "table", "when", "why"],
-            [[escape(t.name), escape(f"{t.schema}.{t.table}" if t.schema else t.table),
+            [[escape(t.name), escape(t.table_name),
               escape(t.time[:16].replace("T", " ")), escape(t.why)] for t in report.taken_back],
             set(),
         ))  # fmt: skip

@@ -168,7 +168,7 @@ def render(report: WeeklyReport) -> str:
         ]
         out += _table(
             ["index", "table", "when", "why"],
-            [[t.name, f"{t.schema}.{t.table}" if t.schema else t.table, t.time[:16].replace(
+            [[t.name, t.table_name, t.time[:16].replace(
               "T", " "), _cell(t.why)] for t in report.taken_back],
         )  # fmt: skip
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from advisor.apply.model import TakenBack
 from advisor.model import Recommendation
 from advisor.window import Window
 
@@ -106,19 +107,6 @@ class UnusedIndex:
 
 
 @dataclass(frozen=True)
-class TakenBackIndex:
-    """An index ``advisor apply --validate`` built and dropped again because a statement ran
-    slower with it (the apply log's latest word on it): ``analyze`` does not advise it again."""
-
-    schema: str | None
-    table: str
-    name: str
-    definition: str
-    time: str  # ISO, the apply's start
-    why: str  # the statement, its times before and after
-
-
-@dataclass(frozen=True)
 class StatisticsFix:
     """Column statistics that a unique index proves wrong (``review.distinct``), with the
     statements that repair and restore them: the finding ``analyze`` gives."""
@@ -209,4 +197,4 @@ class WeeklyReport:
     window: Window | None = None  # what the recommendations' savings were measured over
     statistics_fixes: tuple[StatisticsFix, ...] = ()  # statistics a unique index proves wrong
     # indexes apply --validate built and dropped again (analyze does not advise them again)
-    taken_back: tuple[TakenBackIndex, ...] = ()
+    taken_back: tuple[TakenBack, ...] = ()
