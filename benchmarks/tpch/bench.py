@@ -20,7 +20,6 @@ from typing import Any
 
 import psycopg
 
-from advisor.apply.validate import ValidateOptions
 from advisor.localdb.cluster import LocalCluster
 from advisor.settings import parse_size
 from benchmarks import extend
@@ -514,15 +513,10 @@ class Evaluator:
             with build.built(self.dsn, recs) as built:
                 yield built, []
             return
-        try:
-            done = build.build_validated(
-                self.dsn, recs, self.validate_with, ValidateOptions(), self.say
-            )
+        with build.validated(self.dsn, recs, self.validate_with, self.say) as done:
             self.say(f"  apply --validate kept {len(done.kept)}, took back {len(done.reverted)} "
                      f"in {done.seconds:.0f} s")  # fmt: skip
             yield done.kept, done.reverted
-        finally:
-            build.drop(self.dsn, recs)
 
 
 def extend_run(dsn: str, all_queries: Sequence[TpchQuery], budget: str) -> AdvisorRun:

@@ -198,6 +198,24 @@ def built(dsn: str, recommendations: Sequence[dict[str, Any]]) -> Iterator[list[
         drop(dsn, recommendations)
 
 
+@contextlib.contextmanager
+def validated(
+    dsn: str,
+    recommendations: Sequence[dict[str, Any]],
+    statements: Sequence[str],
+    say: Callable[[str], None],
+    log: Path | None = None,
+) -> Iterator[Validated]:
+    """The set built by ``build_validated`` (default options) for the block, every index of it
+    dropped after, whatever happened."""
+    try:
+        yield build_validated(
+            dsn, recommendations, statements, validate.ValidateOptions(), say, log=log
+        )
+    finally:
+        drop(dsn, recommendations)
+
+
 def drop(dsn: str, recommendations: Sequence[dict[str, Any]]) -> None:
     with connect(dsn, tracked=False) as conn:
         for rec in recommendations:

@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from advisor.apply.validate import ValidateOptions
 from benchmarks.tpch import build, params
 from benchmarks.tpch.bench import DEFAULT_PARAM_SETS
 from benchmarks.tpch.pairs import Key, PairedRunner, Pairs
@@ -72,15 +71,10 @@ def measure(
                 out.append(PairedSet(label, tuple(made), runner.pairs(instances, made)))
             continue
         say(f"building the set of {label} ({len(recs)} indexes) with apply --validate ...")
-        try:
-            done = build.build_validated(
-                dsn, recs, validate_with, ValidateOptions(), say, log=apply_log
-            )
+        with build.validated(dsn, recs, validate_with, say, log=apply_log) as done:
             say(f"  kept {len(done.kept)}, took back {len(done.reverted)} in "
                 f"{done.seconds:.0f} s; {runs} paired runs ...")  # fmt: skip
             pairs = runner.pairs(instances, done.kept)
-        finally:
-            build.drop(dsn, recs)
         out.append(PairedSet(f"{label} validated", tuple(done.kept), pairs, tuple(done.reverted)))
     return out
 
