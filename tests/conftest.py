@@ -69,6 +69,16 @@ def _docker_server() -> Iterator[Server]:
         yield Server(pg.get_connection_url())
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The suite's own user data folder: what apply records and what history keeps go there,
+    not into the data folder of whoever runs the tests, whose ``analyze`` reads them back."""
+    home = tmp_path_factory.mktemp("data-home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(home))
+        yield home
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Server]:
     if os.environ.get("ADVISOR_TEST_DSN"):
