@@ -6,12 +6,18 @@ an INVALID index: useless to queries, yet maintained on every write. So every wa
 build (lock timeout, statement timeout cap, ``pg_cancel_backend``, an error, Ctrl-C, a lost
 connection) goes through ``_cleanup``, which drops the index again with ``DROP INDEX
 CONCURRENTLY IF EXISTS`` (on a fresh connection when the old one broke), but only while it is
-INVALID: a valid index of that name is never dropped.
+INVALID: a valid index of that name is dropped only by ``take_back``, which ``--validate`` calls
+for an index this apply built and found to make a statement slower.
+
+A new index on expressions is followed by ``ANALYZE`` of its table (``gather_statistics``):
+PostgreSQL gathers statistics on an index's expressions only when the whole table is analysed,
+and plans them with default selectivities until then.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import logging
 import signal
 import threading
@@ -26,7 +32,7 @@ from psycopg import errors, sql
 from advisor.apply import catalog
 from advisor.apply.model import ApplyOptions, IndexResult, Outcome
 from advisor.apply.monitor import Monitor, ProgressSink
-from advisor.apply.source import same_definition
+from advisor.apply.source import on_expressions, same_definition
 from advisor.db import ddl, session
 from advisor.db.partitioned import PartitionNode
 from advisor.errors import AdvisorError
@@ -268,6 +274,26 @@ class Builder:
             valid=True,
         )  # fmt: skip
 
+    def gather_statistics(self, result: IndexResult) -> IndexResult:
+        """``ANALYZE`` the table of an index on expressions that this apply just built, so the
+        planner knows the expressions' values before the statements are planned or timed again.
+        A failure is said and recorded, but the index stays."""
+        if result.outcome not in (Outcome.CREATED, Outcome.REBUILT) or result.schema is None:
+            return result
+        if not on_expressions(result.index):
+            return result
+        conn = self.writer()
+        table = ddl.display(result.schema, result.index.table)
+        try:
+            conn.execute(ddl.analyze(result.schema, result.index.table))
+        except psycopg.Error as exc:
+            why = f"ANALYZE {table} failed ({session.safe_message(exc)}): run it by hand"
+            self.say(f"{result.index.name}: {why}")
+            message = f"{result.message}; {why}" if result.message else why
+            return dataclasses.replace(result, message=message)
+        self.say(f"{result.index.name}: analysed {table} for the statistics of its expressions")
+        return dataclasses.replace(result, analyzed=True)
+
     # -- cleanup -----------------------------------------------------------------------------
 
     def writer(self) -> psycopg.Connection[Any]:
@@ -295,7 +321,7 @@ class Builder:
         manual = f"left {what}: run {drop.as_string(None)}"
         with _sigint_deferred(self.say) as pressed:
             try:
-                left = self._drop_invalid(schema, name, drop, valid_too=valid_too)
+                left = self._drop_with_retries(schema, name, drop, valid_too=valid_too)
             except AdvisorError as exc:  # could not even reconnect
                 log.debug("cleanup failed: %s", exc)
                 left = True
@@ -306,7 +332,7 @@ class Builder:
             self.interrupt_requested = True  # honoured by the caller once this index is done
         return manual if left else None
 
-    def _drop_invalid(
+    def _drop_with_retries(
         self, schema: str, name: str, drop: sql.Composed, *, valid_too: bool = False
     ) -> bool:
         """True when an INVALID index (or with ``valid_too``, any) is still there after the

@@ -108,6 +108,7 @@ class IndexResult:
     parts: tuple[IndexResult, ...] = ()
     partitioned: bool = False
     timings: tuple[Timing, ...] = ()  # --validate: the statements it changed, before and after
+    analyzed: bool = False  # its table was analysed after the build (an index on expressions)
 
     @property
     def qualified_name(self) -> str:

@@ -43,6 +43,7 @@ def _index(result: IndexResult) -> dict[str, Any]:
         "seconds": round(result.seconds, 3),
         "message": result.message,
         "invalid_left_behind": result.leftover,
+        "analyzed": result.analyzed,
         "partitions": [_index(part) for part in result.parts],
         "statements": [
             {

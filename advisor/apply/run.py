@@ -21,7 +21,7 @@ from advisor.apply.errors import ApplyInterrupted
 from advisor.apply.model import ApplyOptions, ApplyResult, IndexResult, Outcome
 from advisor.apply.monitor import ProgressSink
 from advisor.apply.record import Recorder
-from advisor.apply.source import Source
+from advisor.apply.source import Source, on_expressions
 from advisor.apply.validate import Validator
 from advisor.db import ddl, session
 from advisor.errors import AdvisorError, ConnectionFailed
@@ -89,6 +89,7 @@ def apply(
                 results.append(partitioned.apply_index(builder, index))
                 if builder.interrupt_requested:
                     raise KeyboardInterrupt
+                results[-1] = builder.gather_statistics(results[-1])
                 if validator is not None and validator.last:
                     results[-1] = _validated(builder, validator, results[-1], say)
             checked, problem = verify.replan_quietly(
@@ -237,16 +238,19 @@ def dry_run(dsn: str | None, source: Source, options: ApplyOptions) -> list[str]
             if decision.action in ("fail", "skip"):
                 lines.append(f"-- {decision.action}: {decision.message}")
                 continue
+            assert decision.schema is not None
             if decision.tree is not None:
                 lines += partitioned.dry_run(conn, index, decision)
-                continue
-            if decision.action == "rebuild":
-                assert decision.schema is not None
-                lines.append(f"-- {decision.message}")
-                drop = ddl.drop_index(decision.schema, index.name, concurrently=True,
-                                      if_exists=True)  # fmt: skip
-                lines.append(f"{drop.as_string(conn)};")
-            lines.append(f"{index.create_sql};")
+            else:
+                if decision.action == "rebuild":
+                    lines.append(f"-- {decision.message}")
+                    drop = ddl.drop_index(decision.schema, index.name, concurrently=True,
+                                          if_exists=True)  # fmt: skip
+                    lines.append(f"{drop.as_string(conn)};")
+                lines.append(f"{index.create_sql};")
+            if on_expressions(index):
+                analyze = ddl.analyze(decision.schema, index.table).as_string(conn)
+                lines.append(f"{analyze};  -- statistics on the index's expressions")
         return lines
     finally:
         conn.close()

@@ -127,6 +127,15 @@ def checked(index: PlannedIndex) -> PlannedIndex:
     )
 
 
+def on_expressions(index: PlannedIndex) -> bool:
+    """Whether the index has expressions among its keys, whose statistics only an ``ANALYZE``
+    of its table gathers."""
+    node, _ = _index_statement(index.create_sql, index.origin or index.name)
+    return any(
+        isinstance(elem, ast.IndexElem) and elem.expr is not None for elem in node.indexParams or ()
+    )
+
+
 def same_definition(existing: str, create_sql: str) -> bool:
     """Whether ``pg_get_indexdef`` text and a planned CREATE INDEX read the same once parsed.
 

@@ -110,6 +110,12 @@ def reset_n_distinct(schema: str, table: str, column: str) -> sql.Composed:
     )
 
 
+def analyze(schema: str, table: str) -> sql.Composed:
+    """``ANALYZE`` of the whole table: the only kind that gathers statistics on the expressions
+    of its indexes."""
+    return sql.SQL("ANALYZE {}").format(Name(schema, table))
+
+
 def attach_index(parent_schema: str, parent: str, schema: str, name: str) -> sql.Composed:
     """``ALTER INDEX parent ATTACH PARTITION name``: a partition's index joins its parent's."""
     return sql.SQL("ALTER INDEX {} ATTACH PARTITION {}").format(
