@@ -101,9 +101,13 @@ def test_the_weekly_report_gives_the_same_fix(db: Any, tmp_path: Path) -> None:
     assert "Statistics to repair" in html.render(weekly)
 
 
-def test_advisor_table_shows_the_fix_on_the_index_that_proves_it(db: Any) -> None:
+@pytest.mark.parametrize("advice", [Settings(min_improvement=0.10), None], ids=["advice", "none"])
+def test_advisor_table_shows_the_fix_on_the_index_that_proves_it(
+    db: Any, advice: Settings | None
+) -> None:
+    """With the analysis or without it (``--no-advice``), the same finding and fix."""
     (finding,) = found(analyse(db))
-    view = inspect_table(db.dsn, "order_lines", advice=Settings(min_improvement=0.10))
+    view = inspect_table(db.dsn, "order_lines", advice=advice)
     (pkey,) = [i for i in view.indexes if i.index.name == "order_lines_pkey"]
     said = [f for f in pkey.findings if f.startswith("distinct_underestimated")]
-    assert said and f"repair: {finding.fix_sql}" in said[0]
+    assert len(said) == 1 and f"repair: {finding.fix_sql}" in said[0]

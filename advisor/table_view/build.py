@@ -16,12 +16,13 @@ import psycopg
 
 from advisor.catalog.facts import read_facts, search_path_of
 from advisor.collect import server as server_mod
+from advisor.collect.catalog import read_catalog
 from advisor.db import session
 from advisor.errors import AdvisorError, AnalysisAborted, PreflightError
 from advisor.history.capture import pgss_schema
 from advisor.model import ExistingIndex, Finding, Recommendation, Report, Statement, TableRef
 from advisor.progress import Progress
-from advisor.review import review_live
+from advisor.review import distinct, review_live
 from advisor.settings import RunOptions, Settings
 from advisor.sources.pgss import read_statements
 from advisor.sources.workload import SourceOptions
@@ -94,6 +95,21 @@ def _with_findings(
     return tuple(IndexInfo(i, tuple(by_name.get(i.name, ()))) for i in indexes)
 
 
+def _statistics_findings(
+    conn: psycopg.Connection[Any], ref: TableRef, min_table_rows: int, notes: list[str]
+) -> tuple[Finding, ...]:
+    """The statistics check (``review.distinct``) on this table: it needs no plans, so it
+    gives the finding ``analyze`` and ``report`` give, with or without advice. The catalog it
+    reads covers every table, one of which may be locked exclusively."""
+    try:
+        with conn.transaction():
+            catalog = read_catalog(conn)
+    except psycopg.errors.LockNotAvailable:
+        notes.append("column statistics not checked: a table is locked exclusively")
+        return ()
+    return tuple(f for f in distinct.find(catalog, min_table_rows) if f.table == ref)
+
+
 def inspect_table(
     dsn: str | None,
     name: str,
@@ -148,6 +164,7 @@ def inspect_table(
             if server is not None
             else []
         )
+        findings += _statistics_findings(conn, ref, (advice or Settings()).min_table_rows, notes)
     except psycopg.OperationalError as exc:
         raise AnalysisAborted(f"connection lost: {session.safe_message(exc)}") from exc
     finally:
