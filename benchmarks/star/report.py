@@ -172,8 +172,11 @@ def _targets(r: Results) -> list[str]:
             before = r.baseline[n]
             after = built.after.get(n) if built else None
             reason = found.reasons.get(n) if found else None
+            predicted = b.ratios.per_query.get(n, 1.0) if b.ratios else 1.0
             if after is not None and after.median < before.median * 0.9:
                 texts.append(f"Q{n} {median(before)} -> {median(after)} s")
+            elif built is None and predicted < 0.9:  # the planner's word, not a measurement
+                texts.append(f"Q{n}: planner cost x{predicted:.2f}, not built")
             elif reason:
                 texts.append(f"Q{n}: {reason[:90]}")
             else:
