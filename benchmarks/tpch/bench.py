@@ -346,8 +346,9 @@ def _measure(
     timed = {q.sql for q in instances} or {q.sql for q in all_queries}
     held = tuple(params.held_out(timed)) if options.validate else ()
     judge = Evaluator(
-        dsn, all_queries, base_costs, calls, recorded, say, instances, runner, validate_with=held
-    )
+        dsn, all_queries, base_costs, calls, recorded, say, instances, runner, validate_with=held,
+        apply_log=work_dir / "applies.jsonl" if options.validate else None,
+    )  # fmt: skip
     results: list[BudgetResult] = []
     reanalysis: Reanalysis | None = None
     for budget in options.budgets:
@@ -438,6 +439,7 @@ class Evaluator:
     instances: tuple[TpchQuery, ...] = ()  # what is timed, by (number, set); () the queries
     paired: PairedRunner | None = None  # times each built set's instances in pairs too
     validate_with: tuple[str, ...] = ()  # build the advisor's sets with apply --validate
+    apply_log: Path | None = None  # where those applies are recorded, timings included
 
     def __call__(self, run: AdvisorRun) -> BudgetResult:
         """Planner costs with the set as hypothetical indexes."""
@@ -513,7 +515,9 @@ class Evaluator:
             with build.built(self.dsn, recs) as built:
                 yield built, []
             return
-        with build.validated(self.dsn, recs, self.validate_with, self.say) as done:
+        with build.validated(
+            self.dsn, recs, self.validate_with, self.say, log=self.apply_log
+        ) as done:
             self.say(f"  apply --validate kept {len(done.kept)}, took back {len(done.reverted)} "
                      f"in {done.seconds:.0f} s")  # fmt: skip
             yield done.kept, done.reverted
