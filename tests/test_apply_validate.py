@@ -164,7 +164,9 @@ def test_an_index_that_makes_a_statement_slower_is_dropped_again(
     (entry,) = read_log(log)
     (index,) = entry["indexes"]
     assert index["outcome"] == "reverted"
-    assert index["timings"] == [{"query": CHANGED, "before_ms": 20.0, "after_ms": 45.0}]
+    assert index["timings"] == [
+        {"query": CHANGED, "before_ms": 20.0, "after_ms": 45.0, "first_ms": 20.0}
+    ]
     assert run.summary(reverted).startswith(f"reverted public.{INDEX}: built in ")
     # the next analysis heeds it: that index is left out with the reason (another definition,
     # such as a covering one, may still be advised: apply would judge it in turn)
@@ -207,7 +209,7 @@ def test_an_index_within_the_tolerance_is_kept(
         check.close()
     (kept,) = result.results
     assert kept.outcome is Outcome.CREATED and exists(db)
-    assert kept.timings == (Timing(CHANGED, before_ms, after_ms),)
+    assert kept.timings == (Timing(CHANGED, before_ms, after_ms, before_ms),)
     assert [c.uses_index for c in kept.checks] == [True]
     line = run.timing_line(kept, check.options)
     assert line is not None and "ran the 1 statement it changes" in line
@@ -288,11 +290,47 @@ def test_a_kept_index_moves_the_yardstick_of_the_next(db: Any, statements: Path)
         assert check.last[CHANGED] == 20.0
         db.execute(f"CREATE INDEX {INDEX} ON events (kind)")
         timings = check.after(INDEX)
-        assert timings == (Timing(CHANGED, 20.0, 8.0),)
+        assert timings == (Timing(CHANGED, 20.0, 8.0, 20.0),)
         check.keep(timings)
         assert check.last[CHANGED] == 8.0 and check.last[UNCHANGED] == 20.0
     finally:
         check.close()
+
+
+def test_slowdowns_within_the_tolerance_do_not_add_up_beyond_it(db: Any, statements: Path) -> None:
+    """Two indexes, each 15 % slower than the statement's latest time, are 32 % slower in all:
+    the second goes, and says so against the time before the first build."""
+    second = "events_kind_again_idx"
+    times = {(): 100.0, (INDEX,): 115.0, (second,): 132.0}
+
+    def measure(conn: psycopg.Connection[Any], text: str) -> float:
+        found = conn.execute(
+            "SELECT relname FROM pg_class WHERE relname IN (%s, %s) ORDER BY 1", (INDEX, second)
+        ).fetchall()
+        return times[tuple(name for (name,) in found)]
+
+    check = validator(db, statements, measure=measure)
+    options = check.options
+    try:
+        check.start([PlannedIndex("public", "events", INDEX, "", "")])
+        db.execute(f"CREATE INDEX {INDEX} ON events (kind)")
+        first = check.after(INDEX)
+        assert first == (Timing(CHANGED, 100.0, 115.0, 100.0),)
+        assert validate.verdict(first, options) is None
+        check.keep(first)
+        # the next index takes its place in the plan (the first one gone, so the plan must
+        # read the new one): 132 ms, 1.15x its latest time and 1.32x its first
+        db.execute(f"DROP INDEX {INDEX}")
+        db.execute(f"CREATE INDEX {second} ON events (kind)")
+        (timing,) = check.after(second)
+        assert timing == Timing(CHANGED, 115.0, 132.0, 100.0)
+        assert not timing.slower(options.max_slowdown, options.floor_ms)
+        assert validate.verdict([timing], options) == timing
+        why = validate.describe(timing, options)
+        assert "before the first build" in why and "1.32x" in why
+    finally:
+        check.close()
+        db.execute(f"DROP INDEX IF EXISTS {second}")
 
 
 def test_a_lost_timing_session_stops_the_apply_in_one_line_and_records_it(

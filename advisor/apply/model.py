@@ -49,26 +49,48 @@ class StatementCheck:
 @dataclass(frozen=True)
 class Timing:
     """A statement an index changes, run before and after its build (``apply --validate``):
-    the fastest run of each side in ms, None when the timeout cut the run."""
+    the fastest run of each side in ms, None when the timeout cut the run. ``before_ms`` is its
+    latest time (with the indexes this apply kept so far), ``first_ms`` its time before this
+    apply built anything."""
 
     query: str
     before_ms: float | None
     after_ms: float | None
+    first_ms: float | None = None
 
     def ratio(self, timeout_ms: float) -> float:
         """After over before, a run cut by the timeout counted at the timeout."""
-        before = timeout_ms if self.before_ms is None else self.before_ms
-        after = timeout_ms if self.after_ms is None else self.after_ms
-        return after / max(before, 1e-3)
+        return _ratio(self.before_ms, self.after_ms, timeout_ms)
+
+    def ratio_to_first(self, timeout_ms: float) -> float:
+        """After over the time before this apply built anything."""
+        return _ratio(self.first_ms, self.after_ms, timeout_ms)
 
     def slower(self, max_slowdown: float, floor_ms: float) -> bool:
-        """Slower by more than the share ``max_slowdown`` and by more than ``floor_ms``."""
-        if self.before_ms is None:  # at least the timeout before: it cannot have got slower
-            return False
-        if self.after_ms is None:  # under the timeout before, cut by it now
-            return True
-        grown = self.after_ms - self.before_ms
-        return grown > floor_ms and self.after_ms > self.before_ms * (1.0 + max_slowdown)
+        """Slower than its latest time by more than the share ``max_slowdown`` and by more than
+        ``floor_ms``: this index's own doing."""
+        return _slower(self.before_ms, self.after_ms, max_slowdown, floor_ms)
+
+    def slower_than_first(self, max_slowdown: float, floor_ms: float) -> bool:
+        """Slower than before this apply built anything, the same way: indexes that each stay
+        within the tolerance can add up beyond it, and the last of them is the one to go."""
+        return _slower(self.first_ms, self.after_ms, max_slowdown, floor_ms)
+
+
+def _ratio(before_ms: float | None, after_ms: float | None, timeout_ms: float) -> float:
+    before = timeout_ms if before_ms is None else before_ms
+    after = timeout_ms if after_ms is None else after_ms
+    return after / max(before, 1e-3)
+
+
+def _slower(
+    before_ms: float | None, after_ms: float | None, max_slowdown: float, floor_ms: float
+) -> bool:
+    if before_ms is None:  # at least the timeout before: it cannot have got slower
+        return False
+    if after_ms is None:  # under the timeout before, cut by it now
+        return True
+    return after_ms - before_ms > floor_ms and after_ms > before_ms * (1.0 + max_slowdown)
 
 
 @dataclass(frozen=True)

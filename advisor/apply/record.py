@@ -56,7 +56,12 @@ def _index(result: IndexResult) -> dict[str, Any]:
             for c in result.checks
         ],
         "timings": [  # apply --validate: fastest run in ms before and after (null: timed out)
-            {"query": t.query, "before_ms": t.before_ms, "after_ms": t.after_ms}
+            {
+                "query": t.query,
+                "before_ms": t.before_ms,
+                "after_ms": t.after_ms,
+                "first_ms": t.first_ms,  # before the apply's first build
+            }
             for t in result.timings
         ],
     }

@@ -160,8 +160,9 @@ def apply(
     max_slowdown: Annotated[
         int,
         typer.Option("--max-slowdown", min=0, metavar="PERCENT",
-                     help="With --validate: how much slower a statement may get before its "
-                     "index is dropped again.", rich_help_panel=SAFETY),
+                     help="With --validate: how much slower a statement may get, than its "
+                     "latest time or its time before the first build, before the index is "
+                     "dropped again.", rich_help_panel=SAFETY),
     ] = 20,
 ) -> None:  # fmt: skip
     """Build the planned indexes safely: CONCURRENTLY, one at a time, never left INVALID.
