@@ -111,6 +111,11 @@ class TakenBack:
         """The table, schema-qualified where the log says the schema."""
         return f"{self.schema}.{self.table}" if self.schema else self.table
 
+    @property
+    def when(self) -> str:
+        """The apply's time to the minute, as the reports show it."""
+        return self.time[:16].replace("T", " ")
+
     def reason(self) -> str:
         return f"taken back by advisor apply --validate on {self.time[:10]}: {self.why}"
 

@@ -229,7 +229,7 @@ def render(report: WeeklyReport) -> str:
         add(_table(
             ["index", "table", "when", "why"],
             [[escape(t.name), escape(t.table_name),
-              escape(t.time[:16].replace("T", " ")), escape(t.why)] for t in report.taken_back],
+              escape(t.when), escape(t.why)] for t in report.taken_back],
             set(),
         ))  # fmt: skip
         add("</section>")

@@ -168,9 +168,8 @@ def render(report: WeeklyReport) -> str:
         ]
         out += _table(
             ["index", "table", "when", "why"],
-            [[t.name, t.table_name, t.time[:16].replace(
-              "T", " "), _cell(t.why)] for t in report.taken_back],
-        )  # fmt: skip
+            [[t.name, t.table_name, t.when, _cell(t.why)] for t in report.taken_back],
+        )
 
     out += ["## Tables that grew most", ""]
     if report.growth:

@@ -71,7 +71,7 @@ def headlines(report: WeeklyReport) -> list[str]:
     if report.taken_back:
         back = report.taken_back
         out.append(
-            f"{len(back)} index{'es' if len(back) != 1 else ''} built by apply --validate made a "
+            f"{fmt.plural(len(back), 'index')} built by apply --validate made a "
             f"statement slower and went again: {fmt.listing([t.name for t in back], 3)} (see "
             "Taken back by apply --validate)."
         )
