@@ -6,9 +6,15 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 import pytest
 
-from advisor.model import Report, StatementResult
+from advisor.candidates import btree
+from advisor.collect.catalog import read_catalog
+from advisor.model import ParsedStatement, Report, Statement, StatementResult
+from advisor.parse.statement import analyse
+from advisor.settings import Settings
+from advisor.sources.model import FILE
 
 STAR = """
 CREATE TABLE days (
@@ -184,3 +190,31 @@ def test_a_statement_no_index_helps_says_where_its_cost_is(report: Report) -> No
     found = result(report, "h.born >")
     assert found.reason is not None and "in full" in found.reason, found.reason
     assert "sales" in found.reason
+
+
+def candidate_keys(star: Any, query: str) -> dict[str, set[tuple[str, ...]]]:
+    """The B-tree key tuples the generator proposes for ``query`` on the star's real catalog,
+    by table."""
+    with psycopg.connect(star.dsn) as conn:
+        catalog = read_catalog(conn)
+    parsed = analyse(Statement(None, (), query, 1, 1.0, 1.0, source=FILE), catalog)
+    assert isinstance(parsed, ParsedStatement), parsed
+    found: dict[str, set[tuple[str, ...]]] = {}
+    for spec in btree.generate(parsed, catalog, Settings()):
+        found.setdefault(spec.table.name, set()).add(spec.key_texts)
+    return found
+
+
+def test_a_filter_column_is_combined_with_the_join_column_it_feeds(star: Any) -> None:
+    """Issue 17, candidates: a filtered dimension feeding a join gets (filter, join key), read
+    without its rows; a join key probed by a nested loop gets (join key, filter) too."""
+    star_join = candidate_keys(star, STAR_JOIN)
+    assert ("maker", "product_id") in star_join["products"], star_join["products"]
+    assert ("product_id", "maker") in star_join["products"], star_join["products"]
+    # the equality filters most selective first (14 years, then 12 months), the join key
+    # after them or ahead of them
+    both = {("year", "month", "day_id"), ("day_id", "year", "month")}
+    assert both <= star_join["days"], star_join["days"]
+    dated = candidate_keys(star, DATE_ARITHMETIC)
+    # a range, then the join key; and the join key, then the range
+    assert {("day", "day_id"), ("day_id", "day")} <= dated["days"], dated["days"]
