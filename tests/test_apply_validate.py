@@ -165,7 +165,7 @@ def test_an_index_that_makes_a_statement_slower_is_dropped_again(
     (index,) = entry["indexes"]
     assert index["outcome"] == "reverted"
     assert index["timings"] == [
-        {"query": CHANGED, "before_ms": 20.0, "after_ms": 45.0, "first_ms": 20.0}
+        {"query": CHANGED, "before_ms": 20.0, "after_ms": 45.0, "first_ms": 20.0, "kept_ratio": 1.0}
     ]
     assert run.summary(reverted).startswith(f"reverted public.{INDEX}: built in ")
     # the next analysis heeds it: that index is left out with the reason (another definition,
@@ -323,7 +323,7 @@ def test_slowdowns_within_the_tolerance_do_not_add_up_beyond_it(db: Any, stateme
         db.execute(f"DROP INDEX {INDEX}")
         db.execute(f"CREATE INDEX {second} ON events (kind)")
         (timing,) = check.after(second)
-        assert timing == Timing(CHANGED, 115.0, 132.0, 100.0)
+        assert timing == Timing(CHANGED, 115.0, 132.0, 100.0, kept_ratio=1.15)
         assert not timing.slower(options.max_slowdown, options.floor_ms)
         assert validate.verdict([timing], options) == timing
         why = validate.describe(timing, options)
@@ -331,6 +331,45 @@ def test_slowdowns_within_the_tolerance_do_not_add_up_beyond_it(db: Any, stateme
     finally:
         check.close()
         db.execute(f"DROP INDEX IF EXISTS {second}")
+
+
+def test_a_later_build_is_judged_against_a_time_taken_right_before_it(
+    db: Any, statements: Path
+) -> None:
+    """The machine gets 30 % slower after the first build (which no statement's plan reads);
+    the second index changes nothing. Judged against the times of the apply's start, it would
+    look 1.30x slower, by its own ratio and in all; the statements reading its table are timed
+    again right before its build, so it is judged against 130 ms and kept."""
+    first = "events_unread_idx"
+    drifted = {"value": False}
+
+    def measure(conn: psycopg.Connection[Any], text: str) -> float:
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (first,)).fetchone()
+        drifted["value"] = bool(row and row[0])  # from the first build on, slower
+        return 130.0 if drifted["value"] else 100.0
+
+    def planned(name: str, definition: str) -> PlannedIndex:
+        create = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.events {definition}"
+        return PlannedIndex("public", "events", name, create, f"DROP INDEX {name}")
+
+    # a partial index whose predicate no statement implies: no plan reads it
+    unread_index = planned(first, "(id) WHERE kind < 0")
+    plan = source.Source(Path("<test>"), (unread_index, planned(INDEX, "(kind)")))
+    check = validator(db, statements, measure=measure)
+    try:
+        result = run.apply(db.dsn, plan, FAST, validator=check)
+    finally:
+        check.close()
+        db.execute(f"DROP INDEX IF EXISTS {first}")
+    unread, kept = result.results
+    assert unread.outcome is Outcome.CREATED and unread.timings == ()
+    assert kept.outcome is Outcome.CREATED, kept.message
+    assert kept.timings == (Timing(CHANGED, 130.0, 130.0, 100.0),)
+    (timing,) = kept.timings
+    assert timing.ratio_to_first(check.options.timeout_ms) == pytest.approx(1.0)
+    # before the second build, the statements reading events were timed again (build 1's
+    # clock); after it, only the one whose plan reads the index (build 2's)
+    assert (check.timed_at[CHANGED], check.timed_at[UNCHANGED]) == (2, 1)
 
 
 def test_a_lost_timing_session_stops_the_apply_in_one_line_and_records_it(

@@ -50,21 +50,31 @@ class StatementCheck:
 class Timing:
     """A statement an index changes, run before and after its build (``apply --validate``):
     the fastest run of each side in ms, None when the timeout cut the run. ``before_ms`` is its
-    latest time (with the indexes this apply kept so far), ``first_ms`` its time before this
-    apply built anything."""
+    latest time (with the indexes this apply kept so far, taken right before the build when an
+    earlier build came between), ``first_ms`` its time before this apply built anything, and
+    ``kept_ratio`` what the indexes kept so far did to it: the product of their own after/before
+    ratios, each measured around its build."""
 
     query: str
     before_ms: float | None
     after_ms: float | None
     first_ms: float | None = None
+    kept_ratio: float = 1.0
 
     def ratio(self, timeout_ms: float) -> float:
         """After over before, a run cut by the timeout counted at the timeout."""
         return _ratio(self.before_ms, self.after_ms, timeout_ms)
 
+    @property
+    def baseline_ms(self) -> float | None:
+        """Its time before this apply built anything, as the builds' own ratios put it: the
+        fresh ``before_ms`` undone of what the kept indexes did. Unlike ``first_ms``, measured
+        minutes earlier, it does not move when the machine drifts during a long apply."""
+        return None if self.before_ms is None else self.before_ms / max(self.kept_ratio, 1e-9)
+
     def ratio_to_first(self, timeout_ms: float) -> float:
-        """After over the time before this apply built anything."""
-        return _ratio(self.first_ms, self.after_ms, timeout_ms)
+        """After over the time before this apply built anything (``baseline_ms``)."""
+        return _ratio(self.baseline_ms, self.after_ms, timeout_ms)
 
     def slower(self, max_slowdown: float, floor_ms: float) -> bool:
         """Slower than its latest time by more than the share ``max_slowdown`` and by more than
@@ -72,9 +82,10 @@ class Timing:
         return _slower(self.before_ms, self.after_ms, max_slowdown, floor_ms)
 
     def slower_than_first(self, max_slowdown: float, floor_ms: float) -> bool:
-        """Slower than before this apply built anything, the same way: indexes that each stay
-        within the tolerance can add up beyond it, and the last of them is the one to go."""
-        return _slower(self.first_ms, self.after_ms, max_slowdown, floor_ms)
+        """Slower than before this apply built anything (``baseline_ms``), the same way: indexes
+        that each stay within the tolerance can add up beyond it, and the last of them is the
+        one to go."""
+        return _slower(self.baseline_ms, self.after_ms, max_slowdown, floor_ms)
 
 
 def _ratio(before_ms: float | None, after_ms: float | None, timeout_ms: float) -> float:

@@ -61,6 +61,7 @@ def _index(result: IndexResult) -> dict[str, Any]:
                 "before_ms": t.before_ms,
                 "after_ms": t.after_ms,
                 "first_ms": t.first_ms,  # before the apply's first build
+                "kept_ratio": t.kept_ratio,  # what the indexes kept before it did to it
             }
             for t in result.timings
         ],

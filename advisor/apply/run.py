@@ -45,8 +45,8 @@ def apply(
 ) -> ApplyResult:
     """Build every index of ``source``; the result says what happened to each.
 
-    With a ``validator`` (``--validate``), the statements each index changes are timed before
-    and after its build, and an index that makes one of them slower is dropped again
+    With a ``validator`` (``--validate``), the statements each index changes are timed right
+    before and after its build, and an index that makes one of them slower is dropped again
     (``apply.validate``). Failed indexes do not stop the others. Ctrl-C raises
     ``ApplyInterrupted`` and a lost connection ``ConnectionFailed``, both after the INVALID index
     is dropped and the apply recorded.
@@ -86,6 +86,8 @@ def apply(
                 timed = validator.start(source.indexes)
                 say(f"--validate: timed {plural(timed, 'statement')} that read the tables")
             for index in source.indexes:
+                if validator is not None and validator.last:
+                    validator.refresh(index)  # its "before", seconds before the build
                 results.append(partitioned.apply_index(builder, index))
                 if builder.interrupt_requested:
                     raise KeyboardInterrupt
