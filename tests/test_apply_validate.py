@@ -356,11 +356,13 @@ def test_a_later_build_is_judged_against_a_time_taken_right_before_it(
     unread_index = planned(first, "(id) WHERE kind < 0")
     plan = source.Source(Path("<test>"), (unread_index, planned(INDEX, "(kind)")))
     check = validator(db, statements, measure=measure)
+    said: list[str] = []
     try:
-        result = run.apply(db.dsn, plan, FAST, validator=check)
+        result = run.apply(db.dsn, plan, FAST, validator=check, say=said.append)
     finally:
         check.close()
         db.execute(f"DROP INDEX IF EXISTS {first}")
+    assert said[-1] == f"--validate: timed 3 statements again before building {INDEX}"
     unread, kept = result.results
     assert unread.outcome is Outcome.CREATED and unread.timings == ()
     assert kept.outcome is Outcome.CREATED, kept.message

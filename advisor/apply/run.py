@@ -87,7 +87,10 @@ def apply(
                 say(f"--validate: timed {plural(timed, 'statement')} that read the tables")
             for index in source.indexes:
                 if validator is not None and validator.last:
-                    validator.refresh(index)  # its "before", seconds before the build
+                    again = validator.refresh(index)  # its "before", seconds before the build
+                    if again:
+                        say(f"--validate: timed {plural(again, 'statement')} again before "
+                            f"building {index.name}")  # fmt: skip
                 results.append(partitioned.apply_index(builder, index))
                 if builder.interrupt_requested:
                     raise KeyboardInterrupt
