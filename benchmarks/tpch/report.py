@@ -152,9 +152,11 @@ def _setup(r: Results) -> list[str]:
     if o.validate:
         lines.append(
             "- `--validate`: the advisor's sets were built with `advisor apply --validate`, which"
-            " times the statements that read the plan's tables before the first build, and after "
-            "each build those whose real plan reads the new index, and drops the index again "
-            "when one got more than 20 % slower than its latest time or its first. It ran 22 "
+            " times the statements that read the plan's tables before the first build (and "
+            "again right before each later build on their table), and after each build those "
+            "whose real plan reads the new index, and drops the index again when one got more "
+            "than 20 % slower than right before the build, or than before the first build with "
+            "the kept indexes' ratios multiplied. It ran 22 "
             "instances of a parameter set drawn from another seed, none of them timed here. "
             "Where it took an index back, the cost ratios in the targets are those of the "
             "indexes left built. Extend's sets were built as they came."
