@@ -204,8 +204,9 @@ class Validator:
         tables = {(i.schema, i.table) for i in indexes}
         for text in self.statements:
             plan = self._plan(text)
-            if plan is not None and _tables(plan) & tables:
-                self.reads[text] = _tables(plan)
+            read = frozenset() if plan is None else _tables(plan)
+            if read & tables:
+                self.reads[text] = read
         self.last = self.time(list(self.reads))
         self.first = dict(self.last)
         self.timed_at = dict.fromkeys(self.last, 0)
