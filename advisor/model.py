@@ -540,6 +540,22 @@ class TimeVsCost:
 
 
 @dataclass(frozen=True)
+class PlanRisk:
+    """A nested loop that reads its inner side in full once per outer row, where the outer row
+    count is a guess over a CTE's output, which has no statistics (``advisor.plan_risk``
+    decides)."""
+
+    inner: str  # what each loop reads in full ("CTE year_total", "table public.t")
+    outer_source: str  # the relation without statistics the outer estimate is made over
+    outer_rows: float  # the planner's estimate of the outer side's rows
+    loop_cost: float  # planner cost of one more pass over the inner side
+    plan_cost: float  # the statement's plan cost
+    cost_factor: float  # its plan cost, times, were the outer estimate 100x too low (at least)
+    hedged_cost: float | None = None  # its plan cost with enable_nestloop off, when it has one
+    note: str = ""  # what it means and what would help, as every output says it
+
+
+@dataclass(frozen=True)
 class StatementResult:
     statement: Statement
     cost_before: float | None
@@ -554,6 +570,7 @@ class StatementResult:
     # planned_query with its ranges between parameters read one-sided: the costs are the mean of
     # the two texts' plans (``whatif.readings``)
     planned_query_wide: str | None = None
+    plan_risk: PlanRisk | None = None  # a nested loop whose cost rests on a guessed row count
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from typing import Any
 import psycopg
 
 from advisor import candidates as candidate_kinds
+from advisor import plan_risk, time_vs_cost
 from advisor import review as review_mod
-from advisor import time_vs_cost
 from advisor.apply import record
 from advisor.candidates import gin
 from advisor.candidates.covering import visibility_note
@@ -32,6 +32,7 @@ from advisor.model import (
     IndexSpec,
     ParsedStatement,
     PlanCost,
+    PlanRisk,
     Recommendation,
     Report,
     ServerInfo,
@@ -177,9 +178,14 @@ def _analyze(
     try:
         note(f"planning {plural(len(parsed), 'statement')}")
         tracked_plans = progress.track(parsed, "planning statements")
-        items, not_planned, calibration = _baseline(
+        items, not_planned, calibration, risky = _baseline(
             tracked_plans, whatif, catalog, skipped, settings, limit
         )
+        risks = {
+            item.key: plan_risk.hedge(risky[item.key], whatif.without_nested_loops(item.parsed))
+            for item in items
+            if item.key in risky
+        }
         misjudged = time_vs_cost.judge(items, calibration)
         if settings.weigh_by == "measured":  # planner weights stay the same on every machine
             items = time_vs_cost.weigh(items, misjudged)
@@ -235,7 +241,7 @@ def _analyze(
             reasons.setdefault(
                 effect.statement.key, f"rule-based advice only ({proof}): {rec.spec.describe()}"
             )
-    results = _statement_results(items, selection, reasons, settings, misjudged)
+    results = _statement_results(items, selection, reasons, settings, misjudged, risks)
     by_key = {i.key: i for i in items}
     return Report(
         server=server_info,
@@ -399,13 +405,15 @@ def _baseline(
     skipped: list[Skipped],
     settings: Settings,
     limit: SearchLimit,
-) -> tuple[list[WorkloadItem], int, Calibration | None]:
+) -> tuple[list[WorkloadItem], int, Calibration | None, dict[str, PlanRisk]]:
     """Plan each statement as it is (with the constants of its samples where the workload has
     some: ``samples``); what its plan shows joins what its text names. A limit
     leaves the rest unplanned: how many, beside the planned ones. The calibration of plan cost
     against measured time (``time_vs_cost``) weighs the statements without a measured time;
-    too few statements to calibrate on, the median over whatever was measured does."""
+    too few statements to calibrate on, the median over whatever was measured does. The plans
+    whose cost rests on a guessed row count (``plan_risk``), by statement key, come last."""
     planned = []
+    risky: dict[str, PlanRisk] = {}
     not_planned = 0
     for original in parsed:  # most total time first: a limit leaves out the least important
         if limit.spent:
@@ -426,6 +434,9 @@ def _baseline(
             skipped.append(Skipped(p.statement, NO_TABLE, p.plan_sql))
             continue
         planned.append((merged, cost))
+        risk = plan_risk.find(tree)
+        if risk is not None:
+            risky[merged.statement.key] = risk
     measured = settings.weigh_by == "measured"
     calibration = time_vs_cost.calibrate([(p, plan.total_cost) for p, plan in planned])
     if not measured:
@@ -444,7 +455,7 @@ def _baseline(
         )
         for p, plan in planned
     ]
-    return items, not_planned, calibration
+    return items, not_planned, calibration, risky
 
 
 def _plan_retyped(
@@ -736,10 +747,12 @@ def _statement_results(
     reasons: dict[str, str],
     settings: Settings,
     misjudged: dict[str, TimeVsCost],
+    risks: dict[str, PlanRisk],
 ) -> list[StatementResult]:
-    """Each statement's verdict: why it got no advice (``reason``), and whether its measured
+    """Each statement's verdict: why it got no advice (``reason``), whether its measured
     time is far above what its plan cost predicts (``time_vs_cost``), which a statement with
-    advice can have too: its gain is then uncertain."""
+    advice can have too: its gain is then uncertain, and whether its plan's cost rests on a
+    guessed row count (``plan_risk``), with or without advice."""
     helped = {key for keys in selection.used_by.values() for key in keys}
     results = []
     for item in items:
@@ -758,7 +771,8 @@ def _statement_results(
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
                             item.parsed.repairs, item.parsed.plan_sql, judged, item.weight,
-                            planned_query_wide=item.parsed.wide_sql)
+                            planned_query_wide=item.parsed.wide_sql,
+                            plan_risk=risks.get(item.key))
         )  # fmt: skip
     return results
 

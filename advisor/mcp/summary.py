@@ -66,6 +66,12 @@ def analysis(doc: dict[str, Any], analyze_args: Sequence[str]) -> str:
             "each one's time_vs_cost in the JSON says what would help (no index repairs a "
             "misestimate)."
         )
+    risky = [s for s in doc["statements"] if s.get("plan_risk")]
+    if risky:
+        lines.append(
+            f"{plural(len(risky), 'statement')} with a plan whose cost rests on a row count "
+            "guessed over a CTE's output: each one's plan_risk in the JSON says what would help."
+        )
     if doc["findings"]:
         lines.append(findings(doc))
     return "\n".join(lines)

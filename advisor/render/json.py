@@ -8,12 +8,14 @@ from typing import Any
 from advisor.model import (
     Finding,
     IndexSpec,
+    PlanRisk,
     Recommendation,
     Report,
     Statement,
     StatementResult,
     TimeVsCost,
 )
+from advisor.plan_risk import MISESTIMATE
 from advisor.window import Window
 
 
@@ -100,6 +102,7 @@ def statement(result: StatementResult) -> dict[str, Any]:
         "time_vs_cost": time_vs_cost(result.time_vs_cost),
         "weight_ms": _round(result.weight_ms, 3),
         "planned_query_wide": result.planned_query_wide,
+        "plan_risk": plan_risk(result.plan_risk),
     }
 
 
@@ -117,6 +120,25 @@ def time_vs_cost(judged: TimeVsCost | None) -> dict[str, Any] | None:
         "advice_gain": _round(judged.advice_gain, 3),
         "gain_uncertain": judged.advice_gain is not None,
         "note": judged.note,
+    }
+
+
+def plan_risk(risk: PlanRisk | None) -> dict[str, Any] | None:
+    """A nested loop whose cost rests on a row count guessed over a CTE's output
+    (``advisor.plan_risk``)."""
+    if risk is None:
+        return None
+    return {
+        "kind": "nested_loop_over_guessed_rows",
+        "inner": risk.inner,
+        "outer_source": risk.outer_source,
+        "outer_rows": round(risk.outer_rows, 1),
+        "loop_cost": round(risk.loop_cost, 2),
+        "plan_cost": round(risk.plan_cost, 2),
+        "assumed_underestimate": MISESTIMATE,  # the outer side this many times the estimate
+        "cost_factor": round(risk.cost_factor, 1),  # the plan's cost then, times (at least)
+        "hedged_cost": _round(risk.hedged_cost, 2),
+        "note": risk.note,
     }
 
 

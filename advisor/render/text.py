@@ -6,7 +6,7 @@ text wraps to the output width (``advisor.render.layout``), Markdown keeps one l
 
 from __future__ import annotations
 
-from advisor.model import Recommendation, Report
+from advisor.model import Recommendation, Report, Statement
 from advisor.render import layout
 from advisor.render.figures import empty_state, saving, short_saving, window_line
 from advisor.report.fmt import plural
@@ -17,6 +17,12 @@ MAX_QUERY = 90
 def _short(query: str, width: int = MAX_QUERY) -> str:
     flat = " ".join(query.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def _named(statement: Statement) -> str:
+    """A statement as a note names it: its queryid and text, or its text alone."""
+    query = _short(statement.query, 60)
+    return query if statement.queryid is None else f"{statement.queryid} ({query})"
 
 
 def size(n: int) -> str:
@@ -126,10 +132,12 @@ def render(
     if misjudged:
         out += ["", f"{h2}Statements slower than their plan cost predicts", ""]
         for s, judged in misjudged:
-            query = _short(s.statement.query, 60)
-            named = query if s.statement.queryid is None else f"{s.statement.queryid} ({query})"
-            said = f"{named}: {judged.note}"
-            out.append(para(said, indent="- ", hang="  "))
+            out.append(para(f"{_named(s.statement)}: {judged.note}", indent="- ", hang="  "))
+    risky = [(s, r) for s in report.statements if (r := s.plan_risk) is not None]
+    if risky:
+        out += ["", f"{h2}Statements whose plan rests on a guessed row count", ""]
+        for s, risk in risky:
+            out.append(para(f"{_named(s.statement)}: {risk.note}", indent="- ", hang="  "))
     not_helped = [s for s in report.statements if s.reason]
     if verbose and not_helped:
         out += ["", f"{h2}Statements without advice", ""]

@@ -71,6 +71,7 @@ def _verdicts(
     reasons: dict[str, str | None] = {r.statement.query: r.reason for r in report.statements}
     reasons.update({k.statement.query: k.reason for k in report.skipped})
     judged = {r.statement.query: r.time_vs_cost for r in report.statements}
+    risks = {r.statement.query: r.plan_risk for r in report.statements}
     out = []
     for s in statements:
         advice = tuple(dict.fromkeys(served.get(s.query, ())))
@@ -80,7 +81,7 @@ def _verdicts(
             reason = reasons[s.query] or "helped only by indexes below the selection threshold"
         else:
             reason = "not analysed (below --min-calls or --top)"
-        out.append(TouchingStatement(s, advice, reason, judged.get(s.query)))
+        out.append(TouchingStatement(s, advice, reason, judged.get(s.query), risks.get(s.query)))
     return tuple(out), mine
 
 

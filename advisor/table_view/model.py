@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from advisor.model import ExistingIndex, Recommendation, Statement, TableRef, TimeVsCost
+from advisor.model import (
+    ExistingIndex,
+    PlanRisk,
+    Recommendation,
+    Statement,
+    TableRef,
+    TimeVsCost,
+)
 from advisor.window import Window
 
 
@@ -121,6 +128,7 @@ class TouchingStatement:
     advice: tuple[str, ...]  # names of the recommended indexes that serve it
     reason: str | None  # why it got no advice, when analysed
     time_vs_cost: TimeVsCost | None = None  # far slower than its plan cost predicts
+    plan_risk: PlanRisk | None = None  # a nested loop whose cost rests on a guessed row count
 
 
 @dataclass(frozen=True)

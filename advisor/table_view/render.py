@@ -18,7 +18,7 @@ from typing import Any
 
 from advisor.render import layout
 from advisor.render.figures import saving, window_line
-from advisor.render.json import recommendation, time_vs_cost
+from advisor.render.json import plan_risk, recommendation, time_vs_cost
 from advisor.report import fmt
 from advisor.table_view.model import ColumnInfo, TableView
 
@@ -131,9 +131,10 @@ def render_text(view: TableView, *, markdown: bool = False, width: int | None = 
             ["queryid", "calls", "total", "mean", "statement", "advice"], [5, 4],
         ))  # fmt: skip
         for t in view.statements:
-            if t.time_vs_cost is not None:  # the note analyze gives, as it gives it
-                said = f"{fmt.short(t.statement.query, 60)}: {t.time_vs_cost.note}"
-                out.append(para(said, indent="- ", hang="  "))
+            for judged in (t.time_vs_cost, t.plan_risk):  # the notes analyze gives, as it does
+                if judged is not None:
+                    said = f"{fmt.short(t.statement.query, 60)}: {judged.note}"
+                    out.append(para(said, indent="- ", hang="  "))
     else:
         out.append("No statement in pg_stat_statements touches this table.")
     out.append("")
@@ -262,6 +263,7 @@ def to_dict(view: TableView) -> dict[str, Any]:
                 "reason": t.reason,
                 "planner_misjudged": t.time_vs_cost is not None,
                 "time_vs_cost": time_vs_cost(t.time_vs_cost),
+                "plan_risk": plan_risk(t.plan_risk),
             }
             for t in view.statements
         ],

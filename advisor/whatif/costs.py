@@ -22,6 +22,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from advisor.db import session
 from advisor.model import IndexSpec, ParsedStatement, PlanCost, TableRef
 from advisor.whatif import readings
 from advisor.whatif.explain import (
@@ -226,6 +227,18 @@ class WhatIf:
         result = PlanCost(float(plan["Total Cost"]), used_index_names(plan), seq_scan_costs(plan))
         self._memo[(parsed.plan_sql, frozenset())] = result
         return result, plan
+
+    def without_nested_loops(self, parsed: ParsedStatement) -> dict[str, Any] | None:
+        """The plan tree of ``parsed`` (its narrow reading, no hypothetical index) with
+        ``enable_nestloop`` off for the one EXPLAIN (``plan_risk.hedge``); None when it does not
+        plan. Not memoized: the setting is not part of any configuration."""
+        narrow = readings.narrow(parsed)
+        self._sync(narrow, frozenset())
+        try:
+            with session.pinned(self.explainer.conn, "enable_nestloop", "off"):
+                return self.explainer.plan(narrow)
+        except PlanError:
+            return None
 
     def cost(self, parsed: ParsedStatement, config: Iterable[IndexSpec]) -> PlanCost:
         if parsed.wide_sql is not None:

@@ -65,7 +65,8 @@ class Coverage:
     analysed: tuple[int, ...]
     skipped: dict[int, str]
     repaired: dict[int, tuple[str, ...]]
-    # why an analysed statement got no improvement, or that its time is far above its plan cost
+    # why an analysed statement got no improvement, that its time is far above its plan cost,
+    # or that its plan rests on a guessed row count
     reasons: dict[int, str]
 
 
@@ -107,6 +108,9 @@ def coverage(report: dict[str, Any] | None, all_queries: tuple[TpchQuery, ...]) 
         judged = entry.get("time_vs_cost")
         if judged:  # slower than its plan cost predicts, advice or not
             said.insert(0, f"slower than its plan cost predicts ({judged['factor']:.0f}x)")
+        risk = entry.get("plan_risk")
+        if risk:  # a nested loop over a row count guessed from a CTE, advice or not
+            said.insert(0, f"nested loop over rows guessed from {risk['outer_source']}")
         if said:
             reasons[number] = "; ".join(said)
     for entry in (report or {}).get("skipped", []):
