@@ -11,9 +11,12 @@ timeout. No index repairs that: the inner side is a CTE, or a table the loop rea
 
 ``find`` flags a loop when an estimate ``MISESTIMATE`` times too low (well within what the
 defaults miss by: 500x and 16,000x on the star benchmark's two cases) would at least double the
-statement's plan cost. The cost of one more loop is the planner's own: a rescan of a scan is its
-run cost; a ``Materialize`` re-reads its stored rows at half what storing them cost. The pairs
-the join filter compares come on top, so the figure is a lower bound.
+statement's plan cost, by at least ``MIN_ADDED_COST``. The outer side must filter, join or group
+a CTE's output: a CTE read whole is estimated from its own plan, over tables with statistics.
+
+The cost of one more loop is the planner's own: a rescan of a scan is its run cost; a
+``Materialize`` re-reads its stored rows at half what storing them cost. The pairs the join
+filter compares come on top, so the figure is a lower bound.
 
 What helps: a temporary table with ``ANALYZE`` in place of the CTE (its real row count and
 column statistics), or ``enable_nestloop = off`` for that statement alone. ``hedge`` prices the
@@ -38,6 +41,10 @@ MISESTIMATE = 100.0  # how far too low an outer estimate without statistics is a
 NO_STATISTICS = ("CTE Scan", "WorkTable Scan")
 # inner sides whose every loop reads the whole relation again (the run cost is the rescan's)
 FULL_RESCAN = ("CTE Scan", "WorkTable Scan", "Seq Scan", "Function Scan")
+# below this much plan cost (about 10 ms on a cached server), even the misestimate costs little
+MIN_ADDED_COST = 1000.0
+# nodes that pass their input's rows on as they are: an estimate through them is their input's
+_SAME_ROWS = ("Sort", "Incremental Sort", "Materialize", "Memoize", "Gather", "Gather Merge")
 # PostgreSQL (up to 17) adds this to the cost of a plan that needs a disabled node
 DISABLE_COST = 1.0e10
 _BESIDE = ("InitPlan", "SubPlan")  # subplans run apart: they feed no rows to their parent
@@ -46,7 +53,7 @@ _BESIDE = ("InitPlan", "SubPlan")  # subplans run apart: they feed no rows to th
 def find(plan: dict[str, Any]) -> PlanRisk | None:
     """The nested loop of ``plan`` (a plan tree's top node) that a low outer estimate without
     statistics would make the dearest, if an estimate ``MISESTIMATE`` times too low would at
-    least double the statement's cost; else None."""
+    least double the statement's cost and add at least ``MIN_ADDED_COST``; else None."""
     total = float(plan["Total Cost"])
     worst: PlanRisk | None = None
     for node in _nodes(plan):
@@ -62,7 +69,7 @@ def find(plan: dict[str, Any]) -> PlanRisk | None:
         loop_cost, reads = rescan
         rows = float(outer["Plan Rows"])
         added = (MISESTIMATE - 1) * rows * loop_cost
-        if total <= 0 or added < total:
+        if total <= 0 or added < max(total, MIN_ADDED_COST):
             continue
         found = PlanRisk(reads, source, rows, loop_cost, total, (total + added) / total)
         if worst is None or found.cost_factor > worst.cost_factor:
@@ -126,11 +133,18 @@ def _feeding(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 
 
 def _no_statistics(outer: dict[str, Any]) -> str | None:
-    """What the outer side's rows are estimated over without statistics: CTEs' output."""
+    """The CTEs over whose output the outer side's row count is guessed: filtered, joined or
+    grouped there. A CTE's whole output is estimated from its own plan, over tables with
+    statistics: an outer side that is just that (sorted, say) is no guess."""
     names = dict.fromkeys(
         _cte(node) for node in _feeding(outer) if node["Node Type"] in NO_STATISTICS
     )
     if not names:
+        return None
+    node = outer
+    while node["Node Type"] in _SAME_ROWS and len(node.get("Plans", ())) == 1:
+        node = node["Plans"][0]
+    if node["Node Type"] in NO_STATISTICS and "Filter" not in node:
         return None
     return f"CTE {', '.join(names)}" if len(names) == 1 else f"CTEs {', '.join(sorted(names))}"
 

@@ -66,6 +66,12 @@ LOOKUP = (
     "ON c.id = t.customer WHERE t.channel = 's' AND t.year = 2001"
 )
 
+# a CTE read whole on the outer side: its row count is its plan's, over sale's statistics
+WHOLE = (
+    "WITH mine AS MATERIALIZED (SELECT amount FROM sale WHERE customer = 5) "
+    "SELECT count(*) FROM mine m JOIN sale s ON s.amount > m.amount"
+)
+
 
 @pytest.fixture(scope="module")
 def db(make_db: Any) -> Any:
@@ -126,7 +132,7 @@ def result(report: Report, query: str) -> StatementResult:
 
 @pytest.fixture(scope="module")
 def report(db: Any) -> Report:
-    return analyse(db, RISKY, ANALYZED, NON_EQUI, LOOKUP)
+    return analyse(db, RISKY, ANALYZED, NON_EQUI, LOOKUP, WHOLE)
 
 
 def test_a_loop_over_a_guessed_row_count_is_named_with_what_would_help(
@@ -157,6 +163,17 @@ def test_an_index_lookup_per_outer_row_is_not_a_risk(db: Any, report: Report) ->
     plan = explain(db, LOOKUP)
     assert any(n["Node Type"] == "Nested Loop" for n in nodes(plan)), plan
     assert result(report, LOOKUP).plan_risk is None
+
+
+def test_a_cte_read_whole_is_estimated_from_its_plan(db: Any, report: Report) -> None:
+    """A loop that reads sale in full per outer row, where the outer rows are a whole CTE: the
+    planner's count of them comes from sale's statistics, and is right."""
+    plan = explain(db, WHOLE, analyze_it=True)
+    (loop,) = [n for n in nodes(plan) if n["Node Type"] == "Nested Loop"]
+    outer = loop["Plans"][0]
+    assert outer["Node Type"] == "CTE Scan" and "Filter" not in outer, outer
+    assert outer["Actual Rows"] == pytest.approx(outer["Plan Rows"], rel=0.5)
+    assert result(report, WHOLE).plan_risk is None
 
 
 def test_without_a_plan_free_of_nested_loops_only_the_table_is_advised(report: Report) -> None:
