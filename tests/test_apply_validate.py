@@ -372,6 +372,58 @@ def test_a_later_build_is_judged_against_a_time_taken_right_before_it(
     assert (check.timed_at[CHANGED], check.timed_at[UNCHANGED]) == (2, 1)
 
 
+def planned_on(table: str, name: str, definition: str) -> PlannedIndex:
+    create = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.{table} {definition}"
+    return PlannedIndex("public", table, name, create, f"DROP INDEX IF EXISTS {name}")
+
+
+def test_no_statement_is_timed_again_for_an_index_that_will_not_be_built(
+    db: Any, statements: Path
+) -> None:
+    """The second index exists already: it is skipped, not judged, so a fresh "before" for it
+    would be runs for nothing."""
+    first = "events_unread_idx"
+    unread_index = planned_on("events", first, "(id) WHERE kind < 0")  # no plan reads it
+    db.execute(f"CREATE INDEX {INDEX} ON events (kind)")
+    plan = source.Source(Path("<test>"), (unread_index, planned_on("events", INDEX, "(kind)")))
+    check = validator(db, statements, measure=pinned(100.0, 100.0))
+    said: list[str] = []
+    try:
+        result = run.apply(db.dsn, plan, FAST, validator=check, say=said.append)
+    finally:
+        check.close()
+        db.execute(f"DROP INDEX IF EXISTS {first}")
+    built, skipped = result.results
+    assert built.outcome is Outcome.CREATED and skipped.outcome is Outcome.SKIPPED
+    assert not any("again before" in line for line in said), said
+    assert check.builds == 1 and set(check.timed_at.values()) == {0}
+
+
+def test_an_index_on_a_partitioned_table_counts_as_a_build_for_the_next_before(
+    db: Any, statements: Path
+) -> None:
+    """Built but not judged (it cannot be dropped CONCURRENTLY), an index on a partitioned
+    table may still change the machine's times: the next index's statements are timed again."""
+    db.execute(
+        "CREATE TABLE parted (id int, kind int) PARTITION BY RANGE (id);"
+        "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000);"
+        "INSERT INTO parted SELECT g, g % 7 FROM generate_series(0, 999) g"
+    )
+    parted = planned_on("parted", "parted_kind_idx", "(kind)")
+    plan = source.Source(Path("<test>"), (parted, planned_on("events", INDEX, "(kind)")))
+    check = validator(db, statements, measure=pinned(100.0, 100.0))
+    said: list[str] = []
+    try:
+        result = run.apply(db.dsn, plan, FAST, validator=check, say=said.append)
+    finally:
+        check.close()
+        db.execute("DROP TABLE parted")
+    on_parent, kept = result.results
+    assert on_parent.outcome is Outcome.CREATED and on_parent.partitioned, on_parent
+    assert kept.outcome is Outcome.CREATED, kept.message
+    assert f"--validate: timed 3 statements again before building {INDEX}" in said, said
+
+
 def test_a_lost_timing_session_stops_the_apply_in_one_line_and_records_it(
     db: Any, plan: Path, statements: Path, tmp_path: Path
 ) -> None:

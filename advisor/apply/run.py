@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from psycopg import sql
 
 from advisor.apply import build, catalog, partitioned, validate, verify
-from advisor.apply.build import Builder, BuildInterrupted, Say, Sleep
+from advisor.apply.build import Builder, BuildInterrupted, Say, Sleep, decide
 from advisor.apply.errors import ApplyInterrupted
 from advisor.apply.model import ApplyOptions, ApplyResult, IndexResult, Outcome
 from advisor.apply.monitor import ProgressSink
@@ -25,6 +25,7 @@ from advisor.apply.source import Source, on_expressions
 from advisor.apply.validate import Validator
 from advisor.db import ddl, session
 from advisor.errors import AdvisorError, ConnectionFailed
+from advisor.plan_file import PlannedIndex
 from advisor.report.fmt import plural
 
 
@@ -86,7 +87,7 @@ def apply(
                 timed = validator.start(source.indexes)
                 say(f"--validate: timed {plural(timed, 'statement')} that read the tables")
             for index in source.indexes:
-                if validator is not None and validator.last:
+                if validator is not None and validator.last and _judged(builder, index):
                     again = validator.refresh(index)  # its "before", seconds before the build
                     if again:
                         say(f"--validate: timed {plural(again, 'statement')} again before "
@@ -121,6 +122,15 @@ def apply(
         builder.close()
 
 
+def _judged(builder: Builder, index: PlannedIndex) -> bool:
+    """Whether ``index`` is about to be built and then judged: not one that exists already, that
+    cannot be built, or on a partitioned table (``_validated``). Only then is a fresh "before"
+    worth its runs. ``apply_index`` looks at the catalog again afterwards: the refresh takes a
+    while, and what it finds then is what counts."""
+    decision = decide(builder.conn, index)
+    return decision.tree is None and decision.action in ("create", "rebuild")
+
+
 def _validated(
     builder: Builder, validator: Validator, result: IndexResult, say: Say
 ) -> IndexResult:
@@ -129,6 +139,7 @@ def _validated(
     if result.outcome not in (Outcome.CREATED, Outcome.REBUILT) or result.schema is None:
         return result  # not built by this apply: what it does was there before
     if result.partitioned:
+        validator.unjudged()  # built all the same: the times taken before it are older now
         say(f"{result.qualified_name}: not validated: an index on a partitioned table cannot "
             "be dropped CONCURRENTLY")  # fmt: skip
         return result

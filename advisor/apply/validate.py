@@ -239,6 +239,12 @@ class Validator:
             if q in now
         )
 
+    def unjudged(self) -> None:
+        """An index was built that is not judged (on a partitioned table): it may change the
+        statements' times all the same, so those taken before it are stale for the next build's
+        ``refresh``."""
+        self.builds += 1
+
     def keep(self, timings: Sequence[Timing]) -> None:
         """The index stays: its timings are the statements' latest, and its ratios part of what
         the kept indexes did to them."""
