@@ -34,6 +34,7 @@ from dataclasses import replace
 from typing import Any
 
 from advisor.model import PlanRisk
+from advisor.parse.plan import nodes
 from advisor.report.fmt import count, plural
 
 MISESTIMATE = 100.0  # how far too low an outer estimate without statistics is assumed to be
@@ -56,7 +57,7 @@ def find(plan: dict[str, Any]) -> PlanRisk | None:
     least double the statement's cost and add at least ``MIN_ADDED_COST``; else None."""
     total = float(plan["Total Cost"])
     worst: PlanRisk | None = None
-    for node in _nodes(plan):
+    for node, _parent in nodes(plan):
         if node["Node Type"] != "Nested Loop" or "Join Filter" not in node:
             continue
         outer, inner = _children(node)
@@ -105,14 +106,6 @@ def _note(risk: PlanRisk, hedged: float | None) -> str:
         f"= off: planned so it costs {hedged:,.0f} ({ratio:.2f}x its plan cost now), with "
         "joins whose cost does not grow with the misestimate. No index repairs a misestimate"
     )
-
-
-def _nodes(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    stack = [plan]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(node.get("Plans", ()))
 
 
 def _children(node: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
@@ -184,5 +177,5 @@ def _needs_disabled(plan: dict[str, Any]) -> bool:
     """Whether the planner could not do without a disabled node (PostgreSQL 18 marks it;
     earlier ones add ``DISABLE_COST``)."""
     return float(plan["Total Cost"]) >= DISABLE_COST or any(
-        n.get("Disabled") is True for n in _nodes(plan)
+        n.get("Disabled") is True for n, _parent in nodes(plan)
     )
