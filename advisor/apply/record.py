@@ -14,11 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from pglast import ast
+
 from advisor.apply.model import ApplyResult, IndexResult, TakenBack
 from advisor.db.ddl import create_index
+from advisor.db.partitioned import normalized
 from advisor.fileio import write_atomic
 from advisor.history.store import default_store_path
 from advisor.model import IndexSpec
+from advisor.parse import syntax
+from advisor.parse.syntax import Unparsable
 
 
 class Recorder(Protocol):
@@ -102,13 +107,15 @@ def read_log(path: Path) -> list[dict[str, Any]]:
 
 def definition(create_sql: str) -> str | None:
     """``create_sql`` as one comparable text: parsed, printed back without the index's name,
-    ``CONCURRENTLY`` or ``IF NOT EXISTS``; None when it is not one CREATE INDEX."""
-    from advisor.mcp.inputs import Refused, hypothetical_index
-
+    ``CONCURRENTLY``, ``IF NOT EXISTS`` or ``ONLY`` (``partitioned.normalized``); None when it is
+    not one CREATE INDEX."""
     try:
-        return hypothetical_index(create_sql).text
-    except Refused:
+        statements = syntax.parse(create_sql)
+    except Unparsable:
         return None
+    if len(statements) != 1 or not isinstance(statements[0].stmt, ast.IndexStmt):
+        return None
+    return normalized(statements[0].stmt, name=False)
 
 
 def taken_back(entries: Sequence[Mapping[str, Any]], database: str) -> dict[str, TakenBack]:
