@@ -333,6 +333,37 @@ def test_slowdowns_within_the_tolerance_do_not_add_up_beyond_it(db: Any, stateme
         db.execute(f"DROP INDEX IF EXISTS {second}")
 
 
+UNREAD = "events_unread_idx"
+
+
+def planned_on(table: str, name: str, definition: str) -> PlannedIndex:
+    create = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.{table} {definition}"
+    return PlannedIndex("public", table, name, create, f"DROP INDEX IF EXISTS {name}")
+
+
+def unread_index() -> PlannedIndex:
+    """A partial index whose predicate no statement implies: no plan reads it."""
+    return planned_on("events", UNREAD, "(id) WHERE kind < 0")
+
+
+def apply_validated(
+    db: Any, statements: Path, indexes: tuple[PlannedIndex, ...], measure: Any, *, then: str
+) -> tuple[Any, list[str], Any]:
+    """``indexes`` applied with --validate timed by ``measure``: the result, what apply said, and
+    the validator; ``then`` runs afterwards, whatever happened."""
+    check = validator(db, statements, measure=measure)
+    said: list[str] = []
+    try:
+        result = run.apply(
+            db.dsn, source.Source(Path("<test>"), indexes), FAST, validator=check,
+            say=said.append,
+        )  # fmt: skip
+    finally:
+        check.close()
+        db.execute(then)
+    return result, said, check
+
+
 def test_a_later_build_is_judged_against_a_time_taken_right_before_it(
     db: Any, statements: Path
 ) -> None:
@@ -340,26 +371,15 @@ def test_a_later_build_is_judged_against_a_time_taken_right_before_it(
     the second index changes nothing. Judged against the times of the apply's start, it would
     look 1.30x slower, by its own ratio and in all; the statements reading its table are timed
     again right before its build, so it is judged against 130 ms and kept."""
-    first = "events_unread_idx"
 
     def measure(conn: psycopg.Connection[Any], text: str) -> float:
-        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (first,)).fetchone()
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (UNREAD,)).fetchone()
         return 130.0 if row and row[0] else 100.0  # from the first build on, slower
 
-    def planned(name: str, definition: str) -> PlannedIndex:
-        create = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.events {definition}"
-        return PlannedIndex("public", "events", name, create, f"DROP INDEX {name}")
-
-    # a partial index whose predicate no statement implies: no plan reads it
-    unread_index = planned(first, "(id) WHERE kind < 0")
-    plan = source.Source(Path("<test>"), (unread_index, planned(INDEX, "(kind)")))
-    check = validator(db, statements, measure=measure)
-    said: list[str] = []
-    try:
-        result = run.apply(db.dsn, plan, FAST, validator=check, say=said.append)
-    finally:
-        check.close()
-        db.execute(f"DROP INDEX IF EXISTS {first}")
+    indexes = (unread_index(), planned_on("events", INDEX, "(kind)"))
+    result, said, check = apply_validated(
+        db, statements, indexes, measure, then=f"DROP INDEX IF EXISTS {UNREAD}"
+    )
     assert said[-1] == f"--validate: timed 3 statements again before building {INDEX}"
     unread, kept = result.results
     assert unread.outcome is Outcome.CREATED and unread.timings == ()
@@ -372,27 +392,16 @@ def test_a_later_build_is_judged_against_a_time_taken_right_before_it(
     assert (check.timed_at[CHANGED], check.timed_at[UNCHANGED]) == (2, 1)
 
 
-def planned_on(table: str, name: str, definition: str) -> PlannedIndex:
-    create = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON public.{table} {definition}"
-    return PlannedIndex("public", table, name, create, f"DROP INDEX IF EXISTS {name}")
-
-
 def test_no_statement_is_timed_again_for_an_index_that_will_not_be_built(
     db: Any, statements: Path
 ) -> None:
     """The second index exists already: it is skipped, not judged, so a fresh "before" for it
     would be runs for nothing."""
-    first = "events_unread_idx"
-    unread_index = planned_on("events", first, "(id) WHERE kind < 0")  # no plan reads it
     db.execute(f"CREATE INDEX {INDEX} ON events (kind)")
-    plan = source.Source(Path("<test>"), (unread_index, planned_on("events", INDEX, "(kind)")))
-    check = validator(db, statements, measure=pinned(100.0, 100.0))
-    said: list[str] = []
-    try:
-        result = run.apply(db.dsn, plan, FAST, validator=check, say=said.append)
-    finally:
-        check.close()
-        db.execute(f"DROP INDEX IF EXISTS {first}")
+    indexes = (unread_index(), planned_on("events", INDEX, "(kind)"))
+    result, said, check = apply_validated(
+        db, statements, indexes, pinned(100.0, 100.0), then=f"DROP INDEX IF EXISTS {UNREAD}"
+    )
     built, skipped = result.results
     assert built.outcome is Outcome.CREATED and skipped.outcome is Outcome.SKIPPED
     assert not any("again before" in line for line in said), said
@@ -409,15 +418,11 @@ def test_an_index_on_a_partitioned_table_counts_as_a_build_for_the_next_before(
         "CREATE TABLE parted_1 PARTITION OF parted FOR VALUES FROM (0) TO (1000);"
         "INSERT INTO parted SELECT g, g % 7 FROM generate_series(0, 999) g"
     )
-    parted = planned_on("parted", "parted_kind_idx", "(kind)")
-    plan = source.Source(Path("<test>"), (parted, planned_on("events", INDEX, "(kind)")))
-    check = validator(db, statements, measure=pinned(100.0, 100.0))
-    said: list[str] = []
-    try:
-        result = run.apply(db.dsn, plan, FAST, validator=check, say=said.append)
-    finally:
-        check.close()
-        db.execute("DROP TABLE parted")
+    indexes = (planned_on("parted", "parted_kind_idx", "(kind)"),
+               planned_on("events", INDEX, "(kind)"))  # fmt: skip
+    result, said, _check = apply_validated(
+        db, statements, indexes, pinned(100.0, 100.0), then="DROP TABLE parted"
+    )
     on_parent, kept = result.results
     assert on_parent.outcome is Outcome.CREATED and on_parent.partitioned, on_parent
     assert kept.outcome is Outcome.CREATED, kept.message
