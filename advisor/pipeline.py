@@ -181,8 +181,10 @@ def _analyze(
         items, not_planned, calibration, risky = _baseline(
             tracked_plans, whatif, catalog, skipped, settings, limit
         )
-        risks = {
-            item.key: plan_risk.hedge(risky[item.key], whatif.without_nested_loops(item.parsed))
+        risks = {  # the safer plan priced while --max-explains / --time-limit allow
+            item.key: plan_risk.hedge(
+                risky[item.key], None if limit.spent else whatif.without_nested_loops(item.parsed)
+            )
             for item in items
             if item.key in risky
         }

@@ -187,6 +187,17 @@ def test_without_a_plan_free_of_nested_loops_only_the_table_is_advised(report: R
     assert "temporary table with ANALYZE" in risk.note
 
 
+def test_the_safer_plan_is_not_priced_past_the_explain_limit(db: Any) -> None:
+    """--max-explains reached by the baseline: the risk is still named (it costs no plan), the
+    EXPLAIN with nested loops off is not made."""
+    sources = SourceOptions(use_pg_stat_statements=False, queries=(RISKY,), with_workload=True)
+    limited = analyze(db.dsn, Settings(max_explains=1), sources, run=RunOptions(review=False))
+    assert limited.explain_calls == 1
+    risk = result(limited, RISKY).plan_risk
+    assert risk is not None and risk.hedged_cost is None
+    assert "enable_nestloop" not in risk.note
+
+
 def test_every_output_says_the_same(report: Report) -> None:
     risky = result(report, RISKY)
     risk = risky.plan_risk
