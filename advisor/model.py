@@ -553,6 +553,7 @@ class PlanRisk:
     cost_factor: float  # its plan cost, times, were the outer estimate 100x too low (at least)
     hedged_cost: float | None = None  # its plan cost with enable_nestloop off, when it has one
     note: str = ""  # what it means and what would help, as every output says it
+    advice_gain: float | None = None  # the advice's cut of its plan cost, when it has advice
 
 
 @dataclass(frozen=True)

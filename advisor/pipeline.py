@@ -762,19 +762,23 @@ def _statement_results(
         gain = 1 - after / item.base_cost if item.base_cost > 0 else 0.0
         reason: str | None = None
         judged = misjudged.get(item.key)
+        risk = risks.get(item.key)
         if item.key not in helped or gain < settings.min_improvement:
             reason = reasons.get(item.key) or selection.rejected.get(item.key)
             if reason is None:
                 reason = f"the selected indexes improve it only by {max(gain, 0.0):.0%}"
             if reason.startswith(_NOTHING_HELPS):
                 reason += f"; {_where_the_cost_is(item)}"
-        elif judged is not None:
-            judged = time_vs_cost.with_advice(judged, gain)
+        else:  # helped: a gain resting on a misjudged plan is said to be uncertain
+            if judged is not None:
+                judged = time_vs_cost.with_advice(judged, gain)
+            if risk is not None:
+                risk = plan_risk.with_advice(risk, gain)
         results.append(
             StatementResult(item.parsed.statement, item.base_cost, after, reason,
                             item.parsed.repairs, item.parsed.plan_sql, judged, item.weight,
                             planned_query_wide=item.parsed.wide_sql,
-                            plan_risk=risks.get(item.key))
+                            plan_risk=risk)
         )  # fmt: skip
     return results
 

@@ -87,6 +87,19 @@ def hedge(risk: PlanRisk, plan: dict[str, Any] | None) -> PlanRisk:
     return replace(risk, hedged_cost=hedged, note=_note(risk, hedged))
 
 
+def with_advice(risk: PlanRisk, gain: float) -> PlanRisk:
+    """A flagged statement the advice helps by plan cost: the gain stays, said to be uncertain
+    (its plan cost is the guess's)."""
+    return replace(
+        risk,
+        advice_gain=gain,
+        note=(
+            f"{risk.note}. The advice cuts its plan cost by {gain:.0%}; how much time that saves "
+            "is uncertain while the loop rests on the guess"
+        ),
+    )
+
+
 def _note(risk: PlanRisk, hedged: float | None) -> str:
     lead = (
         f"its plan reads {risk.inner} in full once for every row of a nested loop's outer "

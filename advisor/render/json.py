@@ -138,6 +138,8 @@ def plan_risk(risk: PlanRisk | None) -> dict[str, Any] | None:
         "assumed_underestimate": MISESTIMATE,  # the outer side this many times the estimate
         "cost_factor": round(risk.cost_factor, 1),  # the plan's cost then, times (at least)
         "hedged_cost": _round(risk.hedged_cost, 2),
+        "advice_gain": _round(risk.advice_gain, 3),
+        "gain_uncertain": risk.advice_gain is not None,
         "note": risk.note,
     }
 
