@@ -217,7 +217,9 @@ def _analyze(
         chosen = budgeted.select(selector, settings, items, proposed, costing.size)
         selection = prove(chosen, items, whatif)
         names = IndexNames(conn, catalog=catalog)
-        recommendations = _recommend(names, catalog, selection, items, costing, window, misjudged)
+        recommendations = _recommend(
+            names, catalog, selection, items, costing, window, misjudged, risks
+        )
         unverified = _rule_advice(names, catalog, items, costing, settings, reasons, window)
     finally:
         if not conn.broken:
@@ -574,6 +576,7 @@ def _recommend(
     costing: Costing,
     window: Window,
     misjudged: dict[str, TimeVsCost],
+    risks: dict[str, PlanRisk],
 ) -> list[Recommendation]:
     by_key = {i.key: i for i in items}
     shares = split_savings(selection, items, costing.whatif)
@@ -603,6 +606,8 @@ def _recommend(
             judged = misjudged.get(effect.statement.key)
             if judged is not None:
                 notes.append(time_vs_cost.index_note(effect.statement, judged))
+            elif effect.statement.key in risks:  # one note on the uncertainty is enough
+                notes.append(plan_risk.index_note(effect.statement))
         out.append(
             Recommendation(
                 spec=spec,

@@ -33,9 +33,9 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from advisor.model import PlanRisk
+from advisor.model import PlanRisk, Statement
 from advisor.parse.plan import nodes
-from advisor.report.fmt import count, plural
+from advisor.report.fmt import count, plural, statement_name
 
 MISESTIMATE = 100.0  # how far too low an outer estimate without statistics is assumed to be
 # relations whose output has no statistics: rows estimated over them are default guesses
@@ -97,6 +97,15 @@ def with_advice(risk: PlanRisk, gain: float) -> PlanRisk:
             f"{risk.note}. The advice cuts its plan cost by {gain:.0%}; how much time that saves "
             "is uncertain while the loop rests on the guess"
         ),
+    )
+
+
+def index_note(statement: Statement) -> str:
+    """A recommendation's note about a statement it serves whose plan rests on the guess."""
+    return (
+        f"{statement_name(statement.queryid, statement.query)} has a plan whose cost rests on a "
+        "row count guessed over a CTE's output: the time this index saves it is uncertain "
+        "(the statement's note says why)"
     )
 
 

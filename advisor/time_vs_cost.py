@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from advisor.model import Calibration, ParsedStatement, Statement, TimeVsCost
-from advisor.report.fmt import ms, short
+from advisor.report.fmt import ms, statement_name
 from advisor.selection.base import WorkloadItem
 
 FACTOR = 10.0  # measured / predicted time at which a statement is flagged
@@ -147,11 +147,7 @@ def with_advice(judged: TimeVsCost, gain: float) -> TimeVsCost:
 def index_note(statement: Statement, judged: TimeVsCost) -> str:
     """A recommendation's note about a statement it serves that ran far longer than its plan
     cost predicts."""
-    name = (
-        f"statement {statement.queryid}"
-        if statement.queryid is not None
-        else (f"'{short(statement.query, 50)}'")
-    )
+    name = statement_name(statement.queryid, statement.query)
     ran = f"at least {ms(judged.measured_ms)}" if judged.timed_out else ms(judged.measured_ms)
     return (
         f"{name} ran {ran} a call where its plan cost predicts ~{ms(judged.predicted_ms)}: "

@@ -106,3 +106,8 @@ def plural(n: int, noun: str, many: str | None = None) -> str:
 def short(query: str, width: int = 80) -> str:
     flat = " ".join(query.split())
     return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def statement_name(queryid: int | None, query: str) -> str:
+    """A statement as an index's note names it: by queryid, else by its text, shortened."""
+    return f"statement {queryid}" if queryid is not None else f"'{short(query, 50)}'"
