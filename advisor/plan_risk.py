@@ -120,7 +120,11 @@ def _note(risk: PlanRisk, hedged: float | None) -> str:
         f"{risk.cost_factor:.0f}x its plan cost, and each row more another pass (cost "
         f"{risk.loop_cost:,.0f})"
     )
-    helps = "a temporary table with ANALYZE in place of the CTE gives the planner real row counts"
+    helps = (
+        "temporary tables with ANALYZE in place of the CTEs give the planner real row counts"
+        if risk.outer_source.startswith("CTEs ")
+        else "a temporary table with ANALYZE in place of the CTE gives the planner real row counts"
+    )
     if hedged is None:
         return f"{lead}. What would help: {helps}; no index repairs a misestimate"
     ratio = hedged / risk.plan_cost if risk.plan_cost > 0 else 1.0

@@ -77,6 +77,19 @@ WHOLE = (
     "SELECT count(*) FROM mine m JOIN sale s ON s.amount > m.amount"
 )
 
+# the same shape over two CTEs, one per channel: the guess is made over both
+TWO_CTES = (
+    "WITH s AS (SELECT customer, year, region, sum(amount) AS total FROM sale "
+    "WHERE channel = 's' GROUP BY 1, 2, 3), "
+    "w AS (SELECT customer, year, region, sum(amount) AS total FROM sale "
+    "WHERE channel = 'w' GROUP BY 1, 2, 3) "
+    "SELECT s1.customer FROM s s1, s s2, w w1, w w2 "
+    "WHERE s1.customer = s2.customer AND s1.region = s2.region AND s1.customer = w1.customer "
+    "AND w1.customer = w2.customer AND w1.region = w2.region AND s1.year = 2001 "
+    "AND s2.year = 2002 AND w1.year = 2001 AND w2.year = 2002 "
+    "AND w2.total / w1.total > s2.total / s1.total"
+)
+
 
 @pytest.fixture(scope="module")
 def db(make_db: Any) -> Any:
@@ -177,6 +190,12 @@ def test_advice_on_a_flagged_statement_is_kept_and_said_uncertain(report: Report
     assert any("the time this index saves it is uncertain" in n for n in serving.notes)
     unhelped = result(report, RISKY)
     assert unhelped.plan_risk is not None and unhelped.plan_risk.advice_gain is None
+
+
+def test_a_guess_over_two_ctes_names_both(db: Any) -> None:
+    risk = result(analyse(db, TWO_CTES), TWO_CTES).plan_risk
+    assert risk is not None and risk.outer_source == "CTEs s, w", risk
+    assert "temporary tables with ANALYZE in place of the CTEs" in risk.note
 
 
 def test_what_the_note_advises_clears_it(report: Report) -> None:
