@@ -178,7 +178,7 @@ class Validator:
         self.first: dict[str, float | None] = {}  # statement -> its time before any build
         self.kept_ratio: dict[str, float] = {}  # statement -> what the kept indexes did to it
         self.reads: dict[str, frozenset[tuple[str | None, str]]] = {}  # statement -> its tables
-        self.builds = 0  # builds judged so far
+        self.builds = 0  # builds so far, judged (``after``) or not (``unjudged``)
         self.timed_at: dict[str, int] = {}  # statement -> ``builds`` when its latest was taken
 
     def close(self) -> None:

@@ -9,14 +9,13 @@ from __future__ import annotations
 from advisor.model import Recommendation, Report, Statement
 from advisor.render import layout
 from advisor.render.figures import empty_state, saving, short_saving, window_line
-from advisor.report.fmt import plural
+from advisor.report.fmt import plural, short
 
 MAX_QUERY = 90
 
 
 def _short(query: str, width: int = MAX_QUERY) -> str:
-    flat = " ".join(query.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return short(query, width)
 
 
 def _named(statement: Statement) -> str:
