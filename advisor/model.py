@@ -546,7 +546,7 @@ class PlanRisk:
     decides)."""
 
     inner: str  # what each loop reads in full ("CTE year_total", "table public.t")
-    outer_source: str  # the relation without statistics the outer estimate is made over
+    ctes: tuple[str, ...]  # the CTEs whose output the outer estimate is made over
     outer_rows: float  # the planner's estimate of the outer side's rows
     loop_cost: float  # planner cost of one more pass over the inner side
     plan_cost: float  # the statement's plan cost
@@ -554,6 +554,11 @@ class PlanRisk:
     hedged_cost: float | None = None  # its plan cost with enable_nestloop off, when it has one
     note: str = ""  # what it means and what would help, as every output says it
     advice_gain: float | None = None  # the advice's cut of its plan cost, when it has advice
+
+    @property
+    def outer_source(self) -> str:
+        """The CTEs as a note names them: "CTE a", "CTEs a, b"."""
+        return f"CTE {self.ctes[0]}" if len(self.ctes) == 1 else f"CTEs {', '.join(self.ctes)}"
 
 
 @dataclass(frozen=True)

@@ -64,16 +64,16 @@ def find(plan: dict[str, Any]) -> PlanRisk | None:
         outer, inner = _children(node)
         if outer is None or inner is None:
             continue
-        source = _no_statistics(outer)
+        ctes = _no_statistics(outer)
         rescan = _rescan(inner)
-        if source is None or rescan is None:
+        if not ctes or rescan is None:
             continue
         loop_cost, reads = rescan
         rows = float(outer["Plan Rows"])
         added = (MISESTIMATE - 1) * rows * loop_cost
         if total <= 0 or added < max(total, MIN_ADDED_COST):
             continue
-        found = PlanRisk(reads, source, rows, loop_cost, total, (total + added) / total)
+        found = PlanRisk(reads, ctes, rows, loop_cost, total, (total + added) / total)
         if worst is None or found.cost_factor > worst.cost_factor:
             worst = found
     return None if worst is None else replace(worst, note=_note(worst, None))
@@ -122,7 +122,7 @@ def _note(risk: PlanRisk, hedged: float | None) -> str:
     )
     helps = (
         "temporary tables with ANALYZE in place of the CTEs give the planner real row counts"
-        if risk.outer_source.startswith("CTEs ")
+        if len(risk.ctes) > 1
         else "a temporary table with ANALYZE in place of the CTE gives the planner real row counts"
     )
     if hedged is None:
@@ -152,21 +152,19 @@ def _feeding(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
         )
 
 
-def _no_statistics(outer: dict[str, Any]) -> str | None:
+def _no_statistics(outer: dict[str, Any]) -> tuple[str, ...]:
     """The CTEs over whose output the outer side's row count is guessed: filtered, joined or
     grouped there. A CTE's whole output is estimated from its own plan, over tables with
     statistics: an outer side that is just that (sorted, say) is no guess."""
-    names = dict.fromkeys(
-        _cte(node) for node in _feeding(outer) if node["Node Type"] in NO_STATISTICS
-    )
+    names = {_cte(node) for node in _feeding(outer) if node["Node Type"] in NO_STATISTICS}
     if not names:
-        return None
+        return ()
     node = outer
     while node["Node Type"] in _SAME_ROWS and len(node.get("Plans", ())) == 1:
         node = node["Plans"][0]
     if node["Node Type"] in NO_STATISTICS and "Filter" not in node:
-        return None
-    return f"CTE {', '.join(names)}" if len(names) == 1 else f"CTEs {', '.join(sorted(names))}"
+        return ()
+    return tuple(sorted(names))
 
 
 def _cte(node: dict[str, Any]) -> str:

@@ -195,6 +195,7 @@ def test_advice_on_a_flagged_statement_is_kept_and_said_uncertain(report: Report
 def test_a_guess_over_two_ctes_names_both(db: Any) -> None:
     risk = result(analyse(db, TWO_CTES), TWO_CTES).plan_risk
     assert risk is not None and risk.outer_source == "CTEs s, w", risk
+    assert analyze_json.plan_risk(risk)["ctes"] == ["s", "w"]
     assert "temporary tables with ANALYZE in place of the CTEs" in risk.note
 
 

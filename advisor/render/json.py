@@ -132,6 +132,7 @@ def plan_risk(risk: PlanRisk | None) -> dict[str, Any] | None:
         "kind": "nested_loop_over_guessed_rows",
         "inner": risk.inner,
         "outer_source": risk.outer_source,
+        "ctes": list(risk.ctes),
         "outer_rows": round(risk.outer_rows, 1),
         "loop_cost": round(risk.loop_cost, 2),
         "plan_cost": round(risk.plan_cost, 2),
