@@ -23,11 +23,11 @@ from advisor.model import ParsedStatement, Report, Statement, StatementResult, T
 from advisor.parse.statement import analyse
 from advisor.pipeline import analyze
 from advisor.render import json as analyze_json
-from advisor.render import text as analyze_text
 from advisor.settings import RunOptions, Settings
 from advisor.sources.workload import SourceOptions
 from advisor.table_view.build import _verdicts
 from advisor.time_vs_cost import CALIBRATION_MIN_MEAN_MS, FACTOR, MIN_CALIBRATION
+from tests.rendered_notes import assert_listed
 
 SCHEMA = """
 CREATE TABLE sensor (id int PRIMARY KEY, site int NOT NULL, zone int NOT NULL, kind text);
@@ -186,12 +186,7 @@ def test_advice_on_a_misjudged_statement_is_kept_and_said_uncertain(report: Repo
 def test_text_markdown_and_json_say_the_same(report: Report) -> None:
     judged = result(report, MISJUDGED).time_vs_cost
     assert judged is not None
-    text = analyze_text.render(report, width=100)
-    markdown = analyze_text.render(report, markdown=True)
-    heading = "Statements slower than their plan cost predicts"
-    assert heading in text and f"## {heading}" in markdown
-    assert " ".join(judged.note.split()) in " ".join(text.split())
-    assert judged.note in markdown
+    assert_listed(report, "Statements slower than their plan cost predicts", judged.note)
     data = json.loads(analyze_json.render(report))
     by_note = {s["query"]: s for s in data["statements"] if s["planner_misjudged"]}
     assert len(by_note) == 2
