@@ -16,7 +16,9 @@ a CTE's output: a CTE read whole is estimated from its own plan, over tables wit
 
 The cost of one more loop is the planner's own: a rescan of a scan is its run cost; a
 ``Materialize`` re-reads its stored rows at half what storing them cost. The pairs the join
-filter compares come on top, so the figure is a lower bound.
+filter compares come on top, so the figure is a lower bound. A semi or anti join (``EXISTS``,
+``NOT EXISTS``) is not flagged: its loop stops at an outer row's first match, so it need not
+read the inner side in full, and the figure would be no lower bound.
 
 What helps: a temporary table with ``ANALYZE`` in place of the CTE (its real row count and
 column statistics), or ``enable_nestloop = off`` for that statement alone. ``hedge`` prices the
@@ -49,6 +51,10 @@ MIN_ADDED_COST = 10_000.0
 _SAME_ROWS = ("Sort", "Incremental Sort", "Materialize", "Memoize", "Gather", "Gather Merge")
 # PostgreSQL (up to 17) adds this to the cost of a plan that needs a disabled node
 DISABLE_COST = 1.0e10
+# joins whose loop stops reading the inner side at an outer row's first match (EXISTS, IN,
+# NOT EXISTS): how much of it a loop reads depends on where matches lie, so "in full once per
+# outer row" is not what they cost, and the planner's own price for them counts that
+STOPS_AT_MATCH = ("Semi", "Anti")
 _BESIDE = ("InitPlan", "SubPlan")  # subplans run apart: they feed no rows to their parent
 
 
@@ -60,6 +66,8 @@ def find(plan: dict[str, Any]) -> PlanRisk | None:
     worst: PlanRisk | None = None
     for node, _parent in nodes(plan):
         if node["Node Type"] != "Nested Loop" or "Join Filter" not in node:
+            continue
+        if node.get("Join Type") in STOPS_AT_MATCH:
             continue
         outer, inner = _children(node)
         if outer is None or inner is None:

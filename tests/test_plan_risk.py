@@ -71,6 +71,13 @@ LOOKUP = (
     "ON c.id = t.customer WHERE t.channel = 's' AND t.year = 2001"
 )
 
+# a semi join: each outer row's loop stops at its first match, here the inner side's first row
+SEMI = (
+    f"WITH totals AS MATERIALIZED ({TOTALS}) SELECT count(*) FROM totals t "
+    "WHERE t.channel = 's' AND t.year = 2001 "
+    "AND EXISTS (SELECT 1 FROM sale s WHERE s.amount < t.total)"
+)
+
 # a CTE read whole on the outer side: its row count is its plan's, over sale's statistics
 WHOLE = (
     "WITH mine AS MATERIALIZED (SELECT amount FROM sale WHERE customer = 5) "
@@ -208,6 +215,18 @@ def test_an_index_lookup_per_outer_row_is_not_a_risk(db: Any, report: Report) ->
     plan = explain(db, LOOKUP)
     assert any(n["Node Type"] == "Nested Loop" for n in nodes(plan)), plan
     assert result(report, LOOKUP).plan_risk is None
+
+
+def test_a_semi_join_stops_at_the_first_match(db: Any) -> None:
+    """The loop of an EXISTS over the guessed rows reads one inner row per outer row, not the
+    inner side in full (the server's EXPLAIN ANALYZE shows it): no risk is named."""
+    plan = explain(db, SEMI, analyze_it=True)
+    (loop,) = [n for n in nodes(plan) if n["Node Type"] == "Nested Loop"]
+    assert loop["Join Type"] == "Semi" and "Join Filter" in loop, loop
+    inner = next(c for c in loop["Plans"] if c.get("Parent Relationship") == "Inner")
+    assert loop["Plans"][0]["Actual Rows"] >= 100  # the guess is far too low, as in RISKY
+    assert inner["Actual Rows"] <= 1 < inner["Plan Rows"] / 100, inner  # per loop, on average
+    assert plan_risk.find(explain(db, SEMI)) is None
 
 
 def test_a_cte_read_whole_is_estimated_from_its_plan(db: Any, report: Report) -> None:
