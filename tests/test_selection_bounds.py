@@ -16,7 +16,6 @@ search plans the widenings, the lazy one does not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,30 +58,6 @@ EVERYTHING = "SELECT * FROM t WHERE a = $1 AND pad <> $2"
 # uses b, which halves the rows (a) finds: (a, b) makes it less than half cheaper than (a)
 HALVED = "SELECT pad FROM t WHERE a = $1 AND b = $2"
 CALLS = {LOOKUP: 100, BY_C_ONLY: 10, EVERYTHING: 1, HALVED: 1}
-
-# A fact table and a small dimension: each statement is far from its all-candidates cost for
-# want of an index on the fact table, and no index on the dimension can take it 10 % closer.
-STAR = """
-CREATE TABLE d (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL, pad text NOT NULL);
-INSERT INTO d SELECT g, g % 50, (g / 50) % 40, md5(g::text) FROM generate_series(1, 5000) g;
-CREATE TABLE f (
-    id bigint PRIMARY KEY, d_id int NOT NULL, x int NOT NULL, y int NOT NULL, pad text NOT NULL
-);
-INSERT INTO f
-SELECT g, 1 + (hashint4(g) & 2147483647) % 5000, (hashint4(-g) & 2147483647) % 20000,
-       (hashint4(g + 7) & 2147483647) % 20000, md5(g::text)
-  FROM generate_series(1, 200000) g;
-"""
-D = TableRef("public", "d")
-F = TableRef("public", "f")
-D_A = IndexSpec(D, (IndexKey("a"),))
-D_B = IndexSpec(D, (IndexKey("b"),))
-D_AB = IndexSpec(D, (IndexKey("a"), IndexKey("b")))
-F_X = IndexSpec(F, (IndexKey("x"),))
-F_Y = IndexSpec(F, (IndexKey("y"),))
-BY_X = "SELECT f.pad FROM f JOIN d ON d.id = f.d_id WHERE f.x = $1 AND d.a = $2 AND d.b = $3"
-BY_Y = "SELECT f.pad FROM f JOIN d ON d.id = f.d_id WHERE f.y = $1 AND d.a = $2 AND d.b = $3"
-STAR_CALLS = {BY_X: 100, BY_Y: 10}
 
 
 class Recording(WhatIf):
@@ -130,27 +105,15 @@ class Bench:
         return selector.select(items, candidates).chosen, whatif
 
 
-@contextmanager
-def _bench(make_db: Any, schema: str, calls: dict[str, int]) -> Iterator[Bench]:
-    with whatif_session(make_db(schema).dsn) as found:
-        items = {}
-        for query, count in calls.items():
-            parsed = found.parse(query, count)
-            base = found.whatif.cost(parsed, ()).total_cost
-            items[query] = WorkloadItem(parsed, base, count * base)
-        yield Bench(found.conn, found.hypo, found.version_num, items)
-
-
 @pytest.fixture(scope="module")
 def bench(make_db: Any) -> Iterator[Bench]:
-    with _bench(make_db, SCHEMA, CALLS) as found:
-        yield found
-
-
-@pytest.fixture(scope="module")
-def star(make_db: Any) -> Iterator[Bench]:
-    with _bench(make_db, STAR, STAR_CALLS) as found:
-        yield found
+    with whatif_session(make_db(SCHEMA).dsn) as found:
+        items = {}
+        for query, calls in CALLS.items():
+            parsed = found.parse(query, calls)
+            base = found.whatif.cost(parsed, ()).total_cost
+            items[query] = WorkloadItem(parsed, base, calls * base)
+        yield Bench(found.conn, found.hypo, found.version_num, items)
 
 
 def test_a_widening_by_a_column_read_among_many_is_not_planned(bench: Bench) -> None:
@@ -185,31 +148,3 @@ def test_a_move_no_statement_can_improve_enough_by_is_not_planned(bench: Bench) 
     assert exhaustive_whatif.planned_with(A_B) > 0
     assert lazy_whatif.planned_with(A_B) == 0
     assert len(lazy_whatif.planned) < len(exhaustive_whatif.planned)
-
-
-def test_a_move_on_a_small_table_is_bounded_by_what_that_table_can_give(star: Bench) -> None:
-    """Under a size budget the dimension's indexes rank first per byte, and their statements'
-    distance to their all-candidates cost (an index on f) would let each be planned. One plan
-    per statement with all its candidates on d shows that none of them can take a statement
-    10 % closer while f has no index: no move on d is planned on its own. The exhaustive search
-    plans them and chooses the same."""
-    dimension = {D_A, D_B, D_AB}
-    workload = {BY_X: (F_X, D_A, D_B, D_AB), BY_Y: (F_Y, D_A, D_B, D_AB)}
-    settings = Settings(min_improvement=0.10, max_size_bytes=6 * 1024 * 1024)  # one f index
-    lazy, lazy_whatif = star.select(workload, settings, lazy=True)
-    exhaustive, exhaustive_whatif = star.select(workload, settings, lazy=False)
-    assert set(lazy) == set(exhaustive) == {F_X, D_AB}
-
-    def alone(whatif: Recording) -> int:
-        """Plans with one index of d and none of f: a move on d, before an index of f is
-        chosen (once one is, d's indexes do take its statement 10 % closer: see the set)."""
-        return sum(
-            1
-            for wanted in whatif.planned
-            if len(wanted & dimension) == 1 and not wanted - dimension
-        )
-
-    assert alone(exhaustive_whatif) > 0
-    assert alone(lazy_whatif) == 0
-    # the bound's own plan, one per statement: all its candidates on d, nothing chosen yet
-    assert lazy_whatif.planned.count(frozenset(dimension)) == 2

@@ -53,12 +53,6 @@
   costs; when that is lower (its statements got cheaper, or none of them can improve by
   ``min_improvement`` any more), it goes back in the queue with it instead.
   ``exhaustive_search`` (``--exhaustive-search``) re-scores every move every round instead.
-- *Bounds per table under a size budget.* Ranked per byte, an index on a small table rises to
-  the top while its statements are still far from their all-candidates costs for want of an
-  index on a large one. Before such an add is planned, its bound also counts each statement's
-  distance to its cost with the chosen indexes and all its candidates on the move's table: one
-  plan per statement and table, shared by every add there until the statement is re-priced
-  (``_table_gap``; on the star benchmark at 250 MB, 43 % fewer plans in the budgeted search).
 - *Only what a move can change.* A move is priced on the statements that use the leading key
   of its index; a widening only on those that use or read its new key and those whose plan
   reads the index it widens. After a move only those are re-planned; the others keep plans
@@ -170,9 +164,6 @@ class _Search:
     current: dict[str, float]  # statement key -> cost under ``chosen``
     used: dict[str, set[IndexSpec]] = field(default_factory=dict)  # chosen ones its plan reads
     floors: dict[str, float] = field(default_factory=dict)  # cost with all its candidates
-    # per statement, per set of tables: its cost with the chosen indexes and its candidates on
-    # those tables (``_table_gap``), until it is re-priced
-    table_floors: dict[str, dict[frozenset[TableRef], float]] = field(default_factory=dict)
     queue: MoveQueue = field(default_factory=MoveQueue)
     size: int = 0  # bytes of the chosen indexes
     gains: dict[Move, tuple[float, bool]] = field(default_factory=dict)
@@ -211,7 +202,6 @@ class _Search:
         """These statements were re-priced: the gains computed from their old costs are stale,
         and so are those statements' terms of them (the other terms stand)."""
         for key in keys:
-            self.table_floors.pop(key, None)
             for move in self.watchers.pop(key, ()):
                 self.gains.pop(move, None)
                 self.parts.get(move, {}).pop(key, None)
@@ -250,7 +240,6 @@ class GreedySelector:
         self._not_priced = 0
         self.bundle_gains: dict[str, float] = {}  # statement -> gain of its all-candidates plan
         self._items: list[WorkloadItem] = []
-        self._candidates: dict[str, tuple[IndexSpec, ...]] = {}
         self._search: _Search | None = None  # the rounds' state, for the finishing steps
 
     # -- pricing -------------------------------------------------------------------------------
@@ -419,7 +408,6 @@ class GreedySelector:
         self, items: list[WorkloadItem], candidates: dict[str, tuple[IndexSpec, ...]]
     ) -> Selection:
         self._index(items)
-        self._candidates = candidates
         self._not_priced = 0
         bundles, rejected = self.bundles(items, candidates)
         self.min_gain = self.settings.min_workload_gain * sum(i.weight for i in items)
@@ -557,7 +545,7 @@ class GreedySelector:
                 floors[item.key] = self._cost(item, specs)
         return floors
 
-    def _first_bound(self, move: Move, search: _Search, *, plan: bool = False) -> float:
+    def _first_bound(self, move: Move, search: _Search) -> float:
         """What the move can score at most, from the statements' current costs, without planning
         it: when it is first offered, and again before it would be planned (its costs may have
         fallen since).
@@ -577,7 +565,7 @@ class GreedySelector:
         """
         potential, qualifies = 0.0, False
         for item in self._affected(move, search):
-            term, enough = self._term_bound(search, move, item, plan=plan)
+            term, enough = self._term_bound(search, move, item)
             potential += term
             qualifies = qualifies or enough
         net, score = self._net_and_score(move, move.add - search.chosen.members, potential)
@@ -651,7 +639,7 @@ class GreedySelector:
             ):
                 break  # nothing below can win; -inf: could not qualify when last scored
             if self.lazy and move not in search.gains:
-                fresh = self._first_bound(move, search, plan=True)
+                fresh = self._first_bound(move, search)
                 if fresh < bound:  # its statements got cheaper since: it may not need a plan
                     queue.take(move)
                     queue.bounds[move] = fresh
@@ -765,14 +753,11 @@ class GreedySelector:
         search.gains[move] = (gain, qualifies)
         return gain, qualifies
 
-    def _term_bound(
-        self, search: _Search, move: Move, item: WorkloadItem, *, plan: bool = False
-    ) -> tuple[float, bool]:
+    def _term_bound(self, search: _Search, move: Move, item: WorkloadItem) -> tuple[float, bool]:
         """What a statement's term of the move's gain can be at most, and whether the move can
         still improve it by ``min_improvement``: the term when it is planned and current (its
         statement not re-priced since); else its distance to its all-candidates cost (nothing
-        from a widening that cannot serve it better), or to its cost with all its candidates
-        on the move's tables when that is closer (``_table_gap``; planned only with ``plan``)."""
+        from a widening that cannot serve it better)."""
         part = search.parts.get(move, {}).get(item.key)
         if part is not None:
             return part
@@ -780,45 +765,8 @@ class GreedySelector:
             return 0.0, False
         before = search.current[item.key]
         gap = max(before - search.floors.get(item.key, 0.0), 0.0)
-        if gap > 0 and self._per_table(move):
-            gap = min(gap, self._table_gap(search, move, item, plan=plan))
         term = item.weight * gap / item.base_cost if item.base_cost > 0 else 0.0
         return term, before > 0 and gap / before >= self.settings.min_improvement
-
-    def _per_table(self, move: Move) -> bool:
-        """Whether the move's bound also counts its statements' distance to their cost with
-        their candidates on its table (``_table_gap``): an add on one table, under a size
-        budget. Ranked by net gain alone, moves on small tables do not rise to the top for
-        their size, and the bounds' plans cost more than they spare (the free search of the
-        star benchmark: 4,150 plans instead of 3,563; the scale benchmark: 58,036 instead of
-        55,611). A bundle's set of tables is seldom another move's: its plan would serve no
-        other (at 250 MB on the star benchmark, 4,185 plans with bundles, 3,505 without)."""
-        return (
-            self.settings.max_size_bytes is not None and not move.remove and len(move.tables) == 1
-        )
-
-    def _table_gap(self, search: _Search, move: Move, item: WorkloadItem, *, plan: bool) -> float:
-        """How much cheaper the statement gets at most from indexes added on the move's
-        tables: its current cost less its cost with the chosen indexes and all its candidates
-        on those tables (``inf`` when that is not known and ``plan`` is false).
-
-        Its all-candidates cost bounds what any move can save it; this bounds what a move on
-        these tables can, by the same reasoning (its candidates are the indexes made for its
-        predicates there). Under a size budget it matters: a move on a small table ranks high
-        per byte while its statements are far from their all-candidates costs for want of
-        indexes on a large table, and every move on the small table was planned to learn it
-        could take them no closer. One plan per statement and set of tables tells that for
-        every move there, until the statement is re-priced."""
-        tables = frozenset(move.tables)
-        known = search.table_floors.setdefault(item.key, {})
-        floor = known.get(tables)
-        if floor is None:
-            if not plan:
-                return math.inf
-            own = [s for s in self._candidates.get(item.key, ()) if s.table in tables]
-            config = set(search.chosen.on(self._tables(item))) | set(own)
-            floor = known[tables] = self._cost(item, _ordered(config))
-        return max(search.current[item.key] - floor, 0.0)
 
     def _plan_part(
         self, search: _Search, move: Move, item: WorkloadItem, added: list[IndexSpec]
