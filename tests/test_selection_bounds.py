@@ -16,6 +16,7 @@ search plans the widenings, the lazy one does not.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,15 +106,21 @@ class Bench:
         return selector.select(items, candidates).chosen, whatif
 
 
+@contextmanager
+def _bench(make_db: Any, schema: str, calls: dict[str, int]) -> Iterator[Bench]:
+    with whatif_session(make_db(schema).dsn) as found:
+        items = {}
+        for query, count in calls.items():
+            parsed = found.parse(query, count)
+            base = found.whatif.cost(parsed, ()).total_cost
+            items[query] = WorkloadItem(parsed, base, count * base)
+        yield Bench(found.conn, found.hypo, found.version_num, items)
+
+
 @pytest.fixture(scope="module")
 def bench(make_db: Any) -> Iterator[Bench]:
-    with whatif_session(make_db(SCHEMA).dsn) as found:
-        items = {}
-        for query, calls in CALLS.items():
-            parsed = found.parse(query, calls)
-            base = found.whatif.cost(parsed, ()).total_cost
-            items[query] = WorkloadItem(parsed, base, calls * base)
-        yield Bench(found.conn, found.hypo, found.version_num, items)
+    with _bench(make_db, SCHEMA, CALLS) as found:
+        yield found
 
 
 def test_a_widening_by_a_column_read_among_many_is_not_planned(bench: Bench) -> None:
@@ -148,3 +155,52 @@ def test_a_move_no_statement_can_improve_enough_by_is_not_planned(bench: Bench) 
     assert exhaustive_whatif.planned_with(A_B) > 0
     assert lazy_whatif.planned_with(A_B) == 0
     assert len(lazy_whatif.planned) < len(exhaustive_whatif.planned)
+
+
+# Orders and their lines: one statement's index on the lines lets another's index on the
+# orders do more than all the other's own candidates (TPC-H Q21 and Q5 met so on the kept
+# database: Q21's own candidates took it to 51,979, with Q5's lineitem index to 42,118).
+JOINED = """
+CREATE TABLE o (id int PRIMARY KEY, st int NOT NULL, d int NOT NULL, pad text NOT NULL);
+INSERT INTO o SELECT g, g % 5000, g % 1000, md5(g::text) FROM generate_series(1, 20000) g;
+CREATE TABLE l (id int PRIMARY KEY, o_id int NOT NULL, price int NOT NULL, pad text NOT NULL);
+INSERT INTO l
+SELECT g, 1 + (hashint4(g) & 2147483647) % 20000, (hashint4(-g) & 2147483647) % 100,
+       md5(g::text)
+  FROM generate_series(1, 200000) g;
+"""
+ORDERS = TableRef("public", "o")
+LINES = TableRef("public", "l")
+O_D = IndexSpec(ORDERS, (IndexKey("d"),))
+O_ST = IndexSpec(ORDERS, (IndexKey("st"),))
+L_OID = IndexSpec(LINES, (IndexKey("o_id"),))
+L_PRICE = IndexSpec(LINES, (IndexKey("price"),))
+BY_DAY = "SELECT sum(l.price) FROM o JOIN l ON l.o_id = o.id WHERE o.d = $1"
+BY_STATUS = "SELECT count(*) FROM o JOIN l ON l.o_id = o.id WHERE o.st = $1 AND l.price = $2"
+JOINED_CALLS = {BY_DAY: 100, BY_STATUS: 10}
+
+
+@pytest.fixture(scope="module")
+def joined(make_db: Any) -> Iterator[Bench]:
+    with _bench(make_db, JOINED, JOINED_CALLS) as found:
+        yield found
+
+
+def test_an_index_that_pays_beside_another_statements_index_is_found(joined: Bench) -> None:
+    """The report by status has its own candidates, (st) on the orders and (price) on the
+    lines; with both it costs more than the lines' (o_id), made for the report by day, makes it
+    cost alone. So once (o_id) is chosen, the report by status is below its all-candidates
+    cost, and the search planned no add for it: yet (st) beside (o_id) takes it a further 60 %
+    and more (the server's plans say so). Planned again with the chosen indexes once no move
+    qualifies, its all-candidates cost falls, and (st) is found."""
+    workload = {BY_DAY: (O_D, L_OID), BY_STATUS: (O_ST, L_PRICE)}
+    chosen, _ = joined.select(workload, Settings(min_improvement=0.10), lazy=True)
+    assert set(chosen) == {O_D, L_OID, O_ST}
+    # the premise, from the server
+    joined.hypo.reset()
+    whatif = WhatIf(joined.hypo, Explainer(joined.conn, joined.version_num))
+    report = joined.items[BY_STATUS].parsed
+    own = whatif.cost(report, (O_ST, L_PRICE)).total_cost
+    day = whatif.cost(report, (L_OID,)).total_cost
+    both = whatif.cost(report, (L_OID, O_ST)).total_cost
+    assert day < own and both < 0.4 * day, (own, day, both)
