@@ -539,12 +539,12 @@ class GreedySelector:
             if floor >= search.floors[item.key]:
                 continue
             search.floors[item.key] = floor
+            search.forget([item.key])  # its terms were judged against the old floor (``_part``)
             for move in self._adds_of.get(item.key, ()):
                 if queue.bound(move) != -math.inf or not search.on_offer(move):
                     continue
                 bound = self._first_bound(move, search)
                 if bound != -math.inf:
-                    search.stale(move)
                     queue.bounds[move] = bound
                     queue.offer(move)
                     revived = True
