@@ -279,3 +279,27 @@ def test_batched_creates_and_drops_keep_one_entry_each_where_tracked(db: Any) ->
         " WHERE d.datname = current_database() AND query ~ 'hypopg_(create|drop)_index'"
     )
     assert len(rows) == 2, rows
+
+
+def _jit_functions(conn: Any, query: str) -> int:
+    """How many functions the server JIT-compiled for a plain EXPLAIN of ``query``."""
+    doc = conn.execute(f"EXPLAIN (FORMAT JSON) {query}").fetchone()[0]
+    return int(doc[0].get("JIT", {}).get("Functions", 0))
+
+
+def test_what_if_plans_compile_nothing_and_timed_sessions_keep_jit(conn: Any) -> None:
+    """EXPLAIN without ANALYZE compiles a plan's expressions when its cost passes
+    ``jit_above_cost``: the analysis turns JIT off, a session that times statements keeps it."""
+    query = "SELECT shop_id, count(*) FROM items WHERE sku LIKE 'sku1%' GROUP BY shop_id"
+    session.set_config(conn, "jit", "on")
+    session.set_config(conn, "jit_above_cost", "0")
+    if _jit_functions(conn, query) == 0:
+        pytest.fail("this server does not JIT-compile (no llvmjit): the test proves nothing")
+    kept = Explainer(conn, conn.info.server_version, keep_jit=True)
+    assert _jit_functions(conn, query) > 0
+    before = kept.plan(parsed(conn, query))["Total Cost"]
+    Explainer(conn, conn.info.server_version)
+    assert _jit_functions(conn, query) == 0
+    assert (
+        Explainer(conn, conn.info.server_version).plan(parsed(conn, query))["Total Cost"] == before
+    )

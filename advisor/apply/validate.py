@@ -164,7 +164,8 @@ class Validator:
                                     lock_timeout_ms=1_000)  # fmt: skip
         try:
             server = server_mod.check(self.conn, require_hypopg=False, require_pgss=False)
-            self.explainer = Explainer(self.conn, server.info.version_num)
+            # the statements run for real here, as the workload runs them: with its JIT
+            self.explainer = Explainer(self.conn, server.info.version_num, keep_jit=True)
             self.skipped = [c for c in candidates if c.reason]
             self.statements = self._no_writers([c for c in candidates if not c.reason])
         except psycopg.Error as exc:

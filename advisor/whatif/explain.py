@@ -77,7 +77,15 @@ def padded(count: int) -> int:
 
 
 class Explainer:
-    def __init__(self, conn: psycopg.Connection[Any], version_num: int) -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], version_num: int, *, keep_jit: bool = False
+    ) -> None:
+        """``keep_jit``: leave the session's ``jit`` as it is, for a session that also runs
+        statements for real (``apply --validate``). Otherwise it is turned off: EXPLAIN without
+        ANALYZE still compiles the plan's expressions when its cost passes ``jit_above_cost``
+        (most analytic statements), a compilation no what-if plan needs, and JIT is decided
+        after the plan, so it changes no cost. On TPC-DS with the server's default ``jit = on``
+        it took 15 % of an analysis (docs/benchmarks.md)."""
         self.conn = conn
         self.tracking = session.tracking(conn)  # pg_stat_statements' level for this session
         self.tracked = self.tracking not in (None, "none")
@@ -89,6 +97,8 @@ class Explainer:
         # per (planned SQL, VERBOSE, forced types): a plan's statements, which one returns it
         self._scripts: dict[tuple[str, bool, tuple[tuple[int, str], ...]], Script] = {}
         session.set_config(conn, "plan_cache_mode", "force_generic_plan")
+        if not keep_jit:
+            session.set_config(conn, "jit", "off")
 
     def _partition_pruning(self, on: bool) -> None:
         """Off for EXECUTE with NULLs, on for plain EXPLAIN (where constants prune at planning)."""
