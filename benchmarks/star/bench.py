@@ -56,6 +56,10 @@ class Options:
     advisor_args: tuple[str, ...] = ()
     command: str = ""
     statements: tuple[int, ...] | None = None  # a subset of the statements; None: all
+    queries_file: Path = QUERIES_FILE  # the workload, in queries.sql's format
+    # a database already loaded (primary keys, ANALYZE): used as it is, nothing generated
+    database_dsn: str | None = None
+    server_log: Path | None = None  # that server's log, for the statements that time out
 
 
 @dataclass(frozen=True)
@@ -92,18 +96,15 @@ class Results:
 
 def coverage(report: dict[str, Any] | None, all_queries: tuple[TpchQuery, ...]) -> Coverage:
     """Map the run's statements and skips back to query numbers by fingerprint."""
-    numbers = {fingerprint(q.sql): q.number for q in all_queries}
+    # statements that differ only in their constants share a normal form, and one entry
+    numbers: dict[str, list[int]] = {}
+    for q in all_queries:
+        numbers.setdefault(fingerprint(q.sql), []).append(q.number)
     analysed: list[int] = []
     skipped: dict[int, str] = {}
     repaired: dict[int, tuple[str, ...]] = {}
     reasons: dict[int, str] = {}
     for entry in (report or {}).get("statements", []):
-        number = numbers.get(fingerprint(str(entry.get("query", ""))))
-        if number is None:
-            continue
-        analysed.append(number)
-        if entry.get("repairs"):
-            repaired[number] = tuple(entry["repairs"])
         said = [str(entry["reason"])] if entry.get("reason") else []
         judged = entry.get("time_vs_cost")
         if judged:  # slower than its plan cost predicts, advice or not
@@ -111,11 +112,14 @@ def coverage(report: dict[str, Any] | None, all_queries: tuple[TpchQuery, ...]) 
         risk = entry.get("plan_risk")
         if risk:  # a nested loop over a row count guessed from a CTE, advice or not
             said.insert(0, f"nested loop over rows guessed from {risk['outer_source']}")
-        if said:
-            reasons[number] = "; ".join(said)
+        for number in numbers.get(fingerprint(str(entry.get("query", ""))), ()):
+            analysed.append(number)
+            if entry.get("repairs"):
+                repaired[number] = tuple(entry["repairs"])
+            if said:
+                reasons[number] = "; ".join(said)
     for entry in (report or {}).get("skipped", []):
-        number = numbers.get(fingerprint(str(entry.get("query", ""))))
-        if number is not None:
+        for number in numbers.get(fingerprint(str(entry.get("query", ""))), ()):
             skipped[number] = str(entry.get("reason", ""))
     return Coverage(tuple(sorted(set(analysed))), skipped, repaired, reasons)
 
@@ -134,6 +138,8 @@ def literal_plans(dsn: str, all_queries: tuple[TpchQuery, ...]) -> tuple[int, ..
 
 
 def run_benchmark(options: Options, say: Say) -> Results:
+    if options.database_dsn is not None:
+        return _on_existing(options, say)
     made_dir = options.work_dir is None
     work_dir = options.work_dir or Path(tempfile.mkdtemp(prefix="star-bench-"))
     work_dir.mkdir(parents=True, exist_ok=True)
@@ -151,12 +157,31 @@ def run_benchmark(options: Options, say: Say) -> Results:
             shutil.rmtree(work_dir, ignore_errors=True)
 
 
+def _on_existing(options: Options, say: Say) -> Results:
+    """The steps on a database someone else loaded (another schema, another workload): its
+    pg_stat_statements and table counters are reset, the sets are built and dropped again."""
+    dsn = options.database_dsn
+    assert dsn is not None
+    work_dir = options.work_dir or Path(tempfile.mkdtemp(prefix="star-bench-"))
+    work_dir.mkdir(parents=True, exist_ok=True)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        rows = {
+            str(name): int(count)
+            for name, count in conn.execute(
+                "SELECT relname, n_live_tup FROM pg_catalog.pg_stat_user_tables"
+            ).fetchall()
+        }
+    loaded = Loaded(dsn, rows, 0.0, 0.0)
+    say(f"using the loaded database as it is ({sum(rows.values()):,} live rows)")
+    return _measure(options, loaded, options.server_log, work_dir, say)
+
+
 def _measure(
     options: Options, loaded: Loaded, log_file: Path | None, work_dir: Path, say: Say
 ) -> Results:
     dsn = loaded.dsn
     all_queries = tuple(
-        q for q in queries.load(QUERIES_FILE)
+        q for q in queries.load(options.queries_file)
         if options.statements is None or q.number in options.statements
     )  # fmt: skip
     facts = machine.describe(dsn)

@@ -40,8 +40,7 @@ def describe(label: str) -> str:
 
 
 def _setup(r: Results) -> list[str]:
-    o, m, ld = r.options, r.machine, r.loaded
-    rows = sum(ld.rows.values())
+    o, m = r.options, r.machine
     n = len(r.queries)
     return [
         f"Run on {m.date}: `{o.command}`",
@@ -52,15 +51,29 @@ def _setup(r: Results) -> list[str]:
         "not affected).",
         f"- PostgreSQL {m.server_version}, HypoPG {m.hypopg_version}; advisor at "
         f"{m.advisor_commit}.",
-        f"- Data: generated in the server at scale {o.scale:g}: {rows:,} rows "
-        f"({ld.rows.get('store_sales', 0):,} in store_sales), {ld.load_seconds:.0f} s with the "
-        "primary keys and VACUUM (FREEZE, ANALYZE).",
+        _data(r),
         f"- Baseline, primary keys only: {o.runs} run(s) of the {n} statements, median total "
         f"{total(r.baseline):.1f} s (a timeout counts as {o.timeout_s:g} s). Timed out, so "
         f"given to the advisor through the server log (`--log`): {labels(r.explicit)}.",
         f"- The three statements of largest planner cost (left out of the second ratio): "
         f"{labels(r.dominant)}.",
     ]
+
+
+def _data(r: Results) -> str:
+    o, ld = r.options, r.loaded
+    rows = sum(ld.rows.values())
+    big = max(ld.rows, key=lambda t: ld.rows[t], default="")
+    if o.database_dsn is not None:
+        return (
+            f"- Data: the database given with `--database`, as it was: {rows:,} live rows "
+            f"({ld.rows.get(big, 0):,} in {big}); workload `{o.queries_file.name}`."
+        )
+    return (
+        f"- Data: generated in the server at scale {o.scale:g}: {rows:,} rows "
+        f"({ld.rows.get('store_sales', 0):,} in store_sales), {ld.load_seconds:.0f} s with the "
+        "primary keys and VACUUM (FREEZE, ANALYZE)."
+    )
 
 
 def _coverage(r: Results) -> list[str]:
@@ -192,7 +205,12 @@ def _targets(r: Results) -> list[str]:
 
 def render(r: Results) -> str:
     n = len(r.queries)
-    lines = [f"### Star schema, scale {r.options.scale:g}", "", *_setup(r), ""]
+    title = (
+        f"Workload `{r.options.queries_file.name}` on a given database"
+        if r.options.database_dsn is not None
+        else f"Star schema, scale {r.options.scale:g}"
+    )
+    lines = [f"### {title}", "", *_setup(r), ""]
     lines += _coverage(r)
     lines += [
         "#### Advice",

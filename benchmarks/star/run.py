@@ -15,7 +15,7 @@ from pathlib import Path
 
 from advisor.errors import AdvisorError
 from benchmarks.star import report
-from benchmarks.star.bench import Options, Results, run_benchmark
+from benchmarks.star.bench import QUERIES_FILE, Options, Results, run_benchmark
 from benchmarks.tpch.report import write_docs
 from benchmarks.tpch.run import budgets
 
@@ -58,6 +58,15 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--advisor-arg", action="append", default=[],
                    help="extra argument for advisor analyze (repeatable)")  # fmt: skip
     p.add_argument("--dsn", help="an existing superuser server instead of a throwaway cluster")
+    p.add_argument("--database", metavar="DSN",
+                   help="a database already loaded (primary keys only, ANALYZEd) to use as "
+                   "it is instead of generating the star schema; with --queries, any "
+                   "workload")  # fmt: skip
+    p.add_argument("--server-log", type=Path,
+                   help="with --database: its server's log, so that statements that time out "
+                   "reach the advisor (--log)")  # fmt: skip
+    p.add_argument("--queries", type=Path, default=QUERIES_FILE,
+                   help="the statements, in benchmarks/star/queries.sql's format")  # fmt: skip
     p.add_argument("--work-dir", type=Path, help="where the cluster lives (default: a temp dir)")
     p.add_argument("--keep", action="store_true", help="leave the cluster and files behind")
     p.add_argument("--write-docs", type=Path, help="replace the results section of this file")
@@ -87,7 +96,8 @@ def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
         scale=args.scale, budgets=budgets(args.budgets), extend=budgets(args.extend),
         literal=not args.no_literal, runs=args.runs, timeout_s=args.timeout, build=build,
         work_dir=args.work_dir, admin_dsn=args.dsn, keep=args.keep,
-        advisor_args=tuple(args.advisor_arg), command=command,
+        advisor_args=tuple(args.advisor_arg), command=command, queries_file=args.queries,
+        database_dsn=args.database, server_log=args.server_log,
     )  # fmt: skip
 
 
