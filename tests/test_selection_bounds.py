@@ -204,3 +204,37 @@ def test_an_index_that_pays_beside_another_statements_index_is_found(joined: Ben
     day = whatif.cost(report, (L_OID,)).total_cost
     both = whatif.cost(report, (L_OID, O_ST)).total_cost
     assert day < own and both < 0.4 * day, (own, day, both)
+
+
+# ``a = $1 OR c = $2`` needs an index on each side (a BitmapOr): (c) alone gains it nothing,
+# (c) beside (a) most of its cost
+EITHER = "SELECT id FROM t WHERE a = $1 OR c = $2"
+
+
+@pytest.fixture(scope="module")
+def either(make_db: Any) -> Iterator[Bench]:
+    with _bench(make_db, SCHEMA, {LOOKUP: 100, BY_C_ONLY: 10, EITHER: 60}) as found:
+        yield found
+
+
+def test_an_index_that_pays_only_beside_another_is_chosen_as_exhaustively(
+    either: Bench,
+) -> None:
+    """(c) takes the OR statement from a sequential scan to a BitmapOr only beside (a): its
+    term there is nothing alone, most of the statement's cost with (a). The old terms the lazy
+    search keeps as bounds must not hide that (only a statement an index made cheaper keeps
+    them): it chooses what the exhaustive search chooses."""
+    workload = {LOOKUP: (BY_A,), BY_C_ONLY: (BY_C,), EITHER: (BY_A, BY_C)}
+    settings = Settings(min_improvement=0.10)
+    lazy, _ = either.select(workload, settings, lazy=True)
+    exhaustive, _ = either.select(workload, settings, lazy=False)
+    assert set(lazy) == set(exhaustive) == {BY_A, BY_C}
+    # the premise, from the server
+    either.hypo.reset()
+    whatif = WhatIf(either.hypo, Explainer(either.conn, either.version_num))
+    parsed = either.items[EITHER].parsed
+    alone = whatif.cost(parsed, (BY_C,)).total_cost
+    nothing = whatif.cost(parsed, ()).total_cost
+    with_a = whatif.cost(parsed, (BY_A,)).total_cost
+    both = whatif.cost(parsed, (BY_A, BY_C)).total_cost
+    assert alone == nothing == with_a and both < 0.2 * with_a, (nothing, alone, with_a, both)
