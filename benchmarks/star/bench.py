@@ -168,11 +168,14 @@ def _on_existing(options: Options, say: Say) -> Results:
         rows = {
             str(name): int(count)
             for name, count in conn.execute(
-                "SELECT relname, n_live_tup FROM pg_catalog.pg_stat_user_tables"
+                "SELECT c.relname, greatest(c.reltuples, 0)::bigint FROM pg_catalog.pg_class c"
+                " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+                " WHERE c.relkind IN ('r', 'p')"
+                " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
             ).fetchall()
         }
     loaded = Loaded(dsn, rows, 0.0, 0.0)
-    say(f"using the loaded database as it is ({sum(rows.values()):,} live rows)")
+    say(f"using the loaded database as it is ({sum(rows.values()):,} rows)")
     return _measure(options, loaded, options.server_log, work_dir, say)
 
 

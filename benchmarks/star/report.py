@@ -66,8 +66,9 @@ def _data(r: Results) -> str:
     big = max(ld.rows, key=lambda t: ld.rows[t], default="")
     if o.database_dsn is not None:
         return (
-            f"- Data: the database given with `--database`, as it was: {rows:,} live rows "
-            f"({ld.rows.get(big, 0):,} in {big}); workload `{o.queries_file.name}`."
+            f"- Data: the database given with `--database`, as it was: {rows:,} rows "
+            f"(`pg_class.reltuples`; {ld.rows.get(big, 0):,} in {big}); workload "
+            f"`{o.queries_file.name}`."
         )
     return (
         f"- Data: generated in the server at scale {o.scale:g}: {rows:,} rows "
