@@ -3,10 +3,13 @@ no timings asserted."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from benchmarks.star import report as star_report
+from benchmarks.star.bench import Options, run_benchmark
 from benchmarks.star.smoke import run_smoke as star_smoke
 from benchmarks.tpch.smoke import run_smoke
 
@@ -68,3 +71,51 @@ def test_star_smoke(pg_server: Any) -> None:
     assert any("cast to integer" in " ".join(r) for r in result["repaired"].values())
     assert result["indexes"] > 0 and result["extend_indexes"] > 0
     assert "Extend 1GB" in result["markdown"]
+
+
+GIVEN_SCHEMA = """
+CREATE TABLE sale (id bigint PRIMARY KEY, shop int NOT NULL, day date NOT NULL,
+                   amount numeric(10, 2) NOT NULL);
+INSERT INTO sale SELECT g, g % 400, date '2020-01-01' + g % 1500, g % 997
+  FROM generate_series(1, 60000) g;
+"""
+GIVEN_QUERIES = """
+-- Q1: one shop
+SELECT sum(amount) FROM sale WHERE shop = 17;
+
+-- Q2: the same, another shop (one normal form with Q1)
+SELECT sum(amount) FROM sale WHERE shop = 230;
+
+-- Q3: one day
+SELECT count(*) FROM sale WHERE day = date '2021-03-04';
+
+-- Q4: a CTE over a range of days
+WITH recent AS (SELECT shop, amount FROM sale WHERE day > date '2023-12-01')
+SELECT shop, sum(amount) FROM recent GROUP BY shop ORDER BY 2 DESC LIMIT 5;
+
+-- Q5: everything
+SELECT avg(amount) FROM sale;
+"""
+
+
+def test_star_harness_measures_a_given_database_and_workload(make_db: Any, tmp_path: Path) -> None:
+    """``--database`` and ``--queries``: any loaded database and workload go through the same
+    steps; statements that differ only in their constants share one normal form, and both are
+    counted as analysed."""
+    db = make_db(GIVEN_SCHEMA)
+    queries_file = tmp_path / "given.sql"
+    queries_file.write_text(GIVEN_QUERIES, encoding="utf-8")
+    options = Options(
+        budgets=("unbounded",), extend=(), literal=False, runs=1, timeout_s=10.0, build=(),
+        work_dir=tmp_path / "work", advisor_timeout_s=300.0, command="test",
+        queries_file=queries_file, database_dsn=db.dsn,
+    )  # fmt: skip
+    results = run_benchmark(options, lambda _line: None)
+    assert not results.failed
+    assert [q.number for q in results.queries] == [1, 2, 3, 4, 5]
+    assert results.loaded.rows.get("sale") == 60000
+    found = results.coverage["unbounded"]
+    assert {1, 2} <= set(found.analysed)
+    markdown = star_report.render(results)
+    assert "Workload `given.sql` on a given database" in markdown
+    assert "60,000 in sale" in markdown
