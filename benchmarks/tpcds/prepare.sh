@@ -20,7 +20,9 @@ make -C "$kit/tools" OS=LINUX LINUX_CFLAGS="-g -w -fcommon" -j2 >/dev/null
 (cd "$kit/tools" && ./dsdgen -SCALE "$scale" -DIR "$work/data" -TERMINATE N -FORCE Y >/dev/null)
 (cd "$kit/tools" && ./dsqgen -DIRECTORY ../query_templates -INPUT ../query_templates/templates.lst \
     -QUALIFY Y -SCALE "$scale" -DIALECT netezza -OUTPUT_DIR "$work/stream" >/dev/null)
-python3 "$(dirname "$0")/postgres_queries.py" "$work/stream/query_0.sql" > "$work/queries.sql"
+# the repository's interpreter (pglast), unless PYTHON names another
+python=${PYTHON:-$(cd "$(dirname "$0")/../.." && pwd)/.venv/bin/python}
+"$python" "$(dirname "$0")/postgres_queries.py" "$work/stream/query_0.sql" > "$work/queries.sql"
 psql -X -q -v ON_ERROR_STOP=1 "$dsn" -f "$kit/tools/tpcds.sql"
 for file in "$work"/data/*.dat; do
     table=$(basename "$file" .dat)
