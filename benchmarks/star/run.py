@@ -80,6 +80,11 @@ def parser() -> argparse.ArgumentParser:
 
 def options_from(args: argparse.Namespace, argv: list[str]) -> Options:
     command = "python -m benchmarks.star.run " + shlex.join(argv)
+    if args.database and args.write_docs:
+        # the section between the markers is the star schema's: another workload's figures
+        # would replace it
+        raise ValueError("--write-docs writes the star schema's results; with --database, "
+                         "keep the printed section instead")  # fmt: skip
     if args.smoke:
         return Options(scale=SMOKE_SCALE, budgets=("unbounded",), extend=("1GB",), literal=False,
                        runs=1, timeout_s=10.0, build=(), admin_dsn=args.dsn,
