@@ -24,7 +24,9 @@ import pytest
 
 from advisor.model import IndexKey, IndexSpec, ParsedStatement, TableRef
 from advisor.selection.base import WorkloadItem
-from advisor.selection.greedy import GreedySelector
+from advisor.selection.config import Config
+from advisor.selection.greedy import GreedySelector, _Search
+from advisor.selection.moves import Move
 from advisor.settings import Settings
 from advisor.whatif.costs import WhatIf
 from advisor.whatif.explain import Explainer
@@ -238,3 +240,20 @@ def test_an_index_that_pays_only_beside_another_is_chosen_as_exhaustively(
     with_a = whatif.cost(parsed, (BY_A,)).total_cost
     both = whatif.cost(parsed, (BY_A, BY_C)).total_cost
     assert alone == nothing == with_a and both < 0.2 * with_a, (nothing, alone, with_a, both)
+
+
+def test_a_kept_bound_goes_when_a_later_add_leaves_the_statement_as_costly() -> None:
+    """A move's last term for a statement bounds the next one after an add made the statement
+    cheaper. A later add that does not make it cheaper voids that bound, though the move was
+    not planned in between (it no longer watches the statement): beside the new index, the
+    move may do more than before (``a = $1 OR c = $2``)."""
+    search = _Search(Config(), {"s": 100.0})
+    move = Move(frozenset([BY_C]))
+    search.parts[move] = {"s": (0.0, False)}  # planned: (c) did nothing for it
+    search.watchers["s"] = {move}
+    search.forget(["s"], bounded=True)  # (a) made it cheaper
+    assert search.last_term(move, "s") == 0.0
+    search.forget(["s"])  # another add, which did not
+    assert search.last_term(move, "s") is None
+    search.stale(move)
+    assert search.last_term(move, "s") is None
